@@ -1,0 +1,76 @@
+/**
+ * Versioned migrations for the stored tables (applied once each, in order, each in its own transaction), and the
+ * views, recreated on every writable open because they are code, not data.
+ */
+import { readFileSync } from "node:fs"
+import { Effect } from "effect"
+import { type DatabaseService, param, StoreError } from "./Database.js"
+
+interface Migration {
+  readonly version: number
+  readonly name: string
+  readonly sql: () => string
+}
+
+const sqlFile = (name: string) => () => readFileSync(new URL(name, import.meta.url), "utf8")
+
+export const migrations: ReadonlyArray<Migration> = [
+  { version: 1, name: "history", sql: sqlFile("./migrations/001_history.sql") }
+]
+
+export const latestVersion = migrations[migrations.length - 1]!.version
+
+const appliedVersion = (db: DatabaseService) =>
+  Effect.gen(function*() {
+    const tables = yield* db.query(
+      "SELECT count(*) AS n FROM duckdb_tables() WHERE table_name = 'schema_migrations'"
+    )
+    if (Number(tables[0]?.["n"] ?? 0) === 0) return 0
+    const rows = yield* db.query("SELECT coalesce(max(version), 0) AS version FROM schema_migrations")
+    return Number(rows[0]?.["version"] ?? 0)
+  })
+
+const tooNew = (db: DatabaseService, version: number) =>
+  new StoreError({
+    reason: "Open",
+    message:
+      `${db.path} was written by a newer ptolemy-audit (schema ${version}, this one knows ${latestVersion}); upgrade ptolemy-audit.`
+  })
+
+/** Brings a writable database up to date: pending migrations, then the views of every installed SQL file. */
+export const migrate = (db: DatabaseService, viewFiles: ReadonlyArray<URL>): Effect.Effect<void, StoreError> =>
+  Effect.gen(function*() {
+    yield* db.execute(
+      "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER NOT NULL, name VARCHAR, applied_at TIMESTAMPTZ)"
+    )
+    const current = yield* appliedVersion(db)
+    if (current > latestVersion) return yield* tooNew(db, current)
+    for (const migration of migrations.filter((m) => m.version > current)) {
+      yield* db.transaction(
+        Effect.zipRight(
+          db.execute(migration.sql()),
+          db.execute("INSERT INTO schema_migrations VALUES ($1, $2, now())", [
+            param.int(migration.version),
+            param.text(migration.name)
+          ])
+        )
+      )
+    }
+    for (const file of viewFiles) yield* db.execute(readFileSync(file, "utf8"))
+  })
+
+/** A read-only open can only check: the database must exist and have been written by this version or an older one. */
+export const checkReadable = (db: DatabaseService): Effect.Effect<void, StoreError> =>
+  Effect.flatMap(appliedVersion(db), (version) =>
+    version === 0
+      ? Effect.fail(
+        new StoreError({
+          reason: "Open",
+          message: `${db.path} holds no audit history yet; run \`ptolemy-audit run\` or \`ptolemy-audit demo\` first.`
+        })
+      )
+      : version > latestVersion
+      ? Effect.fail(tooNew(db, version))
+      : Effect.void)
+
+export const storeViews = new URL("./views.sql", import.meta.url)
