@@ -1,0 +1,126 @@
+import { NodeHttpClient } from "@effect/platform-node"
+import { describe, expect, it } from "@effect/vitest"
+import { Effect, Layer, Option, Redacted } from "effect"
+import { join } from "node:path"
+import { defaultFindingSettings } from "../../src/analyses/Findings.js"
+import { runAudit } from "../../src/job/AuditJob.js"
+import { allViews } from "../../src/job/Views.js"
+import { startTransactionLinkSimulator, type RunningTlSimulator } from "../../src/simulator/transactionlink/index.js"
+import { Database } from "../../src/store/Database.js"
+import { storeLayer } from "../../src/store/StoreLayer.js"
+import { tempDir } from "../support/TempDir.js"
+
+const simulator = (options: Parameters<typeof startTransactionLinkSimulator>[0]) =>
+  Effect.acquireRelease(
+    Effect.promise(() => startTransactionLinkSimulator(options)),
+    (sim) => Effect.promise(() => sim.close())
+  )
+
+const audit = (sim: RunningTlSimulator, token: string, workspace: Option.Option<string> = Option.none()) =>
+  runAudit(
+    [{ source: "transactionlink", apiUrl: sim.url, token: Redacted.make(token), workspace }],
+    {
+      limits: { concurrency: 4, retryBase: "10 millis" },
+      toolVersion: "test",
+      now: () => sim.now().toISOString(),
+      findings: defaultFindingSettings
+    }
+  )
+
+const query = (sql: string) => Effect.flatMap(Database, (db) => db.query(sql))
+
+const layer = (dir: string) =>
+  Layer.merge(storeLayer({ path: join(dir, "audit.duckdb"), views: allViews }), NodeHttpClient.layerUndici)
+
+describe("TransactionLink through the same pipeline", () => {
+  it.scoped("reads every workspace with the organisation token as-is, direct and inherited members, enrollments", () =>
+    Effect.gen(function*() {
+      const dir = yield* tempDir
+      const sim = yield* simulator({ seed: 3, size: "small", churn: 0 })
+      yield* Effect.provide(
+        Effect.gen(function*() {
+          const result = yield* audit(sim, sim.tokens.full)
+          const workspaces = sim.world.workspacesJson()
+          expect(result.runs.map((r) => r.status)).toEqual(workspaces.map(() => "complete"))
+          // The header carries the token itself, never with a Bearer prefix.
+          expect(sim.stats.requests.length).toBeGreaterThan(0)
+          for (const request of sim.stats.requests) expect(request.authorization).toBe(sim.tokens.full)
+          // Users are read in pages of at most 100, each page once.
+          const users = sim.world.usersJson()
+          const userPages = sim.stats.requests.filter((r) => r.path === "/organizations/users")
+          expect(userPages.length).toBe(Math.max(1, Math.ceil(users.length / 100)))
+
+          for (const [i, ws] of workspaces.entries()) {
+            const runId = result.runs[i]!.runId
+            const direct = new Set(sim.world.directMembershipsJson(ws.id).map((m) => m.userId))
+            const all = sim.world.allMembershipsJson(ws.id)
+            const stored = yield* query(
+              `SELECT id, access, role, email FROM members WHERE run_id = ${runId} ORDER BY id`
+            )
+            expect(stored.map((m) => [m["id"], m["access"]])).toEqual(
+              [...all].sort((a, b) => (a.userId < b.userId ? -1 : 1)).map((m) => [
+                m.userId,
+                direct.has(m.userId) ? "direct" : "inherited"
+              ])
+            )
+            const byId = new Map(users.map((u) => [u.id, u.email]))
+            for (const m of stored) expect(m["email"]).toBe(byId.get(String(m["id"])))
+          }
+          const enrollments = sim.world.enrollmentsJson()
+          expect(yield* query(`SELECT count(*) AS n FROM invitations WHERE run_id = ${result.runs[0]!.runId}`)).toEqual([
+            { n: enrollments.length }
+          ])
+          expect(yield* query("SELECT DISTINCT source FROM members")).toEqual([{ source: "transactionlink" }])
+        }),
+        layer(dir)
+      )
+    }))
+
+  it.scoped("changes and TransactionLink's own findings: terminated users with access, inherited admin access", () =>
+    Effect.gen(function*() {
+      const dir = yield* tempDir
+      const sim = yield* simulator({ seed: 4, size: "tiny", churn: 0 })
+      const ws = sim.world.workspacesJson()[0]!
+      yield* Effect.provide(
+        Effect.gen(function*() {
+          yield* audit(sim, sim.tokens.full, Option.some(ws.id))
+          const joiner = sim.world.addUser({ email: "new.joiner@external.example", orgRole: "member" })
+          sim.world.addMembership(ws.id, joiner.id, sim.world.rolesJson(ws.id)[0]!.name)
+          const leaver = sim.world.directMembershipsJson(ws.id).find((m) => m.userId !== joiner.id)!
+          sim.world.terminateUser(leaver.userId)
+          const promoted = sim.world.addUser({ email: "boss@external.example", orgRole: "admin" })
+          sim.advanceDays(1)
+          const second = yield* audit(sim, sim.tokens.full, Option.some(ws.id))
+          const runId = second.runs[0]!.runId
+          const changes = yield* query(`SELECT change_type, entity_id FROM changes WHERE run_id = ${runId}`)
+          expect(changes).toContainEqual({ change_type: "member_added", entity_id: joiner.id })
+          expect(changes).toContainEqual({ change_type: "member_added", entity_id: promoted.id })
+          const findings = yield* query(`SELECT rule_id, entity_id FROM findings WHERE run_id = ${runId}`)
+          expect(findings).toContainEqual({ rule_id: "access.terminated_member", entity_id: leaver.userId })
+          expect(findings).toContainEqual({ rule_id: "access.inherited_admin", entity_id: promoted.id })
+        }),
+        layer(dir)
+      )
+    }))
+
+  it.scoped("a token without can_manage_users: members complete, enrollments a recorded gap", () =>
+    Effect.gen(function*() {
+      const dir = yield* tempDir
+      const sim = yield* simulator({ seed: 5, size: "tiny", churn: 0 })
+      yield* Effect.provide(
+        Effect.gen(function*() {
+          const result = yield* audit(sim, sim.tokens.viewOnly)
+          expect(result.runs.every((r) => r.status === "incomplete")).toBe(true)
+          const coverage = yield* query(
+            `SELECT collection, status FROM coverage WHERE run_id = ${result.runs[0]!.runId}
+             AND collection IN ('members', 'invitations') ORDER BY collection`
+          )
+          expect(coverage).toEqual([
+            { collection: "invitations", status: "forbidden" },
+            { collection: "members", status: "complete" }
+          ])
+        }),
+        layer(dir)
+      )
+    }))
+})
