@@ -1,0 +1,5 @@
+/** Every SQL file of views installed on top of the store's own, in dependency order (analyses, then integrity). */
+import { analysisViews } from "../analyses/Findings.js"
+import { integrityViews } from "../history/Integrity.js"
+
+export const allViews: ReadonlyArray<URL> = [...analysisViews, ...integrityViews]
