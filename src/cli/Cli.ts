@@ -1,0 +1,121 @@
+/**
+ * The command line: every command and its options. Handlers live in ./commands; main.ts provides the platform and
+ * turns outcomes into exit codes.
+ */
+import { Args, Command, Options } from "@effect/cli"
+import { severities } from "../analyses/Severity.js"
+import { toolVersion } from "../Version.js"
+import { diff } from "./commands/diff.js"
+import { findings } from "./commands/findings.js"
+import { audit } from "./commands/snapshot.js"
+import { verify } from "./commands/verify.js"
+import { sql } from "./commands/sql.js"
+import * as O from "./Options.js"
+
+const targetOptions = {
+  source: O.source,
+  token: O.token,
+  workspace: O.workspace,
+  apiUrl: O.apiUrl
+}
+
+const auditOptions = {
+  ...targetOptions,
+  db: O.db,
+  requireComplete: O.requireComplete,
+  concurrency: O.concurrency,
+  failOn: O.failOn,
+  newOnly: O.newOnly
+}
+
+const runCommand = Command.make("run", { ...auditOptions, reports: O.reports }, (options) => audit(options, "run")).pipe(
+  Command.withDescription(
+    "The scheduled job: snapshot every configured workspace into the audit database, compute changes and findings, write the reports, and exit 1 on findings at or above --fail-on."
+  )
+)
+
+const snapshotCommand = Command.make("snapshot", auditOptions, (options) => audit(options, "snapshot")).pipe(
+  Command.withDescription(
+    "Snapshot every configured workspace into the audit database (changes and findings are stored with it), without writing reports."
+  )
+)
+
+const sqlCommand = Command.make(
+  "sql",
+  {
+    query: Args.text({ name: "QUERY" }).pipe(Args.withDescription("The SQL to run (read-only), e.g. \"select * from runs\".")),
+    db: O.db,
+    format: O.format
+  },
+  (options) => sql(options)
+).pipe(
+  Command.withDescription(
+    "Run read-only SQL on the audit database. Views: runs, coverage, members, robots, robot_tokens, invitations, webhooks, plan_usage, events (see docs/sql.md)."
+  )
+)
+
+const findingsCommand = Command.make(
+  "findings",
+  {
+    db: O.db,
+    json: Options.boolean("json").pipe(Options.withDescription("Print JSON instead of a table.")),
+    workspace: Options.text("workspace").pipe(
+      Options.withDescription("Only this workspace (id, slug or name)."),
+      Options.optional
+    ),
+    severity: Options.choice("severity", severities).pipe(
+      Options.withDescription("Only findings at or above this severity."),
+      Options.optional
+    ),
+    includeSuppressed: Options.boolean("include-suppressed").pipe(
+      Options.withDescription("Also list findings suppressed in the config file.")
+    )
+  },
+  (options) => findings(options)
+).pipe(Command.withDescription("Print the findings of the latest stored run of each workspace, most severe first."))
+
+const diffCommand = Command.make(
+  "diff",
+  {
+    db: O.db,
+    from: Options.text("from").pipe(
+      Options.withDescription("The start: a run id, or a date (YYYY-MM-DD: the state before that day) or ISO time.")
+    ),
+    to: Options.text("to").pipe(
+      Options.withDescription("The end: a run id, latest, or a date (YYYY-MM-DD: the state at the end of that day) or ISO time."),
+      Options.withDefault("latest")
+    ),
+    workspace: Options.text("workspace").pipe(
+      Options.withDescription("The workspace (id, slug or name); needed when the database holds several."),
+      Options.optional
+    ),
+    format: O.format
+  },
+  (options) => diff(options)
+).pipe(
+  Command.withDescription(
+    "What changed between two points: every change between consecutive runs in the window, and the net effect."
+  )
+)
+
+const verifyCommand = Command.make("verify", { db: O.db }, (options) => verify(options)).pipe(
+  Command.withDescription(
+    "Check the stored history's integrity chain: recompute every run's hash and link; exit 1 naming the first run that no longer matches."
+  )
+)
+
+export const rootCommand = Command.make("ptolemy-audit").pipe(
+  Command.withDescription(
+    "Access audit and usage reporting for Ptolemy workspaces (and TransactionLink organisations): snapshots in DuckDB, changes, findings, XLSX/Markdown/JSON reports."
+  ),
+  Command.withSubcommands([
+    runCommand,
+    snapshotCommand,
+    findingsCommand,
+    diffCommand,
+    sqlCommand,
+    verifyCommand
+  ])
+)
+
+export const cli = Command.run(rootCommand, { name: "ptolemy-audit", version: toolVersion })

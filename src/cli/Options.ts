@@ -1,0 +1,74 @@
+/**
+ * The command-line options, each with its environment fallback (PRODUCT.md "Settings"). Secrets are `Redacted`
+ * from here inward: the token is never turned into a string except in the request header.
+ */
+import { Options } from "@effect/cli"
+import { Config } from "effect"
+
+export const db = Options.text("db").pipe(
+  Options.withDescription("The audit database file (DuckDB). Env: PTOLEMY_AUDIT_DB."),
+  Options.withFallbackConfig(Config.string("PTOLEMY_AUDIT_DB")),
+  Options.withDefault("./audit.duckdb")
+)
+
+export const reports = Options.text("reports").pipe(
+  Options.withDescription("The folder reports are written under. Env: PTOLEMY_AUDIT_REPORTS."),
+  Options.withFallbackConfig(Config.string("PTOLEMY_AUDIT_REPORTS")),
+  Options.withDefault("./reports")
+)
+
+export const source = Options.choice("source", ["ptolemy", "transactionlink"]).pipe(
+  Options.withDescription("Which API to audit."),
+  Options.withDefault("ptolemy" as const)
+)
+
+export const token = Options.redacted("token").pipe(
+  Options.withDescription(
+    "The API token. Prefer the environment: PTOLEMY_API_TOKEN (or TRANSACTIONLINK_API_TOKEN with --source transactionlink)."
+  ),
+  Options.optional
+)
+
+export const workspace = Options.text("workspace").pipe(
+  Options.withDescription(
+    "The workspace to audit: UUID or slug. Env: PTOLEMY_WORKSPACE. TransactionLink: optional (default: every workspace the token can view)."
+  ),
+  Options.optional
+)
+
+export const apiUrl = Options.text("api-url").pipe(
+  Options.withDescription(
+    "The API's base URL. Env: PTOLEMY_API_URL (default https://api.ptolemy.cloud/v1) or TRANSACTIONLINK_API_URL (default https://api.transactionlink.io). Must be HTTPS unless it is a loopback address."
+  ),
+  Options.optional
+)
+
+export const config = Options.text("config").pipe(
+  Options.withDescription(
+    "A JSON config file: several workspaces or sources, thresholds, allowed email domains, suppressions, fail-on (see docs/config.md)."
+  ),
+  Options.optional
+)
+
+export const failOn = Options.choice("fail-on", ["none", "info", "low", "medium", "high", "critical"]).pipe(
+  Options.withDescription("Exit with code 1 when a finding at or above this severity is present (default: none)."),
+  Options.optional
+)
+
+export const newOnly = Options.boolean("new-only").pipe(
+  Options.withDescription("With --fail-on: count only findings that are new since the previous run.")
+)
+
+export const requireComplete = Options.boolean("require-complete").pipe(
+  Options.withDescription("Exit with code 4 when a collection could not be read (forbidden or failed).")
+)
+
+export const concurrency = Options.integer("concurrency").pipe(
+  Options.withDescription("Requests in flight at once (the API's guidance: about 10)."),
+  Options.withDefault(10)
+)
+
+export const format = Options.choice("format", ["table", "csv", "json"]).pipe(
+  Options.withDescription("Output format: an aligned table, CSV (header line then rows), or a JSON array of row objects."),
+  Options.withDefault("table" as const)
+)

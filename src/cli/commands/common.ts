@@ -1,0 +1,91 @@
+/**
+ * What the writing commands share: opening the store for a run, progress lines, the summary of stored runs on
+ * stdout, and the exit code they add up to.
+ */
+import { existsSync } from "node:fs"
+import { Console, Effect, Layer } from "effect"
+import { allViews } from "../../job/Views.js"
+import type { GateFinding } from "../../analyses/Gate.js"
+import type { Severity } from "../../analyses/Severity.js"
+import type { JobResult } from "../../job/AuditJob.js"
+import { storeLayer } from "../../store/StoreLayer.js"
+import type { AuditStore, CollectionCoverage, StoredRun } from "../../store/AuditStore.js"
+import type { Database, StoreError } from "../../store/Database.js"
+import { CommandExit, ExitCode, runFailed, usageError } from "../ExitCode.js"
+
+export const logCollection = (workspace: string, coverage: CollectionCoverage) =>
+  coverage.status === "complete"
+    ? Effect.logDebug(`${coverage.collection}: ${coverage.rows} read`)
+    : coverage.status === "not_applicable"
+    ? Effect.void
+    : Effect.logWarning(`${coverage.collection} is a coverage gap (${coverage.status}): ${coverage.detail ?? ""}`).pipe(
+      Effect.annotateLogs({ workspace })
+    )
+
+const gaps = (run: StoredRun) =>
+  run.coverage.filter((c) => c.status === "forbidden" || c.status === "failed").map((c) => `${c.collection} ${c.status}`)
+
+export const describeRun = (run: StoredRun): string => {
+  const workspace = run.workspace?.slug ?? run.workspace?.id ?? "(workspace unknown)"
+  const head = `run ${run.runId} ${workspace}: ${run.status}`
+  if (run.status === "failed") return `${head}: ${run.error ?? ""}`
+  const counts = run.coverage
+    .filter((c) => c.status === "complete" && c.collection !== "workspace")
+    .map((c) => `${c.collection} ${c.rows}`)
+    .join(", ")
+  const gap = gaps(run)
+  return `${head} (${counts}${gap.length > 0 ? `; gaps: ${gap.join(", ")}` : ""}; ${run.usage.calls} API calls${
+    run.usage.rateLimitRemaining === null ? "" : `, ${run.usage.rateLimitRemaining} left this period`
+  })`
+}
+
+/** The exit code of a job, before findings are considered: 2, then 3, then 4 win over everything else. */
+export const jobExit = (result: JobResult, options: { readonly requireComplete: boolean }): Effect.Effect<void, CommandExit> => {
+  const notFound = result.failures.find((f) => f.reason === "NotFound")
+  if (notFound) return Effect.fail(usageError(notFound.message))
+  const failed = result.runs.filter((r) => r.status === "failed")
+  if (failed.length > 0 || result.failures.length > 0) {
+    const messages = [...result.failures.map((f) => f.message), ...failed.map((r) => r.error ?? "")]
+    return Effect.fail(runFailed(`The run failed; nothing of it was stored. ${[...new Set(messages)].join(" ")}`))
+  }
+  const incomplete = result.runs.filter((r) => r.status === "incomplete")
+  if (options.requireComplete && incomplete.length > 0) {
+    return Effect.fail(
+      new CommandExit({
+        code: ExitCode.incomplete,
+        message: `The run was stored but is incomplete (${incomplete.flatMap(gaps).join(", ")}), and --require-complete was given.`
+      })
+    )
+  }
+  return Effect.void
+}
+
+export const printRuns = (runs: ReadonlyArray<StoredRun>) => Effect.forEach(runs, (run) => Console.log(describeRun(run)))
+
+/** The store opened for writing, with the analyses' views installed. */
+export const writableStore = (path: string) => storeLayer({ path, views: allViews })
+
+/** The store opened read-only, for commands that only read. */
+export const readableStore = (path: string): Layer.Layer<Database | AuditStore, StoreError | CommandExit> =>
+  existsSync(path)
+    ? storeLayer({ path, readOnly: true })
+    : Layer.fail(usageError(`No audit database at ${path}: run \`ptolemy-audit run\` first, or pass --db.`))
+
+/** Findings at or above --fail-on end the command with exit code 1, printed as a list (and annotations in CI). */
+export const findingsExit = (
+  findings: ReadonlyArray<GateFinding>,
+  failOn: Severity,
+  newOnly: boolean
+): Effect.Effect<void, CommandExit> =>
+  findings.length === 0
+    ? Effect.void
+    : Effect.fail(
+      new CommandExit({
+        code: ExitCode.findings,
+        message: [
+          `${findings.length} ${newOnly ? "new " : ""}finding${findings.length === 1 ? "" : "s"} at or above ${failOn}:`,
+          ...findings.slice(0, 50).map((f) => `  ${f.severity.padEnd(8)} ${f.rule_id}  ${f.entity_name ?? f.entity_id}: ${f.detail ?? ""}`),
+          ...(findings.length > 50 ? [`  … and ${findings.length - 50} more`] : [])
+        ].join("\n")
+      })
+    )

@@ -1,0 +1,46 @@
+/**
+ * The entry point: provides the platform (Node, HTTP client, logging) and maps every outcome to the documented exit
+ * code, printing errors once, to stderr.
+ */
+import { ValidationError } from "@effect/cli"
+import { NodeContext, NodeHttpClient, NodeRuntime } from "@effect/platform-node"
+import { Cause, Effect, Exit, Layer } from "effect"
+import { cli } from "./cli/Cli.js"
+import { ExitCode } from "./cli/ExitCode.js"
+import { loggingLayer } from "./cli/Logging.js"
+
+const platform = Layer.mergeAll(NodeContext.layer, NodeHttpClient.layerUndici, loggingLayer(process.env["PTOLEMY_AUDIT_LOG_LEVEL"]))
+
+const program = cli(process.argv).pipe(
+  Effect.as(ExitCode.ok as number),
+  Effect.catchAll((error) => {
+    if (ValidationError.isValidationError(error)) {
+      // @effect/cli has already printed the help or the problem with the flags.
+      return Effect.succeed(ValidationError.isHelpRequested(error) ? ExitCode.ok : ExitCode.usage)
+    }
+    if ((error as { _tag?: unknown })._tag === "CommandExit") {
+      const { code, message } = error as { code: number; message: string }
+      return Effect.sync(() => {
+        process.stderr.write(`${code === ExitCode.findings ? "" : "error: "}${message}\n`)
+        return code
+      })
+    }
+    return Effect.sync(() => {
+      process.stderr.write(`error: ${String((error as { message?: unknown }).message ?? error)}\n`)
+      return ExitCode.failed as number
+    })
+  }),
+  Effect.catchAllDefect((defect) =>
+    Effect.sync(() => {
+      process.stderr.write(`error: unexpected failure: ${Cause.pretty(Cause.die(defect))}\n`)
+      return ExitCode.failed as number
+    })
+  ),
+  Effect.provide(platform)
+)
+
+NodeRuntime.runMain(program, {
+  disableErrorReporting: true,
+  teardown: (exit, onExit) =>
+    onExit(Exit.isSuccess(exit) && typeof exit.value === "number" ? exit.value : ExitCode.failed)
+})
