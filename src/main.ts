@@ -3,7 +3,10 @@
  * code, printing errors once, to stderr.
  */
 import { ValidationError } from "@effect/cli"
-import { NodeContext, NodeHttpClient, NodeRuntime } from "@effect/platform-node"
+// Deep imports: the package index loads cluster, rpc and sql modules this tool never uses (seconds at start-up).
+import * as NodeContext from "@effect/platform-node/NodeContext"
+import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
+import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import { Cause, Effect, Exit, Layer } from "effect"
 import { cli } from "./cli/Cli.js"
 import { ExitCode } from "./cli/ExitCode.js"

@@ -21,6 +21,7 @@ const targetOptions = {
 
 const auditOptions = {
   ...targetOptions,
+  config: O.config,
   db: O.db,
   requireComplete: O.requireComplete,
   concurrency: O.concurrency,

@@ -3,17 +3,18 @@
  * computed as each run is stored); `run` also writes the reports and gates on findings.
  */
 import { Effect, Option } from "effect"
-import { defaultFindingSettings } from "../../analyses/Findings.js"
 import { gatingFindings } from "../../analyses/Gate.js"
 import type { Severity } from "../../analyses/Severity.js"
 import { runAudit } from "../../job/AuditJob.js"
 import { Database } from "../../store/Database.js"
 import { toolVersion } from "../../Version.js"
+import { type ConfigFile, findingSettingsFrom, loadConfigFile, targetsFromConfig } from "../ConfigFile.js"
 import { runFailed } from "../ExitCode.js"
 import { targetFromFlags, type TargetFlags } from "../Settings.js"
 import { findingsExit, jobExit, logCollection, printRuns, writableStore } from "./common.js"
 
 export interface AuditInput extends TargetFlags {
+  readonly config: Option.Option<string>
   readonly db: string
   readonly requireComplete: boolean
   readonly concurrency: number
@@ -23,22 +24,35 @@ export interface AuditInput extends TargetFlags {
 
 export const audit = (input: AuditInput, mode: "run" | "snapshot") =>
   Effect.gen(function*() {
-    const target = yield* targetFromFlags(input)
-    const failOn = Option.getOrElse(input.failOn, () => "none" as const)
+    // Everything is read and checked before the database is opened: bad usage writes nothing.
+    const config = yield* Option.match(input.config, {
+      onNone: () => Effect.succeed(Option.none<ConfigFile>()),
+      onSome: (path) => Effect.map(loadConfigFile(path), Option.some)
+    })
+    const targets = yield* Option.match(config, {
+      onNone: () => Effect.map(targetFromFlags(input), (target) => [target]),
+      onSome: (c) => targetsFromConfig(c, Option.getOrThrow(input.config), process.env)
+    })
+    const failOn = Option.getOrElse(
+      Option.orElse(input.failOn, () => Option.flatMapNullable(config, (c) => c.fail_on)),
+      () => "none" as const
+    )
+    const newOnly = input.newOnly || Option.exists(config, (c) => c.fail_on_new_only === true)
+    const requireComplete = input.requireComplete || Option.exists(config, (c) => c.require_complete === true)
     yield* Effect.gen(function*() {
-      const result = yield* runAudit([target], {
+      const result = yield* runAudit(targets, {
         limits: { concurrency: input.concurrency },
         toolVersion,
         now: () => new Date().toISOString(),
         onCollectionDone: logCollection,
-        findings: defaultFindingSettings
+        findings: findingSettingsFrom(config)
       })
       yield* printRuns(result.runs)
-      yield* jobExit(result, input)
+      yield* jobExit(result, { requireComplete })
       if (mode === "run" && failOn !== "none") {
         const db = yield* Database
-        const hits = yield* gatingFindings(db, result.runs.map((r) => r.runId), failOn, input.newOnly)
-        yield* findingsExit(hits, failOn, input.newOnly)
+        const hits = yield* gatingFindings(db, result.runs.map((r) => r.runId), failOn, newOnly)
+        yield* findingsExit(hits, failOn, newOnly)
       }
     }).pipe(
       Effect.provide(writableStore(input.db)),

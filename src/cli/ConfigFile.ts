@@ -1,0 +1,134 @@
+/**
+ * The config file (`--config FILE`): several workspaces or organisations, each with the name of the environment
+ * variable holding its token, plus thresholds, allowed email domains, suppressions and gating. JSON, decoded with
+ * Schema; docs/config.schema.json is generated from the same Schema for editors. An error names the file, the path
+ * in the document and what was expected.
+ */
+import { readFileSync } from "node:fs"
+import { Effect, JSONSchema, Option, ParseResult, Redacted, Schema } from "effect"
+import { defaultThresholds, type FindingSettings } from "../analyses/Findings.js"
+import { severities } from "../analyses/Severity.js"
+import { usageError } from "./ExitCode.js"
+import { defaultApiUrl, type Target, validateApiUrl } from "./Settings.js"
+
+const Source = Schema.Literal("ptolemy", "transactionlink")
+
+const TargetEntry = Schema.Struct({
+  source: Schema.optionalWith(Source, { default: () => "ptolemy" as const }).annotations({
+    description: "Which API: ptolemy (default) or transactionlink."
+  }),
+  workspace: Schema.optional(Schema.NonEmptyTrimmedString).annotations({
+    description:
+      "Ptolemy: the workspace UUID or slug (required). TransactionLink: a workspace id or name; absent = every workspace the token can view."
+  }),
+  token_env: Schema.String.pipe(Schema.pattern(/^[A-Za-z_][A-Za-z0-9_]*$/)).annotations({
+    description: "The name of the environment variable that holds this target's API token (never the token itself)."
+  }),
+  api_url: Schema.optional(Schema.String).annotations({
+    description: "The API base URL; defaults to the source's public API. HTTPS unless loopback."
+  })
+})
+
+const Suppression = Schema.Struct({
+  rule: Schema.String.annotations({ description: "A rule id (token.unused, ...) or * for every rule." }),
+  entity: Schema.String.annotations({
+    description: "The entity's id or name (email, robot name, url, dimension), or * for every entity."
+  }),
+  workspace: Schema.optional(Schema.String).annotations({ description: "Only in this workspace (id or slug)." }),
+  reason: Schema.NonEmptyTrimmedString.annotations({ description: "Why: shown beside the suppressed finding." }),
+  expires: Schema.String.pipe(
+    Schema.filter((s) => !Number.isNaN(Date.parse(s)), { message: () => "an ISO-8601 date or time" })
+  ).annotations({ description: "When the suppression stops (YYYY-MM-DD or ISO-8601): suppressions must be renewed." })
+})
+
+const thresholdFields = Object.fromEntries(
+  Object.keys(defaultThresholds).map((name) => [name, Schema.optional(Schema.NonNegative)])
+) as { [K in keyof typeof defaultThresholds]: Schema.optional<typeof Schema.NonNegative> }
+
+export const ConfigFile = Schema.Struct({
+  $schema: Schema.optional(Schema.String),
+  targets: Schema.NonEmptyArray(TargetEntry).annotations({ description: "The workspaces and organisations to audit." }),
+  thresholds: Schema.optional(Schema.Struct(thresholdFields)).annotations({
+    description: "Rule thresholds (docs/findings.md); each defaults to the documented value."
+  }),
+  allowed_email_domains: Schema.optional(Schema.Array(Schema.NonEmptyTrimmedString)).annotations({
+    description: "Email domains members and invitations may use (subdomains included); absent = the rule is off."
+  }),
+  suppressions: Schema.optional(Schema.Array(Suppression)),
+  fail_on: Schema.optional(Schema.Literal("none", ...severities)).annotations({
+    description: "Exit 1 when a finding at or above this severity is present (the --fail-on flag wins)."
+  }),
+  fail_on_new_only: Schema.optional(Schema.Boolean).annotations({
+    description: "With fail_on: count only findings new since the previous run."
+  }),
+  require_complete: Schema.optional(Schema.Boolean).annotations({
+    description: "Exit 4 when a collection could not be read."
+  })
+}).annotations({ title: "ptolemy-audit configuration", description: "See docs/config.md." })
+
+export type ConfigFile = typeof ConfigFile.Type
+
+/** The JSON Schema published for editors (docs/config.schema.json). */
+export const configJsonSchema = () => JSONSchema.make(ConfigFile)
+
+export const loadConfigFile = (path: string) =>
+  Effect.gen(function*() {
+    let text: string
+    try {
+      text = readFileSync(path, "utf8")
+    } catch (cause) {
+      return yield* Effect.fail(usageError(`Cannot read the config file ${path}: ${(cause as Error).message}`))
+    }
+    let json: unknown
+    try {
+      json = JSON.parse(text)
+    } catch (cause) {
+      return yield* Effect.fail(usageError(`${path} is not valid JSON: ${(cause as Error).message}`))
+    }
+    return yield* Schema.decodeUnknown(ConfigFile, { errors: "all", onExcessProperty: "error" })(json).pipe(
+      Effect.mapError((error) => {
+        const issues = ParseResult.ArrayFormatter.formatErrorSync(error)
+          .slice(0, 5)
+          .map((issue) => `  ${issue.path.length > 0 ? issue.path.join(".") : "(document)"}: ${issue.message}`)
+        return usageError(`${path} is not a valid ptolemy-audit config:\n${issues.join("\n")}`)
+      })
+    )
+  })
+
+/** The targets of a config file, each with its token read from the environment variable it names. */
+export const targetsFromConfig = (config: ConfigFile, path: string, env: Record<string, string | undefined>) =>
+  Effect.forEach(config.targets, (entry, index) =>
+    Effect.gen(function*() {
+      const where = `${path}: targets.${index}`
+      const token = env[entry.token_env]
+      if (token === undefined || token.trim() === "") {
+        return yield* Effect.fail(usageError(`${where}: the environment variable ${entry.token_env} is not set.`))
+      }
+      if (entry.source === "ptolemy" && entry.workspace === undefined) {
+        return yield* Effect.fail(usageError(`${where}: a Ptolemy target needs "workspace" (a UUID or slug).`))
+      }
+      const apiUrl = yield* validateApiUrl(entry.api_url ?? defaultApiUrl[entry.source], `${where}.api_url`)
+      return {
+        source: entry.source,
+        apiUrl,
+        token: Redacted.make(token),
+        workspace: Option.fromNullable(entry.workspace),
+        tokenFrom: entry.token_env
+      } satisfies Target
+    }))
+
+export const findingSettingsFrom = (config: Option.Option<ConfigFile>): FindingSettings =>
+  Option.match(config, {
+    onNone: () => ({ thresholds: defaultThresholds, allowedDomains: [], suppressions: [] }),
+    onSome: (c) => ({
+      thresholds: { ...defaultThresholds, ...c.thresholds },
+      allowedDomains: c.allowed_email_domains ?? [],
+      suppressions: (c.suppressions ?? []).map((s) => ({
+        rule: s.rule,
+        entity: s.entity,
+        workspace: s.workspace,
+        reason: s.reason,
+        expires: s.expires
+      }))
+    })
+  })

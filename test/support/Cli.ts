@@ -1,0 +1,36 @@
+/** Runs the real command line in a child process, as a user or a scheduled job would. */
+import { execFile } from "node:child_process"
+import { fileURLToPath } from "node:url"
+
+export const cliPath = fileURLToPath(new URL("../../bin/ptolemy-audit.js", import.meta.url))
+
+export interface CliResult {
+  readonly code: number
+  readonly stdout: string
+  readonly stderr: string
+}
+
+/** The environment of a clean machine: no API settings leak in from the one running the tests. */
+export const cleanEnv = (): Record<string, string> => {
+  const env: Record<string, string> = {}
+  for (const [key, value] of Object.entries(process.env)) {
+    if (value !== undefined && !/^(PTOLEMY|TRANSACTIONLINK|GITHUB)_/.test(key)) env[key] = value
+  }
+  return env
+}
+
+export const runCli = (
+  args: ReadonlyArray<string>,
+  options: { readonly env?: Record<string, string>; readonly cwd?: string; readonly timeoutMs?: number } = {}
+): Promise<CliResult> =>
+  new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [cliPath, ...args],
+      { env: { ...cleanEnv(), ...options.env }, cwd: options.cwd, timeout: options.timeoutMs ?? 120_000, maxBuffer: 64 << 20 },
+      (error, stdout, stderr) => {
+        const code = error === null ? 0 : typeof error.code === "number" ? error.code : 1
+        resolve({ code, stdout, stderr })
+      }
+    )
+  })
