@@ -7,6 +7,7 @@ import { severities } from "../analyses/Severity.js"
 import { toolVersion } from "../Version.js"
 import { diff } from "./commands/diff.js"
 import { findings } from "./commands/findings.js"
+import { exportCommand, importCommand } from "./commands/history.js"
 import { audit } from "./commands/snapshot.js"
 import { verify } from "./commands/verify.js"
 import { sql } from "./commands/sql.js"
@@ -105,6 +106,26 @@ const verifyCommand = Command.make("verify", { db: O.db }, (options) => verify(o
   )
 )
 
+const exportCmd = Command.make(
+  "export",
+  { db: O.db, to: Options.text("to").pipe(Options.withDescription("The folder to write the history to (created if missing).")) },
+  (options) => exportCommand(options)
+).pipe(
+  Command.withDescription(
+    "Write the whole history as Parquet, one folder per run (existing folders are never rewritten): durable storage between scheduled runs, and files any engine can read."
+  )
+)
+
+const importCmd = Command.make(
+  "import",
+  { db: O.db, from: Options.text("from").pipe(Options.withDescription("A folder written by export.")) },
+  (options) => importCommand(options)
+).pipe(
+  Command.withDescription(
+    "Load exported history into the audit database (runs it already has are checked and skipped), e.g. on a fresh runner before `run`."
+  )
+)
+
 export const rootCommand = Command.make("ptolemy-audit").pipe(
   Command.withDescription(
     "Access audit and usage reporting for Ptolemy workspaces (and TransactionLink organisations): snapshots in DuckDB, changes, findings, XLSX/Markdown/JSON reports."
@@ -115,7 +136,9 @@ export const rootCommand = Command.make("ptolemy-audit").pipe(
     findingsCommand,
     diffCommand,
     sqlCommand,
-    verifyCommand
+    verifyCommand,
+    exportCmd,
+    importCmd
   ])
 )
 

@@ -1,0 +1,46 @@
+/**
+ * `ptolemy-audit export --to DIR` and `import --from DIR`: the whole history as Parquet files, one folder per run,
+ * for durable storage between scheduled runs (a fresh runner imports, runs, exports the new run) and for other engines.
+ */
+import { existsSync } from "node:fs"
+import { Console, Effect } from "effect"
+import { exportHistory, importHistory } from "../../history/Parquet.js"
+import { Database } from "../../store/Database.js"
+import { storeLayer } from "../../store/StoreLayer.js"
+import { runFailed, usageError } from "../ExitCode.js"
+import { writableStore } from "./common.js"
+
+export const exportCommand = (input: { readonly db: string; readonly to: string }) =>
+  Effect.gen(function*() {
+    if (!existsSync(input.db)) {
+      return yield* Effect.fail(usageError(`No audit database at ${input.db}: nothing to export.`))
+    }
+    const result = yield* Effect.flatMap(Database, (db) => exportHistory(db, input.to)).pipe(
+      Effect.provide(storeLayer({ path: input.db, readOnly: true })),
+      Effect.catchTag("StoreError", (error) => Effect.fail(runFailed(error.message)))
+    )
+    yield* Console.log(
+      result.written.length === 0
+        ? `${input.to} is up to date (${result.skipped} run${result.skipped === 1 ? "" : "s"} already exported).`
+        : `Exported ${result.written.length} run${result.written.length === 1 ? "" : "s"} (${result.written[0]}…${
+          result.written[result.written.length - 1]
+        }) to ${input.to}; ${result.skipped} already there.`
+    )
+  })
+
+export const importCommand = (input: { readonly db: string; readonly from: string }) =>
+  Effect.gen(function*() {
+    if (!existsSync(input.from)) {
+      return yield* Effect.fail(usageError(`${input.from} does not exist: nothing to import.`))
+    }
+    const result = yield* Effect.flatMap(Database, (db) => importHistory(db, input.from)).pipe(
+      Effect.provide(writableStore(input.db)),
+      Effect.catchTag("StoreError", (error) =>
+        Effect.fail(error.reason === "Integrity" || error.reason === "Open" ? usageError(error.message) : runFailed(error.message)))
+    )
+    yield* Console.log(
+      result.imported.length === 0
+        ? `${input.db} already has every run in ${input.from} (${result.skipped}).`
+        : `Imported ${result.imported.length} run${result.imported.length === 1 ? "" : "s"} into ${input.db}; ${result.skipped} were already there.`
+    )
+  })
