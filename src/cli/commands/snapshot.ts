@@ -2,12 +2,13 @@
  * `ptolemy-audit run` and `ptolemy-audit snapshot`: snapshot every configured workspace (changes and findings are
  * computed as each run is stored); `run` also writes the reports and gates on findings.
  */
-import { Effect, Option } from "effect"
+import { Console, Effect, Option } from "effect"
 import { gatingFindings } from "../../analyses/Gate.js"
 import type { Severity } from "../../analyses/Severity.js"
 import { runAudit } from "../../job/AuditJob.js"
 import { Database } from "../../store/Database.js"
 import { toolVersion } from "../../Version.js"
+import { annotation, isGitHubActions } from "../Annotations.js"
 import { type ConfigFile, findingSettingsFrom, loadConfigFile, targetsFromConfig } from "../ConfigFile.js"
 import { runFailed } from "../ExitCode.js"
 import { targetFromFlags, type TargetFlags } from "../Settings.js"
@@ -48,6 +49,13 @@ export const audit = (input: AuditInput, mode: "run" | "snapshot") =>
         findings: findingSettingsFrom(config)
       })
       yield* printRuns(result.runs)
+      if (mode === "run" && isGitHubActions(process.env)) {
+        // Every new finding becomes an annotation on the workflow run (suppressed ones excepted).
+        const db = yield* Database
+        const fresh = yield* gatingFindings(db, result.runs.map((r) => r.runId), "info", true)
+        const names = new Map(result.runs.map((r) => [r.workspace?.id, r.workspace?.slug ?? r.workspace?.name ?? ""]))
+        yield* Effect.forEach(fresh, (f) => Console.log(annotation(f, names.get(f.workspace_id) ?? f.workspace_id)))
+      }
       yield* jobExit(result, { requireComplete })
       if (mode === "run" && failOn !== "none") {
         const db = yield* Database
