@@ -80,6 +80,9 @@ export const takeSnapshot = (input: SnapshotInput): Effect.Effect<SnapshotOutcom
     for (const target of targets.right) {
       const workspace = target.workspace
       const label = workspace.slug ?? workspace.id
+      yield* Effect.logInfo(`reading ${workspace.name ?? label} (${source.source})`).pipe(
+        Effect.annotateLogs({ workspace: label })
+      )
       const stored = yield* store.eventsWatermark(source.source, workspace.id).pipe(
         Effect.flatMap((eventsSince) =>
           store.storeRun({

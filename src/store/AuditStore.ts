@@ -7,6 +7,7 @@ import type { ApiUsage, SourceFailure } from "../source/AuditSource.js"
 import type { CollectionName, SourceName, WorkspaceRecord } from "../snapshot/Records.js"
 import type { CollectionOutcome, CoverageStatus, SnapshotItem } from "../snapshot/SnapshotItem.js"
 import { Database, type DatabaseService, param, StoreError } from "./Database.js"
+import { crashPoint } from "./CrashPoints.js"
 import { mergeCollection, mergeEvents } from "./Merge.js"
 import { openStage } from "./Staging.js"
 import { versionedCollections } from "./Tables.js"
@@ -120,6 +121,7 @@ export const make = (db: DatabaseService): AuditStoreService => ({
       Effect.gen(function*() {
         const stage = yield* openStage(db)
         const outcomes = new Map<CollectionName, CollectionOutcome>()
+        let pages = 0
         yield* Stream.runForEach(items, (item) => {
           switch (item._tag) {
             case "Rows":
@@ -127,7 +129,7 @@ export const make = (db: DatabaseService): AuditStoreService => ({
                 try: () => stage.append(item.collection, item.rows),
                 catch: (cause) =>
                   new StoreError({ reason: "Query", message: `Could not stage ${item.collection}: ${cause}`, cause })
-              })
+              }).pipe(Effect.zipRight(pages++ === 1 ? crashPoint("fetching") : Effect.void))
             case "Restart":
               return stage.reset(item.collection)
             case "Done": {
@@ -144,6 +146,7 @@ export const make = (db: DatabaseService): AuditStoreService => ({
           }
         })
         yield* stage.flush
+        yield* crashPoint("staged")
         const coverage = allCollections.map((collection): CollectionCoverage => {
           const outcome = outcomes.get(collection) ??
             { status: "failed", detail: "The source ended without saying whether it read this collection." }
@@ -156,7 +159,7 @@ export const make = (db: DatabaseService): AuditStoreService => ({
         })
         const apiUsage = yield* usage
         const finishedAt = context.now()
-        return yield* db.transaction(
+        const stored = yield* db.transaction(
           Effect.gen(function*() {
             const runId = yield* nextRunId(db)
             const run: StoredRun = {
@@ -171,6 +174,7 @@ export const make = (db: DatabaseService): AuditStoreService => ({
               if (entry.status !== "complete") continue
               if (entry.collection === "events") yield* mergeEvents(db, context.source, workspace.id, runId)
               else yield* mergeCollection(db, entry.collection, context.source, workspace.id, runId)
+              yield* crashPoint("merging")
             }
             yield* insertRun(db, run, context, finishedAt)
             yield* Effect.forEach(coverage, (entry) =>
@@ -188,6 +192,8 @@ export const make = (db: DatabaseService): AuditStoreService => ({
             return run
           })
         )
+        yield* crashPoint("committed")
+        return stored
       })
     ),
 

@@ -5,7 +5,9 @@ import { fileURLToPath } from "node:url"
 export const cliPath = fileURLToPath(new URL("../../bin/ptolemy-audit.js", import.meta.url))
 
 export interface CliResult {
-  readonly code: number
+  /** The exit code; null when a signal ended the process. */
+  readonly code: number | null
+  readonly signal: string | null
   readonly stdout: string
   readonly stderr: string
 }
@@ -29,8 +31,9 @@ export const runCli = (
       [cliPath, ...args],
       { env: { ...cleanEnv(), ...options.env }, cwd: options.cwd, timeout: options.timeoutMs ?? 120_000, maxBuffer: 64 << 20 },
       (error, stdout, stderr) => {
-        const code = error === null ? 0 : typeof error.code === "number" ? error.code : 1
-        resolve({ code, stdout, stderr })
+        const signal = error?.signal ?? null
+        const code = error === null ? 0 : typeof error.code === "number" ? error.code : signal === null ? 1 : null
+        resolve({ code, signal, stdout, stderr })
       }
     )
   })
