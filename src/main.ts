@@ -44,6 +44,7 @@ const program = cli(process.argv).pipe(
 
 NodeRuntime.runMain(program, {
   disableErrorReporting: true,
+  disablePrettyLogger: true,
   teardown: (exit, onExit) =>
     onExit(Exit.isSuccess(exit) && typeof exit.value === "number" ? exit.value : ExitCode.failed)
 })

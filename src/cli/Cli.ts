@@ -5,10 +5,12 @@
 import { Args, Command, Options } from "@effect/cli"
 import { severities } from "../analyses/Severity.js"
 import { toolVersion } from "../Version.js"
+import { demo } from "./commands/demo.js"
 import { diff } from "./commands/diff.js"
 import { findings } from "./commands/findings.js"
 import { exportCommand, importCommand } from "./commands/history.js"
 import { audit } from "./commands/snapshot.js"
+import { simulate } from "./commands/simulate.js"
 import { verify } from "./commands/verify.js"
 import { sql } from "./commands/sql.js"
 import * as O from "./Options.js"
@@ -126,6 +128,52 @@ const importCmd = Command.make(
   )
 )
 
+const demoCommand = Command.make(
+  "demo",
+  {
+    days: Options.integer("days").pipe(
+      Options.withDescription("Simulated days, one audit run each."),
+      Options.withDefault(90)
+    ),
+    source: O.source,
+    seed: Options.integer("seed").pipe(
+      Options.withDescription("The simulator's seed: the same seed gives the same history."),
+      Options.withDefault(1)
+    ),
+    reports: O.reports
+  },
+  (options) => demo(options)
+).pipe(
+  Command.withDescription(
+    "The whole pipeline, offline, against the built-in simulator: a fresh database under <reports>/demo/, one run per simulated day, and the last run's reports."
+  )
+)
+
+const simulateCommand = Command.make(
+  "simulate",
+  {
+    source: O.source,
+    port: Options.integer("port").pipe(
+      Options.withDescription("The port to listen on (127.0.0.1 only); 0 picks a free one."),
+      Options.withDefault(4010)
+    ),
+    seed: Options.integer("seed").pipe(Options.withDescription("The world's seed."), Options.withDefault(1)),
+    size: Options.choice("size", ["tiny", "small", "demo", "large"]).pipe(
+      Options.withDescription("How big a world: large is 50,000 members."),
+      Options.withDefault("demo" as const)
+    ),
+    days: Options.integer("days").pipe(
+      Options.withDescription("Simulated days of churn before serving."),
+      Options.withDefault(0)
+    )
+  },
+  (options) => simulate(options)
+).pipe(
+  Command.withDescription(
+    "Serve the built-in API simulator on 127.0.0.1 and print its base URL, workspace and tokens, to try the CLI by hand."
+  )
+)
+
 export const rootCommand = Command.make("ptolemy-audit").pipe(
   Command.withDescription(
     "Access audit and usage reporting for Ptolemy workspaces (and TransactionLink organisations): snapshots in DuckDB, changes, findings, XLSX/Markdown/JSON reports."
@@ -138,7 +186,9 @@ export const rootCommand = Command.make("ptolemy-audit").pipe(
     sqlCommand,
     verifyCommand,
     exportCmd,
-    importCmd
+    importCmd,
+    demoCommand,
+    simulateCommand
   ])
 )
 

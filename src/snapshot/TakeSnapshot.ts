@@ -79,7 +79,7 @@ export const takeSnapshot = (input: SnapshotInput): Effect.Effect<SnapshotOutcom
     let before = start
     for (const target of targets.right) {
       const workspace = target.workspace
-      const label = workspace.slug ?? workspace.id
+      const label = workspace.slug ?? workspace.name ?? workspace.id
       yield* Effect.logInfo(`reading ${workspace.name ?? label} (${source.source})`).pipe(
         Effect.annotateLogs({ workspace: label })
       )

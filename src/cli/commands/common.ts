@@ -26,7 +26,7 @@ const gaps = (run: StoredRun) =>
   run.coverage.filter((c) => c.status === "forbidden" || c.status === "failed").map((c) => `${c.collection} ${c.status}`)
 
 export const describeRun = (run: StoredRun): string => {
-  const workspace = run.workspace?.slug ?? run.workspace?.id ?? "(workspace unknown)"
+  const workspace = run.workspace?.slug ?? run.workspace?.name ?? run.workspace?.id ?? "(workspace unknown)"
   const head = `run ${run.runId} ${workspace}: ${run.status}`
   if (run.status === "failed") return `${head}: ${run.error ?? ""}`
   const counts = run.coverage

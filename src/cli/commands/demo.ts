@@ -1,0 +1,91 @@
+/**
+ * `ptolemy-audit demo`: the whole job, offline, against the built-in simulator: a fresh database under
+ * `<reports>/demo/`, then for each simulated day the world changes and the job runs, and the last run's reports are
+ * written beside the database.
+ */
+import { existsSync, rmSync } from "node:fs"
+import { join } from "node:path"
+import { Console, Effect, Logger, LogLevel, Option, Redacted } from "effect"
+import { defaultFindingSettings } from "../../analyses/Findings.js"
+import { runAudit } from "../../job/AuditJob.js"
+import type { SourceName } from "../../snapshot/Records.js"
+import { startSimulation } from "../../simulator/Simulators.js"
+import { Database, param } from "../../store/Database.js"
+import { toolVersion } from "../../Version.js"
+import { runFailed, usageError } from "../ExitCode.js"
+import { describeRun, writableStore } from "./common.js"
+
+export interface DemoInput {
+  readonly days: number
+  readonly source: SourceName
+  readonly reports: string
+  readonly seed: number
+}
+
+/** The demo's own allowed domains, so that the external-domain rule has something to say. */
+const demoFindings = { ...defaultFindingSettings, allowedDomains: ["acme-capital.example", "orbitpay.example"] }
+
+export const demo = (input: DemoInput) =>
+  Effect.gen(function*() {
+    if (!Number.isInteger(input.days) || input.days < 1 || input.days > 3650) {
+      return yield* Effect.fail(usageError(`--days must be a whole number from 1 to 3650 (got ${input.days}).`))
+    }
+    const dir = join(input.reports, "demo")
+    const dbPath = join(dir, "audit.duckdb")
+    // A fresh database every time: the demo shows a history built from nothing.
+    for (const file of [dbPath, `${dbPath}.wal`]) if (existsSync(file)) rmSync(file)
+    const sim = yield* startSimulation({ source: input.source, seed: input.seed, size: "demo" })
+    yield* Console.log(
+      `Demo: ${input.days} simulated days of a ${input.source === "ptolemy" ? "Ptolemy workspace" : "TransactionLink organisation"} (simulator on ${sim.url}), one audit run per day, into ${dbPath}`
+    )
+    yield* Effect.gen(function*() {
+      const db = yield* Database
+      const target = {
+        source: input.source,
+        apiUrl: sim.url,
+        token: Redacted.make(sim.token),
+        workspace: sim.workspace
+      }
+      let last = 0
+      for (let day = 1; day <= input.days; day++) {
+        sim.advanceDays(1)
+        const now = () => sim.now().toISOString()
+        // The per-day line below is the demo's progress; the job's own progress lines would repeat it.
+        const result = yield* runAudit([target], {
+          limits: { concurrency: 10 },
+          toolVersion,
+          now,
+          findings: demoFindings
+        }).pipe(Logger.withMinimumLogLevel(LogLevel.Warning))
+        for (const run of result.runs) {
+          const [counts] = yield* db.query(
+            `SELECT (SELECT count(*) FROM changes WHERE run_id = $1) AS changes,
+                    (SELECT count(*) FROM findings WHERE run_id = $1 AND NOT suppressed) AS findings,
+                    (SELECT count(*) FROM findings WHERE run_id = $1 AND is_new AND NOT suppressed) AS new_findings`,
+            [param.int(run.runId)]
+          )
+          yield* Console.log(
+            `day ${String(day).padStart(3)}/${input.days}  ${now().slice(0, 10)}  ${describeRun(run).replace(/ \(.*$/, "")}  ${
+              run.usage.calls
+            } calls  ${counts!["changes"]} changes  ${counts!["findings"]} findings (${counts!["new_findings"]} new)`
+          )
+          last = run.runId
+        }
+        if (result.runs.some((r) => r.status === "failed")) {
+          return yield* Effect.fail(runFailed(`Day ${day} failed: ${result.runs.map((r) => r.error).join(" ")}`))
+        }
+      }
+      const [summary] = yield* db.query(
+        `SELECT count(*) AS runs, count(*) FILTER (WHERE status = 'complete') AS complete FROM runs`
+      )
+      yield* Console.log(
+        `\n${summary!["runs"]} runs stored (${summary!["complete"]} complete); the last is run ${last}.\n` +
+          `Explore: ptolemy-audit sql --db ${dbPath} "SELECT change_type, count(*) FROM changes GROUP BY ALL ORDER BY 2 DESC"\n` +
+          `         ptolemy-audit findings --db ${dbPath}\n` +
+          `         ptolemy-audit diff --db ${dbPath} --from 1 --to latest${Option.isNone(sim.workspace) ? " --workspace <id>" : ""}`
+      )
+    }).pipe(
+      Effect.provide(writableStore(dbPath)),
+      Effect.catchTag("StoreError", (error) => Effect.fail(runFailed(error.message)))
+    )
+  }).pipe(Effect.scoped)
