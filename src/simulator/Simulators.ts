@@ -5,6 +5,7 @@
  */
 import { Effect, Option, type Scope } from "effect"
 import type { SourceName } from "../snapshot/Records.js"
+import { startPtolemySimulator } from "./ptolemy/index.js"
 import { startTransactionLinkSimulator } from "./transactionlink/index.js"
 
 export interface RunningSimulation {
@@ -68,5 +69,44 @@ const transactionlink = (options: SimulationOptions) =>
     })
   )
 
+const ptolemy = (options: SimulationOptions) =>
+  Effect.map(
+    Effect.acquireRelease(
+      Effect.promise(() =>
+        startPtolemySimulator({
+          seed: options.seed ?? 1,
+          size: options.size ?? "demo",
+          ...(options.port === undefined ? {} : { port: options.port }),
+          ...(options.start === undefined ? {} : { start: options.start })
+        })
+      ),
+      (sim) => Effect.promise(() => sim.close())
+    ),
+    (sim): RunningSimulation => ({
+      source: "ptolemy",
+      url: sim.url,
+      token: sim.tokens.admin,
+      workspace: Option.some(sim.workspace.slug),
+      now: () => sim.now(),
+      advanceDays: (days) => sim.advanceDays(days),
+      describe: () => [
+        `Ptolemy API simulator on ${sim.url} (simulated time ${sim.now().toISOString()})`,
+        "",
+        ...sim.workspaces.flatMap((w) => [
+          `Workspace ${w.name}: slug ${w.slug}, id ${w.id}`,
+          `  admin principal token (reads everything): ${w.tokens.admin}`,
+          `  robot token, viewer:                      ${w.tokens.robotViewer}`,
+          `  robot token, member:                      ${w.tokens.robotMember}`
+        ]),
+        "",
+        "Try:",
+        `  export PTOLEMY_API_URL=${sim.url}`,
+        `  export PTOLEMY_WORKSPACE=${sim.workspace.slug}`,
+        `  export PTOLEMY_API_TOKEN=${sim.tokens.admin}`,
+        "  ptolemy-audit run"
+      ]
+    })
+  )
+
 export const startSimulation = (options: SimulationOptions): Effect.Effect<RunningSimulation, never, Scope.Scope> =>
-  options.source === "transactionlink" ? transactionlink(options) : Effect.dieMessage("The Ptolemy simulator is not available yet")
+  options.source === "transactionlink" ? transactionlink(options) : ptolemy(options)

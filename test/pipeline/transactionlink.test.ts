@@ -33,7 +33,7 @@ const layer = (dir: string) =>
   Layer.merge(storeLayer({ path: join(dir, "audit.duckdb"), views: allViews }), NodeHttpClient.layerUndici)
 
 describe("TransactionLink through the same pipeline", () => {
-  it.scoped("reads every workspace with the organisation token as-is, direct and inherited members, enrollments", () =>
+  it.scopedLive("reads every workspace with the organisation token as-is, direct and inherited members, enrollments", () =>
     Effect.gen(function*() {
       const dir = yield* tempDir
       const sim = yield* simulator({ seed: 3, size: "small", churn: 0 })
@@ -76,7 +76,7 @@ describe("TransactionLink through the same pipeline", () => {
       )
     }))
 
-  it.scoped("changes and TransactionLink's own findings: terminated users with access, inherited admin access", () =>
+  it.scopedLive("changes and TransactionLink's own findings: terminated users with access, inherited admin access", () =>
     Effect.gen(function*() {
       const dir = yield* tempDir
       const sim = yield* simulator({ seed: 4, size: "tiny", churn: 0 })
@@ -103,7 +103,7 @@ describe("TransactionLink through the same pipeline", () => {
       )
     }))
 
-  it.scoped("a token without can_manage_users: members complete, enrollments a recorded gap", () =>
+  it.scopedLive("a token without can_manage_users: members complete, enrollments a recorded gap", () =>
     Effect.gen(function*() {
       const dir = yield* tempDir
       const sim = yield* simulator({ seed: 5, size: "tiny", churn: 0 })

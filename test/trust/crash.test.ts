@@ -22,7 +22,7 @@ const observe = (db: string) =>
   )
 
 describe("crash safety: a run killed at any moment", () => {
-  it.scoped("leaves a database that opens, with every earlier run intact and no partial run", () =>
+  it.scopedLive("leaves a database that opens, with every earlier run intact and no partial run", () =>
     Effect.gen(function*() {
       const dir = yield* tempDir
       const db = join(dir, "audit.duckdb")

@@ -7,7 +7,7 @@ import { cleanEnv, cliPath, runCli } from "../support/Cli.js"
 import { tempDir } from "../support/TempDir.js"
 
 describe("one writer at a time", () => {
-  it.scoped("a second run on the same database stops with a clear message and the first completes", () =>
+  it.scopedLive("a second run on the same database stops with a clear message and the first completes", () =>
     Effect.gen(function*() {
       const dir = yield* tempDir
       const db = join(dir, "audit.duckdb")

@@ -1,0 +1,49 @@
+/** Running the real job (client, store, findings, sealing) against a simulator over loopback into a real DuckDB file. */
+import { NodeHttpClient } from "@effect/platform-node"
+import { Effect, Layer, Logger, LogLevel, Option, Redacted } from "effect"
+import { join } from "node:path"
+import { defaultFindingSettings, type FindingSettings } from "../../src/analyses/Findings.js"
+import { runAudit } from "../../src/job/AuditJob.js"
+import { allViews } from "../../src/job/Views.js"
+import type { SourceName } from "../../src/snapshot/Records.js"
+import { Database } from "../../src/store/Database.js"
+import { storeLayer } from "../../src/store/StoreLayer.js"
+
+export interface AuditTarget {
+  readonly source?: SourceName
+  readonly url: string
+  readonly token: string
+  readonly workspace?: string
+  /** The instant the run stands for (the simulator's clock). */
+  readonly now: () => Date
+}
+
+export const auditOnce = (
+  target: AuditTarget,
+  options: { readonly concurrency?: number; readonly findings?: FindingSettings; readonly retries?: number } = {}
+) =>
+  runAudit(
+    [{
+      source: target.source ?? "ptolemy",
+      apiUrl: target.url,
+      token: Redacted.make(target.token),
+      workspace: Option.fromNullable(target.workspace)
+    }],
+    {
+      limits: {
+        concurrency: options.concurrency ?? 10,
+        retryBase: "5 millis",
+        requestTimeout: "3 seconds",
+        ...(options.retries === undefined ? {} : { retries: options.retries })
+      },
+      toolVersion: "test",
+      now: () => target.now().toISOString(),
+      findings: options.findings ?? defaultFindingSettings
+    }
+  ).pipe(Logger.withMinimumLogLevel(LogLevel.Warning))
+
+export const query = (sql: string) => Effect.flatMap(Database, (db) => db.query(sql))
+
+/** A real DuckDB file under `dir` with every view, and the Node HTTP client. */
+export const auditLayer = (dir: string) =>
+  Layer.merge(storeLayer({ path: join(dir, "audit.duckdb"), views: allViews }), NodeHttpClient.layerUndici)
