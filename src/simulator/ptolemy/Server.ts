@@ -323,7 +323,9 @@ export const createPtolemyServer = (options: ServerOptions): Server => {
     const match = /^\/v1\/workspaces\/([^/]+)(\/.*)?$/.exec(url.pathname)
     const ws = match ? world.workspaces.find((w) => w.id === decodeURIComponent(match[1]!) || w.slug === decodeURIComponent(match[1]!)) : undefined
     const rel = match?.[2] ?? ""
-    // Every request to a workspace is one API call, whatever its answer (DOC).
+    // Every request to a workspace is one API call, whatever its answer (DOC); a request made when the quota is
+    // already spent (overage off) is refused.
+    const overQuota = ws !== undefined && world.quotaExhausted(ws)
     if (ws) world.meter(ws)
     const auth = authenticate(req.headers.authorization)
     const remaining = () => {
@@ -387,7 +389,7 @@ export const createPtolemyServer = (options: ServerOptions): Server => {
         else world.revokeToken(auth.principal.robotId!, auth.principal.tokenId!, ws.id)
         throw new ApiError(401, "unauthorized", "The token was revoked")
       }
-      if (world.quotaExhausted(ws)) {
+      if (overQuota) {
         throw new ApiError(429, "quota_exceeded", "The monthly API-call quota is used up and overage is disabled")
       }
       if ((inFlight.get(tokenKey) ?? 0) > options.maxInFlight) {
