@@ -9,6 +9,10 @@
 -- A threshold: the value set with SET VARIABLE, else the documented default.
 CREATE OR REPLACE MACRO threshold(name, fallback) AS coalesce(getvariable(name), fallback);
 
+-- A threshold as text for a finding's detail: 45, not 45.0.
+CREATE OR REPLACE MACRO num_text(x) AS
+  CASE WHEN x = floor(x) THEN CAST(x AS BIGINT)::VARCHAR ELSE CAST(x AS VARCHAR) END;
+
 CREATE OR REPLACE MACRO severity_rank(severity) AS
   CASE severity WHEN 'info' THEN 0 WHEN 'low' THEN 1 WHEN 'medium' THEN 2 WHEN 'high' THEN 3 WHEN 'critical' THEN 4 END;
 
@@ -85,9 +89,9 @@ hits AS (
   SELECT 'token.unused', 'medium', 'robot_tokens', 'robot_token', id, label,
          CASE WHEN last_used_reported
            THEN 'last used ' || strftime(last_used_at, '%Y-%m-%d') || ' (unused for over ' ||
-                threshold('token_unused_days', 45) || ' days)'
+                num_text(threshold('token_unused_days', 45)) || ' days)'
            ELSE 'the API does not report last use; judged by age: created ' || strftime(created_at, '%Y-%m-%d') ||
-                ' (over ' || threshold('token_unused_days', 45) || ' days ago)'
+                ' (over ' || num_text(threshold('token_unused_days', 45)) || ' days ago)'
          END
   FROM token_label
   WHERE (last_used_reported AND last_used_at < as_of - to_days(CAST(threshold('token_unused_days', 45) AS INTEGER)))
@@ -109,7 +113,7 @@ hits AS (
 
   UNION ALL
   SELECT 'token.old', 'low', 'robot_tokens', 'robot_token', id, label,
-         'created ' || strftime(created_at, '%Y-%m-%d') || ' (older than ' || threshold('token_rotate_days', 90) ||
+         'created ' || strftime(created_at, '%Y-%m-%d') || ' (older than ' || num_text(threshold('token_rotate_days', 90)) ||
          ' days: rotate it)'
   FROM token_label WHERE created_at < as_of - to_days(CAST(threshold('token_rotate_days', 90) AS INTEGER))
 
@@ -167,8 +171,9 @@ hits AS (
   WHERE i.status = 'pending' AND NOT domain_allowed(i.email)
 
   UNION ALL
-  SELECT 'access.admin_count', 'low', 'members', 'workspace', r.workspace_id, any_value(r.workspace_id),
-         count(*) || ' admins (at most ' || threshold('max_admins', 3) || ' expected)'
+  SELECT 'access.admin_count', 'low', 'members', 'workspace', r.workspace_id,
+         coalesce(any_value((SELECT coalesce(w.name, w.slug) FROM workspaces w WHERE w.run_id = r.run_id LIMIT 1)), r.workspace_id),
+         count(*) || ' admins (at most ' || num_text(threshold('max_admins', 3)) || ' expected)'
   FROM members m JOIN run r USING (run_id)
   WHERE m.role = 'admin' OR (m.access = 'inherited' AND m.org_role IN ('owner', 'admin'))
   GROUP BY r.workspace_id

@@ -8,6 +8,7 @@ import { toolVersion } from "../Version.js"
 import { demo } from "./commands/demo.js"
 import { diff } from "./commands/diff.js"
 import { findings } from "./commands/findings.js"
+import { report } from "./commands/report.js"
 import { exportCommand, importCommand } from "./commands/history.js"
 import { audit } from "./commands/snapshot.js"
 import { simulate } from "./commands/simulate.js"
@@ -174,6 +175,35 @@ const simulateCommand = Command.make(
   )
 )
 
+const reportCommand = Command.make(
+  "report",
+  {
+    db: O.db,
+    reports: O.reports,
+    run: Options.text("run").pipe(
+      Options.withDescription("The run to report on (a run id or latest); with --since, the window's end."),
+      Options.withDefault("latest")
+    ),
+    since: Options.text("since").pipe(
+      Options.withDescription("Report a window: every change since this run or date (YYYY-MM-DD), up to --run."),
+      Options.optional
+    ),
+    period: Options.text("period").pipe(
+      Options.withDescription("Report a review period: 2026-Q3, 2026-07, 2026 or 2026-07-01..2026-09-30."),
+      Options.optional
+    ),
+    workspace: Options.text("workspace").pipe(
+      Options.withDescription("The workspace (id, slug or name); needed when the database holds several."),
+      Options.optional
+    )
+  },
+  (options) => report(options)
+).pipe(
+  Command.withDescription(
+    "Rebuild audit.md, audit.xlsx and findings.json from stored data alone (no API calls), for a run or a review period."
+  )
+)
+
 export const rootCommand = Command.make("ptolemy-audit").pipe(
   Command.withDescription(
     "Access audit and usage reporting for Ptolemy workspaces (and TransactionLink organisations): snapshots in DuckDB, changes, findings, XLSX/Markdown/JSON reports."
@@ -181,6 +211,7 @@ export const rootCommand = Command.make("ptolemy-audit").pipe(
   Command.withSubcommands([
     runCommand,
     snapshotCommand,
+    reportCommand,
     findingsCommand,
     diffCommand,
     sqlCommand,

@@ -89,3 +89,8 @@ export const findingsExit = (
         ].join("\n")
       })
     )
+
+/** A workspace's folder name under the reports folder: its slug, else its name made filename-safe, else its id. */
+export const workspaceFolder = (workspace: { readonly slug: string | null; readonly name: string | null; readonly id: string }) =>
+  workspace.slug ??
+    (workspace.name?.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "") || workspace.id)

@@ -8,12 +8,14 @@ import { join } from "node:path"
 import { Console, Effect, Logger, LogLevel, Option, Redacted } from "effect"
 import { defaultFindingSettings } from "../../analyses/Findings.js"
 import { runAudit } from "../../job/AuditJob.js"
+import { writeReports } from "../../reports/Reports.js"
 import type { SourceName } from "../../snapshot/Records.js"
 import { startSimulation } from "../../simulator/Simulators.js"
+import type { StoredRun } from "../../store/AuditStore.js"
 import { Database, param } from "../../store/Database.js"
 import { toolVersion } from "../../Version.js"
 import { runFailed, usageError } from "../ExitCode.js"
-import { describeRun, writableStore } from "./common.js"
+import { describeRun, workspaceFolder, writableStore } from "./common.js"
 
 export interface DemoInput {
   readonly days: number
@@ -46,7 +48,7 @@ export const demo = (input: DemoInput) =>
         token: Redacted.make(sim.token),
         workspace: sim.workspace
       }
-      let last = 0
+      const last = new Map<string, StoredRun>()
       for (let day = 1; day <= input.days; day++) {
         sim.advanceDays(1)
         const now = () => sim.now().toISOString()
@@ -69,23 +71,32 @@ export const demo = (input: DemoInput) =>
               run.usage.calls
             } calls  ${counts!["changes"]} changes  ${counts!["findings"]} findings (${counts!["new_findings"]} new)`
           )
-          last = run.runId
+          if (run.workspace) last.set(run.workspace.id, run)
         }
         if (result.runs.some((r) => r.status === "failed")) {
           return yield* Effect.fail(runFailed(`Day ${day} failed: ${result.runs.map((r) => r.error).join(" ")}`))
         }
       }
+      // The last run's reports, beside the database (one folder per workspace when there are several).
+      const reports: Array<string> = []
+      for (const run of last.values()) {
+        const folder = last.size === 1 ? dir : join(dir, workspaceFolder(run.workspace!))
+        const files = yield* writeReports({ kind: "run", runId: run.runId }, folder)
+        reports.push(files.markdown, files.workbook, files.json)
+      }
       const [summary] = yield* db.query(
-        `SELECT count(*) AS runs, count(*) FILTER (WHERE status = 'complete') AS complete FROM runs`
+        `SELECT count(*) AS runs, count(*) FILTER (WHERE status = 'complete') AS complete, max(run_id) AS last FROM runs`
       )
       yield* Console.log(
-        `\n${summary!["runs"]} runs stored (${summary!["complete"]} complete); the last is run ${last}.\n` +
+        `\n${summary!["runs"]} runs stored (${summary!["complete"]} complete); the last is run ${summary!["last"]}.\n` +
+          `Reports of the last run:\n${reports.map((r) => `  ${r}`).join("\n")}\n` +
           `Explore: ptolemy-audit sql --db ${dbPath} "SELECT change_type, count(*) FROM changes GROUP BY ALL ORDER BY 2 DESC"\n` +
           `         ptolemy-audit findings --db ${dbPath}\n` +
           `         ptolemy-audit diff --db ${dbPath} --from 1 --to latest${Option.isNone(sim.workspace) ? " --workspace <id>" : ""}`
       )
     }).pipe(
       Effect.provide(writableStore(dbPath)),
-      Effect.catchTag("StoreError", (error) => Effect.fail(runFailed(error.message)))
+      Effect.catchTag("StoreError", (error) => Effect.fail(runFailed(error.message))),
+      Effect.catchTag("ReportError", (error) => Effect.fail(runFailed(error.message)))
     )
   }).pipe(Effect.scoped)

@@ -2,21 +2,25 @@
  * `ptolemy-audit run` and `ptolemy-audit snapshot`: snapshot every configured workspace (changes and findings are
  * computed as each run is stored); `run` also writes the reports and gates on findings.
  */
+import { join } from "node:path"
 import { Console, Effect, Option } from "effect"
 import { gatingFindings } from "../../analyses/Gate.js"
 import type { Severity } from "../../analyses/Severity.js"
 import { runAudit } from "../../job/AuditJob.js"
+import { writeReports } from "../../reports/Reports.js"
 import { Database } from "../../store/Database.js"
 import { toolVersion } from "../../Version.js"
 import { annotation, isGitHubActions } from "../Annotations.js"
 import { type ConfigFile, findingSettingsFrom, loadConfigFile, targetsFromConfig } from "../ConfigFile.js"
 import { runFailed } from "../ExitCode.js"
 import { targetFromFlags, type TargetFlags } from "../Settings.js"
-import { findingsExit, jobExit, logCollection, printRuns, writableStore } from "./common.js"
+import { findingsExit, jobExit, logCollection, printRuns, workspaceFolder, writableStore } from "./common.js"
 
 export interface AuditInput extends TargetFlags {
   readonly config: Option.Option<string>
   readonly db: string
+  /** Where `run` writes its reports (`snapshot` writes none). */
+  readonly reports?: string
   readonly requireComplete: boolean
   readonly concurrency: number
   readonly failOn: Option.Option<Severity | "none">
@@ -49,6 +53,17 @@ export const audit = (input: AuditInput, mode: "run" | "snapshot") =>
         findings: findingSettingsFrom(config)
       })
       yield* printRuns(result.runs)
+      if (mode === "run" && input.reports !== undefined) {
+        const reportsDir = input.reports
+        for (const run of result.runs.filter((r) => r.status !== "failed" && r.workspace !== null)) {
+          const files = yield* writeReports(
+            { kind: "run", runId: run.runId },
+            join(reportsDir, workspaceFolder(run.workspace!), `run-${run.runId}`),
+            { stepSummary: process.env["GITHUB_STEP_SUMMARY"] || undefined }
+          )
+          yield* Console.log(`reports: ${files.markdown}, ${files.workbook}, ${files.json}`)
+        }
+      }
       if (mode === "run" && isGitHubActions(process.env)) {
         // Every new finding becomes an annotation on the workflow run (suppressed ones excepted).
         const db = yield* Database
@@ -64,6 +79,7 @@ export const audit = (input: AuditInput, mode: "run" | "snapshot") =>
       }
     }).pipe(
       Effect.provide(writableStore(input.db)),
-      Effect.catchTag("StoreError", (error) => Effect.fail(runFailed(error.message)))
+      Effect.catchTag("StoreError", (error) => Effect.fail(runFailed(error.message))),
+      Effect.catchTag("ReportError", (error) => Effect.fail(runFailed(`The run was stored, but its reports could not be written: ${error.message}`)))
     )
   })

@@ -1,0 +1,70 @@
+/**
+ * Writing the three reports of a run or a review window into a folder: `audit.md`, `audit.xlsx` and
+ * `findings.json`, from stored data alone. Each file is written aside and renamed, so a reader never sees half of one.
+ */
+import { mkdirSync, renameSync, writeFileSync } from "node:fs"
+import { join } from "node:path"
+import { Effect } from "effect"
+import { Database } from "../store/Database.js"
+import { renderFindingsJson } from "./FindingsJson.js"
+import { renderMarkdown } from "./Markdown.js"
+import { loadReportData, ReportError, type ReportScope } from "./ReportData.js"
+import { appendStepSummary } from "./StepSummary.js"
+import { writeWorkbook } from "./Workbook.js"
+
+export { ReportError, type ReportScope } from "./ReportData.js"
+
+export interface ReportFiles {
+  readonly markdown: string
+  readonly workbook: string
+  readonly json: string
+}
+
+export interface ReportOptions {
+  /** `$GITHUB_STEP_SUMMARY`: the Markdown is appended there too. */
+  readonly stepSummary?: string | undefined
+}
+
+const writeAtomically = (path: string, content: string) => {
+  writeFileSync(`${path}.partial`, content)
+  renameSync(`${path}.partial`, path)
+}
+
+export const writeReports = (
+  scope: ReportScope,
+  outDir: string,
+  options: ReportOptions = {}
+): Effect.Effect<ReportFiles, ReportError, Database> =>
+  Effect.gen(function*() {
+    const db = yield* Database
+    const data = yield* loadReportData(db, scope)
+    const files: ReportFiles = {
+      markdown: join(outDir, "audit.md"),
+      workbook: join(outDir, "audit.xlsx"),
+      json: join(outDir, "findings.json")
+    }
+    const markdown = renderMarkdown(data)
+    yield* Effect.try({
+      try: () => {
+        mkdirSync(outDir, { recursive: true })
+        writeAtomically(files.markdown, markdown)
+        writeAtomically(files.json, renderFindingsJson(data))
+      },
+      catch: (cause) => new ReportError({ message: `Could not write the reports to ${outDir}: ${String(cause)}`, cause })
+    })
+    yield* Effect.tryPromise({
+      try: async () => {
+        await writeWorkbook(data, `${files.workbook}.partial`)
+        renameSync(`${files.workbook}.partial`, files.workbook)
+      },
+      catch: (cause) => new ReportError({ message: `Could not write ${files.workbook}: ${String(cause)}`, cause })
+    })
+    if (options.stepSummary) {
+      const path = options.stepSummary
+      yield* Effect.try({
+        try: () => appendStepSummary(path, markdown),
+        catch: (cause) => new ReportError({ message: `Could not write the job summary ${path}: ${String(cause)}`, cause })
+      })
+    }
+    return files
+  }).pipe(Effect.withSpan("Reports.write"))
