@@ -1,10 +1,11 @@
 -- The integrity chain over runs (docs/integrity.md). Each run stores the hash of its canonical content chained to
 -- the previous run of the same workspace:
 --   content_hash = sha256(previous_hash || '\n' || run_canonical(run_id))
--- where run_canonical is every stored fact the run stands for, one JSON line each, in a fixed order: the run row, its
--- coverage, every entity of every view as of the run, its findings and the events it first stored. Editing or
--- deleting any of them changes the recomputed hash of every run it belongs to; deleting a run breaks the link from
--- the next one. `ptolemy-audit verify` recomputes the chain.
+-- where run_canonical lists every stored fact the run stands for (the run row, its coverage, every entity of every
+-- view as of the run, its findings and the events it first stored), each as the sha256 of its JSON line, in a fixed
+-- order. Hashing line by line keeps memory flat for large workspaces. Editing or deleting any fact changes the
+-- recomputed hash of every run it belongs to; deleting a run breaks the link from the next one.
+-- `ptolemy-audit verify` recomputes the chain.
 
 CREATE OR REPLACE MACRO run_canonical(target_run) AS (
   WITH lines AS (
@@ -27,7 +28,8 @@ CREATE OR REPLACE MACRO run_canonical(target_run) AS (
     UNION ALL SELECT 10, rule_id || '|' || entity_type || '|' || entity_id, to_json(x)::VARCHAR
       FROM findings x WHERE run_id = target_run
   )
-  SELECT coalesce(string_agg(line, chr(10) ORDER BY part, k, line), '') FROM lines
+  SELECT coalesce(string_agg(h, chr(10) ORDER BY part, k, h), '')
+  FROM (SELECT part, k, sha256(line) AS h FROM lines)
 );
 
 -- The chain a run belongs to: its workspace, or what it was asked to audit when it failed before knowing it.

@@ -3,7 +3,7 @@
  * typed model: provenance, summary, findings, changes, who has access, tokens, invitations and quotas, for one run
  * or for a review window (its end state, every change during it, and its net effect).
  */
-import { Data, Effect, Schema } from "effect"
+import { Data, Effect, Schema, Stream } from "effect"
 import { type DatabaseService, param } from "../store/Database.js"
 
 export class ReportError extends Data.TaggedError("ReportError")<{
@@ -161,7 +161,8 @@ export interface ReportData {
   readonly changes: ReadonlyArray<ChangeRow>
   /** A window's net effect (empty for a single run, where it equals `changes`). */
   readonly netChanges: ReadonlyArray<NetChangeRow>
-  readonly members: ReadonlyArray<MemberRow>
+  /** Member counts; the members themselves are streamed by the workbook (`memberRows`), never held at once. */
+  readonly memberCounts: { readonly members: number; readonly humans: number; readonly robots: number; readonly admins: number }
   readonly tokens: ReadonlyArray<TokenRow>
   readonly invitations: ReadonlyArray<InvitationRow>
   readonly quotas: ReadonlyArray<QuotaRow>
@@ -227,11 +228,15 @@ export const loadReportData = (db: DatabaseService, scope: ReportScope): Effect.
         [...ws, param.int(from), param.int(run.run_id)]
       )
       : []
-    const members = yield* rows(
+    const [counts] = yield* rows(
       db,
-      MemberRow,
-      `SELECT id, user_id, user_type, role, display_name, email, created_at, access, org_role, user_status, last_login_at
-       FROM members WHERE run_id = $1 ORDER BY user_type, role, coalesce(email, display_name), id`,
+      Schema.Struct({ members: Schema.Number, humans: Schema.Number, robots: Schema.Number, admins: Schema.Number }),
+      `SELECT count(*) AS members,
+              count(*) FILTER (WHERE coalesce(user_type, 'human') <> 'robot') AS humans,
+              count(*) FILTER (WHERE user_type = 'robot') AS robots,
+              count(*) FILTER (WHERE coalesce(user_type, 'human') <> 'robot'
+                AND (role = 'admin' OR (access = 'inherited' AND org_role IN ('owner', 'admin')))) AS admins
+       FROM members WHERE run_id = $1`,
       end
     )
     const tokens = yield* rows(
@@ -271,19 +276,28 @@ export const loadReportData = (db: DatabaseService, scope: ReportScope): Effect.
        ORDER BY u.run_id, u.dimension`,
       [...ws, param.int(run.run_id)]
     )
-    return { scope, run, baseline, coverage, findings, changes, netChanges, members, tokens, invitations, quotas, quotaHistory }
+    return {
+      scope,
+      run,
+      baseline,
+      coverage,
+      findings,
+      changes,
+      netChanges,
+      memberCounts: counts!,
+      tokens,
+      invitations,
+      quotas,
+      quotaHistory
+    }
   }).pipe(Effect.withSpan("Reports.load"))
 
 /** The counts every report leads with. */
 export const summarize = (data: ReportData) => {
   const live = data.findings.filter((f) => !f.suppressed)
   const bySeverity = (s: string) => live.filter((f) => f.severity === s).length
-  const humans = data.members.filter((m) => m.user_type !== "robot")
   return {
-    members: data.members.length,
-    humans: humans.length,
-    robots: data.members.length - humans.length,
-    admins: humans.filter((m) => m.role === "admin" || (m.access === "inherited" && ["owner", "admin"].includes(m.org_role ?? ""))).length,
+    ...data.memberCounts,
     active_tokens: data.tokens.filter((t) => t.status === "active").length,
     pending_invitations: data.invitations.filter((i) => i.status === "pending").length,
     findings: {
@@ -301,5 +315,20 @@ export const summarize = (data: ReportData) => {
 }
 
 export type Summary = ReturnType<typeof summarize>
+
+/** A run's members, in the workbook's order, streamed in chunks and decoded. */
+export const memberRows = (db: DatabaseService, runId: number) =>
+  db.streamRows(
+    `SELECT id, user_id, user_type, role, display_name, email, created_at, access, org_role, user_status, last_login_at
+     FROM members WHERE run_id = $1 ORDER BY user_type, role, coalesce(email, display_name), id`,
+    [param.int(runId)]
+  ).pipe(
+    Stream.mapError((error) => new ReportError({ message: `Reading the members failed: ${error.message}`, cause: error })),
+    Stream.mapEffect((chunk) =>
+      Schema.decodeUnknown(Schema.Array(MemberRow))(chunk).pipe(
+        Effect.mapError((error) => new ReportError({ message: `The stored members have an unexpected shape: ${error.message}`, cause: error }))
+      )
+    )
+  )
 
 export const workspaceLabel = (run: RunRow) => run.workspace_name ?? run.workspace_slug ?? run.workspace_id

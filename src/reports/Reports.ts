@@ -52,11 +52,9 @@ export const writeReports = (
       },
       catch: (cause) => new ReportError({ message: `Could not write the reports to ${outDir}: ${String(cause)}`, cause })
     })
-    yield* Effect.tryPromise({
-      try: async () => {
-        await writeWorkbook(data, `${files.workbook}.partial`)
-        renameSync(`${files.workbook}.partial`, files.workbook)
-      },
+    yield* writeWorkbook(db, data, `${files.workbook}.partial`)
+    yield* Effect.try({
+      try: () => renameSync(`${files.workbook}.partial`, files.workbook),
       catch: (cause) => new ReportError({ message: `Could not write ${files.workbook}: ${String(cause)}`, cause })
     })
     if (options.stepSummary) {

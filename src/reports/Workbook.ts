@@ -4,8 +4,10 @@
  * lists every member and robot with a Keep/Remove drop-down and columns to record the review. Written with exceljs's
  * streaming writer, so a 50,000-member workspace is written row by row in bounded memory.
  */
+import { Effect, Stream } from "effect"
 import ExcelJS from "exceljs"
-import { type ReportData, summarize, workspaceLabel } from "./ReportData.js"
+import type { DatabaseService } from "../store/Database.js"
+import { memberRows, type MemberRow, type ReportData, ReportError, summarize, workspaceLabel } from "./ReportData.js"
 
 type Kind = "text" | "number" | "date" | "datetime" | "percent" | "boolean"
 
@@ -49,42 +51,66 @@ const cellValue = (kind: Kind, value: unknown): ExcelJS.CellValue => {
   }
 }
 
+/** exceljs's streaming worksheet keeps its data validations here (missing from its type declarations). */
+interface WithValidations {
+  readonly dataValidations: { add: (address: string, validation: ExcelJS.DataValidation) => void }
+}
+
+interface SheetOptions<R> {
+  /** A line in italics when there are no rows: why. */
+  readonly empty?: string
+  readonly decorate?: (row: ExcelJS.Row, item: R) => void
+  /** Whole-column validations, given the row count: [column number, validation]. */
+  readonly validations?: ReadonlyArray<readonly [number, ExcelJS.DataValidation]>
+}
+
+/** One sheet, row by row: rows are committed as they are written, so a large sheet never sits in memory. */
 const addSheet = <R>(
   workbook: ExcelJS.stream.xlsx.WorkbookWriter,
   name: string,
   columns: ReadonlyArray<Column<R>>,
-  rows: Iterable<R>,
-  options: { readonly empty?: string; readonly decorate?: (row: ExcelJS.Row, item: R) => void } = {}
-) => {
-  const sheet = workbook.addWorksheet(name, { views: [{ state: "frozen", ySplit: 1 }] })
-  sheet.columns = columns.map((c, i) => ({
-    header: c.header,
-    key: `c${i}`,
-    width: c.width,
-    style: FORMATS[c.kind ?? "text"] ? { numFmt: FORMATS[c.kind ?? "text"]! } : {}
-  }))
-  const header = sheet.getRow(1)
-  header.font = { bold: true, color: { argb: "FFFFFFFF" } }
-  header.fill = { type: "pattern", pattern: "solid", fgColor: { argb: HEADER_FILL } }
-  header.alignment = { vertical: "middle" }
-  header.height = 20
-  sheet.autoFilter = { from: { row: 1, column: 1 }, to: { row: 1, column: columns.length } }
-  header.commit()
-  let count = 0
-  for (const item of rows) {
-    const row = sheet.addRow(columns.map((c) => cellValue(c.kind ?? "text", c.value(item))))
-    options.decorate?.(row, item)
-    row.commit()
-    count++
-  }
-  if (count === 0 && options.empty) {
-    const row = sheet.addRow([options.empty])
-    row.font = { italic: true, color: { argb: "FF666666" } }
-    row.commit()
-  }
-  sheet.commit()
-  return count
-}
+  rows: ReadonlyArray<R> | Stream.Stream<ReadonlyArray<R>, ReportError>,
+  options: SheetOptions<R> = {}
+): Effect.Effect<number, ReportError> =>
+  Effect.gen(function*() {
+    const sheet = workbook.addWorksheet(name, { views: [{ state: "frozen", ySplit: 1 }] })
+    sheet.columns = columns.map((c, i) => ({
+      header: c.header,
+      key: `c${i}`,
+      width: c.width,
+      style: FORMATS[c.kind ?? "text"] ? { numFmt: FORMATS[c.kind ?? "text"]! } : {}
+    }))
+    const header = sheet.getRow(1)
+    header.font = { bold: true, color: { argb: "FFFFFFFF" } }
+    header.fill = { type: "pattern", pattern: "solid", fgColor: { argb: HEADER_FILL } }
+    header.alignment = { vertical: "middle" }
+    header.height = 20
+    sheet.autoFilter = { from: { row: 1, column: 1 }, to: { row: 1, column: columns.length } }
+    header.commit()
+    let count = 0
+    const write = (item: R) => {
+      const row = sheet.addRow(columns.map((c) => cellValue(c.kind ?? "text", c.value(item))))
+      options.decorate?.(row, item)
+      row.commit()
+      count++
+    }
+    if (Array.isArray(rows)) (rows as ReadonlyArray<R>).forEach(write)
+    else yield* Stream.runForEach(rows as Stream.Stream<ReadonlyArray<R>, ReportError>, (chunk) => Effect.sync(() => chunk.forEach(write)))
+    if (count === 0 && options.empty) {
+      const row = sheet.addRow([options.empty])
+      row.font = { italic: true, color: { argb: "FF666666" } }
+      row.commit()
+    }
+    // One validation per column range, not one per cell: small files, and nothing held per row.
+    if (count > 0) {
+      for (const [column, validation] of options.validations ?? []) {
+        const letter = sheet.getColumn(column).letter
+        ;(sheet as unknown as WithValidations).dataValidations.add(`${letter}2:${letter}${count + 1}`, validation)
+      }
+    }
+    sheet.commit()
+    return count
+  })
 
 const keyValueSheet = (workbook: ExcelJS.stream.xlsx.WorkbookWriter, name: string, rows: ReadonlyArray<[string, unknown, Kind?]>) => {
   const sheet = workbook.addWorksheet(name, { views: [{ state: "frozen", ySplit: 1 }] })
@@ -107,252 +133,261 @@ const keyValueSheet = (workbook: ExcelJS.stream.xlsx.WorkbookWriter, name: strin
   sheet.commit()
 }
 
-export const writeWorkbook = async (data: ReportData, path: string): Promise<void> => {
-  const { run } = data
-  const s = summarize(data)
-  const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ filename: path, useStyles: true, useSharedStrings: false })
-  workbook.creator = "ptolemy-audit"
-  // The run's own time, so that the same data gives the same workbook contents.
-  workbook.created = workbook.modified = new Date(run.started_at)
-  const live = data.findings.filter((f) => !f.suppressed)
-  const findingsOf = new Map<string, Array<string>>()
-  for (const f of live) {
-    if (f.entity_id !== null) findingsOf.set(f.entity_id, [...(findingsOf.get(f.entity_id) ?? []), f.rule_id])
-  }
-  const applicable = (collection: string) => data.coverage.find((c) => c.collection === collection)?.status
+export const writeWorkbook = (
+  db: DatabaseService,
+  data: ReportData,
+  path: string
+): Effect.Effect<void, ReportError> =>
+  Effect.gen(function*() {
+    const { run } = data
+    const s = summarize(data)
+    const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ filename: path, useStyles: true, useSharedStrings: false })
+    workbook.creator = "ptolemy-audit"
+    // The run's own time, so that the same data gives the same workbook contents.
+    workbook.created = workbook.modified = new Date(run.started_at)
+    const live = data.findings.filter((f) => !f.suppressed)
+    const findingsOf = new Map<string, Array<string>>()
+    for (const f of live) {
+      if (f.entity_id !== null) findingsOf.set(f.entity_id, [...(findingsOf.get(f.entity_id) ?? []), f.rule_id])
+    }
+    const applicable = (collection: string) => data.coverage.find((c) => c.collection === collection)?.status
 
-  const gapNote = (collection: string) => {
-    const status = applicable(collection)
-    return status === "not_applicable"
-      ? "Not applicable to this source."
-      : status === "complete"
-      ? "None."
-      : `Not read in this run (${status}): see Run info.`
-  }
+    const gapNote = (collection: string) => {
+      const status = applicable(collection)
+      return status === "not_applicable"
+        ? "Not applicable to this source."
+        : status === "complete"
+        ? "None."
+        : `Not read in this run (${status}): see Run info.`
+    }
 
-  // Summary
-  keyValueSheet(workbook, "Summary", [
-    ["Workspace", `${workspaceLabel(run)} (${run.source})`],
-    [data.scope.kind === "window" ? "Review period" : "Run", data.scope.kind === "window" ? `${data.scope.label} (runs ${data.baseline?.run_id ?? "?"} to ${run.run_id})` : `run ${run.run_id}`],
-    ["Snapshot taken", run.started_at, "datetime"],
-    ["Status", run.status],
-    ["Members", s.members, "number"],
-    ["Human members", s.humans, "number"],
-    ["Robot members", s.robots, "number"],
-    ["Admins", s.admins, "number"],
-    ["Active robot tokens", s.active_tokens, "number"],
-    ["Pending invitations", s.pending_invitations, "number"],
-    ["Findings: critical", s.findings.critical, "number"],
-    ["Findings: high", s.findings.high, "number"],
-    ["Findings: medium", s.findings.medium, "number"],
-    ["Findings: low", s.findings.low, "number"],
-    ["Findings: info", s.findings.info, "number"],
-    ["Findings new since the previous run", s.findings.new, "number"],
-    ["Findings suppressed", s.findings.suppressed, "number"],
-    [data.scope.kind === "window" ? "Changes in the period" : "Changes since the previous run", s.changes, "number"],
-    ["Coverage gaps", s.coverage_gaps, "number"],
-    ...data.quotas.map((q): [string, unknown, Kind?] => [
-      `Quota: ${q.dimension}`,
-      `${q.used ?? "?"} of ${q.limit ?? "unlimited"}${q.utilisation === null ? "" : ` (${Math.round(q.utilisation * 100)}%)`}${
-        q.projected_exhaustion_at ? `; limit reached around ${q.projected_exhaustion_at.slice(0, 10)}` : ""
-      }`
+    // Summary
+    keyValueSheet(workbook, "Summary", [
+      ["Workspace", `${workspaceLabel(run)} (${run.source})`],
+      [data.scope.kind === "window" ? "Review period" : "Run", data.scope.kind === "window" ? `${data.scope.label} (runs ${data.baseline?.run_id ?? "?"} to ${run.run_id})` : `run ${run.run_id}`],
+      ["Snapshot taken", run.started_at, "datetime"],
+      ["Status", run.status],
+      ["Members", s.members, "number"],
+      ["Human members", s.humans, "number"],
+      ["Robot members", s.robots, "number"],
+      ["Admins", s.admins, "number"],
+      ["Active robot tokens", s.active_tokens, "number"],
+      ["Pending invitations", s.pending_invitations, "number"],
+      ["Findings: critical", s.findings.critical, "number"],
+      ["Findings: high", s.findings.high, "number"],
+      ["Findings: medium", s.findings.medium, "number"],
+      ["Findings: low", s.findings.low, "number"],
+      ["Findings: info", s.findings.info, "number"],
+      ["Findings new since the previous run", s.findings.new, "number"],
+      ["Findings suppressed", s.findings.suppressed, "number"],
+      [data.scope.kind === "window" ? "Changes in the period" : "Changes since the previous run", s.changes, "number"],
+      ["Coverage gaps", s.coverage_gaps, "number"],
+      ...data.quotas.map((q): [string, unknown, Kind?] => [
+        `Quota: ${q.dimension}`,
+        `${q.used ?? "?"} of ${q.limit ?? "unlimited"}${q.utilisation === null ? "" : ` (${Math.round(q.utilisation * 100)}%)`}${
+          q.projected_exhaustion_at ? `; limit reached around ${q.projected_exhaustion_at.slice(0, 10)}` : ""
+        }`
+      ])
     ])
-  ])
 
-  addSheet(
-    workbook,
-    "Findings",
-    [
-      { header: "Severity", width: 11, value: (f) => f.severity },
-      { header: "Rule", width: 26, value: (f) => f.rule_id },
-      { header: "Entity type", width: 13, value: (f) => f.entity_type },
-      { header: "Entity", width: 36, value: (f) => f.entity_name ?? f.entity_id },
-      { header: "Detail", width: 70, value: (f) => f.detail },
-      { header: "First seen", width: 12, kind: "date", value: (f) => f.first_seen_at },
-      { header: "New", width: 7, kind: "boolean", value: (f) => f.is_new },
-      { header: "Suppressed", width: 12, kind: "boolean", value: (f) => f.suppressed },
-      { header: "Suppression reason", width: 36, value: (f) => f.suppression_reason },
-      { header: "Suppressed until", width: 14, kind: "date", value: (f) => f.suppression_expires_at },
-      { header: "Entity id", width: 38, value: (f) => f.entity_id }
-    ],
-    data.findings,
-    {
-      empty: "No findings.",
-      decorate: (row, f) => {
-        const colour = SEVERITY_FILL[f.severity]
-        if (colour) {
-          const cell = row.getCell(1)
-          cell.fill = { type: "pattern", pattern: "solid", fgColor: { argb: colour.fill } }
-          cell.font = { bold: true, color: { argb: colour.font } }
+    yield* addSheet(
+      workbook,
+      "Findings",
+      [
+        { header: "Severity", width: 11, value: (f) => f.severity },
+        { header: "Rule", width: 26, value: (f) => f.rule_id },
+        { header: "Entity type", width: 13, value: (f) => f.entity_type },
+        { header: "Entity", width: 36, value: (f) => f.entity_name ?? f.entity_id },
+        { header: "Detail", width: 70, value: (f) => f.detail },
+        { header: "First seen", width: 12, kind: "date", value: (f) => f.first_seen_at },
+        { header: "New", width: 7, kind: "boolean", value: (f) => f.is_new },
+        { header: "Suppressed", width: 12, kind: "boolean", value: (f) => f.suppressed },
+        { header: "Suppression reason", width: 36, value: (f) => f.suppression_reason },
+        { header: "Suppressed until", width: 14, kind: "date", value: (f) => f.suppression_expires_at },
+        { header: "Entity id", width: 38, value: (f) => f.entity_id }
+      ],
+      data.findings,
+      {
+        empty: "No findings.",
+        decorate: (row, f) => {
+          const colour = SEVERITY_FILL[f.severity]
+          if (colour) {
+            const cell = row.getCell(1)
+            cell.fill = { type: "pattern", pattern: "solid", fgColor: { argb: colour.fill } }
+            cell.font = { bold: true, color: { argb: colour.font } }
+          }
+          if (f.suppressed) row.getCell(4).font = { italic: true, color: { argb: "FF777777" } }
         }
-        if (f.suppressed) row.getCell(4).font = { italic: true, color: { argb: "FF777777" } }
       }
+    )
+
+    yield* addSheet(
+      workbook,
+      "Changes",
+      [
+        { header: "Detected", width: 17, kind: "datetime", value: (c) => c.detected_at },
+        { header: "Run", width: 7, kind: "number", value: (c) => c.run_id },
+        { header: "Change", width: 22, value: (c) => c.change_type },
+        { header: "Entity type", width: 13, value: (c) => c.entity_type },
+        { header: "Entity", width: 36, value: (c) => c.entity_name ?? c.entity_id },
+        { header: "Before", width: 22, value: (c) => c.old_value },
+        { header: "After", width: 22, value: (c) => c.new_value },
+        { header: "By", width: 24, value: (c) => c.actor_display_name },
+        { header: "Changed at", width: 17, kind: "datetime", value: (c) => c.changed_at },
+        { header: "Entity id", width: 38, value: (c) => c.entity_id }
+      ],
+      data.changes,
+      { empty: data.baseline ? "No changes." : "The first run of this workspace: nothing to compare with." }
+    )
+
+    // Access review: one line per member (robots included), ready for a keep/remove decision.
+    const activeTokens = new Map<string, number>()
+    for (const t of data.tokens) if (t.status === "active") activeTokens.set(t.robot_id, (activeTokens.get(t.robot_id) ?? 0) + 1)
+    const lastUse = new Map<string, string>()
+    for (const t of data.tokens) {
+      if (t.last_used_at !== null && (lastUse.get(t.robot_id) ?? "") < t.last_used_at) lastUse.set(t.robot_id, t.last_used_at)
     }
-  )
-
-  addSheet(
-    workbook,
-    "Changes",
-    [
-      { header: "Detected", width: 17, kind: "datetime", value: (c) => c.detected_at },
-      { header: "Run", width: 7, kind: "number", value: (c) => c.run_id },
-      { header: "Change", width: 22, value: (c) => c.change_type },
-      { header: "Entity type", width: 13, value: (c) => c.entity_type },
-      { header: "Entity", width: 36, value: (c) => c.entity_name ?? c.entity_id },
-      { header: "Before", width: 22, value: (c) => c.old_value },
-      { header: "After", width: 22, value: (c) => c.new_value },
-      { header: "By", width: 24, value: (c) => c.actor_display_name },
-      { header: "Changed at", width: 17, kind: "datetime", value: (c) => c.changed_at },
-      { header: "Entity id", width: 38, value: (c) => c.entity_id }
-    ],
-    data.changes,
-    { empty: data.baseline ? "No changes." : "The first run of this workspace: nothing to compare with." }
-  )
-
-  // Access review: one line per member (robots included), ready for a keep/remove decision.
-  const activeTokens = new Map<string, number>()
-  for (const t of data.tokens) if (t.status === "active") activeTokens.set(t.robot_id, (activeTokens.get(t.robot_id) ?? 0) + 1)
-  const lastUse = new Map<string, string>()
-  for (const t of data.tokens) {
-    if (t.last_used_at !== null && (lastUse.get(t.robot_id) ?? "") < t.last_used_at) lastUse.set(t.robot_id, t.last_used_at)
-  }
-  const reviewColumns: Array<Column<(typeof data.members)[number]>> = [
-    { header: "Type", width: 8, value: (m) => m.user_type },
-    { header: "Name", width: 28, value: (m) => m.display_name },
-    { header: "Email", width: 34, value: (m) => m.email },
-    { header: "Role", width: 11, value: (m) => m.role },
-    { header: "Access", width: 10, value: (m) => m.access },
-    { header: "Account status", width: 14, value: (m) => m.user_status },
-    { header: "Member since", width: 13, kind: "date", value: (m) => m.created_at },
-    { header: "Last activity", width: 13, kind: "date", value: (m) => (m.user_type === "robot" ? lastUse.get(m.user_id ?? "") : m.last_login_at) },
-    { header: "Active tokens", width: 13, kind: "number", value: (m) => (m.user_type === "robot" ? activeTokens.get(m.user_id ?? "") ?? 0 : null) },
-    { header: "Findings", width: 34, value: (m) => [...(findingsOf.get(m.id) ?? []), ...(findingsOf.get(m.user_id ?? "") ?? [])].join(", ") },
-    { header: "Decision", width: 11, value: () => null },
-    { header: "Reviewer", width: 20, value: () => null },
-    { header: "Reviewed on", width: 13, kind: "date", value: () => null },
-    { header: "Comment", width: 40, value: () => null },
-    { header: "Membership id", width: 38, value: (m) => m.id }
-  ]
-  const decisionColumn = reviewColumns.findIndex((c) => c.header === "Decision") + 1
-  const reviewedOnColumn = reviewColumns.findIndex((c) => c.header === "Reviewed on") + 1
-  addSheet(workbook, "Access review", reviewColumns, data.members, {
-    empty: gapNote("members"),
-    decorate: (row) => {
-      const decision = row.getCell(decisionColumn)
-      decision.dataValidation = {
-        type: "list",
-        allowBlank: true,
-        formulae: ["\"Keep,Remove\""],
-        showErrorMessage: true,
-        errorTitle: "Keep or Remove",
-        error: "Choose Keep or Remove."
-      }
-      decision.fill = { type: "pattern", pattern: "solid", fgColor: { argb: "FFFFF8E1" } }
-      row.getCell(reviewedOnColumn).dataValidation = {
-        type: "date",
-        operator: "greaterThan",
-        allowBlank: true,
-        formulae: [new Date(Date.UTC(2000, 0, 1))],
-        showErrorMessage: true,
-        error: "Enter a date."
-      }
-    }
-  })
-
-  addSheet(
-    workbook,
-    "Members",
-    [
-      { header: "Membership id", width: 38, value: (m) => m.id },
-      { header: "User id", width: 38, value: (m) => m.user_id },
+    const reviewColumns: Array<Column<MemberRow>> = [
       { header: "Type", width: 8, value: (m) => m.user_type },
       { header: "Name", width: 28, value: (m) => m.display_name },
       { header: "Email", width: 34, value: (m) => m.email },
       { header: "Role", width: 11, value: (m) => m.role },
       { header: "Access", width: 10, value: (m) => m.access },
-      { header: "Organisation role", width: 16, value: (m) => m.org_role },
       { header: "Account status", width: 14, value: (m) => m.user_status },
-      { header: "Created", width: 13, kind: "date", value: (m) => m.created_at },
-      { header: "Last login", width: 13, kind: "date", value: (m) => m.last_login_at }
-    ],
-    data.members,
-    { empty: gapNote("members") }
-  )
+      { header: "Member since", width: 13, kind: "date", value: (m) => m.created_at },
+      { header: "Last activity", width: 13, kind: "date", value: (m) => (m.user_type === "robot" ? lastUse.get(m.user_id ?? "") : m.last_login_at) },
+      { header: "Active tokens", width: 13, kind: "number", value: (m) => (m.user_type === "robot" ? activeTokens.get(m.user_id ?? "") ?? 0 : null) },
+      { header: "Findings", width: 34, value: (m) => [...(findingsOf.get(m.id) ?? []), ...(findingsOf.get(m.user_id ?? "") ?? [])].join(", ") },
+      { header: "Decision", width: 11, value: () => null },
+      { header: "Reviewer", width: 20, value: () => null },
+      { header: "Reviewed on", width: 13, kind: "date", value: () => null },
+      { header: "Comment", width: 40, value: () => null },
+      { header: "Membership id", width: 38, value: (m) => m.id }
+    ]
+    const decisionColumn = reviewColumns.findIndex((c) => c.header === "Decision") + 1
+    const reviewedOnColumn = reviewColumns.findIndex((c) => c.header === "Reviewed on") + 1
+    yield* addSheet(workbook, "Access review", reviewColumns, memberRows(db, run.run_id), {
+      empty: gapNote("members"),
+      decorate: (row) => {
+        row.getCell(decisionColumn).fill = { type: "pattern", pattern: "solid", fgColor: { argb: "FFFFF8E1" } }
+      },
+      validations: [
+        [decisionColumn, {
+          type: "list",
+          allowBlank: true,
+          formulae: ["\"Keep,Remove\""],
+          showErrorMessage: true,
+          errorTitle: "Keep or Remove",
+          error: "Choose Keep or Remove."
+        }],
+        [reviewedOnColumn, {
+          type: "date",
+          operator: "greaterThan",
+          allowBlank: true,
+          formulae: [new Date(Date.UTC(2000, 0, 1))],
+          showErrorMessage: true,
+          error: "Enter a date."
+        }]
+      ]
+    })
 
-  addSheet(
-    workbook,
-    "Robots and tokens",
-    [
-      { header: "Robot", width: 26, value: (t) => t.robot_name },
-      { header: "Robot role", width: 11, value: (t) => t.robot_role },
-      { header: "Token", width: 10, value: (t) => (t.token_id === null ? "(no tokens)" : `…${t.token_suffix ?? "????"}`) },
-      { header: "Token name", width: 24, value: (t) => t.name },
-      { header: "Status", width: 10, value: (t) => t.status },
-      { header: "Created", width: 13, kind: "date", value: (t) => t.created_at },
-      { header: "Expires", width: 13, kind: "date", value: (t) => t.expires_at ?? (t.token_id === null ? null : "never") },
-      { header: "Last used", width: 13, kind: "date", value: (t) => (t.last_used_reported === false ? "not reported" : t.last_used_at) },
-      { header: "Findings", width: 40, value: (t) => [...(findingsOf.get(t.token_id ?? "") ?? []), ...(findingsOf.get(t.robot_id) ?? [])].join(", ") },
-      { header: "Robot id", width: 38, value: (t) => t.robot_id },
-      { header: "Token id", width: 38, value: (t) => t.token_id }
-    ],
-    data.tokens,
-    { empty: gapNote("robots") }
-  )
+    yield* addSheet(
+      workbook,
+      "Members",
+      [
+        { header: "Membership id", width: 38, value: (m) => m.id },
+        { header: "User id", width: 38, value: (m) => m.user_id },
+        { header: "Type", width: 8, value: (m) => m.user_type },
+        { header: "Name", width: 28, value: (m) => m.display_name },
+        { header: "Email", width: 34, value: (m) => m.email },
+        { header: "Role", width: 11, value: (m) => m.role },
+        { header: "Access", width: 10, value: (m) => m.access },
+        { header: "Organisation role", width: 16, value: (m) => m.org_role },
+        { header: "Account status", width: 14, value: (m) => m.user_status },
+        { header: "Created", width: 13, kind: "date", value: (m) => m.created_at },
+        { header: "Last login", width: 13, kind: "date", value: (m) => m.last_login_at }
+      ],
+      memberRows(db, run.run_id),
+      { empty: gapNote("members") }
+    )
 
-  addSheet(
-    workbook,
-    "Invitations",
-    [
-      { header: "Email", width: 34, value: (i) => i.email },
-      { header: "Role", width: 11, value: (i) => i.role },
-      { header: "Status", width: 11, value: (i) => i.status },
-      { header: "Sent", width: 17, kind: "datetime", value: (i) => i.created_at },
-      { header: "Expires", width: 17, kind: "datetime", value: (i) => i.expires_at },
-      { header: "Accepted", width: 17, kind: "datetime", value: (i) => i.accepted_at },
-      { header: "Revoked", width: 17, kind: "datetime", value: (i) => i.revoked_at },
-      { header: "Invited by (membership)", width: 38, value: (i) => i.invited_by },
-      { header: "Findings", width: 30, value: (i) => (findingsOf.get(i.id) ?? []).join(", ") },
-      { header: "Invitation id", width: 38, value: (i) => i.id }
-    ],
-    data.invitations,
-    { empty: gapNote("invitations") }
-  )
+    yield* addSheet(
+      workbook,
+      "Robots and tokens",
+      [
+        { header: "Robot", width: 26, value: (t) => t.robot_name },
+        { header: "Robot role", width: 11, value: (t) => t.robot_role },
+        { header: "Token", width: 10, value: (t) => (t.token_id === null ? "(no tokens)" : `…${t.token_suffix ?? "????"}`) },
+        { header: "Token name", width: 24, value: (t) => t.name },
+        { header: "Status", width: 10, value: (t) => t.status },
+        { header: "Created", width: 13, kind: "date", value: (t) => t.created_at },
+        { header: "Expires", width: 13, kind: "date", value: (t) => t.expires_at ?? (t.token_id === null ? null : "never") },
+        { header: "Last used", width: 13, kind: "date", value: (t) => (t.last_used_reported === false ? "not reported" : t.last_used_at) },
+        { header: "Findings", width: 40, value: (t) => [...(findingsOf.get(t.token_id ?? "") ?? []), ...(findingsOf.get(t.robot_id) ?? [])].join(", ") },
+        { header: "Robot id", width: 38, value: (t) => t.robot_id },
+        { header: "Token id", width: 38, value: (t) => t.token_id }
+      ],
+      data.tokens,
+      { empty: gapNote("robots") }
+    )
 
-  addSheet(
-    workbook,
-    "Quota history",
-    [
-      { header: "Date", width: 17, kind: "datetime", value: (p) => p.started_at },
-      { header: "Run", width: 7, kind: "number", value: (p) => p.run_id },
-      { header: "Dimension", width: 16, value: (p) => p.dimension },
-      { header: "Used", width: 12, kind: "number", value: (p) => p.used },
-      { header: "Limit", width: 12, kind: "number", value: (p) => p.limit },
-      { header: "Utilisation", width: 12, kind: "percent", value: (p) => (p.limit ? (p.used ?? 0) / p.limit : null) }
-    ],
-    data.quotaHistory,
-    { empty: gapNote("plan_usage") }
-  )
+    yield* addSheet(
+      workbook,
+      "Invitations",
+      [
+        { header: "Email", width: 34, value: (i) => i.email },
+        { header: "Role", width: 11, value: (i) => i.role },
+        { header: "Status", width: 11, value: (i) => i.status },
+        { header: "Sent", width: 17, kind: "datetime", value: (i) => i.created_at },
+        { header: "Expires", width: 17, kind: "datetime", value: (i) => i.expires_at },
+        { header: "Accepted", width: 17, kind: "datetime", value: (i) => i.accepted_at },
+        { header: "Revoked", width: 17, kind: "datetime", value: (i) => i.revoked_at },
+        { header: "Invited by (membership)", width: 38, value: (i) => i.invited_by },
+        { header: "Findings", width: 30, value: (i) => (findingsOf.get(i.id) ?? []).join(", ") },
+        { header: "Invitation id", width: 38, value: (i) => i.id }
+      ],
+      data.invitations,
+      { empty: gapNote("invitations") }
+    )
 
-  keyValueSheet(workbook, "Run info", [
-    ["Run id", run.run_id, "number"],
-    ["Source", run.source],
-    ["Workspace id", run.workspace_id],
-    ["Workspace slug", run.workspace_slug],
-    ["Workspace name", run.workspace_name],
-    ["Started", run.started_at, "datetime"],
-    ["Finished", run.finished_at, "datetime"],
-    ["Status", run.status],
-    ["Compared with run", data.baseline?.run_id ?? "none (first run)"],
-    ["API calls", run.api_calls, "number"],
-    ["API calls left this period", run.rate_limit_remaining, "number"],
-    ["Tool version", run.tool_version],
-    ["Content hash (sha256)", run.content_hash],
-    ["Previous run's hash", run.previous_hash],
-    ...data.coverage.map((c): [string, unknown] => [
-      `Coverage: ${c.collection}`,
-      `${c.status}${c.rows === null ? "" : ` (${c.rows} rows)`}${c.detail ? `: ${c.detail}` : ""}`
+    yield* addSheet(
+      workbook,
+      "Quota history",
+      [
+        { header: "Date", width: 17, kind: "datetime", value: (p) => p.started_at },
+        { header: "Run", width: 7, kind: "number", value: (p) => p.run_id },
+        { header: "Dimension", width: 16, value: (p) => p.dimension },
+        { header: "Used", width: 12, kind: "number", value: (p) => p.used },
+        { header: "Limit", width: 12, kind: "number", value: (p) => p.limit },
+        { header: "Utilisation", width: 12, kind: "percent", value: (p) => (p.limit ? (p.used ?? 0) / p.limit : null) }
+      ],
+      data.quotaHistory,
+      { empty: gapNote("plan_usage") }
+    )
+
+    keyValueSheet(workbook, "Run info", [
+      ["Run id", run.run_id, "number"],
+      ["Source", run.source],
+      ["Workspace id", run.workspace_id],
+      ["Workspace slug", run.workspace_slug],
+      ["Workspace name", run.workspace_name],
+      ["Started", run.started_at, "datetime"],
+      ["Finished", run.finished_at, "datetime"],
+      ["Status", run.status],
+      ["Compared with run", data.baseline?.run_id ?? "none (first run)"],
+      ["API calls", run.api_calls, "number"],
+      ["API calls left this period", run.rate_limit_remaining, "number"],
+      ["Tool version", run.tool_version],
+      ["Content hash (sha256)", run.content_hash],
+      ["Previous run's hash", run.previous_hash],
+      ...data.coverage.map((c): [string, unknown] => [
+        `Coverage: ${c.collection}`,
+        `${c.status}${c.rows === null ? "" : ` (${c.rows} rows)`}${c.detail ? `: ${c.detail}` : ""}`
+      ])
     ])
-  ])
 
-  await workbook.commit()
-}
+    yield* Effect.tryPromise({
+      try: () => workbook.commit(),
+      catch: (cause) => new ReportError({ message: `Could not write ${path}: ${String(cause)}`, cause })
+    })
+  })

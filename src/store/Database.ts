@@ -16,7 +16,7 @@ import {
   type DuckDBType,
   type DuckDBValue
 } from "@duckdb/node-api"
-import { Context, Data, Effect, FiberRef, Layer, Option, Scope } from "effect"
+import { Context, Data, Effect, FiberRef, Layer, Option, Scope, Stream } from "effect"
 import { toJsValue } from "./Values.js"
 
 export type StoreErrorReason = "Locked" | "Open" | "Query" | "ReadOnly" | "Corrupt" | "Integrity"
@@ -74,6 +74,8 @@ export interface DatabaseService {
   readonly query: (sql: string, params?: ReadonlyArray<Param>) => Effect.Effect<ReadonlyArray<Row>, StoreError>
   /** Runs a query and returns its columns (with JSON columns named) and rows as plain JS values. */
   readonly table: (sql: string, params?: ReadonlyArray<Param>) => Effect.Effect<ResultTable, StoreError>
+  /** Streams a query's rows in chunks (about 2,048 rows each), holding the connection until the stream ends. */
+  readonly streamRows: (sql: string, params?: ReadonlyArray<Param>) => Stream.Stream<ReadonlyArray<Row>, StoreError>
   /** Runs a query and returns the reader, for callers that need column types. */
   readonly read: (sql: string, params?: ReadonlyArray<Param>) => Effect.Effect<DuckDBResultReader, StoreError>
   /** Runs `effect` inside BEGIN/COMMIT; any failure, defect or interruption rolls back. */
@@ -204,6 +206,35 @@ const make = (options: DatabaseOptions): Effect.Effect<DatabaseService, StoreErr
 
     const query = (sql: string, params?: ReadonlyArray<Param>) => Effect.map(table(sql, params), (t) => t.rows)
 
+    const streamRows = (sql: string, params?: ReadonlyArray<Param>) =>
+      Stream.unwrapScoped(
+        Effect.gen(function*() {
+          const held = yield* FiberRef.get(holdsConnection)
+          if (!held) yield* Effect.acquireRelease(lock.take(1), () => lock.release(1))
+          const result = yield* Effect.tryPromise({
+            try: () => {
+              const [values, types] = bind(params)
+              return connection.stream(sql, values, types)
+            },
+            catch: (cause) => queryError(sql, cause)
+          })
+          const names = result.columnNames()
+          return Stream.repeatEffectOption(
+            Effect.tryPromise({ try: () => result.fetchChunk(), catch: (cause) => Option.some(queryError(sql, cause)) }).pipe(
+              Effect.flatMap((chunk) =>
+                chunk === null || chunk.rowCount === 0
+                  ? Effect.fail(Option.none())
+                  : Effect.succeed(chunk.getRows().map((values) => {
+                    const row: Row = {}
+                    for (let i = 0; i < names.length; i++) row[names[i]!] = toJsValue(values[i] ?? null)
+                    return row
+                  }))
+              )
+            )
+          )
+        })
+      )
+
     const run = (sql: string) =>
       Effect.tryPromise({ try: () => connection.run(sql), catch: (cause) => queryError(sql, cause) })
 
@@ -241,7 +272,7 @@ const make = (options: DatabaseOptions): Effect.Effect<DatabaseService, StoreErr
         (appender) => Effect.sync(() => appender.closeSync())
       )
 
-    return { path: options.path, readOnly, execute, query, table, read, transaction, appender } satisfies DatabaseService
+    return { path: options.path, readOnly, execute, query, table, streamRows, read, transaction, appender } satisfies DatabaseService
   })
 
 /** The first row's first column, or none. */

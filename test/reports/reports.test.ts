@@ -1,0 +1,179 @@
+import { describe, expect, it } from "@effect/vitest"
+import { Effect } from "effect"
+import ExcelJS from "exceljs"
+import { readFileSync } from "node:fs"
+import { join } from "node:path"
+import { defaultFindingSettings } from "../../src/analyses/Findings.js"
+import { findingsJsonSchema } from "../../src/reports/FindingsJson.js"
+import { writeReports } from "../../src/reports/Reports.js"
+import { fitSummary } from "../../src/reports/StepSummary.js"
+import { validate } from "../support/JsonSchema.js"
+import { event, invitation, member, robot, token, usage, webhook } from "../support/Records.js"
+import { query, snapshotAt, testStore } from "../support/Pipeline.js"
+import { tempDir } from "../support/TempDir.js"
+
+const day = (d: number) => `2026-03-${String(d).padStart(2, "0")}T06:00:00Z`
+const settings = { ...defaultFindingSettings, allowedDomains: ["acme.test"] }
+
+const state = (d: number) => ({
+  members: [
+    member("ann", "admin"),
+    member("bob", d > 1 ? "editor" : "viewer"),
+    member("eve", "viewer", { email: "eve@gmail.com" }),
+    ...(d > 2 ? [member("dan", "member")] : []),
+    member("r1m", "viewer", { user_type: "robot", email: null, user_id: "r1", display_name: "ci-bot" })
+  ],
+  robots: [robot("r1")],
+  robot_tokens: [
+    token("t1", "r1", { expires_at: null, created_at: "2025-01-01T00:00:00Z" }),
+    token("t2", "r1", { status: d > 2 ? "revoked" : "active" })
+  ],
+  invitations: [invitation("i1", { expires_at: "2026-03-04T00:00:00Z", created_at: "2026-02-25T00:00:00Z" })],
+  webhooks: [webhook("w1", "http://hooks.acme.test/a")],
+  plan_usage: [usage("seats", 40 + d, 50), usage("api_calls", 100 * d, 10000)],
+  events: [event(`e${d}`, "membership.updated", "bob", day(d))]
+})
+
+const build = Effect.gen(function*() {
+  for (let d = 1; d <= 3; d++) yield* snapshotAt(state(d), day(d), settings)
+})
+
+const sheetNames = [
+  "Summary",
+  "Findings",
+  "Changes",
+  "Access review",
+  "Members",
+  "Robots and tokens",
+  "Invitations",
+  "Quota history",
+  "Run info"
+]
+
+describe("the reports", () => {
+  it.scoped("the workbook: every sheet, styled frozen filtered headers, the review drop-down, rows as in the database", () =>
+    Effect.gen(function*() {
+      const dir = yield* tempDir
+      const { counts, files } = yield* Effect.provide(
+        Effect.gen(function*() {
+          yield* build
+          const files = yield* writeReports({ kind: "run", runId: 3 }, join(dir, "out"))
+          const count = (sql: string) => Effect.map(query(sql), (r) => Number(r[0]!["n"]))
+          return {
+            files,
+            counts: {
+              members: yield* count("SELECT count(*) AS n FROM members WHERE run_id = 3"),
+              findings: yield* count("SELECT count(*) AS n FROM findings WHERE run_id = 3"),
+              changes: yield* count("SELECT count(*) AS n FROM changes WHERE run_id = 3"),
+              invitations: yield* count("SELECT count(*) AS n FROM invitations WHERE run_id = 3"),
+              tokens: yield* count("SELECT count(*) AS n FROM robot_tokens WHERE run_id = 3"),
+              quota: yield* count("SELECT count(*) AS n FROM plan_usage WHERE run_id <= 3")
+            }
+          }
+        }),
+        testStore(dir)
+      )
+      const workbook = new ExcelJS.Workbook()
+      yield* Effect.promise(() => workbook.xlsx.readFile(files.workbook))
+      expect(workbook.worksheets.map((w) => w.name)).toEqual(sheetNames)
+      for (const sheet of workbook.worksheets) {
+        expect(sheet.views[0]).toMatchObject({ state: "frozen", ySplit: 1 })
+        expect(sheet.autoFilter).toBeTruthy()
+        const header = sheet.getRow(1)
+        expect(header.font?.bold).toBe(true)
+        expect((header.getCell(1).fill as ExcelJS.FillPattern).fgColor?.argb).toBe("FF1F3A5F")
+      }
+      const rows = (name: string) => workbook.getWorksheet(name)!.actualRowCount - 1
+      expect(rows("Members")).toBe(counts.members)
+      expect(rows("Access review")).toBe(counts.members)
+      expect(rows("Findings")).toBe(counts.findings)
+      expect(rows("Changes")).toBe(counts.changes)
+      expect(rows("Invitations")).toBe(counts.invitations)
+      expect(rows("Robots and tokens")).toBe(counts.tokens)
+      expect(rows("Quota history")).toBe(counts.quota)
+
+      const review = workbook.getWorksheet("Access review")!
+      const headers = (review.getRow(1).values as Array<unknown>).slice(1)
+      expect(headers).toEqual(expect.arrayContaining(["Decision", "Reviewer", "Reviewed on", "Comment"]))
+      const decision = headers.indexOf("Decision") + 1
+      for (let r = 2; r <= counts.members + 1; r++) {
+        expect(review.getCell(r, decision).dataValidation).toMatchObject({ type: "list", formulae: ["\"Keep,Remove\""] })
+      }
+      // Dates are dates, numbers numbers; findings coloured by severity.
+      const since = headers.indexOf("Member since") + 1
+      expect(review.getCell(2, since).value).toBeInstanceOf(Date)
+      const findings = workbook.getWorksheet("Findings")!
+      const high = findings.getColumn(1).values.findIndex((v) => v === "high")
+      expect(high).toBeGreaterThan(1)
+      expect((findings.getCell(high, 1).fill as ExcelJS.FillPattern).fgColor?.argb).toBe("FFC62828")
+      expect(typeof workbook.getWorksheet("Quota history")!.getCell(2, 4).value).toBe("number")
+    }))
+
+  it.scoped("the Markdown: provenance, sections, tables and Mermaid charts; the JSON: valid against its schema", () =>
+    Effect.gen(function*() {
+      const dir = yield* tempDir
+      const files = yield* Effect.provide(
+        Effect.zipRight(build, writeReports({ kind: "run", runId: 3 }, join(dir, "out"))),
+        testStore(dir)
+      )
+      const md = readFileSync(files.markdown, "utf8")
+      for (const heading of ["# Access audit: Acme Capital", "### Coverage", "## Summary", "## Findings", "### High", "## Changes since run 2", "## Stale and risky tokens", "## Invitations about to expire", "## Quotas", "### Trends"]) {
+        expect(md).toContain(heading)
+      }
+      expect(md).toMatch(/Content hash \| `[0-9a-f]{64}`/)
+      expect(md).toContain("```mermaid\nxychart-beta")
+      expect(md).toContain("| member_added | dan@acme.test |")
+      expect(md).toContain("token_revoked")
+
+      const json = JSON.parse(readFileSync(files.json, "utf8"))
+      const schema = JSON.parse(readFileSync(new URL("../../docs/findings.schema.json", import.meta.url), "utf8"))
+      expect(validate(schema, json)).toEqual([])
+      expect(json.schema_version).toBe("1.0.0")
+      expect(json.changes.map((c: { change_type: string }) => c.change_type).sort()).toEqual(["member_added", "token_revoked"])
+      // The validator is not vacuous: a broken document fails it.
+      expect(validate(schema, { ...json, findings: [{ ...json.findings[0], severity: "severe" }] })).not.toEqual([])
+      expect(validate(schema, { ...json, run: undefined })).not.toEqual([])
+    }))
+
+  it("the published JSON Schema is the one documents are built with (run scripts/write-findings-schema.ts)", () => {
+    const published = JSON.parse(readFileSync(new URL("../../docs/findings.schema.json", import.meta.url), "utf8"))
+    expect(published).toEqual(JSON.parse(JSON.stringify(findingsJsonSchema())))
+  })
+
+  it.scoped("the same stored data gives the same Markdown and JSON, byte for byte; a review window nets its changes", () =>
+    Effect.gen(function*() {
+      const dir = yield* tempDir
+      const [a, b, window] = yield* Effect.provide(
+        Effect.gen(function*() {
+          yield* build
+          const a = yield* writeReports({ kind: "run", runId: 3 }, join(dir, "a"))
+          const b = yield* writeReports({ kind: "run", runId: 3 }, join(dir, "b"))
+          const window = yield* writeReports({ kind: "window", fromRunId: 1, toRunId: 3, label: "2026-Q1" }, join(dir, "w"))
+          return [a, b, window] as const
+        }),
+        testStore(dir)
+      )
+      expect(readFileSync(a.markdown)).toEqual(readFileSync(b.markdown))
+      expect(readFileSync(a.json)).toEqual(readFileSync(b.json))
+      const json = JSON.parse(readFileSync(window.json, "utf8"))
+      expect(json.scope).toEqual({ kind: "window", label: "2026-Q1", from_run_id: 1, to_run_id: 3 })
+      // bob viewer -> editor and dan added over the window; t2 revoked.
+      expect(json.net_changes.map((c: { change_type: string; entity_id: string }) => `${c.change_type} ${c.entity_id}`).sort()).toEqual([
+        "member_added dan",
+        "role_changed bob",
+        "token_revoked t2"
+      ])
+      expect(readFileSync(window.markdown, "utf8")).toContain("## Changes during 2026-Q1")
+    }))
+
+  it("the job summary stays under GitHub's limit, cutting whole sections and saying so", () => {
+    const section = (n: number) => `## Section ${n}\n\n${"x".repeat(1000)}\n`
+    const markdown = `# Title\n\n${Array.from({ length: 50 }, (_, i) => section(i)).join("")}`
+    const cut = fitSummary(markdown, 10_000)
+    expect(Buffer.byteLength(cut)).toBeLessThanOrEqual(10_000)
+    expect(cut).toContain("## Section 0")
+    expect(cut).toContain("Cut to fit the job summary's 1 MiB limit")
+    expect(cut).not.toContain("## Section 49")
+    expect(fitSummary("short", 10_000)).toBe("short")
+  })
+})
