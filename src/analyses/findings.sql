@@ -33,12 +33,12 @@ CREATE OR REPLACE MACRO domain_allowed(email) AS
 CREATE OR REPLACE VIEW quota_fits AS
 WITH points AS (
   SELECT u.run_id, u.source, u.workspace_id, u.dimension, u.used, u."limit", u.billing_period_start,
-         r.started_at
+         u.billing_period_end, r.started_at
   FROM plan_usage u JOIN run_log r USING (run_id)
 ),
 fits AS (
   SELECT cur.run_id, cur.source, cur.workspace_id, cur.dimension, cur.started_at AS as_of,
-         cur.used, cur."limit", cur.billing_period_start,
+         cur.used, cur."limit", cur.billing_period_start, cur.billing_period_end,
          regr_slope(p.used, epoch(p.started_at) / 86400.0) AS growth_per_day,
          count(p.run_id) AS points
   FROM points cur
@@ -56,6 +56,9 @@ SELECT run_id, source, workspace_id, dimension, as_of, used, "limit",
          WHEN "limit" IS NULL THEN NULL
          WHEN used >= "limit" THEN as_of
          WHEN points >= 2 AND growth_per_day > 0
+           -- api_calls resets with the billing period: a limit reached only after the reset is never reached.
+           AND (dimension <> 'api_calls' OR billing_period_end IS NULL
+                OR as_of + to_microseconds(CAST((("limit" - used) / growth_per_day) * 86400e6 AS BIGINT)) < billing_period_end)
            THEN as_of + to_microseconds(CAST((("limit" - used) / growth_per_day) * 86400e6 AS BIGINT))
        END AS projected_exhaustion_at
 FROM fits;

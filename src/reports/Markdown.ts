@@ -50,7 +50,10 @@ const quotaCharts = (data: ReportData): string => {
     const step = Math.ceil(all.length / 30)
     const points = all.filter((_, i) => (all.length - 1 - i) % step === 0)
     const limit = points[points.length - 1]!.limit
-    const top = Math.max(...points.map((p) => p.used), limit ?? 0)
+    const peak = Math.max(...points.map((p) => p.used))
+    // A limit far above the series would flatten it to the axis: then the limit is only named in the title.
+    const drawLimit = limit !== null && peak >= limit * 0.2
+    const top = drawLimit ? Math.max(peak, limit) : peak
     charts.push(
       [
         "```mermaid",
@@ -59,7 +62,7 @@ const quotaCharts = (data: ReportData): string => {
         `  x-axis [${points.map((p) => `"${p.at.slice(5, 10)}"`).join(", ")}]`,
         `  y-axis "used" 0 --> ${Math.ceil(top * 1.1) || 1}`,
         `  line [${points.map((p) => p.used).join(", ")}]`,
-        ...(limit === null ? [] : [`  line [${points.map(() => limit).join(", ")}]`]),
+        ...(drawLimit ? [`  line [${points.map(() => limit).join(", ")}]`] : []),
         "```"
       ].join("\n")
     )

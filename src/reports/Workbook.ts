@@ -33,6 +33,15 @@ const FORMATS: Partial<Record<Kind, string>> = {
   number: "#,##0"
 }
 
+/** Printed (or saved as PDF): landscape, every column on the page, the header repeated on each page. */
+const PRINT: Partial<ExcelJS.PageSetup> = {
+  orientation: "landscape",
+  fitToPage: true,
+  fitToWidth: 1,
+  fitToHeight: 0,
+  printTitlesRow: "1:1"
+}
+
 const cellValue = (kind: Kind, value: unknown): ExcelJS.CellValue => {
   if (value === null || value === undefined || value === "") return null
   switch (kind) {
@@ -73,7 +82,7 @@ const addSheet = <R>(
   options: SheetOptions<R> = {}
 ): Effect.Effect<number, ReportError> =>
   Effect.gen(function*() {
-    const sheet = workbook.addWorksheet(name, { views: [{ state: "frozen", ySplit: 1 }] })
+    const sheet = workbook.addWorksheet(name, { views: [{ state: "frozen", ySplit: 1 }], pageSetup: PRINT })
     sheet.columns = columns.map((c, i) => ({
       header: c.header,
       key: `c${i}`,
@@ -113,7 +122,7 @@ const addSheet = <R>(
   })
 
 const keyValueSheet = (workbook: ExcelJS.stream.xlsx.WorkbookWriter, name: string, rows: ReadonlyArray<[string, unknown, Kind?]>) => {
-  const sheet = workbook.addWorksheet(name, { views: [{ state: "frozen", ySplit: 1 }] })
+  const sheet = workbook.addWorksheet(name, { views: [{ state: "frozen", ySplit: 1 }], pageSetup: PRINT })
   sheet.columns = [
     { header: "Item", key: "item", width: 34 },
     { header: "Value", key: "value", width: 90 }
@@ -197,7 +206,7 @@ export const writeWorkbook = (
         { header: "Severity", width: 11, value: (f) => f.severity },
         { header: "Rule", width: 26, value: (f) => f.rule_id },
         { header: "Entity type", width: 13, value: (f) => f.entity_type },
-        { header: "Entity", width: 36, value: (f) => f.entity_name ?? f.entity_id },
+        { header: "Entity", width: 44, value: (f) => f.entity_name ?? f.entity_id },
         { header: "Detail", width: 70, value: (f) => f.detail },
         { header: "First seen", width: 12, kind: "date", value: (f) => f.first_seen_at },
         { header: "New", width: 7, kind: "boolean", value: (f) => f.is_new },
@@ -250,7 +259,7 @@ export const writeWorkbook = (
     const reviewColumns: Array<Column<MemberRow>> = [
       { header: "Type", width: 8, value: (m) => m.user_type },
       { header: "Name", width: 28, value: (m) => m.display_name },
-      { header: "Email", width: 34, value: (m) => m.email },
+      { header: "Email", width: 40, value: (m) => m.email },
       { header: "Role", width: 11, value: (m) => m.role },
       { header: "Access", width: 10, value: (m) => m.access },
       { header: "Account status", width: 14, value: (m) => m.user_status },
@@ -299,7 +308,7 @@ export const writeWorkbook = (
         { header: "User id", width: 38, value: (m) => m.user_id },
         { header: "Type", width: 8, value: (m) => m.user_type },
         { header: "Name", width: 28, value: (m) => m.display_name },
-        { header: "Email", width: 34, value: (m) => m.email },
+        { header: "Email", width: 40, value: (m) => m.email },
         { header: "Role", width: 11, value: (m) => m.role },
         { header: "Access", width: 10, value: (m) => m.access },
         { header: "Organisation role", width: 16, value: (m) => m.org_role },
@@ -335,7 +344,7 @@ export const writeWorkbook = (
       workbook,
       "Invitations",
       [
-        { header: "Email", width: 34, value: (i) => i.email },
+        { header: "Email", width: 40, value: (i) => i.email },
         { header: "Role", width: 11, value: (i) => i.role },
         { header: "Status", width: 11, value: (i) => i.status },
         { header: "Sent", width: 17, kind: "datetime", value: (i) => i.created_at },

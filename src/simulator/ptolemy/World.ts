@@ -21,6 +21,11 @@ export const RETENTION_DAYS: Record<PlanName, number | null> = { starter: 90, gr
 export const iso = (ms: number): string => new Date(Math.floor(ms / 1000) * 1000).toISOString().replace(".000Z", "Z")
 const isoOrNull = (ms: number | null): string | null => (ms === null ? null : iso(ms))
 
+/** "ada.lovelace12@x" -> "Ada Lovelace": how a dashboard shows someone who never set a name. */
+const nameFromEmail = (email: string) =>
+  email.split("@")[0]!.replace(/\d+$/, "").split(/[._-]/).filter((w) => w !== "")
+    .map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join(" ")
+
 export class WorldError extends Error {
   constructor(readonly status: number, readonly code: string, message: string) {
     super(message)
@@ -310,7 +315,7 @@ export class World {
       user_id: this.newId(),
       user_type: "human",
       role,
-      display_name: displayName ?? email.split("@")[0]!.replace(/[._]/g, " "),
+      display_name: displayName ?? nameFromEmail(email),
       email,
       created_at: this.clock,
       updated_at: this.clock
