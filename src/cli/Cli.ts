@@ -29,6 +29,7 @@ const auditOptions = {
   db: O.db,
   requireComplete: O.requireComplete,
   concurrency: O.concurrency,
+  requestTimeout: O.requestTimeout,
   failOn: O.failOn,
   newOnly: O.newOnly
 }

@@ -72,3 +72,8 @@ export const format = Options.choice("format", ["table", "csv", "json"]).pipe(
   Options.withDescription("Output format: an aligned table, CSV (header line then rows), or a JSON array of row objects."),
   Options.withDefault("table" as const)
 )
+
+export const requestTimeout = Options.integer("request-timeout").pipe(
+  Options.withDescription("Seconds to wait for one API answer before retrying it."),
+  Options.withDefault(30)
+)

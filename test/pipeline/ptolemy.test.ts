@@ -238,6 +238,30 @@ describe("the Ptolemy pipeline: client, simulator over loopback, real DuckDB fil
       )
     }))
 
+  it.scopedLive("read-only by construction: full runs send only GETs and POSTs to /filter endpoints", () =>
+    Effect.gen(function*() {
+      const dir = yield* tempDir
+      const sim = yield* simulator({ seed: 30, size: "small", churn: 1 })
+      yield* Effect.provide(
+        Effect.gen(function*() {
+          yield* auditOnce(target(sim))
+          sim.advanceDays(2)
+          yield* auditOnce(target(sim)) // reads events incrementally, through POST /events/filter
+        }),
+        auditLayer(dir)
+      )
+      const methods = sim.stats.requests.map((r) => `${r.method} ${r.path.replace(/[0-9a-f-]{36}/g, ":id")}`)
+      expect(methods.some((m) => m.startsWith("POST") && m.endsWith("/events/filter"))).toBe(true)
+      for (const m of methods) expect(m).toMatch(/^(GET |POST .*\/filter$)/)
+      // The incremental read asks only for events after the newest one stored (reference section 13).
+      const filter = sim.stats.requests.find((r) => r.method === "POST")!
+      expect(filter.body).toMatchObject({
+        filter: { and: [{ field: "created_at", op: "gt", value: expect.any(String) }] },
+        sort: [{ field: "created_at", direction: "asc" }],
+        limit: 200
+      })
+    }))
+
   it.scopedLive("the token appears neither in the database nor in what the run stored", () =>
     Effect.gen(function*() {
       const dir = yield* tempDir

@@ -12,7 +12,7 @@ import { Database } from "../../store/Database.js"
 import { toolVersion } from "../../Version.js"
 import { annotation, isGitHubActions } from "../Annotations.js"
 import { type ConfigFile, findingSettingsFrom, loadConfigFile, targetsFromConfig } from "../ConfigFile.js"
-import { runFailed } from "../ExitCode.js"
+import { runFailed, usageError } from "../ExitCode.js"
 import { targetFromFlags, type TargetFlags } from "../Settings.js"
 import { findingsExit, jobExit, logCollection, printRuns, workspaceFolder, writableStore } from "./common.js"
 
@@ -23,6 +23,7 @@ export interface AuditInput extends TargetFlags {
   readonly reports?: string
   readonly requireComplete: boolean
   readonly concurrency: number
+  readonly requestTimeout: number
   readonly failOn: Option.Option<Severity | "none">
   readonly newOnly: boolean
 }
@@ -30,6 +31,12 @@ export interface AuditInput extends TargetFlags {
 export const audit = (input: AuditInput, mode: "run" | "snapshot") =>
   Effect.gen(function*() {
     // Everything is read and checked before the database is opened: bad usage writes nothing.
+    if (input.concurrency < 1 || input.concurrency > 100) {
+      return yield* Effect.fail(usageError(`--concurrency must be from 1 to 100 (got ${input.concurrency}).`))
+    }
+    if (input.requestTimeout < 1) {
+      return yield* Effect.fail(usageError(`--request-timeout must be at least 1 second (got ${input.requestTimeout}).`))
+    }
     const config = yield* Option.match(input.config, {
       onNone: () => Effect.succeed(Option.none<ConfigFile>()),
       onSome: (path) => Effect.map(loadConfigFile(path), Option.some)
@@ -46,7 +53,7 @@ export const audit = (input: AuditInput, mode: "run" | "snapshot") =>
     const requireComplete = input.requireComplete || Option.exists(config, (c) => c.require_complete === true)
     yield* Effect.gen(function*() {
       const result = yield* runAudit(targets, {
-        limits: { concurrency: input.concurrency },
+        limits: { concurrency: input.concurrency, requestTimeout: `${input.requestTimeout} seconds` },
         toolVersion,
         now: () => new Date().toISOString(),
         onCollectionDone: logCollection,
