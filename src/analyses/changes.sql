@@ -211,7 +211,8 @@ LEFT JOIN actors a USING (run_id, change_type, entity_id);
 -- ---------------------------------------------------------------------------------------------------------------
 -- The net effect between two runs of a workspace (`ptolemy-audit diff`): each entity's state as of run_a against
 -- its state as of run_b, through the same classifiers. An entity added and removed inside the window nets out.
--- Each collection is compared as of the last run up to run_a (run_b) that read it completely.
+-- Each collection is compared as of the last run up to run_a (run_b) that read it completely. An entity whose
+-- version is the same at both ends (same valid_from) did not change and is skipped.
 
 CREATE OR REPLACE MACRO state_run(coll, src, ws, at_run) AS (
   SELECT max(run_id) FROM covered_run_pairs
@@ -248,31 +249,31 @@ pairs AS (
   SELECT 'member' AS entity_type, coalesce(n.id, o.id) AS entity_id,
          coalesce(n.email, o.email, n.display_name, o.display_name) AS entity_name,
          member_change_list(o.id IS NOT NULL, n.id IS NOT NULL, o.role, n.role) AS found
-  FROM ma o FULL JOIN mb n ON n.id = o.id WHERE o.row_hash IS DISTINCT FROM n.row_hash
+  FROM ma o FULL JOIN mb n ON n.id = o.id WHERE o.valid_from IS DISTINCT FROM n.valid_from
   UNION ALL
   SELECT 'robot', coalesce(n.id, o.id), coalesce(n.display_name, o.display_name),
          robot_change_list(o.id IS NOT NULL, n.id IS NOT NULL, o.role, n.role)
-  FROM ra o FULL JOIN rb n ON n.id = o.id WHERE o.row_hash IS DISTINCT FROM n.row_hash
+  FROM ra o FULL JOIN rb n ON n.id = o.id WHERE o.valid_from IS DISTINCT FROM n.valid_from
   UNION ALL
   SELECT 'robot_token', coalesce(n.id, o.id), '…' || coalesce(n.token_suffix, o.token_suffix, '????'),
          token_change_list(o.id IS NOT NULL, n.id IS NOT NULL, o.status, n.status)
-  FROM ta o FULL JOIN tb n ON n.id = o.id WHERE o.row_hash IS DISTINCT FROM n.row_hash
+  FROM ta o FULL JOIN tb n ON n.id = o.id WHERE o.valid_from IS DISTINCT FROM n.valid_from
   UNION ALL
   SELECT 'invitation', coalesce(n.id, o.id), coalesce(n.email, o.email),
          invitation_change_list(o.id IS NOT NULL, n.id IS NOT NULL, o.status, n.status)
-  FROM ia o FULL JOIN ib n ON n.id = o.id WHERE o.row_hash IS DISTINCT FROM n.row_hash
+  FROM ia o FULL JOIN ib n ON n.id = o.id WHERE o.valid_from IS DISTINCT FROM n.valid_from
   UNION ALL
   SELECT 'webhook', coalesce(n.id, o.id), coalesce(n.url, o.url),
          webhook_change_list(o.id IS NOT NULL, n.id IS NOT NULL, o.url, n.url,
            webhook_fields(o.url, o.label, o.active, o.event_types), webhook_fields(n.url, n.label, n.active, n.event_types))
-  FROM wa o FULL JOIN wb n ON n.id = o.id WHERE o.row_hash IS DISTINCT FROM n.row_hash
+  FROM wa o FULL JOIN wb n ON n.id = o.id WHERE o.valid_from IS DISTINCT FROM n.valid_from
   UNION ALL
   SELECT 'plan', coalesce(n.id, o.id), coalesce(n.id, o.id),
          list_filter(
            plan_change_list(o.id IS NOT NULL, n.id IS NOT NULL, plan_text(o.plan, o.overage_enabled),
              plan_text(n.plan, n.overage_enabled), o."limit", n."limit"),
            c -> c.change_type <> 'plan_changed' OR coalesce(n.id, o.id) = 'api_calls')
-  FROM pa o FULL JOIN pb n ON n.id = o.id WHERE o.row_hash IS DISTINCT FROM n.row_hash
+  FROM pa o FULL JOIN pb n ON n.id = o.id WHERE o.valid_from IS DISTINCT FROM n.valid_from
 )
 SELECT src AS source, ws AS workspace_id, run_a AS from_run_id, run_b AS to_run_id, p.entity_type, p.entity_id,
        p.entity_name, f.change.change_type AS change_type, f.change.old_value AS old_value,

@@ -17,33 +17,44 @@ const keys = (source: SourceName, workspaceId: string, runId: number) => [
 
 /** Keeps the last row staged for each id (an entity listed twice while the collection moved under the cursor). */
 const dedupe = (db: DatabaseService, stage: string) =>
-  db.execute(`DELETE FROM ${stage} WHERE ord NOT IN (SELECT max(ord) FROM ${stage} GROUP BY id)`)
+  Effect.flatMap(
+    db.query(`SELECT count(*) - count(DISTINCT id) AS duplicates FROM ${stage}`),
+    (rows) =>
+      Number(rows[0]?.["duplicates"] ?? 0) === 0
+        ? Effect.void
+        : db.execute(`DELETE FROM ${stage} WHERE ord NOT IN (SELECT max(ord) FROM ${stage} GROUP BY id)`)
+  )
 
+/**
+ * Ends the open rows whose state is gone or different, then opens a row for every staged entity left without one.
+ * Two states are the same when every column is (NULLs equal); only rows of the same entity are compared.
+ */
 const mergeIntervals = (
   db: DatabaseService,
   table: string,
   stage: string,
-  hash: string,
   columns: ReadonlyArray<string>,
   params: ReturnType<typeof keys>
-) =>
-  Effect.zipRight(
+) => {
+  const same = columns.map((c) => `s.${c} IS NOT DISTINCT FROM v.${c}`).join(" AND ")
+  return Effect.zipRight(
     db.execute(
       `UPDATE ${table} SET valid_to = $3
-       WHERE source = $1 AND workspace_id = $2 AND valid_to IS NULL
-         AND NOT EXISTS (SELECT 1 FROM ${stage} s WHERE s.id = ${table}.id AND s.${hash} = ${table}.row_hash)`,
+       WHERE source = $1 AND workspace_id = $2 AND valid_to IS NULL AND id IN (
+         SELECT v.id FROM ${table} v LEFT JOIN ${stage} AS s ON s.id = v.id
+         WHERE v.source = $1 AND v.workspace_id = $2 AND v.valid_to IS NULL AND (s.id IS NULL OR NOT (${same})))`,
       params
     ),
+    // Whatever is still open is identical to what was staged; everything else starts now.
     db.execute(
-      `INSERT INTO ${table} (source, workspace_id, id, valid_from, valid_to, row_hash, ${columns.join(", ")})
-       SELECT $1, $2, s.id, $3, NULL, s.${hash}, ${columns.map((c) => `s.${c}`).join(", ")}
-       FROM ${stage} s
-       WHERE NOT EXISTS (
-         SELECT 1 FROM ${table} v
-         WHERE v.source = $1 AND v.workspace_id = $2 AND v.valid_to IS NULL AND v.id = s.id AND v.row_hash = s.${hash})`,
+      `INSERT INTO ${table} (source, workspace_id, id, valid_from, valid_to, ${columns.join(", ")})
+       SELECT $1, $2, s.id, $3, NULL, ${columns.map((c) => `s.${c}`).join(", ")}
+       FROM ${stage} AS s
+       WHERE s.id NOT IN (SELECT id FROM ${table} WHERE source = $1 AND workspace_id = $2 AND valid_to IS NULL)`,
       params
     )
   )
+}
 
 export const mergeCollection = (
   db: DatabaseService,
@@ -57,17 +68,15 @@ export const mergeCollection = (
     const stage = stageTable(collection)
     const params = keys(source, workspaceId, runId)
     yield* dedupe(db, stage)
-    yield* mergeIntervals(db, spec.versions, stage, "row_hash", [...spec.stable.map((c) => ident(c.name)), "raw"], params)
+    yield* mergeIntervals(db, spec.versions, stage, [...spec.stable.map((c) => ident(c.name)), "raw"], params)
     const observed = spec.observations
     if (observed) {
-      yield* mergeIntervals(
-        db,
-        observed.table,
-        stage,
-        "obs_hash",
-        [...observed.columns.map((c) => ident(c.name)), "raw_fragment"],
-        params
-      )
+      const columns = [...observed.columns.map((c) => ident(c.name)), "raw_fragment"]
+      // An entity with nothing to observe (no such field in its payload) gets no observation row at all.
+      const observedRows = `(SELECT * FROM ${stage} WHERE NOT (${
+        observed.columns.map((c) => `${ident(c.name)} IS NULL`).join(" AND ")
+      } AND coalesce(raw_fragment, '') = ''))`
+      yield* mergeIntervals(db, observed.table, observedRows, columns, params)
     }
   })
 

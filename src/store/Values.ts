@@ -12,7 +12,6 @@ import {
   DuckDBStructValue,
   DuckDBTimestampTZValue,
   DuckDBTimestampValue,
-  timestampTZValue,
   type DuckDBValue
 } from "@duckdb/node-api"
 
@@ -51,10 +50,4 @@ export const toJsValue = (value: DuckDBValue): unknown => {
     return out
   }
   return value.toString()
-}
-
-/** An ISO-8601 string to the appender's TIMESTAMPTZ value (microseconds since the epoch). */
-export const timestampValue = (iso: string): DuckDBTimestampTZValue | null => {
-  const ms = Date.parse(iso)
-  return Number.isNaN(ms) ? null : timestampTZValue(BigInt(ms) * 1000n)
 }

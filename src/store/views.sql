@@ -13,9 +13,9 @@ CREATE OR REPLACE MACRO covered_runs(coll) AS TABLE
 -- observation valid at the same run (a `"key":value` fragment), spliced back in.
 CREATE OR REPLACE MACRO raw_with(raw, fragment) AS
   CASE
-    WHEN fragment IS NULL OR fragment = '' THEN raw
-    WHEN raw::VARCHAR = '{}' THEN ('{' || fragment || '}')::JSON
-    ELSE (substr(raw::VARCHAR, 1, length(raw::VARCHAR) - 1) || ',' || fragment || '}')::JSON
+    WHEN fragment IS NULL OR fragment = '' THEN raw::JSON
+    WHEN raw = '{}' THEN ('{' || fragment || '}')::JSON
+    ELSE (substr(raw, 1, length(raw) - 1) || ',' || fragment || '}')::JSON
   END;
 
 CREATE OR REPLACE VIEW runs AS
@@ -55,7 +55,7 @@ LEFT JOIN member_observations o
 
 CREATE OR REPLACE VIEW robots AS
 SELECT r.run_id, r.source, r.workspace_id, v.id, v.membership_id, v.display_name, v.description, v.role,
-       v.created_at, v.raw
+       v.created_at, v.raw::JSON AS raw
 FROM covered_runs('robots') r
 JOIN robot_versions v
   ON v.source = r.source AND v.workspace_id = r.workspace_id
@@ -75,14 +75,15 @@ LEFT JOIN robot_token_observations o
 
 CREATE OR REPLACE VIEW invitations AS
 SELECT r.run_id, r.source, r.workspace_id, v.id, v.email, v.role, v.status, v.invited_by, v.created_at,
-       v.expires_at, v.accepted_at, v.revoked_at, v.raw
+       v.expires_at, v.accepted_at, v.revoked_at, v.raw::JSON AS raw
 FROM covered_runs('invitations') r
 JOIN invitation_versions v
   ON v.source = r.source AND v.workspace_id = r.workspace_id
  AND r.run_id >= v.valid_from AND r.run_id < coalesce(v.valid_to, 2147483647);
 
 CREATE OR REPLACE VIEW webhooks AS
-SELECT r.run_id, r.source, r.workspace_id, v.id, v.url, v.label, v.active, v.created_at, v.event_types, v.raw
+SELECT r.run_id, r.source, r.workspace_id, v.id, v.url, v.label, v.active, v.created_at, v.event_types,
+       v.raw::JSON AS raw
 FROM covered_runs('webhooks') r
 JOIN webhook_versions v
   ON v.source = r.source AND v.workspace_id = r.workspace_id
@@ -91,7 +92,7 @@ JOIN webhook_versions v
 CREATE OR REPLACE VIEW plan_usage AS
 SELECT r.run_id, r.source, r.workspace_id, v.id AS dimension, v.used, v."limit",
        CASE WHEN v."limit" > 0 THEN v.used / v."limit" END AS utilisation,
-       v.plan, v.overage_enabled, v.billing_period_start, v.billing_period_end, v.raw
+       v.plan, v.overage_enabled, v.billing_period_start, v.billing_period_end, v.raw::JSON AS raw
 FROM covered_runs('plan_usage') r
 JOIN plan_usage_versions v
   ON v.source = r.source AND v.workspace_id = r.workspace_id

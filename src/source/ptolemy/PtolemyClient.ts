@@ -4,7 +4,7 @@
  * one page at a time. The client can only read: its requests are GETs and POSTs to `/filter` endpoints, by type.
  */
 import { HttpClient, HttpClientRequest } from "@effect/platform"
-import { Context, Duration, Effect, Option, Redacted, Ref, Schema, Stream } from "effect"
+import { Context, Duration, Effect, Either, Option, Redacted, Ref, Schema, Stream } from "effect"
 import { describeIssues } from "../http/Issues.js"
 import { makeJsonCall } from "../http/JsonCall.js"
 import { type Lanes, makeLanes } from "../http/Lanes.js"
@@ -115,21 +115,39 @@ export const make = (config: PtolemyClientConfig) =>
           })
       )
 
+    /** A page's items, decoded synchronously (one Effect per item would cost more than the decoding). */
     const decodeItems = <A, I>(schema: Schema.Schema<A, I>, endpoint: string, data: ReadonlyArray<unknown>) =>
-      Effect.forEach(data, (raw, index) => {
-        if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {
-          return Effect.fail(
-            new PtolemyApiError({ reason: "SchemaDrift", endpoint, detail: `item ${index} is not an object` })
-          )
+      Effect.suspend(() => {
+        const decodeOne = Schema.decodeUnknownEither(schema)
+        const items: Array<Item<A>> = []
+        for (const [index, raw] of data.entries()) {
+          if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {
+            return Effect.fail(
+              new PtolemyApiError({ reason: "SchemaDrift", endpoint, detail: `item ${index} is not an object` })
+            )
+          }
+          const record = raw as Record<string, unknown>
+          const decoded = decodeOne(record)
+          if (Either.isLeft(decoded)) {
+            const label = typeof record["id"] === "string" ? `item ${record["id"]}` : `item ${index}`
+            return Effect.fail(
+              new PtolemyApiError({
+                reason: "SchemaDrift",
+                endpoint,
+                detail: `${label}: ${describeIssues(decoded.left)}`,
+                cause: decoded.left
+              })
+            )
+          }
+          items.push({ value: decoded.right, raw: record })
         }
-        const record = raw as Record<string, unknown>
-        const label = typeof record["id"] === "string" ? `item ${record["id"]}` : `item ${index}`
-        return Effect.map(decode(schema, endpoint, raw, label), (value): Item<A> => ({ value, raw: record }))
+        return Effect.succeed(items)
       })
 
     /**
      * A collection as a stream of decoded pages. `has_more` is believed (no extra request past the last page), a
      * bare array is taken as the whole collection, and a cursor that comes back twice ends in an error, not a loop.
+     * Requests stay one at a time, but the next page is requested while the last one is decoded and stored.
      */
     const paginate = <A, I>(schema: Schema.Schema<A, I>, request: ReadRequest, mode: LaneMode) => {
       const endpoint = endpointOf(request)
@@ -140,7 +158,6 @@ export const make = (config: PtolemyClientConfig) =>
           const page = Array.isArray(json)
             ? { data: json, meta: { next_cursor: null, has_more: false } }
             : yield* decode(S.Page, endpoint, json, "the list envelope")
-          const items = yield* decodeItems(schema, endpoint, page.data)
           const cursor = page.meta?.next_cursor ?? null
           const hasMore = page.meta?.has_more ?? cursor !== null
           if (hasMore && cursor === null) {
@@ -154,13 +171,17 @@ export const make = (config: PtolemyClientConfig) =>
             )
           }
           if (cursor !== null) seen.add(cursor)
-          return [items, hasMore && cursor !== null ? Option.some(cursor) : Option.none<string>()] as const
+          return [page.data, hasMore && cursor !== null ? Option.some(cursor) : Option.none<string>()] as const
         })
-      const pages = Stream.paginateEffect<string | undefined, ReadonlyArray<Item<A>>, PtolemyApiError, never>(
+      const pages = Stream.paginateEffect<string | undefined, ReadonlyArray<unknown>, PtolemyApiError, never>(
         undefined,
         fetchPage
       )
-      return mode === "chain" ? Stream.unwrapScoped(Effect.as(lanes.hold, pages)) : pages
+      // A chain reads ahead one page while the last is decoded and stored; a fan-out list is one page anyway.
+      const decoded = (mode === "chain" ? Stream.buffer(pages, { capacity: 2 }) : pages).pipe(
+        Stream.mapEffect((data) => decodeItems(schema, endpoint, data))
+      )
+      return mode === "chain" ? Stream.unwrapScoped(Effect.as(lanes.hold, decoded)) : decoded
     }
 
     const getOne = <A, I>(schema: Schema.Schema<A, I>, request: ReadRequest) =>

@@ -73,12 +73,26 @@ export const make = (config: TransactionLinkClientConfig) =>
           )
           : Effect.fail(new TransactionLinkApiError({ reason: "SchemaDrift", endpoint, detail: `item ${index} is not an object` })))
 
-    /** A bare-array list endpoint. */
+    /**
+     * A list endpoint: a bare array (the pinned contract), or leniently an object wrapping one in `content`, `data`
+     * or `items` (the docs leave the container open). A paged wrapper with more pages is not silently cut short.
+     */
     const list = <A, I>(schema: Schema.Schema<A, I>, path: string) =>
-      Effect.flatMap(get(path), (json) =>
-        Array.isArray(json)
-          ? decodeAll(schema, `GET ${path}`, json)
-          : Effect.fail(new TransactionLinkApiError({ reason: "SchemaDrift", endpoint: `GET ${path}`, detail: "expected a JSON array" })))
+      Effect.flatMap(get(path), (json) => {
+        const wrapped = typeof json === "object" && json !== null && !Array.isArray(json)
+          ? (["content", "data", "items"] as const).map((k) => (json as Record<string, unknown>)[k]).find(Array.isArray)
+          : undefined
+        const pages = (json as { totalPages?: unknown } | null)?.totalPages
+        if (wrapped !== undefined && typeof pages === "number" && pages > 1) {
+          return Effect.fail(
+            new TransactionLinkApiError({ reason: "SchemaDrift", endpoint: `GET ${path}`, detail: "the list is paged, which the contract does not say" })
+          )
+        }
+        const items = Array.isArray(json) ? json : wrapped
+        return items === undefined
+          ? Effect.fail(new TransactionLinkApiError({ reason: "SchemaDrift", endpoint: `GET ${path}`, detail: "expected a JSON array" }))
+          : decodeAll(schema, `GET ${path}`, items)
+      })
 
     /** A Spring-paged list endpoint, every page, one at a time; stops at the last page the API announces. */
     const paged = <A, I>(schema: Schema.Schema<A, I>, path: string) =>

@@ -5,6 +5,8 @@
 -- NULL while current). Fields that change on every run (a token's last_used_at, a user's last login) live in a
 -- narrow *_observations table of their own, versioned the same way, so that they do not copy the whole entity.
 -- run ids increase across the whole database, so "run X" and "valid_from <= X < valid_to" is all a view needs.
+-- Two states are the same when every column is (raw JSON included): no hash is stored, and comparing only happens
+-- between rows of the same entity.
 
 CREATE TABLE run_log (
   run_id               INTEGER NOT NULL,
@@ -34,74 +36,74 @@ CREATE TABLE run_collections (
 
 CREATE TABLE workspace_versions (
   source VARCHAR NOT NULL, workspace_id VARCHAR NOT NULL, id VARCHAR NOT NULL,
-  valid_from INTEGER NOT NULL, valid_to INTEGER, row_hash VARCHAR NOT NULL,
+  valid_from INTEGER NOT NULL, valid_to INTEGER,
   name VARCHAR, slug VARCHAR, created_at TIMESTAMPTZ,
-  raw JSON
+  raw VARCHAR                               -- the entity's JSON (the views expose it as JSON)
 );
 CREATE TABLE workspace_observations (
   source VARCHAR NOT NULL, workspace_id VARCHAR NOT NULL, id VARCHAR NOT NULL,
-  valid_from INTEGER NOT NULL, valid_to INTEGER, row_hash VARCHAR NOT NULL,
+  valid_from INTEGER NOT NULL, valid_to INTEGER,
   updated_at TIMESTAMPTZ,
   raw_fragment VARCHAR                      -- the volatile keys of the raw JSON, without braces
 );
 
 CREATE TABLE member_versions (
   source VARCHAR NOT NULL, workspace_id VARCHAR NOT NULL, id VARCHAR NOT NULL,
-  valid_from INTEGER NOT NULL, valid_to INTEGER, row_hash VARCHAR NOT NULL,
+  valid_from INTEGER NOT NULL, valid_to INTEGER,
   user_id VARCHAR, user_type VARCHAR, role VARCHAR, display_name VARCHAR, email VARCHAR,
   created_at TIMESTAMPTZ, updated_at TIMESTAMPTZ, access VARCHAR, org_role VARCHAR, user_status VARCHAR,
-  raw JSON
+  raw VARCHAR                               -- the entity's JSON (the views expose it as JSON)
 );
 CREATE TABLE member_observations (
   source VARCHAR NOT NULL, workspace_id VARCHAR NOT NULL, id VARCHAR NOT NULL,
-  valid_from INTEGER NOT NULL, valid_to INTEGER, row_hash VARCHAR NOT NULL,
+  valid_from INTEGER NOT NULL, valid_to INTEGER,
   last_login_at TIMESTAMPTZ,
   raw_fragment VARCHAR
 );
 
 CREATE TABLE robot_versions (
   source VARCHAR NOT NULL, workspace_id VARCHAR NOT NULL, id VARCHAR NOT NULL,
-  valid_from INTEGER NOT NULL, valid_to INTEGER, row_hash VARCHAR NOT NULL,
+  valid_from INTEGER NOT NULL, valid_to INTEGER,
   membership_id VARCHAR, display_name VARCHAR, description VARCHAR, role VARCHAR, created_at TIMESTAMPTZ,
-  raw JSON
+  raw VARCHAR                               -- the entity's JSON (the views expose it as JSON)
 );
 
 CREATE TABLE robot_token_versions (
   source VARCHAR NOT NULL, workspace_id VARCHAR NOT NULL, id VARCHAR NOT NULL,
-  valid_from INTEGER NOT NULL, valid_to INTEGER, row_hash VARCHAR NOT NULL,
+  valid_from INTEGER NOT NULL, valid_to INTEGER,
   robot_id VARCHAR, name VARCHAR, token_suffix VARCHAR, status VARCHAR,
   created_at TIMESTAMPTZ, expires_at TIMESTAMPTZ, revoked_at TIMESTAMPTZ, last_used_reported BOOLEAN,
-  raw JSON
+  raw VARCHAR                               -- the entity's JSON (the views expose it as JSON)
 );
 CREATE TABLE robot_token_observations (
   source VARCHAR NOT NULL, workspace_id VARCHAR NOT NULL, id VARCHAR NOT NULL,
-  valid_from INTEGER NOT NULL, valid_to INTEGER, row_hash VARCHAR NOT NULL,
+  valid_from INTEGER NOT NULL, valid_to INTEGER,
   last_used_at TIMESTAMPTZ,
   raw_fragment VARCHAR
 );
 
 CREATE TABLE invitation_versions (
   source VARCHAR NOT NULL, workspace_id VARCHAR NOT NULL, id VARCHAR NOT NULL,
-  valid_from INTEGER NOT NULL, valid_to INTEGER, row_hash VARCHAR NOT NULL,
+  valid_from INTEGER NOT NULL, valid_to INTEGER,
   email VARCHAR, role VARCHAR, status VARCHAR, invited_by VARCHAR,
   created_at TIMESTAMPTZ, expires_at TIMESTAMPTZ, accepted_at TIMESTAMPTZ, revoked_at TIMESTAMPTZ,
-  raw JSON
+  raw VARCHAR                               -- the entity's JSON (the views expose it as JSON)
 );
 
 CREATE TABLE webhook_versions (
   source VARCHAR NOT NULL, workspace_id VARCHAR NOT NULL, id VARCHAR NOT NULL,
-  valid_from INTEGER NOT NULL, valid_to INTEGER, row_hash VARCHAR NOT NULL,
+  valid_from INTEGER NOT NULL, valid_to INTEGER,
   url VARCHAR, label VARCHAR, active BOOLEAN, created_at TIMESTAMPTZ, event_types VARCHAR[],
-  raw JSON
+  raw VARCHAR                               -- the entity's JSON (the views expose it as JSON)
 );
 
 -- One row per plan dimension; `used` moves every day, but there are only four dimensions.
 CREATE TABLE plan_usage_versions (
   source VARCHAR NOT NULL, workspace_id VARCHAR NOT NULL, id VARCHAR NOT NULL,
-  valid_from INTEGER NOT NULL, valid_to INTEGER, row_hash VARCHAR NOT NULL,
+  valid_from INTEGER NOT NULL, valid_to INTEGER,
   plan VARCHAR, overage_enabled BOOLEAN, billing_period_start TIMESTAMPTZ, billing_period_end TIMESTAMPTZ,
   used BIGINT, "limit" BIGINT,
-  raw JSON
+  raw VARCHAR                               -- the entity's JSON (the views expose it as JSON)
 );
 
 -- Access events, kept for good (upstream retention drops them after 90 or 365 days), each stored once.
