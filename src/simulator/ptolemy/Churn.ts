@@ -62,15 +62,23 @@ export class Churn {
     return this.rng.poisson(rate * this.multiplier)
   }
 
+  /** The admins of the day (worked out once per day: they rarely change). */
+  private admins = new Map<WorkspaceState, Array<Membership>>()
+
+  private adminMember(ws: WorkspaceState): Membership | undefined {
+    const admins = this.admins.get(ws) ?? []
+    return admins.length > 0 ? this.rng.pick(admins) : undefined
+  }
+
   private adminActor(ws: WorkspaceState): Actor {
-    const admins = ws.memberships.items.filter((m) => m.user_type === "human" && m.role === "admin")
-    const admin = admins.length > 0 ? this.rng.pick(admins) : undefined
+    const admin = this.adminMember(ws)
     return admin ? this.world.actorOf(admin) : this.world.system(ws)
   }
 
   private plan(ws: WorkspaceState, start: number, actions: Array<Pending>): void {
     const rng = this.rng
     const world = this.world
+    this.admins.set(ws, world.humans(ws).filter((m) => m.role === "admin"))
     const humans = world.humans(ws).length
     const robots = ws.robots.size
     const add = (run: () => void) => actions.push({ at: this.at(start), run: () => this.tryIt(run) })
@@ -78,7 +86,12 @@ export class Churn {
     for (let i = this.times(Math.max(0.5, humans * 0.0015)); i > 0; i--) {
       add(() => {
         const role: Role = rng.chance(0.03) ? "admin" : rng.chance(0.6) ? "member" : "viewer"
-        world.sendInvitation({ email: emailFor(rng, 200_000 + this.counter++), role }, ws.id, this.adminActor(ws))
+        const admin = this.adminMember(ws)
+        world.sendInvitation(
+          { email: emailFor(rng, 200_000 + this.counter++), role, ...(admin ? { invitedBy: admin.id } : {}) },
+          ws.id,
+          admin ? world.actorOf(admin) : world.system(ws)
+        )
       })
     }
     for (const invitation of ws.invitations.items) {

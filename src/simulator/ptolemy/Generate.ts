@@ -108,7 +108,8 @@ export const generateWorkspace = (world: World, rng: Random, spec: WorkspaceSpec
     }
   }
   ws.plan.database_items = Math.round((ws.plan.limits.database_items ?? 100_000) * (0.68 + rng.next() * 0.04))
-  ws.plan.api_calls = Math.round((now - ws.plan.period_start) / DAY) * size.robots * 40
+  // Robot traffic so far this billing period: about 40% of the quota over a whole month.
+  ws.plan.api_calls = Math.round((ws.plan.limits.api_calls ?? 250_000) * 0.4 * ((now - ws.plan.period_start) / (30 * DAY)))
   const events: Array<AccessEvent> = []
   const log = (at: number, event_type: string, resource_type: string, resource_id: string, actor: Actor, data: Record<string, unknown>) =>
     events.push({ id: world.newId(), created_at: at, event_type, resource_type, resource_id, actor, data })
@@ -176,14 +177,17 @@ export const generateWorkspace = (world: World, rng: Random, spec: WorkspaceSpec
   ws.memberships.load([...humans, ...robotMemberships])
   ws.robots.load(robots)
 
-  // Invitations in every state; one pending admin invitation.
+  // Invitations in every state; one pending admin invitation. Pending ones are about a week's worth of invitations
+  // (they expire after 7 days), so a large workspace's history is mostly settled ones.
   const invitations: Array<Invitation> = []
+  const pendingShare = Math.min(0.3, Math.max(3, size.humans * 0.01) / Math.max(1, size.invitations))
   for (let i = 0; i < size.invitations; i++) {
     const x = rng.next()
     const email = emailFor(rng, size.humans + 1000 + i)
-    const pending = x < 0.3 || i === 0
+    const pending = x < pendingShare || i === 0
     const created = pending ? now - rng.int(0, 6 * 24) * 3_600_000 - rng.int(0, 3_599_999) : now - rng.int(8, 300) * DAY
-    const status: Invitation["status"] = pending ? "pending" : x < 0.7 ? "accepted" : x < 0.9 ? "expired" : "revoked"
+    const y = rng.next()
+    const status: Invitation["status"] = pending ? "pending" : y < 0.6 ? "accepted" : y < 0.85 ? "expired" : "revoked"
     const inv: Invitation = {
       id: world.newId(),
       created_at: created,

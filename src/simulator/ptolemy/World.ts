@@ -41,6 +41,8 @@ interface Keyed {
 export class Ordered<A extends Keyed> {
   readonly items: Array<A> = []
   private readonly byId = new Map<string, A>()
+  /** Bumped on every add or remove, so that derived lists can be cached. */
+  version = 0
 
   get size(): number {
     return this.items.length
@@ -63,12 +65,14 @@ export class Ordered<A extends Keyed> {
   add(item: A): void {
     this.items.splice(this.indexAfter(item.created_at, item.id), 0, item)
     this.byId.set(item.id, item)
+    this.version++
   }
   remove(id: string): A | undefined {
     const item = this.byId.get(id)
     if (item === undefined) return undefined
     this.items.splice(this.items.indexOf(item), 1)
     this.byId.delete(id)
+    this.version++
     return item
   }
   /** Bulk load (generation): sort once. */
@@ -78,6 +82,7 @@ export class Ordered<A extends Keyed> {
       this.byId.set(item.id, item)
     }
     this.items.sort((a, b) => a.created_at - b.created_at || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+    this.version++
   }
 }
 
@@ -277,8 +282,15 @@ export class World {
     return "active"
   }
 
+  private readonly humanLists = new WeakMap<WorkspaceState, { version: number; list: Array<Membership> }>()
+
+  /** The human members (cached until the memberships change: churn asks for them often). */
   humans(ws: WorkspaceState): Array<Membership> {
-    return ws.memberships.items.filter((m) => m.user_type === "human")
+    const cached = this.humanLists.get(ws)
+    if (cached && cached.version === ws.memberships.version) return cached.list
+    const list = ws.memberships.items.filter((m) => m.user_type === "human")
+    this.humanLists.set(ws, { version: ws.memberships.version, list })
+    return list
   }
 
   // -- events ------------------------------------------------------------------------------------------------
@@ -304,10 +316,22 @@ export class World {
     return this.membershipJson(m)
   }
 
+  private readonly emailSets = new WeakMap<WorkspaceState, { version: number; emails: Set<string> }>()
+
+  /** The human members' emails (cached like `humans`). */
+  private emails(ws: WorkspaceState): Set<string> {
+    const cached = this.emailSets.get(ws)
+    if (cached && cached.version === ws.memberships.version) return cached.emails
+    const emails = new Set(this.humans(ws).map((h) => h.email ?? ""))
+    this.emailSets.set(ws, { version: ws.memberships.version, emails })
+    return emails
+  }
+
   private insertHuman(ws: WorkspaceState, email: string, role: Role, displayName?: string): Membership {
-    if (this.humans(ws).some((h) => h.email === email)) throw new WorldError(409, "conflict", `${email} is already a member`)
+    const emails = this.emails(ws)
+    if (emails.has(email)) throw new WorldError(409, "conflict", `${email} is already a member`)
     const seats = ws.plan.limits.seats
-    if (seats !== null && this.humans(ws).length >= seats) {
+    if (seats !== null && emails.size >= seats) {
       throw new WorldError(403, "forbidden", "All human seats are in use")
     }
     const m: Membership = {
@@ -321,6 +345,11 @@ export class World {
       updated_at: this.clock
     }
     ws.memberships.add(m)
+    // Keep the caches warm: one more human, one more email.
+    this.humanLists.get(ws)?.list.push(m)
+    if (this.humanLists.has(ws)) this.humanLists.get(ws)!.version = ws.memberships.version
+    emails.add(email)
+    this.emailSets.set(ws, { version: ws.memberships.version, emails })
     return m
   }
 
@@ -346,7 +375,7 @@ export class World {
   }
 
   private admins(ws: WorkspaceState): number {
-    return ws.memberships.items.filter((m) => m.role === "admin").length
+    return this.humans(ws).filter((m) => m.role === "admin").length
   }
 
   /** Removing a robot's membership deletes the robot user and revokes all of its tokens (DOC). */
@@ -471,7 +500,7 @@ export class World {
   sendInvitation(input: { email: string; role: Role; invitedBy?: string }, workspace?: string, actor?: Actor): Record<string, unknown> {
     const ws = this.workspace(workspace)
     const by = actor ?? this.owner(ws)
-    const inviter = input.invitedBy ?? ws.memberships.items.find((m) => m.user_id === by.id)?.id ?? null
+    const inviter = input.invitedBy ?? this.humans(ws).find((m) => m.user_id === by.id)?.id ?? null
     const invitation: Invitation = {
       id: this.newId(),
       created_at: this.clock,
