@@ -9,7 +9,15 @@ import { type ReportData, summarize } from "./ReportData.js"
 export const SCHEMA_VERSION = "1.0.0"
 
 const Text = Schema.NullOr(Schema.String)
-const Timestamp = Schema.NullOr(Schema.String).annotations({ description: "ISO-8601 UTC" })
+/** Times as the store gives them: ISO-8601 in UTC, e.g. 2026-04-15T09:00:00Z. */
+const Instant = Schema.String.annotations({ description: "ISO-8601 UTC, e.g. 2026-04-15T09:00:00Z", jsonSchema: { format: "date-time" } })
+const Timestamp = Schema.NullOr(Instant)
+/** Run ids and counts: whole numbers, so that other languages' generated types get integers. */
+const Count = Schema.Int.annotations({
+  title: "count",
+  description: "a whole number, 0 or more (a run id or a count)",
+  jsonSchema: { type: "integer", minimum: 0 }
+})
 
 const Finding = Schema.Struct({
   rule_id: Schema.String.annotations({ description: "e.g. token.unused (docs/findings.md)" }),
@@ -18,8 +26,8 @@ const Finding = Schema.Struct({
   entity_id: Text,
   entity_name: Text,
   detail: Text,
-  first_seen_run_id: Schema.Number,
-  first_seen_at: Schema.String,
+  first_seen_run_id: Count,
+  first_seen_at: Instant,
   is_new: Schema.Boolean.annotations({ description: "absent from the previous run" }),
   suppressed: Schema.Boolean,
   suppression_reason: Text,
@@ -29,9 +37,9 @@ const Finding = Schema.Struct({
 const Actor = Schema.Struct({ id: Text, type: Text, display_name: Text })
 
 const Change = Schema.Struct({
-  run_id: Schema.Number,
-  previous_run_id: Schema.Number,
-  detected_at: Schema.String,
+  run_id: Count,
+  previous_run_id: Count,
+  detected_at: Instant,
   change_type: Schema.String.annotations({ description: "member_added, role_changed, token_revoked, ... (docs/sql.md)" }),
   entity_type: Schema.String,
   entity_id: Schema.String,
@@ -53,7 +61,7 @@ const NetChange = Schema.Struct({
 
 const Coverage = Schema.Struct({
   status: Schema.Literal("complete", "forbidden", "failed", "not_applicable"),
-  rows: Schema.NullOr(Schema.Number),
+  rows: Schema.NullOr(Count),
   detail: Text
 })
 
@@ -63,40 +71,40 @@ export const FindingsDocument = Schema.Struct({
   scope: Schema.Struct({
     kind: Schema.Literal("run", "window"),
     label: Text,
-    from_run_id: Schema.NullOr(Schema.Number).annotations({ description: "the run changes are counted from" }),
-    to_run_id: Schema.Number
+    from_run_id: Schema.NullOr(Count).annotations({ description: "the run changes are counted from" }),
+    to_run_id: Count
   }),
   workspace: Schema.Struct({ source: Schema.String, id: Schema.String, slug: Text, name: Text }),
   run: Schema.Struct({
-    run_id: Schema.Number,
-    started_at: Schema.String,
-    finished_at: Schema.String,
+    run_id: Count,
+    started_at: Instant,
+    finished_at: Instant,
     status: Schema.Literal("complete", "incomplete"),
     coverage: Schema.Record({ key: Schema.String, value: Coverage }),
-    api_calls: Schema.NullOr(Schema.Number),
-    rate_limit_remaining: Schema.NullOr(Schema.Number),
+    api_calls: Schema.NullOr(Count),
+    rate_limit_remaining: Schema.NullOr(Count),
     tool_version: Text,
     content_hash: Text,
     previous_hash: Text
   }),
   summary: Schema.Struct({
-    members: Schema.Number,
-    humans: Schema.Number,
-    robots: Schema.Number,
-    admins: Schema.Number,
-    active_tokens: Schema.Number,
-    pending_invitations: Schema.Number,
+    members: Count,
+    humans: Count,
+    robots: Count,
+    admins: Count,
+    active_tokens: Count,
+    pending_invitations: Count,
     findings: Schema.Struct({
-      critical: Schema.Number,
-      high: Schema.Number,
-      medium: Schema.Number,
-      low: Schema.Number,
-      info: Schema.Number,
-      new: Schema.Number,
-      suppressed: Schema.Number
+      critical: Count,
+      high: Count,
+      medium: Count,
+      low: Count,
+      info: Count,
+      new: Count,
+      suppressed: Count
     }),
-    changes: Schema.Number,
-    coverage_gaps: Schema.Number
+    changes: Count,
+    coverage_gaps: Count
   }),
   findings: Schema.Array(Finding),
   changes: Schema.Array(Change),

@@ -24,6 +24,19 @@ export const when = (iso: string | null | undefined): string =>
   iso === null || iso === undefined ? "–" : `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`
 export const day = (iso: string | null | undefined): string => (iso === null || iso === undefined ? "–" : iso.slice(0, 10))
 
+/** Why a section has nothing to show when its collection was not read completely, or null when it was. */
+const notRead = (data: ReportData, collection: string): string | null => {
+  const status = data.coverage.find((c) => c.collection === collection)?.status
+  return status === "complete"
+    ? null
+    : status === "not_applicable"
+    ? `Not applicable to this source (${data.run.source} has no ${collection.replace("_", " ")}).`
+    : `Not read in this run (${collection}: ${status ?? "missing"}; see Coverage).`
+}
+
+/** A Mermaid string: its own quotes would end it early. */
+const mermaidText = (text: string) => text.replace(/"/g, "'")
+
 const percent = (ratio: number | null) => (ratio === null ? "–" : `${Math.round(ratio * 100)}%`)
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`
 
@@ -58,7 +71,7 @@ const quotaCharts = (data: ReportData): string => {
       [
         "```mermaid",
         "xychart-beta",
-        `  title "${dimension}${limit === null ? "" : ` (limit ${limit})`}"`,
+        `  title "${mermaidText(dimension)}${limit === null ? "" : ` (limit ${limit})`}"`,
         `  x-axis [${points.map((p) => `"${p.at.slice(5, 10)}"`).join(", ")}]`,
         `  y-axis "used" 0 --> ${Math.ceil(top * 1.1) || 1}`,
         `  line [${points.map((p) => p.used).join(", ")}]`,
@@ -215,8 +228,9 @@ export const renderMarkdown = (data: ReportData): string => {
   const staleIds = new Set(live.filter((f) => staleRules.has(f.rule_id)).map((f) => f.entity_id))
   const stale = data.tokens.filter((t) => t.token_id !== null && staleIds.has(t.token_id))
   out.push("## Stale and risky tokens", "")
-  if (!data.coverage.some((c) => c.collection === "robot_tokens" && c.status === "complete")) {
-    out.push("Robot tokens were not read in this run (see Coverage).", "")
+  const tokensNotRead = notRead(data, "robot_tokens")
+  if (tokensNotRead !== null) {
+    out.push(tokensNotRead, "")
   } else if (stale.length === 0) {
     out.push("None.", "")
   } else {
@@ -238,22 +252,31 @@ export const renderMarkdown = (data: ReportData): string => {
       ""
     )
   }
+  const unreported = data.tokens.filter((t) => t.status === "active" && t.last_used_reported === false).length
+  if (tokensNotRead === null && unreported > 0) {
+    out.push(
+      `> [!NOTE]`,
+      `> The API did not report when ${plural(unreported, "active token")} ${unreported === 1 ? "was" : "were"} last used, so \`token.unused\` judged ${unreported === 1 ? "it" : "them"} by age instead (and \`token.never_used\` does not apply).`,
+      ""
+    )
+  }
 
   // Invitations about to expire
   const expiringIds = new Set(live.filter((f) => f.rule_id === "invitation.expiring").map((f) => f.entity_id))
   const expiring = data.invitations.filter((i) => expiringIds.has(i.id))
   out.push("## Invitations about to expire", "")
   out.push(
-    expiring.length === 0
+    notRead(data, "invitations") ??
+      (expiring.length === 0
       ? "None."
-      : table(["email", "role", "sent", "expires"], expiring.map((i) => [i.email, i.role, day(i.created_at), when(i.expires_at)])),
+      : table(["email", "role", "sent", "expires"], expiring.map((i) => [i.email, i.role, day(i.created_at), when(i.expires_at)]))),
     ""
   )
 
   // Quotas
   out.push("## Quotas", "")
   if (data.quotas.length === 0) {
-    out.push("No plan usage in this run (not read, or not applicable to this source).", "")
+    out.push(notRead(data, "plan_usage") ?? "The plan reports no usage dimensions.", "")
   } else {
     out.push(
       table(

@@ -185,17 +185,38 @@ const runById = (db: DatabaseService, runId: number) =>
       ? Effect.fail(new ReportError({ message: `Run ${runId} is not a stored run with data (it does not exist or it failed).` }))
       : Effect.succeed(found[0]))
 
+/** The run a single-run report compares with: the workspace's previous run that stored data. */
+const previousRunId = (db: DatabaseService, run: RunRow) =>
+  Effect.map(
+    rows(
+      db,
+      Schema.Struct({ id: Num }),
+      `SELECT max(run_id) AS id FROM runs WHERE source = $1 AND workspace_id = $2 AND run_id < $3 AND status <> 'failed'`,
+      [param.text(run.source), param.text(run.workspace_id), param.int(run.run_id)]
+    ),
+    (found) => found[0]?.id ?? null
+  )
+
+/** A window's start must be an earlier run of the same workspace, or its changes would mix two histories. */
+const windowStart = (db: DatabaseService, end: RunRow, fromRunId: number) =>
+  Effect.flatMap(runById(db, fromRunId), (start) =>
+    start.source !== end.source || start.workspace_id !== end.workspace_id
+      ? Effect.fail(
+        new ReportError({
+          message: `Run ${fromRunId} (${start.source} ${start.workspace_id}) and run ${end.run_id} (${end.source} ${end.workspace_id}) are not of the same workspace: a review window spans one workspace's runs.`
+        })
+      )
+      : start.run_id > end.run_id
+      ? Effect.fail(new ReportError({ message: `A review window must start before it ends: run ${start.run_id} is after run ${end.run_id}.` }))
+      : Effect.succeed(start))
+
 export const loadReportData = (db: DatabaseService, scope: ReportScope): Effect.Effect<ReportData, ReportError> =>
   Effect.gen(function*() {
     const endId = scope.kind === "run" ? scope.runId : scope.toRunId
     const run = yield* runById(db, endId)
-    const baselineId = scope.kind === "window"
-      ? scope.fromRunId
-      : (yield* db.query(
-        `SELECT max(run_id) AS id FROM runs WHERE source = $1 AND workspace_id = $2 AND run_id < $3 AND status <> 'failed'`,
-        [param.text(run.source), param.text(run.workspace_id), param.int(run.run_id)]
-      ).pipe(Effect.orDie))[0]?.["id"] as number | null
-    const baseline = baselineId === null || baselineId === undefined ? null : yield* runById(db, baselineId)
+    const baseline = scope.kind === "window"
+      ? yield* windowStart(db, run, scope.fromRunId)
+      : yield* Effect.flatMap(previousRunId(db, run), (id) => (id === null ? Effect.succeed(null) : runById(db, id)))
     const end = [param.int(run.run_id)]
     const from = baseline?.run_id ?? run.run_id
     const ws = [param.text(run.source), param.text(run.workspace_id)]

@@ -2,7 +2,7 @@
  * Writing the three reports of a run or a review window into a folder: `audit.md`, `audit.xlsx` and
  * `findings.json`, from stored data alone. Each file is written aside and renamed, so a reader never sees half of one.
  */
-import { mkdirSync, renameSync, writeFileSync } from "node:fs"
+import { mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { Effect } from "effect"
 import { Database } from "../store/Database.js"
@@ -25,10 +25,18 @@ export interface ReportOptions {
   readonly stepSummary?: string | undefined
 }
 
-const writeAtomically = (path: string, content: string) => {
-  writeFileSync(`${path}.partial`, content)
-  renameSync(`${path}.partial`, path)
-}
+/** Written aside and renamed; a failure names the file. */
+const writeAtomically = (path: string, render: () => string) =>
+  Effect.try({
+    try: () => {
+      writeFileSync(`${path}.partial`, render())
+      renameSync(`${path}.partial`, path)
+    },
+    catch: (cause) => {
+      rmSync(`${path}.partial`, { force: true })
+      return new ReportError({ message: `Could not write ${path}: ${String(cause)}`, cause })
+    }
+  })
 
 export const writeReports = (
   scope: ReportScope,
@@ -45,14 +53,16 @@ export const writeReports = (
     }
     const markdown = renderMarkdown(data)
     yield* Effect.try({
-      try: () => {
-        mkdirSync(outDir, { recursive: true })
-        writeAtomically(files.markdown, markdown)
-        writeAtomically(files.json, renderFindingsJson(data))
-      },
-      catch: (cause) => new ReportError({ message: `Could not write the reports to ${outDir}: ${String(cause)}`, cause })
+      try: () => mkdirSync(outDir, { recursive: true }),
+      catch: (cause) => new ReportError({ message: `Could not create the reports folder ${outDir}: ${String(cause)}`, cause })
     })
-    yield* writeWorkbook(db, data, `${files.workbook}.partial`)
+    yield* writeAtomically(files.markdown, () => markdown)
+    yield* writeAtomically(files.json, () => renderFindingsJson(data))
+    // A failed workbook leaves no half-written file behind.
+    yield* writeWorkbook(db, data, `${files.workbook}.partial`).pipe(
+      Effect.tapError(() => Effect.sync(() => rmSync(`${files.workbook}.partial`, { force: true }))),
+      Effect.mapError((error) => new ReportError({ message: `Could not write ${files.workbook}: ${error.message}`, cause: error }))
+    )
     yield* Effect.try({
       try: () => renameSync(`${files.workbook}.partial`, files.workbook),
       catch: (cause) => new ReportError({ message: `Could not write ${files.workbook}: ${String(cause)}`, cause })
@@ -65,4 +75,8 @@ export const writeReports = (
       })
     }
     return files
-  }).pipe(Effect.withSpan("Reports.write"))
+  }).pipe(
+    Effect.withSpan("Reports.write", {
+      attributes: scope.kind === "run" ? { runId: scope.runId } : { fromRunId: scope.fromRunId, toRunId: scope.toRunId, label: scope.label }
+    })
+  )

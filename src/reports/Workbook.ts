@@ -19,6 +19,9 @@ interface Column<R> {
 }
 
 const HEADER_FILL = "FF1F3A5F"
+/** Columns a reviewer fills in: an amber header over pale cells, apart from the data. */
+const INPUT_HEADER_FILL = "FF8D6E00"
+const INPUT_FILL = "FFFFF8E1"
 const SEVERITY_FILL: Record<string, { fill: string; font: string }> = {
   critical: { fill: "FF6A1B9A", font: "FFFFFFFF" },
   high: { fill: "FFC62828", font: "FFFFFFFF" },
@@ -31,6 +34,18 @@ const FORMATS: Partial<Record<Kind, string>> = {
   datetime: "yyyy-mm-dd hh:mm",
   percent: "0%",
   number: "#,##0"
+}
+
+/**
+ * Dates and flags centred, numbers right-aligned with a space before the next column: a right-aligned value next to
+ * a left-aligned one otherwise reads as one ("2026-03-31 robot.idle", "1 api_calls").
+ */
+const ALIGN: Partial<Record<Kind, Partial<ExcelJS.Alignment>>> = {
+  date: { horizontal: "center" },
+  datetime: { horizontal: "center" },
+  boolean: { horizontal: "center" },
+  number: { horizontal: "right", indent: 1 },
+  percent: { horizontal: "right", indent: 1 }
 }
 
 /** Printed (or saved as PDF): landscape, every column on the page, the header repeated on each page. */
@@ -71,6 +86,8 @@ interface SheetOptions<R> {
   readonly decorate?: (row: ExcelJS.Row, item: R) => void
   /** Whole-column validations, given the row count: [column number, validation]. */
   readonly validations?: ReadonlyArray<readonly [number, ExcelJS.DataValidation]>
+  /** Columns for the reader to fill in (numbers from 1). */
+  readonly inputColumns?: ReadonlyArray<number>
 }
 
 /** One sheet, row by row: rows are committed as they are written, so a large sheet never sits in memory. */
@@ -83,22 +100,33 @@ const addSheet = <R>(
 ): Effect.Effect<number, ReportError> =>
   Effect.gen(function*() {
     const sheet = workbook.addWorksheet(name, { views: [{ state: "frozen", ySplit: 1 }], pageSetup: PRINT })
-    sheet.columns = columns.map((c, i) => ({
-      header: c.header,
-      key: `c${i}`,
-      width: c.width,
-      style: FORMATS[c.kind ?? "text"] ? { numFmt: FORMATS[c.kind ?? "text"]! } : {}
-    }))
+    sheet.columns = columns.map((c, i) => {
+      const kind = c.kind ?? "text"
+      return {
+        header: c.header,
+        key: `c${i}`,
+        width: c.width,
+        style: { ...(FORMATS[kind] ? { numFmt: FORMATS[kind] } : {}), ...(ALIGN[kind] ? { alignment: ALIGN[kind] } : {}) }
+      }
+    })
     const header = sheet.getRow(1)
     header.font = { bold: true, color: { argb: "FFFFFFFF" } }
     header.fill = { type: "pattern", pattern: "solid", fgColor: { argb: HEADER_FILL } }
-    header.alignment = { vertical: "middle" }
+    columns.forEach((c, i) => {
+      header.getCell(i + 1).alignment = { vertical: "middle", ...ALIGN[c.kind ?? "text"] }
+    })
+    for (const column of options.inputColumns ?? []) {
+      header.getCell(column).fill = { type: "pattern", pattern: "solid", fgColor: { argb: INPUT_HEADER_FILL } }
+    }
     header.height = 20
     sheet.autoFilter = { from: { row: 1, column: 1 }, to: { row: 1, column: columns.length } }
     header.commit()
     let count = 0
     const write = (item: R) => {
       const row = sheet.addRow(columns.map((c) => cellValue(c.kind ?? "text", c.value(item))))
+      for (const column of options.inputColumns ?? []) {
+        row.getCell(column).fill = { type: "pattern", pattern: "solid", fgColor: { argb: INPUT_FILL } }
+      }
       options.decorate?.(row, item)
       row.commit()
       count++
@@ -249,9 +277,38 @@ export const writeWorkbook = (
       { empty: data.baseline ? "No changes." : "The first run of this workspace: nothing to compare with." }
     )
 
+    // A review period also gets its net effect: what differs between its start and its end.
+    if (data.scope.kind === "window") {
+      yield* addSheet(
+        workbook,
+        "Net changes",
+        [
+          { header: "Change", width: 22, value: (c) => c.change_type },
+          { header: "Entity type", width: 13, value: (c) => c.entity_type },
+          { header: "Entity", width: 40, value: (c) => c.entity_name ?? c.entity_id },
+          { header: "Before", width: 22, value: (c) => c.old_value },
+          { header: "After", width: 22, value: (c) => c.new_value },
+          { header: "Entity id", width: 38, value: (c) => c.entity_id }
+        ],
+        data.netChanges,
+        { empty: `No net change between run ${data.baseline?.run_id ?? "?"} and run ${run.run_id}.` }
+      )
+    }
+
     // Access review: one line per member (robots included), ready for a keep/remove decision.
     const activeTokens = new Map<string, number>()
     for (const t of data.tokens) if (t.status === "active") activeTokens.set(t.robot_id, (activeTokens.get(t.robot_id) ?? 0) + 1)
+    // A robot is reviewed with what its tokens show (never used, no expiry...), not only its own findings.
+    const tokenFindings = new Map<string, Array<string>>()
+    for (const t of data.tokens) {
+      if (t.token_id !== null) tokenFindings.set(t.robot_id, [...(tokenFindings.get(t.robot_id) ?? []), ...(findingsOf.get(t.token_id) ?? [])])
+    }
+    const findingsOfMember = (m: MemberRow) =>
+      [...new Set([
+        ...(findingsOf.get(m.id) ?? []),
+        ...(findingsOf.get(m.user_id ?? "") ?? []),
+        ...(m.user_type === "robot" ? tokenFindings.get(m.user_id ?? "") ?? [] : [])
+      ])].join(", ")
     const lastUse = new Map<string, string>()
     for (const t of data.tokens) {
       if (t.last_used_at !== null && (lastUse.get(t.robot_id) ?? "") < t.last_used_at) lastUse.set(t.robot_id, t.last_used_at)
@@ -260,13 +317,13 @@ export const writeWorkbook = (
       { header: "Type", width: 8, value: (m) => m.user_type },
       { header: "Name", width: 28, value: (m) => m.display_name },
       { header: "Email", width: 40, value: (m) => m.email },
-      { header: "Role", width: 11, value: (m) => m.role },
+      { header: "Role", width: 16, value: (m) => m.role },
       { header: "Access", width: 10, value: (m) => m.access },
       { header: "Account status", width: 14, value: (m) => m.user_status },
       { header: "Member since", width: 13, kind: "date", value: (m) => m.created_at },
       { header: "Last activity", width: 13, kind: "date", value: (m) => (m.user_type === "robot" ? lastUse.get(m.user_id ?? "") : m.last_login_at) },
       { header: "Active tokens", width: 13, kind: "number", value: (m) => (m.user_type === "robot" ? activeTokens.get(m.user_id ?? "") ?? 0 : null) },
-      { header: "Findings", width: 34, value: (m) => [...(findingsOf.get(m.id) ?? []), ...(findingsOf.get(m.user_id ?? "") ?? [])].join(", ") },
+      { header: "Findings", width: 50, value: findingsOfMember },
       { header: "Decision", width: 11, value: () => null },
       { header: "Reviewer", width: 20, value: () => null },
       { header: "Reviewed on", width: 13, kind: "date", value: () => null },
@@ -275,11 +332,10 @@ export const writeWorkbook = (
     ]
     const decisionColumn = reviewColumns.findIndex((c) => c.header === "Decision") + 1
     const reviewedOnColumn = reviewColumns.findIndex((c) => c.header === "Reviewed on") + 1
+    const inputColumns = ["Decision", "Reviewer", "Reviewed on", "Comment"].map((h) => reviewColumns.findIndex((c) => c.header === h) + 1)
     yield* addSheet(workbook, "Access review", reviewColumns, memberRows(db, run.run_id), {
       empty: gapNote("members"),
-      decorate: (row) => {
-        row.getCell(decisionColumn).fill = { type: "pattern", pattern: "solid", fgColor: { argb: "FFFFF8E1" } }
-      },
+      inputColumns,
       validations: [
         [decisionColumn, {
           type: "list",
@@ -309,7 +365,7 @@ export const writeWorkbook = (
         { header: "Type", width: 8, value: (m) => m.user_type },
         { header: "Name", width: 28, value: (m) => m.display_name },
         { header: "Email", width: 40, value: (m) => m.email },
-        { header: "Role", width: 11, value: (m) => m.role },
+        { header: "Role", width: 16, value: (m) => m.role },
         { header: "Access", width: 10, value: (m) => m.access },
         { header: "Organisation role", width: 16, value: (m) => m.org_role },
         { header: "Account status", width: 14, value: (m) => m.user_status },
@@ -320,19 +376,28 @@ export const writeWorkbook = (
       { empty: gapNote("members") }
     )
 
+    const tokensRead = applicable("robot_tokens") === "complete"
     yield* addSheet(
       workbook,
       "Robots and tokens",
       [
         { header: "Robot", width: 26, value: (t) => t.robot_name },
         { header: "Robot role", width: 11, value: (t) => t.robot_role },
-        { header: "Token", width: 10, value: (t) => (t.token_id === null ? "(no tokens)" : `…${t.token_suffix ?? "????"}`) },
+        {
+          header: "Token",
+          width: 12,
+          value: (t) => (t.token_id !== null ? `…${t.token_suffix ?? "????"}` : tokensRead ? "(no tokens)" : "(not read)")
+        },
         { header: "Token name", width: 24, value: (t) => t.name },
         { header: "Status", width: 10, value: (t) => t.status },
         { header: "Created", width: 13, kind: "date", value: (t) => t.created_at },
         { header: "Expires", width: 13, kind: "date", value: (t) => t.expires_at ?? (t.token_id === null ? null : "never") },
         { header: "Last used", width: 13, kind: "date", value: (t) => (t.last_used_reported === false ? "not reported" : t.last_used_at) },
-        { header: "Findings", width: 40, value: (t) => [...(findingsOf.get(t.token_id ?? "") ?? []), ...(findingsOf.get(t.robot_id) ?? [])].join(", ") },
+        {
+          header: "Findings",
+          width: 56,
+          value: (t) => [...new Set([...(findingsOf.get(t.token_id ?? "") ?? []), ...(findingsOf.get(t.robot_id) ?? [])])].join(", ")
+        },
         { header: "Robot id", width: 38, value: (t) => t.robot_id },
         { header: "Token id", width: 38, value: (t) => t.token_id }
       ],
@@ -345,7 +410,7 @@ export const writeWorkbook = (
       "Invitations",
       [
         { header: "Email", width: 40, value: (i) => i.email },
-        { header: "Role", width: 11, value: (i) => i.role },
+        { header: "Role", width: 16, value: (i) => i.role },
         { header: "Status", width: 11, value: (i) => i.status },
         { header: "Sent", width: 17, kind: "datetime", value: (i) => i.created_at },
         { header: "Expires", width: 17, kind: "datetime", value: (i) => i.expires_at },
@@ -383,7 +448,9 @@ export const writeWorkbook = (
       ["Started", run.started_at, "datetime"],
       ["Finished", run.finished_at, "datetime"],
       ["Status", run.status],
-      ["Compared with run", data.baseline?.run_id ?? "none (first run)"],
+      data.scope.kind === "window"
+        ? ["Window starts at run", data.baseline?.run_id ?? "none"]
+        : ["Compared with run", data.baseline?.run_id ?? "none (first run)"],
       ["API calls", run.api_calls, "number"],
       ["API calls left this period", run.rate_limit_remaining, "number"],
       ["Tool version", run.tool_version],
@@ -397,6 +464,6 @@ export const writeWorkbook = (
 
     yield* Effect.tryPromise({
       try: () => workbook.commit(),
-      catch: (cause) => new ReportError({ message: `Could not write ${path}: ${String(cause)}`, cause })
+      catch: (cause) => new ReportError({ message: `Could not finish the workbook: ${String(cause)}`, cause })
     })
-  })
+  }).pipe(Effect.withSpan("Reports.workbook", { attributes: { runId: data.run.run_id } }))

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
+import { vi } from "vitest"
 import { Effect } from "effect"
 import ExcelJS from "exceljs"
 import { readFileSync } from "node:fs"
@@ -7,7 +8,7 @@ import { defaultFindingSettings } from "../../src/analyses/Findings.js"
 import { findingsJsonSchema } from "../../src/reports/FindingsJson.js"
 import { writeReports } from "../../src/reports/Reports.js"
 import { fitSummary } from "../../src/reports/StepSummary.js"
-import { validate } from "../support/JsonSchema.js"
+import { keywordsOf, SUPPORTED_KEYWORDS, validate } from "./JsonSchema.js"
 import { event, invitation, member, robot, token, usage, webhook } from "../support/Records.js"
 import { query, snapshotAt, testStore } from "../support/Pipeline.js"
 import { tempDir } from "../support/TempDir.js"
@@ -133,6 +134,18 @@ describe("the reports", () => {
       // The validator is not vacuous: a broken document fails it.
       expect(validate(schema, { ...json, findings: [{ ...json.findings[0], severity: "severe" }] })).not.toEqual([])
       expect(validate(schema, { ...json, run: undefined })).not.toEqual([])
+      expect(validate(schema, { ...json, run: { ...json.run, started_at: "yesterday" } })).not.toEqual([])
+      expect(validate(schema, { ...json, summary: { ...json.summary, members: 2.5 } })).not.toEqual([])
+      expect(validate(schema, { ...json, extra: 1 })).not.toEqual([])
+      // ...and it understands every keyword the published schema uses.
+      expect([...keywordsOf(schema)].filter((k) => !SUPPORTED_KEYWORDS.includes(k))).toEqual([])
+      // The robot's review line carries what its tokens show.
+      const workbook = new ExcelJS.Workbook()
+      yield* Effect.promise(() => workbook.xlsx.readFile(files.workbook))
+      const review = workbook.getWorksheet("Access review")!
+      const headers = (review.getRow(1).values as Array<unknown>).slice(1)
+      const robotRow = review.getColumn(headers.indexOf("Name") + 1).values.indexOf("ci-bot")
+      expect(String(review.getCell(robotRow, headers.indexOf("Findings") + 1).value)).toContain("token.no_expiry")
     }))
 
   it("the published JSON Schema is the one documents are built with (run scripts/write-findings-schema.ts)", () => {
@@ -143,18 +156,26 @@ describe("the reports", () => {
   it.scoped("the same stored data gives the same Markdown and JSON, byte for byte; a review window nets its changes", () =>
     Effect.gen(function*() {
       const dir = yield* tempDir
-      const [a, b, window] = yield* Effect.provide(
+      const [a, b, window, window2] = yield* Effect.provide(
         Effect.gen(function*() {
           yield* build
           const a = yield* writeReports({ kind: "run", runId: 3 }, join(dir, "a"))
-          const b = yield* writeReports({ kind: "run", runId: 3 }, join(dir, "b"))
+          // Written again years later by the wall clock: nothing may change.
+          const b = yield* Effect.acquireUseRelease(
+            Effect.sync(() => vi.useFakeTimers({ toFake: ["Date"], now: new Date("2031-07-01T12:34:56Z") })),
+            () => writeReports({ kind: "run", runId: 3 }, join(dir, "b")),
+            () => Effect.sync(() => vi.useRealTimers())
+          )
           const window = yield* writeReports({ kind: "window", fromRunId: 1, toRunId: 3, label: "2026-Q1" }, join(dir, "w"))
-          return [a, b, window] as const
+          const window2 = yield* writeReports({ kind: "window", fromRunId: 1, toRunId: 3, label: "2026-Q1" }, join(dir, "w2"))
+          return [a, b, window, window2] as const
         }),
         testStore(dir)
       )
       expect(readFileSync(a.markdown)).toEqual(readFileSync(b.markdown))
       expect(readFileSync(a.json)).toEqual(readFileSync(b.json))
+      expect(readFileSync(window.markdown)).toEqual(readFileSync(window2.markdown))
+      expect(readFileSync(window.json)).toEqual(readFileSync(window2.json))
       const json = JSON.parse(readFileSync(window.json, "utf8"))
       expect(json.scope).toEqual({ kind: "window", label: "2026-Q1", from_run_id: 1, to_run_id: 3 })
       // bob viewer -> editor and dan added over the window; t2 revoked.
@@ -164,6 +185,12 @@ describe("the reports", () => {
         "token_revoked t2"
       ])
       expect(readFileSync(window.markdown, "utf8")).toContain("## Changes during 2026-Q1")
+      // The workbook has the net effect as its own sheet, one row per net change.
+      const workbook = new ExcelJS.Workbook()
+      yield* Effect.promise(() => workbook.xlsx.readFile(window.workbook))
+      expect(workbook.worksheets.map((w) => w.name)).toEqual([...sheetNames.slice(0, 3), "Net changes", ...sheetNames.slice(3)])
+      expect(workbook.getWorksheet("Net changes")!.actualRowCount - 1).toBe(3)
+      expect(workbook.getWorksheet("Changes")!.actualRowCount - 1).toBe(json.changes.length)
     }))
 
   it("the job summary stays under GitHub's limit, cutting whole sections and saying so", () => {
