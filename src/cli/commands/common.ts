@@ -8,6 +8,7 @@ import { allViews } from "../../job/Views.js"
 import type { GateFinding } from "../../analyses/Gate.js"
 import type { Severity } from "../../analyses/Severity.js"
 import type { JobResult } from "../../job/AuditJob.js"
+import { compactIfGrown } from "../../store/Compact.js"
 import { storeLayer } from "../../store/StoreLayer.js"
 import type { AuditStore, CollectionCoverage, StoredRun } from "../../store/AuditStore.js"
 import type { Database, StoreError } from "../../store/Database.js"
@@ -94,3 +95,18 @@ export const findingsExit = (
 export const workspaceFolder = (workspace: { readonly slug: string | null; readonly name: string | null; readonly id: string }) =>
   workspace.slug ??
     (workspace.name?.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "") || workspace.id)
+
+/**
+ * Compacts the database file if it has grown enough since last time. A failure here loses nothing (the file is left
+ * as it was), so it is a warning, not a failed run.
+ */
+export const compactQuietly = (path: string) =>
+  compactIfGrown(path, allViews).pipe(
+    Effect.tap((done) =>
+      done === null
+        ? Effect.void
+        : Effect.logInfo(`compacted ${path}: ${(done.before / 1e6).toFixed(1)} MB to ${(done.after / 1e6).toFixed(1)} MB`)
+    ),
+    // Another process holding the file (the lock test's second writer) is not worth a warning.
+    Effect.catchAll((error) => (error.reason === "Locked" ? Effect.logDebug(error.message) : Effect.logWarning(error.message)))
+  )

@@ -15,7 +15,7 @@ import type { StoredRun } from "../../store/AuditStore.js"
 import { Database, param } from "../../store/Database.js"
 import { toolVersion } from "../../Version.js"
 import { runFailed, usageError } from "../ExitCode.js"
-import { describeRun, workspaceFolder, writableStore } from "./common.js"
+import { compactQuietly, describeRun, workspaceFolder, writableStore } from "./common.js"
 
 export interface DemoInput {
   readonly days: number
@@ -96,6 +96,7 @@ export const demo = (input: DemoInput) =>
       )
     }).pipe(
       Effect.provide(writableStore(dbPath)),
+      Effect.ensuring(compactQuietly(dbPath)),
       Effect.catchTag("StoreError", (error) => Effect.fail(runFailed(error.message))),
       Effect.catchTag("ReportError", (error) => Effect.fail(runFailed(error.message)))
     )

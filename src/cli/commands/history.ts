@@ -8,7 +8,7 @@ import { exportHistory, importHistory } from "../../history/Parquet.js"
 import { Database } from "../../store/Database.js"
 import { storeLayer } from "../../store/StoreLayer.js"
 import { runFailed, usageError } from "../ExitCode.js"
-import { writableStore } from "./common.js"
+import { compactQuietly, writableStore } from "./common.js"
 
 export const exportCommand = (input: { readonly db: string; readonly to: string }) =>
   Effect.gen(function*() {
@@ -35,6 +35,7 @@ export const importCommand = (input: { readonly db: string; readonly from: strin
     }
     const result = yield* Effect.flatMap(Database, (db) => importHistory(db, input.from)).pipe(
       Effect.provide(writableStore(input.db)),
+      Effect.ensuring(compactQuietly(input.db)),
       Effect.catchTag("StoreError", (error) =>
         Effect.fail(error.reason === "Integrity" || error.reason === "Open" ? usageError(error.message) : runFailed(error.message)))
     )

@@ -14,7 +14,7 @@ import { annotation, isGitHubActions } from "../Annotations.js"
 import { type ConfigFile, findingSettingsFrom, loadConfigFile, targetsFromConfig } from "../ConfigFile.js"
 import { runFailed, usageError } from "../ExitCode.js"
 import { targetFromFlags, type TargetFlags } from "../Settings.js"
-import { findingsExit, jobExit, logCollection, printRuns, workspaceFolder, writableStore } from "./common.js"
+import { compactQuietly, findingsExit, jobExit, logCollection, printRuns, workspaceFolder, writableStore } from "./common.js"
 
 export interface AuditInput extends TargetFlags {
   readonly config: Option.Option<string>
@@ -86,6 +86,8 @@ export const audit = (input: AuditInput, mode: "run" | "snapshot") =>
       }
     }).pipe(
       Effect.provide(writableStore(input.db)),
+      // Once the database is closed: keep the file as small as its data (a no-op most days).
+      Effect.ensuring(compactQuietly(input.db)),
       Effect.catchTag("StoreError", (error) => Effect.fail(runFailed(error.message))),
       Effect.catchTag("ReportError", (error) => Effect.fail(runFailed(`The run was stored, but its reports could not be written: ${error.message}`)))
     )
