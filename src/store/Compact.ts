@@ -27,7 +27,7 @@ export interface Compaction {
   readonly after: number
 }
 
-const copyInto = async (path: string, views: ReadonlyArray<URL>): Promise<Compaction | null> => {
+const copyInto = async (path: string, views: ReadonlyArray<URL>, minimumSize: number): Promise<Compaction | null> => {
   const before = statSync(path).size
   const fresh = `${path}.compacting`
   rmSync(fresh, { force: true })
@@ -41,7 +41,7 @@ const copyInto = async (path: string, views: ReadonlyArray<URL>): Promise<Compac
        WHERE t.database_name = 'old' AND t.table_name = 'store_maintenance'`
     ).catch(() => connection.runAndReadAll("SELECT 0 AS size"))).getRowObjectsJS()
     const last = Number(row?.["size"] ?? 0)
-    if (before < MINIMUM_SIZE || (last > 0 && before < last * GROWTH_BEFORE_COMPACTING)) return null
+    if (before < minimumSize || (last > 0 && before < last * GROWTH_BEFORE_COMPACTING)) return null
     // A WAL not yet folded into the file means the copy could miss its changes: leave it for next time.
     if (existsSync(`${path}.wal`) && statSync(`${path}.wal`).size > 0) return null
     await connection.run(`ATTACH ${sqlString(fresh)} AS fresh`)
@@ -67,9 +67,16 @@ const copyInto = async (path: string, views: ReadonlyArray<URL>): Promise<Compac
 }
 
 /** Compacts the database file at `path` if it has grown enough since last time; never while anyone writes to it. */
-export const compactIfGrown = (path: string, views: ReadonlyArray<URL>): Effect.Effect<Compaction | null, StoreError> =>
+export const compactIfGrown = (
+  path: string,
+  views: ReadonlyArray<URL>,
+  options: { readonly minimumSize?: number } = {}
+): Effect.Effect<Compaction | null, StoreError> =>
   Effect.tryPromise({
-    try: () => (path === ":memory:" || !existsSync(path) ? Promise.resolve(null) : copyInto(path, views)),
+    try: () =>
+      path === ":memory:" || !existsSync(path)
+        ? Promise.resolve(null)
+        : copyInto(path, views, options.minimumSize ?? MINIMUM_SIZE),
     catch: (cause) =>
       new StoreError({
         reason: /lock/i.test(String(cause)) ? "Locked" : "Query",
