@@ -16,7 +16,11 @@ export type FaultAction =
 
 export interface FaultRule {
   readonly method?: string
-  /** A path relative to the workspace: an exact path ("/memberships"), a prefix ending in "*", or a RegExp tested on path and query. */
+  /**
+   * Which requests, by their path relative to the workspace (the workspace itself is "/"): a string is a prefix
+   * ("/memberships" also matches "/memberships/robots"; a trailing "*" is allowed and ignored); a RegExp is tested
+   * on the path plus "?query" when there is one.
+   */
   readonly path: string | RegExp
   /** Skip the first n matching requests. */
   readonly after?: number
@@ -40,7 +44,7 @@ export type EndpointName =
 export interface FaultOptions {
   readonly latencyMs?: number | { readonly min: number; readonly max: number }
   readonly throttleRate?: number
-  /** Seconds in the Retry-After of a burst throttle (default 1; 0 is allowed). */
+  /** Seconds in the Retry-After of every 429 rate_limited, injected or from the burst throttle (default 1; 0 is allowed). */
   readonly retryAfterSeconds?: number
   readonly serverErrorRate?: number
   readonly dropRate?: number
@@ -99,8 +103,8 @@ export class FaultEngine {
     for (const [i, rule] of rules.entries()) {
       if (rule.method !== undefined && rule.method.toUpperCase() !== method) continue
       const matches = typeof rule.path === "string"
-        ? rule.path.endsWith("*") ? path.startsWith(rule.path.slice(0, -1)) : path === rule.path
-        : rule.path.test(query === "" ? path : `${path}?${query}`)
+        ? path.startsWith(rule.path.replace(/\*$/, ""))
+        : ((rule.path.lastIndex = 0), rule.path.test(query === "" ? path : `${path}?${query}`)) // lastIndex: /g RegExps keep state
       // An expired cursor needs a cursor.
       if (!matches || (rule.action === "expire-cursor" && !hasCursor)) continue
       const count = this.counts[i]!

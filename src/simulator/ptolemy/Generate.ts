@@ -67,10 +67,10 @@ const humanRole = (rng: Random, index: number, admins: number): Role => {
   return x < 0.08 ? "editor" : x < 0.53 ? "member" : "viewer"
 }
 
-/** An email unique within the workspace: mostly on the main domain, a few outside it. */
-export const emailFor = (rng: Random, index: number): string => {
+/** An email unique within the workspace (the index makes it so): mostly on the main domain, ~3% outside it. */
+export const emailFor = (rng: Random, index: number, outside = rng.chance(0.03)): string => {
   const name = `${rng.pick(FIRST)}.${rng.pick(LAST)}${index}`
-  return `${name}@${rng.chance(0.03) ? rng.pick(OUTSIDE_DOMAINS) : MAIN_DOMAIN}`
+  return `${name}@${outside ? rng.pick(OUTSIDE_DOMAINS) : MAIN_DOMAIN}`
 }
 
 const displayName = (email: string) =>
@@ -78,7 +78,8 @@ const displayName = (email: string) =>
 
 export const generateWorkspace = (world: World, rng: Random, spec: WorkspaceSpec): WorkspaceState => {
   const now = world.nowMs()
-  const size = spec.size
+  // A workspace always has its creator, an admin (DOC).
+  const size = { ...spec.size, humans: Math.max(1, Math.floor(spec.size.humans)) }
   const id = world.newId()
   const ws: WorkspaceState = {
     id,
@@ -88,6 +89,8 @@ export const generateWorkspace = (world: World, rng: Random, spec: WorkspaceSpec
     updated_at: now - 30 * DAY,
     settings: { region: "eu-west-2", sso_enforced: false, default_role: "viewer" },
     memberships: new Ordered<Membership>(),
+    humans: new Ordered<Membership>(),
+    emails: new Map(),
     robots: new Ordered<Robot>(),
     tokens: new Map(),
     invitations: new Ordered<Invitation>(),
@@ -118,7 +121,8 @@ export const generateWorkspace = (world: World, rng: Random, spec: WorkspaceSpec
   const admins = size.humans >= 50 ? 4 : Math.min(2, size.humans)
   const humans: Array<Membership> = []
   for (let i = 0; i < size.humans; i++) {
-    const email = emailFor(rng, i)
+    // Every 25th member (from the fourth) is outside the main domain, so even a small world has some.
+    const email = i % 25 === 3 ? emailFor(rng, i, true) : emailFor(rng, i)
     const created = i < admins ? ws.created_at + i * DAY : now - rng.int(1, 400) * DAY - rng.int(0, DAY - 1)
     humans.push({
       id: world.newId(),
@@ -140,7 +144,9 @@ export const generateWorkspace = (world: World, rng: Random, spec: WorkspaceSpec
   const robotMemberships: Array<Membership> = []
   const robots: Array<Robot> = []
   for (let i = 0; i < size.robots; i++) {
-    const created = now - rng.int(20, 500) * DAY - rng.int(0, DAY - 1)
+    const scenario = SCENARIOS[i]
+    // Scenario robots exist from well before their tokens (the oldest token is ~420 days old).
+    const created = scenario ? now - rng.int(430, 500) * DAY - rng.int(0, DAY - 1) : now - rng.int(20, 500) * DAY - rng.int(0, DAY - 1)
     const userId = world.newId()
     const name = `${rng.pick(ROBOT_NAMES)}-${i + 1}`
     const role = rng.chance(0.6) ? "viewer" : "member"
@@ -161,13 +167,15 @@ export const generateWorkspace = (world: World, rng: Random, spec: WorkspaceSpec
       membership_id: membership.id,
       display_name: name,
       description: rng.chance(0.5) ? `Service account for ${name.replace(/-\d+$/, "")}` : null,
-      role
+      role,
+      upkeep: scenario === undefined ? "normal" : scenario === "monthly-a" || scenario === "monthly-b" ? "monthly" : "neglected"
     })
     log(created, "membership.created", "membership", membership.id, owner, { user_type: "robot", role, display_name: name })
     ws.tokens.set(userId, new Ordered<Token>())
   }
-  for (const robot of robots) {
-    const tokens = generateTokens(world, rng, robot, size.tokensPerRobot, now)
+  for (const [i, robot] of robots.entries()) {
+    const scenario = SCENARIOS[i]
+    const tokens = scenario ? scenarioTokens(world, rng, robot, scenario, now) : generateTokens(world, rng, robot, size.tokensPerRobot, now)
     ws.tokens.get(robot.id)!.load(tokens)
     for (const t of tokens) {
       log(t.created_at, "robot_token.created", "robot_token", t.id, owner, { robot_id: robot.id })
@@ -175,19 +183,38 @@ export const generateWorkspace = (world: World, rng: Random, spec: WorkspaceSpec
     }
   }
   ws.memberships.load([...humans, ...robotMemberships])
+  ws.humans.load(humans)
+  for (const h of humans) ws.emails.set(h.email!, h.id)
   ws.robots.load(robots)
 
-  // Invitations in every state; one pending admin invitation. Pending ones are about a week's worth of invitations
-  // (they expire after 7 days), so a large workspace's history is mostly settled ones.
+  // Invitations in every state. Pending ones are about a week's worth of invitations (they expire after 7 days), so
+  // a large workspace's history is mostly settled ones. The first three are the unanswered ones the churn keeps
+  // sending every other day (see Churn): 5.5, 3.5 and 1.5 days old, the oldest for an admin and expiring within 48
+  // hours; the next two are settled as expired and revoked, so every status is there from the start.
   const invitations: Array<Invitation> = []
   const pendingShare = Math.min(0.3, Math.max(3, size.humans * 0.01) / Math.max(1, size.invitations))
   for (let i = 0; i < size.invitations; i++) {
     const x = rng.next()
-    const email = emailFor(rng, size.humans + 1000 + i)
-    const pending = x < pendingShare || i === 0
-    const created = pending ? now - rng.int(0, 6 * 24) * 3_600_000 - rng.int(0, 3_599_999) : now - rng.int(8, 300) * DAY
+    const unanswered = i < 3
+    const email = emailFor(rng, size.humans + 1000 + i, unanswered && i !== 0 ? true : undefined)
+    const pending = unanswered || (i > 4 && x < pendingShare)
+    const created = unanswered
+      ? now - (5.5 - 2 * i) * DAY - rng.int(0, 3_600_000)
+      : pending
+      ? now - rng.int(0, 6 * 24) * 3_600_000 - rng.int(0, 3_599_999)
+      : now - rng.int(8, 300) * DAY
     const y = rng.next()
-    const status: Invitation["status"] = pending ? "pending" : y < 0.6 ? "accepted" : y < 0.85 ? "expired" : "revoked"
+    const status: Invitation["status"] = pending
+      ? "pending"
+      : i === 3
+      ? "expired"
+      : i === 4
+      ? "revoked"
+      : y < 0.6
+      ? "accepted"
+      : y < 0.85
+      ? "expired"
+      : "revoked"
     const inv: Invitation = {
       id: world.newId(),
       created_at: created,
@@ -197,13 +224,21 @@ export const generateWorkspace = (world: World, rng: Random, spec: WorkspaceSpec
       invited_by: humans[rng.int(0, Math.max(0, admins - 1))]?.id ?? null,
       expires_at: created + 7 * DAY,
       accepted_at: status === "accepted" ? created + rng.int(1, 6 * 24) * 3_600_000 : null,
-      revoked_at: status === "revoked" ? created + rng.int(1, 6 * 24) * 3_600_000 : null
+      revoked_at: status === "revoked" ? created + rng.int(1, 6 * 24) * 3_600_000 : null,
+      unanswered
     }
     invitations.push(inv)
-    log(created, "invitation.created", "invitation", inv.id, owner, { email, role: inv.role })
-    if (inv.accepted_at !== null) log(inv.accepted_at, "invitation.accepted", "invitation", inv.id, owner, { email })
-    if (inv.revoked_at !== null) log(inv.revoked_at, "invitation.revoked", "invitation", inv.id, owner, { email })
-    if (status === "expired") log(inv.expires_at, "invitation.expired", "invitation", inv.id, owner, { email })
+    // Actors as the World would log them: the inviter sends and revokes, the invitee accepts (a member who has
+    // since left), the service expires.
+    const inviter = humans.find((h) => h.id === inv.invited_by)
+    const by: Actor = inviter ? world.actorOf(inviter) : owner
+    log(created, "invitation.created", "invitation", inv.id, by, { email, role: inv.role })
+    if (inv.accepted_at !== null) {
+      const invitee: Actor = { id: world.newId(), type: "human", display_name: displayName(email) }
+      log(inv.accepted_at, "invitation.accepted", "invitation", inv.id, invitee, { email })
+    }
+    if (inv.revoked_at !== null) log(inv.revoked_at, "invitation.revoked", "invitation", inv.id, by, { email })
+    if (status === "expired") log(inv.expires_at, "invitation.expired", "invitation", inv.id, world.system(ws), { email })
   }
   ws.invitations.load(invitations)
 
@@ -230,6 +265,78 @@ export const generateWorkspace = (world: World, rng: Random, spec: WorkspaceSpec
   return ws
 }
 
+/**
+ * The first robots of every workspace play fixed parts, so that each token and robot finding an audit looks for is
+ * there from day one and stays there through churn (a `neglected` robot is never rotated or deleted; the two
+ * `monthly` ones renew 25 days into a 28-day token, 14 days apart, so a token is always within 14 days of expiry).
+ * The remaining robots draw their state at random.
+ */
+export type Scenario =
+  | "never-expires"
+  | "long-lived"
+  | "stale"
+  | "never-used"
+  | "half-rotated"
+  | "idle"
+  | "monthly-a"
+  | "monthly-b"
+export const SCENARIOS: ReadonlyArray<Scenario> = [
+  "never-expires", "long-lived", "stale", "never-used", "half-rotated", "idle", "monthly-a", "monthly-b"
+]
+/** Monthly robots: a 28-day token, its successor made 25 days in. */
+export const MONTHLY_LIFETIME = 28 * DAY
+export const MONTHLY_RENEWAL = 25 * DAY
+
+const scenarioTokens = (world: World, rng: Random, robot: Robot, scenario: Scenario, now: number): Array<Token> => {
+  const hour = () => rng.int(0, 3_600_000)
+  const make = (created: number, lifetime: number | null, usage: UsageProfile, lastUsed: number | null): Token => ({
+    id: world.newId(),
+    created_at: created,
+    robot_id: robot.id,
+    usage,
+    name: `${robot.display_name}-${scenario}`,
+    token: world.newToken(),
+    expires_at: lifetime === null ? null : created + lifetime,
+    last_used_at: lastUsed,
+    revoked_at: null
+  })
+  const recently = () => now - rng.int(1, 20) * 3_600_000
+  switch (scenario) {
+    case "never-expires":
+      return [make(now - 420 * DAY - hour(), null, "daily", recently())]
+    case "long-lived":
+      return [make(now - rng.int(100, 150) * DAY - hour(), 540 * DAY, "weekly", now - rng.int(1, 5) * DAY)]
+    case "stale":
+      return [make(now - rng.int(200, 260) * DAY - hour(), 365 * DAY, "stale", now - rng.int(50, 70) * DAY)]
+    case "never-used":
+      return [make(now - rng.int(20, 40) * DAY - hour(), 365 * DAY, "never", null)]
+    case "half-rotated":
+      return [
+        make(now - rng.int(150, 200) * DAY - hour(), 365 * DAY, "daily", recently()),
+        make(now - rng.int(10, 20) * DAY - hour(), 365 * DAY, "daily", recently())
+      ]
+    case "idle": {
+      const old = make(now - rng.int(300, 360) * DAY, 180 * DAY, "stale", null)
+      old.last_used_at = old.expires_at! - rng.int(1, 10) * DAY
+      const last = make(now - rng.int(100, 200) * DAY, 365 * DAY, "stale", null)
+      last.revoked_at = now - rng.int(5, 30) * DAY
+      last.last_used_at = last.revoked_at - rng.int(0, DAY)
+      return [old, last]
+    }
+    case "monthly-a":
+    case "monthly-b": {
+      // The current token is 20 (a) or 6 (b) days old; three predecessors, each replaced 25 days in, then expired.
+      const current = now - (scenario === "monthly-a" ? 20 : 6) * DAY - hour()
+      const tokens: Array<Token> = []
+      for (let k = 3; k >= 0; k--) {
+        const created = current - k * MONTHLY_RENEWAL
+        tokens.push(make(created, MONTHLY_LIFETIME, k === 0 ? "daily" : "stale", k === 0 ? recently() : created + MONTHLY_RENEWAL))
+      }
+      return tokens
+    }
+  }
+}
+
 /** A robot's tokens: a history of rotated ones, then its current state, drawn from the mix audits find. */
 const generateTokens = (world: World, rng: Random, robot: Robot, average: number, now: number): Array<Token> => {
   const count = Math.max(1, Math.round(average + (rng.next() - 0.5) * 2))
@@ -251,7 +358,9 @@ const generateTokens = (world: World, rng: Random, robot: Robot, average: number
   for (let i = 0; i < count - 1; i++) {
     const t = make(at, rng.int(60, 180), "daily")
     at = Math.min(now - 20 * DAY, at + rng.int(40, 120) * DAY)
-    if (rng.chance(0.7)) t.revoked_at = Math.min(now - DAY, at + rng.int(1, 5) * DAY)
+    // Revoked a few days after its successor came, unless it had expired by then.
+    const revokeAt = Math.min(now - DAY, at + rng.int(1, 5) * DAY)
+    if (rng.chance(0.7) && revokeAt < t.expires_at!) t.revoked_at = revokeAt
     t.last_used_at = Math.min(t.revoked_at ?? t.expires_at ?? at, at)
     tokens.push(t)
   }

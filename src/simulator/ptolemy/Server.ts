@@ -6,22 +6,20 @@
 import { createHash } from "node:crypto"
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http"
 import type { EndpointName, FaultEngine } from "./Faults.js"
-import type { AccessEvent, Invitation, Membership, Ordered, Robot, Webhook, World, WorkspaceState } from "./World.js"
+import { type AccessEvent, type Keyed, type Membership, position, type Token, type Webhook, type World, type WorkspaceState } from "./World.js"
 
 export interface Principal {
   readonly workspaceId: string
   readonly kind: "admin" | "robot"
-  /** For robot tokens: the robot user and the token, whose status is checked on every request. */
-  readonly robotId?: string
-  readonly tokenId?: string
   /** Set when a fault revoked it. */
-  revoked?: boolean
+  readonly revoked?: boolean
 }
 
 export interface RequestRecord {
   readonly method: string
   readonly path: string
   readonly query: string
+  /** 0 when no answer was sent (dropped or hanging). */
   readonly status: number
   readonly authorization: string | undefined
   readonly body?: unknown
@@ -50,98 +48,76 @@ const MAX_LIMIT = 200
 /** Endpoints that need Admin (DOC): robot tokens, which are Viewer or Member, get 403 there. */
 const adminOnly = new Set<EndpointName>(["memberships", "robots", "tokens", "invitations"])
 
-interface Route {
-  readonly endpoint: EndpointName
-  readonly handle: (ctx: Context) => unknown
-}
+type Json = Record<string, unknown>
 
 interface Context {
   readonly ws: WorkspaceState
   readonly world: World
   readonly query: URLSearchParams
   readonly body: unknown
+  readonly params: ReadonlyArray<string>
   readonly cursorTtlMs: number
 }
 
-// -- pagination ---------------------------------------------------------------------------------------------
+// -- pagination (section 7) ---------------------------------------------------------------------------------
 
 const encode = (value: unknown) => Buffer.from(JSON.stringify(value)).toString("base64")
-const decode = (cursor: string): unknown => JSON.parse(Buffer.from(cursor, "base64").toString("utf8"))
 
 const limitOf = (raw: unknown): number => {
   if (raw === undefined || raw === null || raw === "") return DEFAULT_LIMIT
-  const n = Number(raw)
+  const n = typeof raw === "number" ? raw : typeof raw === "string" && /^\d+$/.test(raw) ? Number(raw) : Number.NaN
   if (!Number.isInteger(n) || n < 1 || n > MAX_LIMIT) {
     throw new ApiError(400, "invalid_parameter", `limit must be an integer from 1 to ${MAX_LIMIT}`)
   }
   return n
 }
 
-const envelope = (data: Array<unknown>, next: string | null) => ({
-  data,
-  meta: { next_cursor: next, has_more: next !== null }
-})
+const envelope = (data: Array<unknown>, next: string | null) => ({ data, meta: { next_cursor: next, has_more: next !== null } })
 
-/** A GET list: positioned by the last item's (created_at, id), so deletions between pages do not skip anyone. */
-const keyPage = <A extends { id: string; created_at: number }>(
-  ctx: Context,
-  scope: string,
-  items: Ordered<A> | ReadonlyArray<A>,
-  render: (a: A) => unknown
-) => {
+/** Cursors carry their list (scope), their position and when they were made; anything else is invalid_cursor. */
+const readCursor = (cursor: string, scope: string, ttl: number): Json => {
+  let value: unknown
+  try {
+    value = JSON.parse(Buffer.from(cursor, "base64").toString("utf8"))
+  } catch {
+    throw new ApiError(400, "invalid_cursor", "The cursor is not valid")
+  }
+  const c = value as { s?: unknown; t?: unknown; k?: unknown }
+  if (typeof c !== "object" || c === null || c.s !== scope || typeof c.t !== "number" || !Array.isArray(c.k)) {
+    throw new ApiError(400, "invalid_cursor", "The cursor is not valid for this list")
+  }
+  if (Date.now() - c.t > ttl) throw new ApiError(400, "invalid_cursor", "The cursor has expired; start again from the first page")
+  return value as Json
+}
+
+/**
+ * A GET list, already in (created_at, id) order: the cursor holds the last item's key, so a page costs a binary
+ * search and a slice, and deletions between pages skip no one. `from` hides a prefix (event retention).
+ */
+const keyPage = <A extends Keyed>(ctx: Context, scope: string, list: ReadonlyArray<A>, render: (a: A) => unknown, from = 0) => {
   const limit = limitOf(ctx.query.get("limit"))
-  const list = Array.isArray(items) ? (items as ReadonlyArray<A>) : (items as Ordered<A>).items
-  let start = 0
+  let start = from
   const after = ctx.query.get("after")
   if (after !== null && after !== "") {
-    const key = readCursor(after, scope, ctx.cursorTtlMs) as { k: [number, string] }
-    start = lowerBound(list, key.k[0], key.k[1])
+    const [created, id] = readCursor(after, scope, ctx.cursorTtlMs)["k"] as [unknown, unknown]
+    if (typeof created !== "number" || typeof id !== "string") throw new ApiError(400, "invalid_cursor", "The cursor is not valid")
+    start = Math.max(from, position(list, created, id, false))
   }
   const page = list.slice(start, start + limit)
   const last = page[page.length - 1]
   const more = start + limit < list.length
-  return envelope(
-    page.map(render),
-    more && last ? encode({ s: scope, k: [last.created_at, last.id], t: Date.now() }) : null
-  )
-}
-
-const lowerBound = <A extends { id: string; created_at: number }>(list: ReadonlyArray<A>, created: number, id: string) => {
-  let lo = 0
-  let hi = list.length
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1
-    const item = list[mid]!
-    if (item.created_at < created || (item.created_at === created && item.id <= id)) lo = mid + 1
-    else hi = mid
-  }
-  return lo
-}
-
-const readCursor = (cursor: string, scope: string, ttl: number): Record<string, unknown> => {
-  let value: unknown
-  try {
-    value = decode(cursor)
-  } catch {
-    throw new ApiError(400, "invalid_cursor", "The cursor is not valid")
-  }
-  const c = value as { s?: unknown; t?: unknown }
-  if (typeof c !== "object" || c === null || c.s !== scope || typeof c.t !== "number") {
-    throw new ApiError(400, "invalid_cursor", "The cursor is not valid for this list")
-  }
-  if (Date.now() - c.t > ttl) throw new ApiError(400, "invalid_cursor", "The cursor has expired; start again from the first page")
-  return value as Record<string, unknown>
+  return envelope(page.map(render), more && last ? encode({ s: scope, k: [last.created_at, last.id], t: Date.now() }) : null)
 }
 
 // -- the filter language (section 8) ------------------------------------------------------------------------
 
-type Json = Record<string, unknown>
-
 const fieldOf = (item: Json, field: string): unknown =>
   field.split(".").reduce<unknown>((v, k) => (v !== null && typeof v === "object" ? (v as Json)[k] : undefined), item)
 
+/** Numbers, booleans as 0/1, ISO times as epoch ms, other strings as they are; anything else is null. */
 const comparable = (v: unknown): number | string | null => {
   if (typeof v === "number") return v
+  if (typeof v === "boolean") return v ? 1 : 0
   if (typeof v === "string") {
     const t = /^\d{4}-\d{2}-\d{2}/.test(v) ? Date.parse(v) : Number.NaN
     return Number.isNaN(t) ? v : t
@@ -149,11 +125,29 @@ const comparable = (v: unknown): number | string | null => {
   return null
 }
 
+/** Sort order of comparable values: numbers before strings, nulls last. */
+const compare = (a: number | string | null, b: number | string | null): number => {
+  if (a === b) return 0
+  if (a === null) return 1
+  if (b === null) return -1
+  if (typeof a !== typeof b) return typeof a === "number" ? -1 : 1
+  return a < b ? -1 : 1
+}
+
 const test = (item: Json, condition: unknown): boolean => {
-  if (typeof condition !== "object" || condition === null) throw new ApiError(400, "invalid_parameter", "A filter condition must be an object")
+  if (typeof condition !== "object" || condition === null || Array.isArray(condition)) {
+    throw new ApiError(400, "invalid_parameter", "A filter condition must be an object")
+  }
   const c = condition as Json
-  if (Array.isArray(c["and"])) return c["and"].every((x) => test(item, x))
-  if (Array.isArray(c["or"])) return c["or"].some((x) => test(item, x))
+  if (c["and"] !== undefined || c["or"] !== undefined) {
+    // A group: every `and` condition and, when there is an `or` list, at least one of it.
+    for (const key of ["and", "or"]) {
+      if (c[key] !== undefined && !Array.isArray(c[key])) throw new ApiError(400, "invalid_parameter", `${key} must be a list`)
+    }
+    const and = (c["and"] ?? []) as Array<unknown>
+    const or = c["or"] as Array<unknown> | undefined
+    return and.every((x) => test(item, x)) && (or === undefined || or.some((x) => test(item, x)))
+  }
   if (typeof c["field"] !== "string" || typeof c["op"] !== "string") {
     throw new ApiError(400, "invalid_parameter", "A filter condition needs field and op")
   }
@@ -175,7 +169,8 @@ const test = (item: Json, condition: unknown): boolean => {
     case "gte": {
       const a = comparable(actual)
       const b = comparable(value)
-      if (a === null || b === null || typeof a !== typeof b) return false
+      if (b === null) throw new ApiError(400, "invalid_parameter", `${c["op"]} needs a number or an ISO-8601 time`)
+      if (a === null || typeof a !== typeof b) return false
       return c["op"] === "lt" ? a < b : c["op"] === "lte" ? a <= b : c["op"] === "gt" ? a > b : a >= b
     }
     case "like":
@@ -189,37 +184,144 @@ const test = (item: Json, condition: unknown): boolean => {
 
 const RESERVED = new Set(["filter", "sort", "limit", "after"])
 
-/** POST .../filter: the filter body over the rendered items, sorted, paged by offset (bound to the query). */
-const filterPage = (ctx: Context, scope: string, items: ReadonlyArray<Json>) => {
-  const body = (ctx.body ?? {}) as Json
-  if (typeof body !== "object" || Array.isArray(body)) throw new ApiError(400, "invalid_parameter", "The body must be a JSON object")
+interface Sort {
+  readonly field: string
+  readonly desc: boolean
+}
+
+interface FilterRequest {
+  readonly conditions: ReadonlyArray<unknown>
+  /** The sort asked for, then (created_at, id) in the direction of the first key: a total order. */
+  readonly order: ReadonlyArray<Sort>
+  /** True when the order is the list's own order or its reverse: pages are found by scanning, not sorting. */
+  readonly natural: boolean
+  readonly limit: number
+  readonly after: string | null
+  /** Binds cursors to the query they were made for. */
+  readonly hash: string
+}
+
+const parseFilter = (body: unknown): FilterRequest => {
+  const b = (body ?? {}) as Json
+  if (typeof b !== "object" || Array.isArray(b)) throw new ApiError(400, "invalid_parameter", "The body must be a JSON object")
   const conditions: Array<unknown> = []
-  if (body["filter"] !== undefined) conditions.push(body["filter"])
-  for (const [key, value] of Object.entries(body)) if (!RESERVED.has(key)) conditions.push({ field: key, op: "eq", value })
-  const sort = (Array.isArray(body["sort"]) ? body["sort"] : []) as Array<{ field?: unknown; direction?: unknown }>
-  let rows = items.filter((item) => conditions.every((c) => test(item, c)))
-  if (sort.length > 0) {
-    rows = [...rows].sort((a, b) => {
-      for (const s of sort) {
-        const x = comparable(fieldOf(a, String(s.field)))
-        const y = comparable(fieldOf(b, String(s.field)))
-        const dir = String(s.direction ?? "asc").toLowerCase() === "desc" ? -1 : 1
-        if (x !== y && x !== null && y !== null) return (x < y ? -1 : 1) * dir
+  if (b["filter"] !== undefined) conditions.push(b["filter"])
+  // Top-level shortcuts (DOC): {"role": "admin"} is {"field": "role", "op": "eq", "value": "admin"}.
+  for (const [key, value] of Object.entries(b)) if (!RESERVED.has(key)) conditions.push({ field: key, op: "eq", value })
+  const rawSort = b["sort"] === undefined ? [] : Array.isArray(b["sort"]) ? b["sort"] : [b["sort"]]
+  const sort: Array<Sort> = rawSort.map((s: unknown) => {
+    const x = (s ?? {}) as Json
+    const direction = x["direction"] === undefined ? "asc" : String(x["direction"]).toLowerCase()
+    if (typeof x["field"] !== "string" || (direction !== "asc" && direction !== "desc")) {
+      throw new ApiError(400, "invalid_parameter", "sort items are {field, direction: asc|desc}")
+    }
+    return { field: x["field"], desc: direction === "desc" }
+  })
+  const desc = sort[0]?.desc ?? false
+  const natural = sort.length === 0 || (sort.length === 1 && sort[0]!.field === "created_at")
+  const after = typeof b["after"] === "string" && b["after"] !== "" ? b["after"] : null
+  if (b["after"] !== undefined && b["after"] !== null && typeof b["after"] !== "string") {
+    throw new ApiError(400, "invalid_cursor", "after must be a cursor string")
+  }
+  return {
+    conditions,
+    order: [...sort, { field: "created_at", desc }, { field: "id", desc }],
+    natural,
+    limit: limitOf(b["limit"]),
+    after,
+    hash: createHash("sha1").update(JSON.stringify({ filter: b["filter"] ?? null, sort, rest: conditions.slice(b["filter"] === undefined ? 0 : 1) })).digest("hex")
+  }
+}
+
+const keyOf = (order: ReadonlyArray<Sort>, item: Json): Array<number | string | null> => order.map((s) => comparable(fieldOf(item, s.field)))
+
+const compareKeys = (order: ReadonlyArray<Sort>, a: ReadonlyArray<number | string | null>, b: ReadonlyArray<number | string | null>): number => {
+  for (let i = 0; i < order.length; i++) {
+    const c = compare(a[i] ?? null, b[i] ?? null)
+    if (c !== 0) return order[i]!.desc ? -c : c
+  }
+  return 0
+}
+
+/** What a filter endpoint filters: a list in (created_at, id) order and its renderers. */
+interface FilterSource<A extends Keyed> {
+  readonly items: ReadonlyArray<A>
+  /** The first visible index (event retention). */
+  readonly from?: number
+  /** The resource's real fields (conditions are tested on them, not on what a fault leaves of them). */
+  readonly bare: (a: A) => Json
+  /** The same object as the API shows it. */
+  readonly dress: (json: Json) => Json
+}
+
+/** The rows of a filter request from its cursor on, at most `limit + 1` (to know `has_more` exactly). */
+const filterRows = <A extends Keyed>(ctx: Context, scope: string, request: FilterRequest, source: FilterSource<A>) => {
+  const { items } = source
+  const from = source.from ?? 0
+  const n = request.limit + 1
+  let cursorKey: Array<number | string | null> | null = null
+  if (request.after !== null) {
+    const c = readCursor(request.after, scope, ctx.cursorTtlMs)
+    if (c["q"] !== request.hash) throw new ApiError(400, "invalid_cursor", "The cursor belongs to another query")
+    cursorKey = c["k"] as Array<number | string | null>
+    if (cursorKey.length !== request.order.length) throw new ApiError(400, "invalid_cursor", "The cursor is not valid")
+  }
+  const rows: Array<Json> = []
+  const matches = (item: A): Json | undefined => {
+    const json = source.bare(item)
+    return request.conditions.every((c) => test(json, c)) ? json : undefined
+  }
+  if (request.natural) {
+    // The list is kept in this order already: walk it from the cursor, and stop once the page is full.
+    const desc = request.order[0]!.desc
+    const created = cursorKey === null ? null : (cursorKey[cursorKey.length - 2] as number)
+    const id = cursorKey === null ? null : String(cursorKey[cursorKey.length - 1])
+    if (!desc) {
+      for (let i = created === null ? from : Math.max(from, position(items, created, id!, false)); i < items.length && rows.length < n; i++) {
+        const json = matches(items[i]!)
+        if (json) rows.push(json)
       }
-      return 0
-    })
+    } else {
+      for (let i = (created === null ? items.length : position(items, created, id!, true)) - 1; i >= from && rows.length < n; i--) {
+        const json = matches(items[i]!)
+        if (json) rows.push(json)
+      }
+    }
+    return rows
   }
-  const limit = limitOf(body["limit"])
-  const query = createHash("sha1").update(JSON.stringify({ ...body, after: undefined, limit })).digest("hex")
-  let offset = 0
-  if (typeof body["after"] === "string" && body["after"] !== "") {
-    const c = readCursor(body["after"], scope, ctx.cursorTtlMs) as { o?: unknown; q?: unknown }
-    if (c.q !== query || typeof c.o !== "number") throw new ApiError(400, "invalid_cursor", "The cursor belongs to another query")
-    offset = c.o
+  // Any other order: filter everything, sort, and start after the cursor's key.
+  const all: Array<{ json: Json; key: Array<number | string | null> }> = []
+  for (let i = from; i < items.length; i++) {
+    const json = matches(items[i]!)
+    if (json) all.push({ json, key: keyOf(request.order, json) })
   }
-  const page = rows.slice(offset, offset + limit)
-  const more = offset + limit < rows.length
-  return envelope(page, more ? encode({ s: scope, o: offset + limit, q: query, t: Date.now() }) : null)
+  all.sort((a, b) => compareKeys(request.order, a.key, b.key))
+  let start = 0
+  if (cursorKey !== null) while (start < all.length && compareKeys(request.order, all[start]!.key, cursorKey) <= 0) start++
+  return all.slice(start, start + n).map((r) => r.json)
+}
+
+/** POST .../filter: the filter body, keyed cursors bound to the query (robust to deletions, like the GET lists). */
+const filterPage = <A extends Keyed>(ctx: Context, scope: string, source: FilterSource<A>) => {
+  const request = parseFilter(ctx.body)
+  const rows = filterRows(ctx, scope, request, source)
+  const page = rows.slice(0, request.limit)
+  const last = page[page.length - 1]
+  const next = rows.length > request.limit && last
+    ? encode({ s: scope, q: request.hash, k: keyOf(request.order, last), t: Date.now() })
+    : null
+  return envelope(page.map(source.dress), next)
+}
+
+/** POST /events/count (DOC endpoint; the `{"count": n}` shape is INFERRED in the reference). */
+const countOf = <A extends Keyed>(ctx: Context, source: FilterSource<A>) => {
+  const request = parseFilter({ ...(ctx.body as Json | undefined), limit: undefined, after: undefined, sort: undefined })
+  let count = 0
+  for (let i = source.from ?? 0; i < source.items.length; i++) {
+    const json = source.bare(source.items[i]!)
+    if (request.conditions.every((c) => test(json, c))) count++
+  }
+  return { count }
 }
 
 // -- routes ---------------------------------------------------------------------------------------------------
@@ -229,87 +331,173 @@ const one = <A>(value: A | undefined, what: string): A => {
   return value
 }
 
-/** An id or, where the docs allow it, a user-supplied identifier: here, ids only (robots, tokens, invitations). */
-const route = (method: string, rel: string): { route: Route; params: Array<string> } | null => {
-  const parts = rel.split("/").filter((p) => p !== "").map(decodeURIComponent)
-  const get = method === "GET"
-  const post = method === "POST"
-  const r = (endpoint: EndpointName, handle: (ctx: Context, params: Array<string>) => unknown, params: Array<string> = []) => ({
-    route: { endpoint, handle: (ctx: Context) => handle(ctx, params) },
-    params
+type Handler = (ctx: Context) => unknown
+
+interface RouteDef {
+  /** Segments relative to the workspace; ":x" is a parameter. */
+  readonly path: ReadonlyArray<string>
+  readonly endpoint: EndpointName
+  readonly GET?: Handler
+  readonly POST?: Handler
+  /** Documented write methods, which the simulator does not serve (405: the audit only reads). */
+  readonly writes?: ReadonlyArray<string>
+}
+
+const sources = {
+  memberships: (ctx: Context): FilterSource<Membership> => ({
+    items: ctx.ws.memberships.items,
+    bare: (m) => ctx.world.membershipJson(m, false),
+    dress: (json) => ctx.world.present("membership", json)
+  }),
+  events: (ctx: Context): FilterSource<AccessEvent> => ({
+    items: ctx.ws.events.items,
+    from: ctx.world.retainedFrom(ctx.ws),
+    bare: (e) => ctx.world.eventJson(e, false),
+    dress: (json) => ctx.world.present("event", json)
+  }),
+  webhooks: (ctx: Context): FilterSource<Webhook> => ({
+    items: ctx.ws.webhooks.items,
+    bare: (w) => ctx.world.webhookJson(w, false),
+    dress: (json) => ctx.world.present("webhook", json)
   })
-  const [a, b, c, d, e] = parts
-  if (parts.length === 0 && get) return r("workspace", (ctx) => ctx.world.workspaceJsonOf(ctx.ws))
-  if (a === "memberships") {
-    if (parts.length === 1 && get) return r("memberships", (ctx) => keyPage(ctx, "memberships", ctx.ws.memberships, (m: Membership) => ctx.world.membershipJson(m)))
-    if (parts.length === 2 && b === "filter" && post) {
-      return r("memberships", (ctx) => filterPage(ctx, "memberships/filter", ctx.ws.memberships.items.map((m) => ctx.world.membershipJson(m))))
-    }
-    if (b === "robots") {
-      if (parts.length === 2 && get) return r("robots", (ctx) => keyPage(ctx, "robots", ctx.ws.robots, (x: Robot) => ctx.world.robotJson(x)))
-      if (parts.length === 3 && get) return r("robots", (ctx, [id]) => ctx.world.robotJson(one(ctx.ws.robots.get(id!), "robot")), [c!])
-      if (parts.length === 4 && d === "tokens" && get) {
-        return r("tokens", (ctx, [id]) => {
-          const list = one(ctx.ws.tokens.get(id!), "robot")
-          return keyPage(ctx, `tokens/${id}`, list, (t) => ctx.world.tokenJson(t))
-        }, [c!])
-      }
-      if (parts.length === 5 && d === "tokens" && get) {
-        return r("tokens", (ctx, [id, tokenId]) => ctx.world.tokenJson(one(ctx.ws.tokens.get(id!)?.get(tokenId!), "token")), [c!, e!])
-      }
-    }
-    if (parts.length === 2 && get) return r("memberships", (ctx, [id]) => ctx.world.membershipJson(one(ctx.ws.memberships.get(id!), "membership")), [b!])
+}
+
+/** Cursor scopes name the workspace and the list, so a cursor is only good where it was made. */
+const scope = (ctx: Context, name: string) => `${ctx.ws.id}/${name}`
+
+const routes: ReadonlyArray<RouteDef> = [
+  { path: [], endpoint: "workspace", GET: (ctx) => ctx.world.workspaceJsonOf(ctx.ws) },
+  {
+    path: ["memberships"],
+    endpoint: "memberships",
+    GET: (ctx) => keyPage(ctx, scope(ctx, "memberships"), ctx.ws.memberships.items, (m) => ctx.world.membershipJson(m))
+  },
+  { path: ["memberships", "filter"], endpoint: "memberships", POST: (ctx) => filterPage(ctx, scope(ctx, "memberships/filter"), sources.memberships(ctx)) },
+  {
+    path: ["memberships", "robots"],
+    endpoint: "robots",
+    GET: (ctx) => keyPage(ctx, scope(ctx, "robots"), ctx.ws.robots.items, (r) => ctx.world.robotJson(r)),
+    writes: ["POST"]
+  },
+  {
+    path: ["memberships", "robots", ":userId"],
+    endpoint: "robots",
+    GET: (ctx) => ctx.world.robotJson(one(ctx.ws.robots.get(ctx.params[0]!), "robot"))
+  },
+  {
+    path: ["memberships", "robots", ":userId", "tokens"],
+    endpoint: "tokens",
+    GET: (ctx) => {
+      const id = ctx.params[0]!
+      const list = one(ctx.ws.tokens.get(id), "robot")
+      return keyPage(ctx, scope(ctx, `tokens/${id}`), list.items, (t: Token) => ctx.world.tokenJson(t))
+    },
+    writes: ["POST"]
+  },
+  { path: ["memberships", "robots", ":userId", "tokens", ":tokenId"], endpoint: "tokens", writes: ["DELETE"] },
+  {
+    path: ["memberships", ":membershipId"],
+    endpoint: "memberships",
+    GET: (ctx) => ctx.world.membershipJson(one(ctx.ws.memberships.get(ctx.params[0]!), "membership")),
+    writes: ["PATCH", "DELETE"]
+  },
+  {
+    path: ["invitations"],
+    endpoint: "invitations",
+    GET: (ctx) => keyPage(ctx, scope(ctx, "invitations"), ctx.ws.invitations.items, (i) => ctx.world.invitationJson(i)),
+    writes: ["POST"]
+  },
+  {
+    path: ["invitations", ":invitationId"],
+    endpoint: "invitations",
+    GET: (ctx) => ctx.world.invitationJson(one(ctx.ws.invitations.get(ctx.params[0]!), "invitation")),
+    writes: ["DELETE"]
+  },
+  { path: ["plan"], endpoint: "plan", GET: (ctx) => ctx.world.planJsonOf(ctx.ws) },
+  {
+    path: ["events"],
+    endpoint: "events",
+    GET: (ctx) => keyPage(ctx, scope(ctx, "events"), ctx.ws.events.items, (e) => ctx.world.eventJson(e), ctx.world.retainedFrom(ctx.ws))
+  },
+  { path: ["events", "filter"], endpoint: "events", POST: (ctx) => filterPage(ctx, scope(ctx, "events/filter"), sources.events(ctx)) },
+  { path: ["events", "count"], endpoint: "events", POST: (ctx) => countOf(ctx, sources.events(ctx)) },
+  {
+    path: ["events", ":eventId"],
+    endpoint: "events",
+    GET: (ctx) => ctx.world.eventJson(one(ctx.world.retainedEvent(ctx.ws, ctx.params[0]!), "event"))
+  },
+  {
+    path: ["webhooks"],
+    endpoint: "webhooks",
+    GET: (ctx) => keyPage(ctx, scope(ctx, "webhooks"), ctx.ws.webhooks.items, (w) => ctx.world.webhookJson(w)),
+    writes: ["POST"]
+  },
+  { path: ["webhooks", "filter"], endpoint: "webhooks", POST: (ctx) => filterPage(ctx, scope(ctx, "webhooks/filter"), sources.webhooks(ctx)) },
+  {
+    path: ["webhooks", ":webhookId"],
+    endpoint: "webhooks",
+    GET: (ctx) => ctx.world.webhookJson(one(ctx.ws.webhooks.get(ctx.params[0]!), "webhook")),
+    writes: ["PATCH", "DELETE"]
+  },
+  { path: ["webhooks", ":webhookId", "rotate-secret"], endpoint: "webhooks", writes: ["POST"] },
+  {
+    path: ["webhooks", ":webhookId", "subscriptions"],
+    endpoint: "subscriptions",
+    GET: (ctx) => {
+      const id = ctx.params[0]!
+      const hook = one(ctx.ws.webhooks.get(id), "webhook")
+      // Subscriptions have no timestamp of their own: they are listed in the order they were added (a key a second
+      // apart each, since list keys compare whole seconds).
+      const subs = hook.subscriptions.map((s, i) => ({ ...s, created_at: hook.created_at + i * 1000 }))
+      return keyPage(ctx, scope(ctx, `subscriptions/${id}`), subs, (s) => ctx.world.subscriptionJson(s))
+    },
+    writes: ["POST", "PUT"]
+  },
+  { path: ["webhooks", ":webhookId", "subscriptions", ":subscriptionId"], endpoint: "subscriptions", writes: ["DELETE"] }
+]
+
+/** The first route whose literal segments match (literals are listed before parameters where both could match). */
+const resolve = (rel: string): { route: RouteDef; params: Array<string> } | null => {
+  let parts: Array<string>
+  try {
+    parts = rel.split("/").filter((p) => p !== "").map(decodeURIComponent)
+  } catch {
+    return null
   }
-  if (a === "invitations") {
-    if (parts.length === 1 && get) return r("invitations", (ctx) => keyPage(ctx, "invitations", ctx.ws.invitations, (i: Invitation) => ctx.world.invitationJson(i)))
-    if (parts.length === 2 && get) return r("invitations", (ctx, [id]) => ctx.world.invitationJson(one(ctx.ws.invitations.get(id!), "invitation")), [b!])
-  }
-  if (a === "plan" && parts.length === 1 && get) return r("plan", (ctx) => ctx.world.planJsonOf(ctx.ws))
-  if (a === "events") {
-    if (parts.length === 1 && get) return r("events", (ctx) => keyPage(ctx, "events", ctx.world.retainedEvents(ctx.ws), (x: AccessEvent) => ctx.world.eventJson(x)))
-    if (parts.length === 2 && b === "filter" && post) {
-      return r("events", (ctx) => filterPage(ctx, "events/filter", ctx.world.retainedEvents(ctx.ws).map((x) => ctx.world.eventJson(x))))
-    }
-    if (parts.length === 2 && get) {
-      return r("events", (ctx, [id]) => ctx.world.eventJson(one(ctx.world.retainedEvents(ctx.ws).find((x) => x.id === id), "event")), [b!])
-    }
-  }
-  if (a === "webhooks") {
-    if (parts.length === 1 && get) return r("webhooks", (ctx) => keyPage(ctx, "webhooks", ctx.ws.webhooks, (w: Webhook) => ctx.world.webhookJson(w)))
-    if (parts.length === 2 && b === "filter" && post) {
-      return r("webhooks", (ctx) => filterPage(ctx, "webhooks/filter", ctx.ws.webhooks.items.map((w) => ctx.world.webhookJson(w))))
-    }
-    if (parts.length === 2 && get) return r("webhooks", (ctx, [id]) => ctx.world.webhookJson(one(ctx.ws.webhooks.get(id!), "webhook")), [b!])
-    if (parts.length === 3 && c === "subscriptions" && get) {
-      return r("subscriptions", (ctx, [id]) => {
-        const hook = one(ctx.ws.webhooks.get(id!), "webhook")
-        const subs = hook.subscriptions.map((s, i) => ({ ...s, created_at: hook.created_at + i }))
-        return keyPage(ctx, `subscriptions/${id}`, subs, (s) => ctx.world.subscriptionJson(s))
-      }, [b!])
-    }
+  for (const route of routes) {
+    if (route.path.length !== parts.length) continue
+    const params: Array<string> = []
+    if (route.path.every((seg, i) => (seg.startsWith(":") ? (params.push(parts[i]!), true) : seg === parts[i]))) return { route, params }
   }
   return null
 }
 
+const served = (route: RouteDef): Array<string> => [...(route.GET ? ["GET"] : []), ...(route.POST ? ["POST"] : [])]
+
 // -- the server -----------------------------------------------------------------------------------------------
 
 const BEARER = /^Bearer (ptk_live_[0-9a-f]{64})$/
+
+/** Default error codes for scripted `{status}` faults (section 13 codes where one fits). */
+const codeFor = (status: number): string =>
+  ({ 400: "invalid_parameter", 401: "unauthorized", 403: "forbidden", 404: "not_found", 409: "conflict", 422: "validation_error", 429: "rate_limited" } as Record<number, string>)[status] ??
+    (status >= 500 ? "internal_error" : "error")
 
 export const createPtolemyServer = (options: ServerOptions): Server => {
   const { faults, principals, world } = options
   const inFlight = new Map<string, number>()
   let total = 0
 
-  /** The principal a token stands for, if it is valid now (revoked and expired tokens are refused: DOC). */
-  const authenticate = (header: string | undefined): { principal: Principal; token: string } | null => {
+  /** Who a token stands for, if it is valid now (missing, malformed, unknown, revoked and expired: null, DOC). */
+  const authenticate = (header: string | undefined) => {
     const match = header === undefined ? null : BEARER.exec(header)
     if (match === null) return null
     const token = match[1]!
     const admin = principals.get(token)
-    if (admin !== undefined) return admin.revoked ? null : { principal: admin, token }
+    if (admin !== undefined) return admin.revoked ? null : { token, workspaceId: admin.workspaceId, robot: null }
     const found = world.findToken(token)
     return found !== undefined && world.tokenStatus(found.token) === "active"
-      ? { principal: { workspaceId: found.ws.id, kind: "robot", robotId: found.robotId, tokenId: found.token.id }, token }
+      ? { token, workspaceId: found.ws.id, robot: { id: found.robotId, token: found.token } }
       : null
   }
 
@@ -319,18 +507,33 @@ export const createPtolemyServer = (options: ServerOptions): Server => {
     const chunks: Array<Buffer> = []
     for await (const chunk of req) chunks.push(chunk as Buffer)
     const text = Buffer.concat(chunks).toString("utf8")
+    // Parsed up front for the request log; a bad body is refused once the caller is known.
     let body: unknown
+    let badBody = false
+    if (text !== "") {
+      try {
+        body = JSON.parse(text)
+      } catch {
+        badBody = true
+      }
+    }
     const match = /^\/v1\/workspaces\/([^/]+)(\/.*)?$/.exec(url.pathname)
-    const ws = match ? world.workspaces.find((w) => w.id === decodeURIComponent(match[1]!) || w.slug === decodeURIComponent(match[1]!)) : undefined
-    const rel = match?.[2] ?? ""
-    // Every request to a workspace is one API call, whatever its answer (DOC); a request made when the quota is
-    // already spent (overage off) is refused.
+    let wsRef: string | undefined
+    try {
+      wsRef = match ? decodeURIComponent(match[1]!) : undefined
+    } catch {
+      wsRef = undefined
+    }
+    const ws = wsRef === undefined ? undefined : world.workspaces.find((w) => w.id === wsRef || w.slug === wsRef)
+    const rel = match?.[2] ?? "/"
+    // Every request to a workspace is one API call, whatever its answer (DOC). A request that arrives when the
+    // quota is already spent (overage off) is refused below.
     const overQuota = ws !== undefined && world.quotaExhausted(ws)
     if (ws) world.meter(ws)
     const auth = authenticate(req.headers.authorization)
     const remaining = () => {
-      const meteredWs = ws ?? world.workspaces.find((w) => w.id === auth?.principal.workspaceId)
-      return meteredWs ? world.remaining(meteredWs) : 0
+      const metered = ws ?? world.workspaces.find((w) => w.id === auth?.workspaceId)
+      return metered ? world.remaining(metered) : 0
     }
     let status = 0
     const finish = (code: number, payload: unknown, headers: Record<string, string> = {}, raw?: string) => {
@@ -339,23 +542,22 @@ export const createPtolemyServer = (options: ServerOptions): Server => {
       res.end(raw ?? JSON.stringify(payload))
     }
     const fail = (e: ApiError) => finish(e.status, { error: { code: e.code, message: e.message } }, e.headers)
-    const decision = faults.decide(method, rel, url.searchParams.toString(), (() => {
-      if (url.searchParams.get("after")) return true
-      try {
-        const parsed = text === "" ? undefined : JSON.parse(text)
-        return typeof parsed?.after === "string" && parsed.after !== ""
-      } catch {
-        return false
-      }
-    })())
+    const hasCursor = Boolean(url.searchParams.get("after")) ||
+      (typeof body === "object" && body !== null && typeof (body as Json)["after"] === "string" && (body as Json)["after"] !== "")
+    const decision = faults.decide(method, rel, url.searchParams.toString(), hasCursor)
+
+    // Burst throttle: a request that arrives while its token already has `maxInFlight` requests in progress is
+    // refused (and takes no slot); the others are served.
     const tokenKey = auth?.token ?? "anonymous"
-    inFlight.set(tokenKey, (inFlight.get(tokenKey) ?? 0) + 1)
+    const before = inFlight.get(tokenKey) ?? 0
+    const throttled = before >= options.maxInFlight
+    if (!throttled) inFlight.set(tokenKey, before + 1)
     options.onInFlight(++total)
     let settled = false
     const settle = () => {
       if (settled) return
       settled = true
-      inFlight.set(tokenKey, (inFlight.get(tokenKey) ?? 1) - 1)
+      if (!throttled) inFlight.set(tokenKey, (inFlight.get(tokenKey) ?? 1) - 1)
       total--
       options.record({
         method,
@@ -369,45 +571,49 @@ export const createPtolemyServer = (options: ServerOptions): Server => {
     res.on("close", settle)
     try {
       if (decision.latency > 0) await new Promise((r) => setTimeout(r, decision.latency))
-      if (decision.action === "hang") return // never answers; the socket closes with the server
+      if (decision.action === "hang") return // never answers; the socket closes with the client or the server
       if (decision.action === "drop") {
         req.socket.destroy()
         return
       }
-      if (text !== "") {
-        try {
-          body = JSON.parse(text)
-        } catch {
-          throw new ApiError(400, "invalid_parameter", "The body is not valid JSON")
-        }
-      }
-      if (auth === null) throw new ApiError(401, "unauthorized", "The token is missing, malformed, expired or revoked")
+      if (auth === null) throw new ApiError(401, "unauthorized", "The token is missing, malformed, unknown, expired or revoked")
+      // An authenticated robot request counts as a use of its token.
+      if (auth.robot !== null) world.markUsed(auth.robot.token)
       if (ws === undefined) throw new ApiError(404, "not_found", "No such workspace")
-      if (auth.principal.workspaceId !== ws.id) throw new ApiError(403, "forbidden", "This token belongs to another workspace")
+      if (auth.workspaceId !== ws.id) throw new ApiError(403, "forbidden", "This token belongs to another workspace")
       if (decision.action === "revoke-token") {
-        if (auth.principal.kind === "admin") principals.set(auth.token, { ...auth.principal, revoked: true })
-        else world.revokeToken(auth.principal.robotId!, auth.principal.tokenId!, ws.id)
+        if (auth.robot === null) principals.set(auth.token, { workspaceId: auth.workspaceId, kind: "admin", revoked: true })
+        else world.revokeToken(auth.robot.id, auth.robot.token.id, ws.id)
         throw new ApiError(401, "unauthorized", "The token was revoked")
       }
-      if (overQuota) {
-        throw new ApiError(429, "quota_exceeded", "The monthly API-call quota is used up and overage is disabled")
+      if (overQuota) throw new ApiError(429, "quota_exceeded", "The monthly API-call quota is used up and overage is disabled")
+      if (throttled) {
+        throw new ApiError(429, "rate_limited", `More than ${options.maxInFlight} concurrent requests`, {
+          "retry-after": String(faults.current.retryAfterSeconds ?? 1)
+        })
       }
-      if ((inFlight.get(tokenKey) ?? 0) > options.maxInFlight) {
-        throw new ApiError(429, "rate_limited", "Too many concurrent requests", { "retry-after": "1" })
+      const found = resolve(rel)
+      if (found === null) throw new ApiError(404, "not_found", `No route ${method} ${rel}`)
+      const handler = method === "GET" ? found.route.GET : method === "POST" ? found.route.POST : undefined
+      if (handler === undefined) {
+        const allow = served(found.route)
+        throw new ApiError(405, "method_not_allowed", `${method} is not served here${allow.length > 0 ? `; use ${allow.join(", ")}` : ""}`, {
+          allow: allow.join(", ")
+        })
       }
-      if (auth.principal.kind === "robot") world.useToken(auth.principal.tokenId!, undefined, ws.id)
-      const found = route(method, rel)
-      if (found === null) throw new ApiError(404, "not_found", `No route ${method} ${rel || "/"}`)
       if (faults.forbidden(found.route.endpoint)) throw new ApiError(403, "forbidden", "Access to this resource is restricted")
-      if (auth.principal.kind === "robot" && adminOnly.has(found.route.endpoint)) {
+      if (auth.robot !== null && adminOnly.has(found.route.endpoint)) {
         throw new ApiError(403, "forbidden", "This endpoint requires the Admin role; robot users are Viewer or Member")
       }
       if (decision.action === "expire-cursor") throw new ApiError(400, "invalid_cursor", "The cursor has expired; start again from the first page")
       if (decision.action !== null && typeof decision.action === "object") {
         const a = decision.action
-        throw new ApiError(a.status, a.code ?? (a.status >= 500 ? "internal_error" : "error"), "Injected fault", a.retryAfter === undefined ? {} : { "retry-after": String(a.retryAfter) })
+        const code = a.code ?? codeFor(a.status)
+        const retryAfter = a.retryAfter ?? (code === "rate_limited" ? faults.current.retryAfterSeconds ?? 1 : undefined)
+        throw new ApiError(a.status, code, "Injected fault", retryAfter === undefined ? {} : { "retry-after": String(retryAfter) })
       }
-      const payload = found.route.handle({ ws, world, query: url.searchParams, body, cursorTtlMs: options.cursorTtlMs })
+      if (badBody) throw new ApiError(400, "invalid_parameter", "The body is not valid JSON")
+      const payload = handler({ ws, world, query: url.searchParams, body, params: found.params, cursorTtlMs: options.cursorTtlMs })
       if (decision.action === "malformed") {
         const full = JSON.stringify(payload)
         return finish(200, null, {}, full.slice(0, Math.max(1, Math.floor(full.length / 2))))

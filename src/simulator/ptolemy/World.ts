@@ -32,17 +32,38 @@ export class WorldError extends Error {
   }
 }
 
-interface Keyed {
+export interface Keyed {
   readonly id: string
   readonly created_at: number
+}
+
+/**
+ * List order is created_at then id, as the API shows them: timestamps are whole seconds on the wire, so two items
+ * in the same second are ordered by id even if their milliseconds differ. True when `item` comes before the key
+ * (or is equal to it, when `orEqual`).
+ */
+export const precedes = (item: Keyed, created: number, id: string, orEqual: boolean): boolean => {
+  const a = Math.floor(item.created_at / 1000)
+  const b = Math.floor(created / 1000)
+  return a < b || (a === b && (orEqual ? item.id <= id : item.id < id))
+}
+
+/** The index of the first item of an ordered list after the key (or at it, when `inclusive`): a binary search. */
+export const position = (list: ReadonlyArray<Keyed>, created: number, id: string, inclusive = false): number => {
+  let lo = 0
+  let hi = list.length
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1
+    if (precedes(list[mid]!, created, id, !inclusive)) lo = mid + 1
+    else hi = mid
+  }
+  return lo
 }
 
 /** A collection kept in list order (created_at, then id), with lookup by id. */
 export class Ordered<A extends Keyed> {
   readonly items: Array<A> = []
   private readonly byId = new Map<string, A>()
-  /** Bumped on every add or remove, so that derived lists can be cached. */
-  version = 0
 
   get size(): number {
     return this.items.length
@@ -52,27 +73,18 @@ export class Ordered<A extends Keyed> {
   }
   /** The index of the first item after (created_at, id) in list order. */
   indexAfter(created: number, id: string): number {
-    let lo = 0
-    let hi = this.items.length
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1
-      const item = this.items[mid]!
-      if (item.created_at < created || (item.created_at === created && item.id <= id)) lo = mid + 1
-      else hi = mid
-    }
-    return lo
+    return position(this.items, created, id)
   }
   add(item: A): void {
     this.items.splice(this.indexAfter(item.created_at, item.id), 0, item)
     this.byId.set(item.id, item)
-    this.version++
   }
   remove(id: string): A | undefined {
     const item = this.byId.get(id)
     if (item === undefined) return undefined
-    this.items.splice(this.items.indexOf(item), 1)
+    // The item sits just before the first one after its own key: no linear scan of a 50,000-item list.
+    this.items.splice(this.indexAfter(item.created_at, item.id) - 1, 1)
     this.byId.delete(id)
-    this.version++
     return item
   }
   /** Bulk load (generation): sort once. */
@@ -81,8 +93,7 @@ export class Ordered<A extends Keyed> {
       this.items.push(item)
       this.byId.set(item.id, item)
     }
-    this.items.sort((a, b) => a.created_at - b.created_at || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
-    this.version++
+    this.items.sort((a, b) => (precedes(a, b.created_at, b.id, false) ? -1 : precedes(b, a.created_at, a.id, false) ? 1 : 0))
   }
 }
 
@@ -95,11 +106,19 @@ export interface Membership extends Keyed {
   updated_at: number
 }
 
+/**
+ * How the churn treats a robot: `normal` ones are rotated now and then and may be deleted; `neglected` ones are
+ * forgotten integrations nobody touches (their findings persist); `monthly` ones get a 28-day token renewed 3 days
+ * before it expires (so one is always close to expiry). Not part of the API's shape.
+ */
+export type Upkeep = "normal" | "neglected" | "monthly"
+
 export interface Robot extends Keyed {
   membership_id: string
   display_name: string
   description: string | null
   role: "viewer" | "member"
+  upkeep: Upkeep
 }
 
 /** How a token is used in the simulated world: every day, weekly, no longer (stale), or never. */
@@ -124,6 +143,8 @@ export interface Invitation extends Keyed {
   expires_at: number
   accepted_at: number | null
   revoked_at: number | null
+  /** An invitee who never clicks the link: the churn neither accepts nor revokes it, so it runs to expiry. */
+  unanswered: boolean
 }
 
 export interface Webhook extends Keyed {
@@ -163,6 +184,10 @@ export interface WorkspaceState extends Keyed {
   updated_at: number
   settings: Record<string, unknown>
   memberships: Ordered<Membership>
+  /** The human memberships, kept alongside (seats, churn's picks) so nothing filters 50,000 members per change. */
+  humans: Ordered<Membership>
+  /** Human members by email (one membership per email). */
+  emails: Map<string, string>
   robots: Ordered<Robot>
   tokens: Map<string, Ordered<Token>>
   invitations: Ordered<Invitation>
@@ -282,15 +307,9 @@ export class World {
     return "active"
   }
 
-  private readonly humanLists = new WeakMap<WorkspaceState, { version: number; list: Array<Membership> }>()
-
-  /** The human members (cached until the memberships change: churn asks for them often). */
-  humans(ws: WorkspaceState): Array<Membership> {
-    const cached = this.humanLists.get(ws)
-    if (cached && cached.version === ws.memberships.version) return cached.list
-    const list = ws.memberships.items.filter((m) => m.user_type === "human")
-    this.humanLists.set(ws, { version: ws.memberships.version, list })
-    return list
+  /** The human members, in list order (a live view: do not mutate). */
+  humans(ws: WorkspaceState): ReadonlyArray<Membership> {
+    return ws.humans.items
   }
 
   // -- events ------------------------------------------------------------------------------------------------
@@ -316,22 +335,11 @@ export class World {
     return this.membershipJson(m)
   }
 
-  private readonly emailSets = new WeakMap<WorkspaceState, { version: number; emails: Set<string> }>()
-
-  /** The human members' emails (cached like `humans`). */
-  private emails(ws: WorkspaceState): Set<string> {
-    const cached = this.emailSets.get(ws)
-    if (cached && cached.version === ws.memberships.version) return cached.emails
-    const emails = new Set(this.humans(ws).map((h) => h.email ?? ""))
-    this.emailSets.set(ws, { version: ws.memberships.version, emails })
-    return emails
-  }
-
   private insertHuman(ws: WorkspaceState, email: string, role: Role, displayName?: string): Membership {
-    const emails = this.emails(ws)
-    if (emails.has(email)) throw new WorldError(409, "conflict", `${email} is already a member`)
+    if (ws.emails.has(email)) throw new WorldError(409, "conflict", `${email} is already a member`)
     const seats = ws.plan.limits.seats
-    if (seats !== null && emails.size >= seats) {
+    // Human seats are a hard limit (DOC); the status of the refusal is not documented (403, like other hard limits).
+    if (seats !== null && ws.humans.size >= seats) {
       throw new WorldError(403, "forbidden", "All human seats are in use")
     }
     const m: Membership = {
@@ -345,11 +353,8 @@ export class World {
       updated_at: this.clock
     }
     ws.memberships.add(m)
-    // Keep the caches warm: one more human, one more email.
-    this.humanLists.get(ws)?.list.push(m)
-    if (this.humanLists.has(ws)) this.humanLists.get(ws)!.version = ws.memberships.version
-    emails.add(email)
-    this.emailSets.set(ws, { version: ws.memberships.version, emails })
+    ws.humans.add(m)
+    ws.emails.set(email, m.id)
     return m
   }
 
@@ -357,6 +362,7 @@ export class World {
     const ws = this.workspace(workspace)
     const m = ws.memberships.get(membershipId)
     if (m === undefined) throw new WorldError(404, "not_found", `No membership ${membershipId}`)
+    if (!["viewer", "member", "editor", "admin"].includes(role)) throw new WorldError(422, "validation_error", "Unknown role")
     if (m.user_type === "robot" && (role === "editor" || role === "admin")) {
       throw new WorldError(422, "validation_error", "Robot users may only be viewer or member")
     }
@@ -375,7 +381,9 @@ export class World {
   }
 
   private admins(ws: WorkspaceState): number {
-    return this.humans(ws).filter((m) => m.role === "admin").length
+    let n = 0
+    for (const m of ws.humans.items) if (m.role === "admin") n++
+    return n
   }
 
   /** Removing a robot's membership deletes the robot user and revokes all of its tokens (DOC). */
@@ -396,6 +404,10 @@ export class World {
       ws.tokens.delete(m.user_id)
     }
     ws.memberships.remove(m.id)
+    if (m.user_type === "human") {
+      ws.humans.remove(m.id)
+      if (m.email !== null) ws.emails.delete(m.email)
+    }
     this.record(ws, "membership.deleted", "membership", m.id, by, { user_type: m.user_type, role: m.role, email: m.email })
   }
 
@@ -403,12 +415,15 @@ export class World {
 
   /** Creates the robot user and its membership in one step (DOC). */
   createRobot(
-    input: { displayName: string; role: "viewer" | "member"; description?: string },
+    input: { displayName: string; role: "viewer" | "member"; description?: string; upkeep?: Upkeep },
     workspace?: string,
     actor?: Actor,
     createdAt = this.clock
   ): Record<string, unknown> {
     const ws = this.workspace(workspace)
+    if (input.role !== "viewer" && input.role !== "member") {
+      throw new WorldError(422, "validation_error", "Robot users may only be viewer or member")
+    }
     const userId = this.newId()
     const membership: Membership = {
       id: this.newId(),
@@ -426,7 +441,8 @@ export class World {
       membership_id: membership.id,
       display_name: input.displayName,
       description: input.description ?? null,
-      role: input.role
+      role: input.role,
+      upkeep: input.upkeep ?? "normal"
     }
     ws.memberships.add(membership)
     ws.robots.add(robot)
@@ -446,9 +462,10 @@ export class World {
     this.removeMembership(robot.membership_id, ws.id, actor)
   }
 
+  /** A new token for a robot. `usage` says how the churn uses it afterwards (default daily). */
   createToken(
     userId: string,
-    input: { expiresAt?: string | null; name?: string } = {},
+    input: { expiresAt?: string | null; name?: string; usage?: UsageProfile } = {},
     workspace?: string,
     actor?: Actor,
     createdAt = this.clock
@@ -456,6 +473,9 @@ export class World {
     const ws = this.workspace(workspace)
     const list = ws.tokens.get(userId)
     if (list === undefined) throw new WorldError(404, "not_found", `No robot ${userId}`)
+    if (input.expiresAt !== undefined && input.expiresAt !== null && Number.isNaN(Date.parse(input.expiresAt))) {
+      throw new WorldError(422, "validation_error", "expires_at must be an ISO-8601 time")
+    }
     const plaintext = this.newToken()
     const token: Token = {
       id: this.newId(),
@@ -463,7 +483,7 @@ export class World {
       robot_id: userId,
       name: input.name ?? null,
       token: plaintext,
-      usage: "daily",
+      usage: input.usage ?? "daily",
       expires_at: input.expiresAt === undefined || input.expiresAt === null ? null : new Date(input.expiresAt).getTime(),
       last_used_at: null,
       revoked_at: null
@@ -495,12 +515,22 @@ export class World {
     throw new WorldError(404, "not_found", `No token ${tokenId}`)
   }
 
+  /** The server's path: the token is already in hand, so no search. */
+  markUsed(token: Token): void {
+    token.last_used_at = this.clock
+  }
+
   // -- invitations -------------------------------------------------------------------------------------------
 
-  sendInvitation(input: { email: string; role: Role; invitedBy?: string }, workspace?: string, actor?: Actor): Record<string, unknown> {
+  sendInvitation(
+    input: { email: string; role: Role; invitedBy?: string; unanswered?: boolean },
+    workspace?: string,
+    actor?: Actor
+  ): Record<string, unknown> {
     const ws = this.workspace(workspace)
+    if (!["viewer", "member", "editor", "admin"].includes(input.role)) throw new WorldError(422, "validation_error", "Unknown role")
     const by = actor ?? this.owner(ws)
-    const inviter = input.invitedBy ?? this.humans(ws).find((m) => m.user_id === by.id)?.id ?? null
+    const inviter = input.invitedBy ?? ws.humans.items.find((m) => m.user_id === by.id)?.id ?? null
     const invitation: Invitation = {
       id: this.newId(),
       created_at: this.clock,
@@ -510,7 +540,8 @@ export class World {
       invited_by: inviter,
       expires_at: this.clock + INVITATION_TTL,
       accepted_at: null,
-      revoked_at: null
+      revoked_at: null,
+      unanswered: input.unanswered ?? false
     }
     ws.invitations.add(invitation)
     this.record(ws, "invitation.created", "invitation", invitation.id, by, { email: input.email, role: input.role })
@@ -630,17 +661,33 @@ export class World {
     return limit !== null && !ws.plan.overage_enabled && ws.plan.api_calls >= limit
   }
 
-  /** Events the plan still retains (older ones are dropped upstream). */
-  retainedEvents(ws: WorkspaceState): ReadonlyArray<AccessEvent> {
+  /** The index of the oldest event the plan still retains (the log is in time order: a binary search). */
+  retainedFrom(ws: WorkspaceState): number {
     const days = RETENTION_DAYS[ws.plan.plan]
-    if (days === null) return ws.events.items
-    const from = this.clock - days * DAY
-    return ws.events.items.filter((e) => e.created_at >= from)
+    return days === null ? 0 : position(ws.events.items, this.clock - days * DAY, "", true)
+  }
+
+  /** Events the plan still retains (older ones are hidden). */
+  retainedEvents(ws: WorkspaceState): ReadonlyArray<AccessEvent> {
+    const from = this.retainedFrom(ws)
+    return from === 0 ? ws.events.items : ws.events.items.slice(from)
+  }
+
+  /** One retained event by id. */
+  retainedEvent(ws: WorkspaceState, id: string): AccessEvent | undefined {
+    const event = ws.events.get(id)
+    const days = RETENTION_DAYS[ws.plan.plan]
+    return event && (days === null || !precedes(event, this.clock - days * DAY, "", false)) ? event : undefined
   }
 
   // -- rendering (section 13 shapes) -------------------------------------------------------------------------
 
-  private present(resource: string, json: Record<string, unknown>): Record<string, unknown> {
+  /**
+   * Dresses a rendered resource as the faults say (fields left out, unknown fields added). Renderers take
+   * `dressed = false` for the server's filter, which tests conditions on the real fields.
+   */
+  present(resource: string, json: Record<string, unknown>, dressed = true): Record<string, unknown> {
+    if (!dressed) return json
     const { extraFields, omitFields } = this.presentation
     for (const { field, resource: r } of omitFields) if (r === resource) delete json[field]
     if (extraFields) {
@@ -650,7 +697,7 @@ export class World {
     return json
   }
 
-  workspaceJsonOf(ws: WorkspaceState): Record<string, unknown> {
+  workspaceJsonOf(ws: WorkspaceState, dressed = true): Record<string, unknown> {
     return this.present("workspace", {
       id: ws.id,
       name: ws.name,
@@ -658,10 +705,10 @@ export class World {
       created_at: iso(ws.created_at),
       updated_at: iso(ws.updated_at),
       settings: ws.settings
-    })
+    }, dressed)
   }
 
-  membershipJson(m: Membership): Record<string, unknown> {
+  membershipJson(m: Membership, dressed = true): Record<string, unknown> {
     return this.present("membership", {
       id: m.id,
       user_id: m.user_id,
@@ -671,10 +718,10 @@ export class World {
       email: m.email,
       created_at: iso(m.created_at),
       updated_at: iso(m.updated_at)
-    })
+    }, dressed)
   }
 
-  robotJson(r: Robot): Record<string, unknown> {
+  robotJson(r: Robot, dressed = true): Record<string, unknown> {
     return this.present("robot", {
       id: r.id,
       membership_id: r.membership_id,
@@ -682,10 +729,10 @@ export class World {
       description: r.description,
       role: r.role,
       created_at: iso(r.created_at)
-    })
+    }, dressed)
   }
 
-  tokenJson(t: Token): Record<string, unknown> {
+  tokenJson(t: Token, dressed = true): Record<string, unknown> {
     return this.present("token", {
       id: t.id,
       name: t.name,
@@ -695,10 +742,10 @@ export class World {
       expires_at: isoOrNull(t.expires_at),
       last_used_at: isoOrNull(t.last_used_at),
       revoked_at: isoOrNull(t.revoked_at)
-    })
+    }, dressed)
   }
 
-  invitationJson(i: Invitation): Record<string, unknown> {
+  invitationJson(i: Invitation, dressed = true): Record<string, unknown> {
     const status = i.status === "pending" && i.expires_at <= this.clock ? "expired" : i.status
     return this.present("invitation", {
       id: i.id,
@@ -710,18 +757,18 @@ export class World {
       expires_at: iso(i.expires_at),
       accepted_at: isoOrNull(i.accepted_at),
       revoked_at: isoOrNull(i.revoked_at)
-    })
+    }, dressed)
   }
 
-  webhookJson(w: Webhook): Record<string, unknown> {
-    return this.present("webhook", { id: w.id, url: w.url, label: w.label, active: w.active, created_at: iso(w.created_at) })
+  webhookJson(w: Webhook, dressed = true): Record<string, unknown> {
+    return this.present("webhook", { id: w.id, url: w.url, label: w.label, active: w.active, created_at: iso(w.created_at) }, dressed)
   }
 
-  subscriptionJson(s: { id: string; event_type: string }): Record<string, unknown> {
-    return this.present("subscription", { id: s.id, event_type: s.event_type })
+  subscriptionJson(s: { id: string; event_type: string }, dressed = true): Record<string, unknown> {
+    return this.present("subscription", { id: s.id, event_type: s.event_type }, dressed)
   }
 
-  eventJson(e: AccessEvent): Record<string, unknown> {
+  eventJson(e: AccessEvent, dressed = true): Record<string, unknown> {
     return this.present("event", {
       id: e.id,
       event_type: e.event_type,
@@ -730,10 +777,10 @@ export class World {
       actor: { ...e.actor },
       created_at: iso(e.created_at),
       data: e.data
-    })
+    }, dressed)
   }
 
-  planJsonOf(ws: WorkspaceState): Record<string, unknown> {
+  planJsonOf(ws: WorkspaceState, dressed = true): Record<string, unknown> {
     const usage: Record<string, { used: number; limit: number | null }> = {}
     for (const d of dimensions) usage[d] = { used: this.used(ws, d), limit: ws.plan.limits[d] }
     return this.present("plan", {
@@ -741,7 +788,7 @@ export class World {
       overage_enabled: ws.plan.overage_enabled,
       billing_period: { start: iso(ws.plan.period_start), end: iso(addMonth(ws.plan.period_start)) },
       usage
-    })
+    }, dressed)
   }
 
   // -- ground truth: exactly what the API would return now ----------------------------------------------------

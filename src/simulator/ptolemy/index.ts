@@ -1,5 +1,5 @@
 /**
- * The Ptolemy API simulator: a local implementation of the contract in `../shared/reference/ptolemy-api.md`
+ * The Ptolemy API simulator: a local implementation of the contract in `/work/shared/reference/ptolemy-api.md`
  * (section 13 pins the shapes), with a seeded world, a simulated clock, daily churn and fault injection. It powers
  * `ptolemy-audit demo`, `simulate`, the tests and the benchmarks. See docs/simulator.md.
  */
@@ -67,8 +67,12 @@ export interface RunningSimulator {
 
 export const DEFAULT_START = "2026-01-05T09:00:00Z"
 
-const resolveSize = (size: SimulatorOptions["size"]): WorldSize =>
-  typeof size === "string" ? WorldSizes[size] : { ...WorldSizes.small, ...size }
+const resolveSize = (size: SimulatorOptions["size"]): WorldSize => {
+  if (typeof size !== "string") return { ...WorldSizes.small, ...size }
+  const preset = WorldSizes[size]
+  if (preset === undefined) throw new Error(`size must be one of ${Object.keys(WorldSizes).join(", ")} or a WorldSize: ${size}`)
+  return preset
+}
 
 export const startPtolemySimulator = async (options: SimulatorOptions = {}): Promise<RunningSimulator> => {
   const seed = options.seed ?? 1
