@@ -25,6 +25,7 @@ import { SnapshotItem } from "../src/snapshot/SnapshotItem.js"
 import { takeSnapshot } from "../src/snapshot/TakeSnapshot.js"
 import { AuditStore } from "../src/store/AuditStore.js"
 import { Database } from "../src/store/Database.js"
+import { compactIfGrown } from "../src/store/Compact.js"
 import { storeLayer } from "../src/store/StoreLayer.js"
 import { worldClient } from "./WorldClient.js"
 
@@ -241,14 +242,15 @@ const historyTier = (ingestMs: number) =>
     const dir = mkdtempSync(join(scratch, "history-"))
     const path = join(dir, "audit.duckdb")
     const source = makePtolemySource(worldClient(sim))
-    const size = (db: Database["Type"]) => Effect.zipRight(db.execute("CHECKPOINT"), Effect.sync(() => statSync(path).size))
-    const { first, last, perRun } = yield* Effect.gen(function*() {
-      const db = yield* Database
-      let first = 0
-      const started = performance.now()
-      for (let day = 1; day <= days; day++) {
-        sim.advanceDays(1)
-        const at = sim.now().toISOString()
+    const size = () => statSync(path).size
+    // Day by day as the CLI does it: open the database, store the run, close it, compact the file if it grew.
+    const started = performance.now()
+    let first = 0
+    for (let day = 1; day <= days; day++) {
+      sim.advanceDays(1)
+      const at = sim.now().toISOString()
+      yield* Effect.gen(function*() {
+        const db = yield* Database
         yield* quiet(
           takeSnapshot({
             selector: Option.some(sim.workspace.slug),
@@ -256,11 +258,13 @@ const historyTier = (ingestMs: number) =>
             finalize: (run) => Effect.zipRight(recordFindings(db, run, defaultFindingSettings), sealRun(db, run.runId))
           }).pipe(Effect.provideService(AuditSource, source))
         )
-        if (day === 1) first = yield* size(db)
-        if (day % 30 === 0) console.log(`     history: day ${day}/${days}, ${(((yield* size(db)) / 1e6)).toFixed(1)} MB`)
-      }
-      return { first, last: yield* size(db), perRun: (performance.now() - started) / days }
-    }).pipe(Effect.provide(storeLayer({ path, views: allViews })))
+      }).pipe(Effect.provide(storeLayer({ path, views: allViews })))
+      yield* compactIfGrown(path, allViews)
+      if (day === 1) first = size()
+      if (day % 30 === 0) console.log(`     history: day ${day}/${days}, ${(size() / 1e6).toFixed(1)} MB`)
+    }
+    const last = size()
+    const perRun = (performance.now() - started) / days
     report({
       target: `storage: database after ${days} daily runs vs after the first (50,000 members)`,
       measured: `${(last / 1e6).toFixed(1)} MB`,
