@@ -65,10 +65,7 @@ const findingsCommand = Command.make(
   {
     db: O.db,
     json: Options.boolean("json").pipe(Options.withDescription("Print JSON instead of a table.")),
-    workspace: Options.text("workspace").pipe(
-      Options.withDescription("Only this workspace (id, slug or name)."),
-      Options.optional
-    ),
+    workspace: O.storedWorkspace,
     severity: Options.choice("severity", severities).pipe(
       Options.withDescription("Only findings at or above this severity."),
       Options.optional
@@ -91,10 +88,7 @@ const diffCommand = Command.make(
       Options.withDescription("The end: a run id, latest, or a date (YYYY-MM-DD: the state at the end of that day) or ISO time."),
       Options.withDefault("latest")
     ),
-    workspace: Options.text("workspace").pipe(
-      Options.withDescription("The workspace (id, slug or name); needed when the database holds several."),
-      Options.optional
-    ),
+    workspace: O.storedWorkspace,
     format: O.format
   },
   (options) => diff(options)
@@ -193,10 +187,7 @@ const reportCommand = Command.make(
       Options.withDescription("Report a review period: 2026-Q3, 2026-07, 2026 or 2026-07-01..2026-09-30."),
       Options.optional
     ),
-    workspace: Options.text("workspace").pipe(
-      Options.withDescription("The workspace (id, slug or name); needed when the database holds several."),
-      Options.optional
-    )
+    workspace: O.storedWorkspace
   },
   (options) => report(options)
 ).pipe(

@@ -77,3 +77,9 @@ export const requestTimeout = Options.integer("request-timeout").pipe(
   Options.withDescription("Seconds to wait for one API answer before retrying it."),
   Options.withDefault(30)
 )
+
+/** The workspace a reading command is about, among those the database holds. */
+export const storedWorkspace = Options.text("workspace").pipe(
+  Options.withDescription("Only this workspace (its id, slug or name); diff and report need it when the database holds several."),
+  Options.optional
+)

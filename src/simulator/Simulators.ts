@@ -30,19 +30,21 @@ export interface SimulationOptions {
   readonly start?: string
 }
 
+/** A simulator for the life of the scope, closed (with its connections) at the end. */
+const scoped = <S extends { close(): Promise<void> }>(start: () => Promise<S>) =>
+  Effect.acquireRelease(Effect.promise(start), (sim) => Effect.promise(() => sim.close()))
+
+/** The options both simulators share. */
+const common = (options: SimulationOptions) => ({
+  seed: options.seed ?? 1,
+  size: options.size ?? "demo",
+  ...(options.port === undefined ? {} : { port: options.port }),
+  ...(options.start === undefined ? {} : { start: options.start })
+})
+
 const transactionlink = (options: SimulationOptions) =>
   Effect.map(
-    Effect.acquireRelease(
-      Effect.promise(() =>
-        startTransactionLinkSimulator({
-          seed: options.seed ?? 1,
-          size: options.size ?? "demo",
-          ...(options.port === undefined ? {} : { port: options.port }),
-          ...(options.start === undefined ? {} : { start: options.start })
-        })
-      ),
-      (sim) => Effect.promise(() => sim.close())
-    ),
+    scoped(() => startTransactionLinkSimulator(common(options))),
     (sim): RunningSimulation => ({
       source: "transactionlink",
       url: sim.url,
@@ -71,17 +73,7 @@ const transactionlink = (options: SimulationOptions) =>
 
 const ptolemy = (options: SimulationOptions) =>
   Effect.map(
-    Effect.acquireRelease(
-      Effect.promise(() =>
-        startPtolemySimulator({
-          seed: options.seed ?? 1,
-          size: options.size ?? "demo",
-          ...(options.port === undefined ? {} : { port: options.port }),
-          ...(options.start === undefined ? {} : { start: options.start })
-        })
-      ),
-      (sim) => Effect.promise(() => sim.close())
-    ),
+    scoped(() => startPtolemySimulator(common(options))),
     (sim): RunningSimulation => ({
       source: "ptolemy",
       url: sim.url,

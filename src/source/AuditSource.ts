@@ -5,7 +5,7 @@
  */
 import { Context, Data, type Effect, type Option, type Stream } from "effect"
 import type { SourceName, WorkspaceRecord } from "../snapshot/Records.js"
-import type { SnapshotItem } from "../snapshot/SnapshotItem.js"
+import type { CollectionOutcome, SnapshotItem } from "../snapshot/SnapshotItem.js"
 
 export type SourceFailureReason =
   | "Unauthorized" // the token was refused: nothing can be read
@@ -20,6 +20,31 @@ export class SourceFailure extends Data.TaggedError("SourceFailure")<{
   readonly message: string
   readonly cause?: unknown
 }> {}
+
+/** What every API client's error tells an adapter: its reason (the API's own vocabulary) and a full message. */
+export interface ApiErrorLike {
+  readonly reason: string
+  readonly message: string
+}
+
+/** An API error that ends the run: a refused token, a spent quota, an unknown workspace, or the API down. */
+export const sourceFailure = (source: SourceName, error: ApiErrorLike): SourceFailure =>
+  new SourceFailure({
+    source,
+    reason: error.reason === "Unauthorized" || error.reason === "QuotaExceeded" || error.reason === "NotFound"
+      ? error.reason
+      : error.reason === "SchemaDrift"
+      ? "Invalid"
+      : "Unavailable",
+    message: error.message,
+    cause: error
+  })
+
+/** An API error that leaves one collection unread: forbidden (403), or failed for any other reason. */
+export const coverageGap = (error: ApiErrorLike): CollectionOutcome => ({
+  status: error.reason === "Forbidden" ? "forbidden" : "failed",
+  detail: error.message
+})
 
 export interface WorkspaceTarget {
   readonly workspace: WorkspaceRecord

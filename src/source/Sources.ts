@@ -3,7 +3,8 @@
  * in the adapter that maps it into snapshots.
  */
 import type { HttpClient } from "@effect/platform"
-import { Duration, Effect, Option, type Redacted } from "effect"
+import { Effect, Option, type Redacted } from "effect"
+import type { RequestTuning } from "./http/JsonCall.js"
 import type { SourceName } from "../snapshot/Records.js"
 import type { AuditSourceService } from "./AuditSource.js"
 import * as PtolemyClient from "./ptolemy/PtolemyClient.js"
@@ -18,12 +19,9 @@ export interface SourceSettings {
   readonly workspace: Option.Option<string>
 }
 
-export interface ClientLimits {
+export interface ClientLimits extends RequestTuning {
   /** Requests in flight at once. */
   readonly concurrency: number
-  readonly requestTimeout?: Duration.DurationInput
-  readonly retries?: number
-  readonly retryBase?: Duration.DurationInput
 }
 
 export const makeSource = (
@@ -37,10 +35,7 @@ export const makeSource = (
           baseUrl: settings.apiUrl,
           token: settings.token,
           workspace: Option.getOrElse(settings.workspace, () => ""),
-          concurrency: limits.concurrency,
-          ...(limits.requestTimeout === undefined ? {} : { requestTimeout: limits.requestTimeout }),
-          ...(limits.retries === undefined ? {} : { retries: limits.retries }),
-          ...(limits.retryBase === undefined ? {} : { retryBase: limits.retryBase })
+          ...limits
         })
         return makePtolemySource(client, { concurrency: limits.concurrency })
       }
@@ -48,9 +43,7 @@ export const makeSource = (
         const client = yield* TransactionLinkClient.make({
           baseUrl: settings.apiUrl,
           token: settings.token,
-          ...(limits.requestTimeout === undefined ? {} : { requestTimeout: limits.requestTimeout }),
-          ...(limits.retries === undefined ? {} : { retries: limits.retries }),
-          ...(limits.retryBase === undefined ? {} : { retryBase: limits.retryBase })
+          ...limits
         })
         return yield* makeTransactionLinkSource(client)
       }

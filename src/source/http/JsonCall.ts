@@ -6,6 +6,21 @@ import type { HttpClient, HttpClientRequest } from "@effect/platform"
 import { Duration, Effect } from "effect"
 import { type BackoffOptions, type RetryableError, withBackoff } from "./Backoff.js"
 
+/** How patient a client is with its API; every field has a default. */
+export interface RequestTuning {
+  readonly requestTimeout?: Duration.DurationInput | undefined
+  /** Attempts after the first, for transient failures. */
+  readonly retries?: number | undefined
+  /** The first retry's delay; each further one doubles, with jitter. */
+  readonly retryBase?: Duration.DurationInput | undefined
+}
+
+/** The call options a tuning stands for. */
+export const tuned = (tuning: RequestTuning) => ({
+  timeout: tuning.requestTimeout ?? Duration.seconds(30),
+  backoff: { retries: tuning.retries ?? 5, base: tuning.retryBase ?? Duration.millis(250) }
+})
+
 export interface CallErrors<E> {
   readonly transport: (endpoint: string, detail: string, cause: unknown, status?: number) => E
   readonly timeout: (endpoint: string, detail: string) => E

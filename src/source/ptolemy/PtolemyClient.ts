@@ -4,14 +4,14 @@
  * one page at a time. The client can only read: its requests are GETs and POSTs to `/filter` endpoints, by type.
  */
 import { HttpClient, HttpClientRequest } from "@effect/platform"
-import { Context, Duration, Effect, Either, Option, Redacted, Ref, Schema, Stream } from "effect"
+import { Context, Effect, Either, Option, Redacted, Ref, Schema, Stream } from "effect"
 import { describeIssues } from "../http/Issues.js"
-import { makeJsonCall } from "../http/JsonCall.js"
+import { makeJsonCall, type RequestTuning, tuned } from "../http/JsonCall.js"
 import { type Lanes, makeLanes } from "../http/Lanes.js"
 import { PtolemyApiError } from "./PtolemyApiError.js"
 import * as S from "./Schemas.js"
 
-export interface PtolemyClientConfig {
+export interface PtolemyClientConfig extends RequestTuning {
   /** e.g. `https://api.ptolemy.cloud/v1` */
   readonly baseUrl: string
   /** A workspace UUID or slug. */
@@ -19,9 +19,6 @@ export interface PtolemyClientConfig {
   readonly token: Redacted.Redacted<string>
   /** Requests in flight at once across collections (the API's guidance: about 10). */
   readonly concurrency?: number
-  readonly requestTimeout?: Duration.DurationInput
-  readonly retries?: number
-  readonly retryBase?: Duration.DurationInput
 }
 
 /** A decoded entity with the exact JSON object it came from. */
@@ -51,8 +48,6 @@ export const make = (config: PtolemyClientConfig) =>
     const baseUrl = config.baseUrl.replace(/\/+$/, "")
     const basePath = new URL(baseUrl).pathname.replace(/\/+$/, "")
     const workspacePath = `/workspaces/${encodeURIComponent(config.workspace)}`
-    const timeout = config.requestTimeout ?? Duration.seconds(30)
-    const backoff = { retries: config.retries ?? 5, base: config.retryBase ?? Duration.millis(250) }
     const lanes: Lanes = yield* makeLanes(config.concurrency ?? 10)
     const calls = yield* Ref.make(0)
     const rateLimitRemaining = yield* Ref.make<number | null>(null)
@@ -84,8 +79,7 @@ export const make = (config: PtolemyClientConfig) =>
     }
 
     const call = makeJsonCall(http, {
-      timeout,
-      backoff,
+      ...tuned(config),
       onSend: Ref.update(calls, (n) => n + 1),
       onResponse: (headers) => {
         const remaining = Number.parseInt(headers["x-ratelimit-remaining"] ?? "", 10)

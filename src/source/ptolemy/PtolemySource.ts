@@ -14,8 +14,8 @@ import type {
   WebhookRecord,
   WorkspaceRecord
 } from "../../snapshot/Records.js"
-import { type CollectionOutcome, SnapshotItem } from "../../snapshot/SnapshotItem.js"
-import { type AuditSourceService, SourceFailure, type WorkspaceTarget } from "../AuditSource.js"
+import { SnapshotItem } from "../../snapshot/SnapshotItem.js"
+import { type AuditSourceService, coverageGap, type SourceFailure, sourceFailure, type WorkspaceTarget } from "../AuditSource.js"
 import type { PtolemyApiError } from "./PtolemyApiError.js"
 import type { Item, PtolemyClientService } from "./PtolemyClient.js"
 import type * as S from "./Schemas.js"
@@ -24,26 +24,8 @@ type Pages<A> = Stream.Stream<ReadonlyArray<Item<A>>, PtolemyApiError>
 
 const isFatal = (error: PtolemyApiError) => error.reason === "Unauthorized" || error.reason === "QuotaExceeded"
 
-const toFailure = (error: PtolemyApiError): SourceFailure =>
-  new SourceFailure({
-    source: "ptolemy",
-    reason: error.reason === "Unauthorized"
-      ? "Unauthorized"
-      : error.reason === "QuotaExceeded"
-      ? "QuotaExceeded"
-      : error.reason === "NotFound"
-      ? "NotFound"
-      : error.reason === "SchemaDrift"
-      ? "Invalid"
-      : "Unavailable",
-    message: error.message,
-    cause: error
-  })
-
-const gap = (error: PtolemyApiError): CollectionOutcome => ({
-  status: error.reason === "Forbidden" ? "forbidden" : "failed",
-  detail: error.message
-})
+const toFailure = (error: PtolemyApiError) => sourceFailure("ptolemy", error)
+const gap = coverageGap
 
 /** Reads a whole (small) collection into memory, reading it again from the start once if its cursor expires. */
 const collectAll = <A>(pages: () => Pages<A>) =>

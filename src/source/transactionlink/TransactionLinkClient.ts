@@ -4,19 +4,16 @@
  * leniently. Like the Ptolemy client it can only read.
  */
 import { HttpClient, HttpClientRequest } from "@effect/platform"
-import { Context, Duration, Effect, Option, Redacted, Ref, Schema } from "effect"
+import { Context, Effect, Option, Redacted, Ref, Schema } from "effect"
 import { describeIssues } from "../http/Issues.js"
-import { makeJsonCall } from "../http/JsonCall.js"
+import { makeJsonCall, type RequestTuning, tuned } from "../http/JsonCall.js"
 import { TransactionLinkApiError } from "./TransactionLinkApiError.js"
 import * as S from "./Schemas.js"
 
-export interface TransactionLinkClientConfig {
+export interface TransactionLinkClientConfig extends RequestTuning {
   /** e.g. `https://api.transactionlink.io` */
   readonly baseUrl: string
   readonly token: Redacted.Redacted<string>
-  readonly requestTimeout?: Duration.DurationInput
-  readonly retries?: number
-  readonly retryBase?: Duration.DurationInput
 }
 
 export interface Item<A> {
@@ -42,8 +39,7 @@ export const make = (config: TransactionLinkClientConfig) =>
       )
     )
     const call = makeJsonCall(http, {
-      timeout: config.requestTimeout ?? Duration.seconds(30),
-      backoff: { retries: config.retries ?? 5, base: config.retryBase ?? Duration.millis(250) },
+      ...tuned(config),
       onSend: Ref.update(calls, (n) => n + 1),
       errors: {
         transport: (endpoint, detail, cause, status) =>

@@ -6,30 +6,14 @@
  */
 import { Effect, Either, Option, Stream } from "effect"
 import type { InvitationRecord, MemberRecord, WorkspaceRecord } from "../../snapshot/Records.js"
-import { type CollectionOutcome, SnapshotItem } from "../../snapshot/SnapshotItem.js"
-import { type AuditSourceService, SourceFailure, type WorkspaceTarget } from "../AuditSource.js"
+import { SnapshotItem } from "../../snapshot/SnapshotItem.js"
+import { type AuditSourceService, coverageGap, SourceFailure, sourceFailure, type WorkspaceTarget } from "../AuditSource.js"
 import type { TransactionLinkApiError } from "./TransactionLinkApiError.js"
 import type { Item, TransactionLinkClientService } from "./TransactionLinkClient.js"
 import type * as S from "./Schemas.js"
 
-const toFailure = (error: TransactionLinkApiError): SourceFailure =>
-  new SourceFailure({
-    source: "transactionlink",
-    reason: error.reason === "Unauthorized"
-      ? "Unauthorized"
-      : error.reason === "NotFound"
-      ? "NotFound"
-      : error.reason === "SchemaDrift"
-      ? "Invalid"
-      : "Unavailable",
-    message: error.message,
-    cause: error
-  })
-
-const gap = (error: TransactionLinkApiError): CollectionOutcome => ({
-  status: error.reason === "Forbidden" ? "forbidden" : "failed",
-  detail: error.message
-})
+const toFailure = (error: TransactionLinkApiError) => sourceFailure("transactionlink", error)
+const gap = coverageGap
 
 const text = (value: string | null | undefined) => value ?? null
 
