@@ -1,7 +1,10 @@
 import { NodeHttpClient } from "@effect/platform-node"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Layer, Option, Redacted } from "effect"
+import { readFileSync } from "node:fs"
 import { join } from "node:path"
+import ExcelJS from "exceljs"
+import { writeReports } from "../../src/reports/Reports.js"
 import { defaultFindingSettings } from "../../src/analyses/Findings.js"
 import { runAudit } from "../../src/job/AuditJob.js"
 import { allViews } from "../../src/job/Views.js"
@@ -101,6 +104,35 @@ describe("TransactionLink through the same pipeline", () => {
         }),
         layer(dir)
       )
+    }))
+
+  it.scopedLive("the same reports: members and enrollments, and what TransactionLink has no such thing for said so", () =>
+    Effect.gen(function*() {
+      const dir = yield* tempDir
+      const sim = yield* simulator({ seed: 6, size: "tiny", churn: 1 })
+      const ws = sim.world.workspacesJson()[0]!
+      const { files, members } = yield* Effect.provide(
+        Effect.gen(function*() {
+          yield* audit(sim, sim.tokens.full, Option.some(ws.id))
+          sim.advanceDays(2)
+          const second = yield* audit(sim, sim.tokens.full, Option.some(ws.id))
+          const runId = second.runs[0]!.runId
+          const files = yield* writeReports({ kind: "run", runId }, join(dir, "reports"))
+          const [count] = yield* query(`SELECT count(*) AS n FROM members WHERE run_id = ${runId}`)
+          return { files, members: Number(count!["n"]) }
+        }),
+        layer(dir)
+      )
+      const md = readFileSync(files.markdown, "utf8")
+      expect(md).toContain(`# Access audit: ${ws.name}`)
+      expect(md.toLowerCase()).toContain("not applicable")
+      const json = JSON.parse(readFileSync(files.json, "utf8"))
+      expect(json.workspace.source).toBe("transactionlink")
+      expect(json.run.coverage.robot_tokens.status).toBe("not_applicable")
+      const workbook = new ExcelJS.Workbook()
+      yield* Effect.promise(() => workbook.xlsx.readFile(files.workbook))
+      expect(workbook.getWorksheet("Access review")!.actualRowCount - 1).toBe(members)
+      expect(String(workbook.getWorksheet("Robots and tokens")!.getCell(2, 1).value)).toMatch(/not applicable/i)
     }))
 
   it.scopedLive("a token without can_manage_users: members complete, enrollments a recorded gap", () =>
