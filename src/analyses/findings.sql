@@ -55,11 +55,12 @@ SELECT run_id, source, workspace_id, dimension, as_of, used, "limit",
        CASE
          WHEN "limit" IS NULL THEN NULL
          WHEN used >= "limit" THEN as_of
-         WHEN points >= 2 AND growth_per_day > 0
+         -- A limit more than a century away at this pace is never reached (and would overflow a timestamp).
+         WHEN points >= 2 AND growth_per_day > 0 AND ("limit" - used) / growth_per_day < 36500
            -- api_calls resets with the billing period: a limit reached only after the reset is never reached.
            AND (dimension <> 'api_calls' OR billing_period_end IS NULL
-                OR as_of + to_microseconds(CAST((("limit" - used) / growth_per_day) * 86400e6 AS BIGINT)) < billing_period_end)
-           THEN as_of + to_microseconds(CAST((("limit" - used) / growth_per_day) * 86400e6 AS BIGINT))
+                OR as_of + to_microseconds(TRY_CAST((("limit" - used) / growth_per_day) * 86400e6 AS BIGINT)) < billing_period_end)
+           THEN as_of + to_microseconds(TRY_CAST((("limit" - used) / growth_per_day) * 86400e6 AS BIGINT))
        END AS projected_exhaustion_at
 FROM fits;
 

@@ -192,7 +192,18 @@ describe("findings", () => {
         Effect.gen(function*() {
           // 37 units a day from 100, limit 2000: reached after 1900 / 37 = 51.35 days from the first point.
           for (let d = 0; d <= 20; d++) {
-            yield* snapshotAt({ plan_usage: [usage("database_items", 100 + 37 * d, 2000), usage("seats", 5, 5)] }, inDays(d), settings)
+            yield* snapshotAt(
+              {
+                plan_usage: [
+                  usage("database_items", 100 + 37 * d, 2000),
+                  usage("seats", 5, 5),
+                  // Almost flat against a vast limit: centuries away, which must not overflow a timestamp.
+                  usage("api_calls", 5 + (d === 20 ? 1 : 0), 9_000_000_000_000)
+                ]
+              },
+              inDays(d),
+              settings
+            )
           }
           const [trend] = yield* query(
             "SELECT growth_per_day, projected_exhaustion_at FROM quota_trend WHERE dimension = 'database_items'"
@@ -208,6 +219,9 @@ describe("findings", () => {
           )
           // 51.35 - 20 = 31.35 days left at run 21: outside 30 days; at run 22 it would be inside.
           expect(forecast).toEqual([])
+          const [api] = yield* query("SELECT growth_per_day, projected_exhaustion_at FROM quota_trend WHERE dimension = 'api_calls'")
+          expect(api!["growth_per_day"]).toBeGreaterThan(0)
+          expect(api!["projected_exhaustion_at"]).toBeNull()
         }),
         testStore(dir)
       )
