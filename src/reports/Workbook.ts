@@ -16,6 +16,8 @@ interface Column<R> {
   readonly width: number
   readonly kind?: Kind
   readonly value: (row: R) => unknown
+  /** A column only one source fills (organisation roles, inherited access): left out for the others, not left empty. */
+  readonly onlyFor?: string
 }
 
 const HEADER_FILL = "FF1F3A5F"
@@ -90,6 +92,9 @@ interface SheetOptions<R> {
   readonly inputColumns?: ReadonlyArray<number>
 }
 
+const forSource = <R>(source: string, columns: ReadonlyArray<Column<R>>): Array<Column<R>> =>
+  columns.filter((c) => c.onlyFor === undefined || c.onlyFor === source)
+
 /** One sheet, row by row: rows are committed as they are written, so a large sheet never sits in memory. */
 const addSheet = <R>(
   workbook: ExcelJS.stream.xlsx.WorkbookWriter,
@@ -105,7 +110,8 @@ const addSheet = <R>(
       return {
         header: c.header,
         key: `c${i}`,
-        width: c.width,
+        // Never narrower than the bold header plus its filter button, which would hide the header's end.
+        width: Math.max(c.width, c.header.length + 4),
         style: { ...(FORMATS[kind] ? { numFmt: FORMATS[kind] } : {}), ...(ALIGN[kind] ? { alignment: ALIGN[kind] } : {}) }
       }
     })
@@ -313,13 +319,13 @@ export const writeWorkbook = (
     for (const t of data.tokens) {
       if (t.last_used_at !== null && (lastUse.get(t.robot_id) ?? "") < t.last_used_at) lastUse.set(t.robot_id, t.last_used_at)
     }
-    const reviewColumns: Array<Column<MemberRow>> = [
+    const reviewColumns: Array<Column<MemberRow>> = forSource(run.source, [
       { header: "Type", width: 8, value: (m) => m.user_type },
       { header: "Name", width: 28, value: (m) => m.display_name },
       { header: "Email", width: 40, value: (m) => m.email },
       { header: "Role", width: 16, value: (m) => m.role },
-      { header: "Access", width: 10, value: (m) => m.access },
-      { header: "Account status", width: 14, value: (m) => m.user_status },
+      { header: "Access", width: 10, onlyFor: "transactionlink", value: (m) => m.access },
+      { header: "Account status", width: 14, onlyFor: "transactionlink", value: (m) => m.user_status },
       { header: "Member since", width: 13, kind: "date", value: (m) => m.created_at },
       { header: "Last activity", width: 13, kind: "date", value: (m) => (m.user_type === "robot" ? lastUse.get(m.user_id ?? "") : m.last_login_at) },
       { header: "Active tokens", width: 13, kind: "number", value: (m) => (m.user_type === "robot" ? activeTokens.get(m.user_id ?? "") ?? 0 : null) },
@@ -329,7 +335,7 @@ export const writeWorkbook = (
       { header: "Reviewed on", width: 13, kind: "date", value: () => null },
       { header: "Comment", width: 40, value: () => null },
       { header: "Membership id", width: 38, value: (m) => m.id }
-    ]
+    ])
     const decisionColumn = reviewColumns.findIndex((c) => c.header === "Decision") + 1
     const reviewedOnColumn = reviewColumns.findIndex((c) => c.header === "Reviewed on") + 1
     const inputColumns = ["Decision", "Reviewer", "Reviewed on", "Comment"].map((h) => reviewColumns.findIndex((c) => c.header === h) + 1)
@@ -359,19 +365,19 @@ export const writeWorkbook = (
     yield* addSheet(
       workbook,
       "Members",
-      [
+      forSource<MemberRow>(run.source, [
         { header: "Membership id", width: 38, value: (m) => m.id },
         { header: "User id", width: 38, value: (m) => m.user_id },
         { header: "Type", width: 8, value: (m) => m.user_type },
         { header: "Name", width: 28, value: (m) => m.display_name },
         { header: "Email", width: 40, value: (m) => m.email },
         { header: "Role", width: 16, value: (m) => m.role },
-        { header: "Access", width: 10, value: (m) => m.access },
-        { header: "Organisation role", width: 16, value: (m) => m.org_role },
-        { header: "Account status", width: 14, value: (m) => m.user_status },
+        { header: "Access", width: 10, onlyFor: "transactionlink", value: (m) => m.access },
+        { header: "Organisation role", width: 16, onlyFor: "transactionlink", value: (m) => m.org_role },
+        { header: "Account status", width: 14, onlyFor: "transactionlink", value: (m) => m.user_status },
         { header: "Created", width: 13, kind: "date", value: (m) => m.created_at },
-        { header: "Last login", width: 13, kind: "date", value: (m) => m.last_login_at }
-      ],
+        { header: "Last login", width: 13, kind: "date", onlyFor: "transactionlink", value: (m) => m.last_login_at }
+      ]),
       memberRows(db, run.run_id),
       { empty: gapNote("members") }
     )

@@ -132,6 +132,11 @@ describe("TransactionLink through the same pipeline", () => {
       const workbook = new ExcelJS.Workbook()
       yield* Effect.promise(() => workbook.xlsx.readFile(files.workbook))
       expect(workbook.getWorksheet("Access review")!.actualRowCount - 1).toBe(members)
+      const memberSheet = workbook.getWorksheet("Members")!
+      const memberHeaders = (memberSheet.getRow(1).values as Array<unknown>).slice(1)
+      expect(memberHeaders).toEqual(expect.arrayContaining(["Access", "Organisation role", "Account status", "Last login"]))
+      const access = memberSheet.getColumn(memberHeaders.indexOf("Access") + 1).values.slice(2)
+      expect(new Set(access)).toEqual(new Set(["direct", "inherited"]))
       expect(String(workbook.getWorksheet("Robots and tokens")!.getCell(2, 1).value)).toMatch(/not applicable/i)
     }))
 

@@ -96,6 +96,11 @@ describe("the reports", () => {
       const review = workbook.getWorksheet("Access review")!
       const headers = (review.getRow(1).values as Array<unknown>).slice(1)
       expect(headers).toEqual(expect.arrayContaining(["Decision", "Reviewer", "Reviewed on", "Comment"]))
+      // Columns only TransactionLink fills are left out of a Ptolemy workbook rather than left empty.
+      expect(headers).not.toContain("Account status")
+      const memberHeaders = (workbook.getWorksheet("Members")!.getRow(1).values as Array<unknown>).slice(1)
+      expect(memberHeaders).not.toEqual(expect.arrayContaining(["Organisation role"]))
+      expect(memberHeaders).toEqual(expect.arrayContaining(["Email", "Role", "Created"]))
       const decision = headers.indexOf("Decision") + 1
       for (let r = 2; r <= counts.members + 1; r++) {
         expect(review.getCell(r, decision).dataValidation).toMatchObject({ type: "list", formulae: ["\"Keep,Remove\""] })
