@@ -253,13 +253,37 @@ describe("the Ptolemy pipeline: client, simulator over loopback, real DuckDB fil
       const methods = sim.stats.requests.map((r) => `${r.method} ${r.path.replace(/[0-9a-f-]{36}/g, ":id")}`)
       expect(methods.some((m) => m.startsWith("POST") && m.endsWith("/events/filter"))).toBe(true)
       for (const m of methods) expect(m).toMatch(/^(GET |POST .*\/filter$)/)
-      // The incremental read asks only for events after the newest one stored (reference section 13).
+      // The incremental read asks only for events from the newest one stored on (reference section 13).
       const filter = sim.stats.requests.find((r) => r.method === "POST")!
       expect(filter.body).toMatchObject({
-        filter: { and: [{ field: "created_at", op: "gt", value: expect.any(String) }] },
+        filter: { and: [{ field: "created_at", op: "gte", value: expect.any(String) }] },
         sort: [{ field: "created_at", direction: "asc" }],
         limit: 200
       })
+    }))
+
+  it.scopedLive("an event stamped in the same second as the newest stored one is still read by the next run, and stored once", () =>
+    Effect.gen(function*() {
+      const dir = yield* tempDir
+      const sim = yield* simulator({ seed: 31, size: "tiny", churn: 0 })
+      yield* Effect.provide(
+        Effect.gen(function*() {
+          yield* auditOnce(target(sim))
+          const [newest] = yield* query("SELECT max(created_at) AS at, count(*) AS n FROM events")
+          const at = new Date(String(newest!["at"])).getTime()
+          // Published after the first run read the log, but stamped in the same second as the watermark.
+          const world = sim.world
+          const ws = world.workspace(sim.workspace.id)
+          world.record(ws, "membership.updated", "membership", "late-in-the-same-second", world.owner(ws), { role: "admin" }, at)
+          yield* auditOnce(target(sim))
+          const late = yield* query("SELECT run_id FROM events WHERE resource_id = 'late-in-the-same-second'")
+          expect(late).toEqual([{ run_id: 2 }])
+          const [after] = yield* query("SELECT count(*) AS n, count(DISTINCT id) AS ids FROM events")
+          expect(Number(after!["n"])).toBe(Number(newest!["n"]) + 1)
+          expect(after!["ids"]).toEqual(after!["n"])
+        }),
+        auditLayer(dir)
+      )
     }))
 
   it.scopedLive("the token appears neither in the database nor in what the run stored", () =>

@@ -37,8 +37,13 @@ type ReadRequest =
 
 export const PAGE_SIZE = 200
 
+/**
+ * `gte`, not the `gt` of the reference's example: timestamps have whole seconds, so an event stamped in the same second
+ * as the newest stored one but published after the last run read the log would otherwise be skipped for good. The few
+ * events at the watermark are read again and the store keeps each event once.
+ */
 const eventsSinceFilter = (since: string) => ({
-  filter: { and: [{ field: "created_at", op: "gt", value: since }] },
+  filter: { and: [{ field: "created_at", op: "gte", value: since }] },
   sort: [{ field: "created_at", direction: "asc" }],
   limit: PAGE_SIZE
 })
@@ -209,7 +214,7 @@ export const make = (config: PtolemyClientConfig) =>
       invitations: (mode: LaneMode = "chain") => paginate(S.Invitation, list("/invitations"), mode),
       invitation: (id: string) => getOne(S.Invitation, { kind: "get", path: at("/invitations", id) }),
       plan: getOne(S.Plan, { kind: "get", path: "/plan" }).pipe(Effect.withSpan("PtolemyClient.plan")),
-      /** The access log: all retained events, or only those created after `since` (the stored watermark). */
+      /** The access log: all retained events, or only those created at or after `since` (the stored watermark). */
       events: (since: Option.Option<string>, mode: LaneMode = "chain") =>
         paginate(
           S.Event,
