@@ -30,6 +30,21 @@ const stageDdl = (collection: CollectionName): string => {
 }
 
 const ISO_8601 = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?)?(?:Z|[+-]\d{2}(?::?\d{2})?)?$/
+const WITH_OFFSET = /^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}(?::\d{2})?)(\.\d{1,9})?([+-])(\d{2}):?(\d{2})?$/
+
+/**
+ * The instant of an ISO-8601 time as text DuckDB's appender reads exactly. The appender converts text to TIMESTAMPTZ
+ * by its clock time and drops a UTC offset (`23:00+02:00` would be stored as 23:00 UTC), so a time with an offset is
+ * moved to UTC here, keeping its fraction of a second digit for digit.
+ */
+export const utcText = (value: string): string => {
+  const parts = WITH_OFFSET.exec(value)
+  if (parts === null) return value
+  const [, date, time, fraction = "", sign, hours, minutes = "00"] = parts
+  const instant = Date.parse(`${date}T${time!.length === 5 ? `${time}:00` : time}${sign}${hours}:${minutes}`)
+  if (Number.isNaN(instant)) return value
+  return `${new Date(instant).toISOString().slice(0, 19)}${fraction}Z`
+}
 
 const appendValue = (appender: DuckDBAppender, type: ColumnType, value: unknown): void => {
   if (value === null || value === undefined) return appender.appendNull()
@@ -45,7 +60,7 @@ const appendValue = (appender: DuckDBAppender, type: ColumnType, value: unknown)
     case "TIMESTAMPTZ":
       // Appended as text and converted by DuckDB (three times faster than building timestamp values in JS);
       // anything that is not an ISO-8601 time is stored as NULL rather than failing the run.
-      return typeof value === "string" && ISO_8601.test(value) ? appender.appendVarchar(value) : appender.appendNull()
+      return typeof value === "string" && ISO_8601.test(value) ? appender.appendVarchar(utcText(value)) : appender.appendNull()
     case "VARCHAR[]":
       return Array.isArray(value)
         ? appender.appendList(listValue(value.map(String)), LIST(VARCHAR))

@@ -139,4 +139,27 @@ describe("the stored history", () => {
       })
       yield* Effect.provide(program, storeLayer({ path: join(dir, "audit.duckdb") }))
     }))
+
+  it.scoped("stores a time with a UTC offset as its instant, to the digit", () =>
+    Effect.gen(function*() {
+      const dir = yield* tempDir
+      const at = (created_at: string) => ({ created_at })
+      const program = Effect.gen(function*() {
+        yield* snapshotOf({
+          members: [
+            { ...member("plus", "viewer"), ...at("2026-12-01T23:53:58.387+02:00") },
+            { ...member("minus", "viewer"), ...at("2026-12-01T16:53:56.388123-05:00") },
+            { ...member("compact", "viewer"), ...at("2026-01-01T01:30+0130") },
+            { ...member("utc", "viewer"), ...at("2026-12-01T21:53:56Z") }
+          ]
+        }, 1)
+        expect(yield* rows("SELECT id, epoch_us(created_at) AS us FROM members ORDER BY id")).toEqual([
+          { id: "compact", us: Date.parse("2026-01-01T00:00:00Z") * 1000 },
+          { id: "minus", us: Date.parse("2026-12-01T21:53:56Z") * 1000 + 388123 },
+          { id: "plus", us: Date.parse("2026-12-01T21:53:58Z") * 1000 + 387000 },
+          { id: "utc", us: Date.parse("2026-12-01T21:53:56Z") * 1000 }
+        ])
+      })
+      yield* Effect.provide(program, storeLayer({ path: join(dir, "audit.duckdb") }))
+    }))
 })
