@@ -111,7 +111,7 @@ export const targetsFromConfig = (config: ConfigFile, path: string, env: Record<
       return {
         source: entry.source,
         apiUrl,
-        token: Redacted.make(token),
+        token: Redacted.make(token.trim()),
         workspace: Option.fromNullable(entry.workspace),
         tokenFrom: entry.token_env
       } satisfies Target

@@ -69,14 +69,15 @@ export const targetFromFlags = (flags: TargetFlags) =>
   Effect.gen(function*() {
     const source = flags.source
     const envToken = yield* optionalSecretEnv(tokenVariable[source])
-    const token = Option.orElse(flags.token, () => envToken)
-    if (Option.isNone(token) || Redacted.value(token.value).trim() === "") {
+    // A secret pasted with a trailing newline is common; a header with one is refused before it is sent.
+    const token = Option.map(Option.orElse(flags.token, () => envToken), (t) => Redacted.make(Redacted.value(t).trim()))
+    if (Option.isNone(token) || Redacted.value(token.value) === "") {
       return yield* Effect.fail(
         usageError(`No API token: set ${tokenVariable[source]} (or pass --token, though the environment is safer).`)
       )
     }
     const envWorkspace = source === "ptolemy" ? yield* optionalEnv("PTOLEMY_WORKSPACE") : Option.none<string>()
-    const selector = Option.filter(Option.orElse(flags.workspace, () => envWorkspace), (w) => w.trim() !== "")
+    const selector = Option.filter(Option.map(Option.orElse(flags.workspace, () => envWorkspace), (w) => w.trim()), (w) => w !== "")
     if (source === "ptolemy" && Option.isNone(selector)) {
       return yield* Effect.fail(usageError("No workspace: set PTOLEMY_WORKSPACE or pass --workspace (a UUID or slug)."))
     }

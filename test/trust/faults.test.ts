@@ -36,6 +36,7 @@ const cases: ReadonlyArray<Case> = [
   { name: "dropped connections", faults: { rules: [{ path: "/webhooks", times: 2, action: "drop" }] }, code: 0, stored: "complete" },
   { name: "truncated JSON, once", faults: { rules: [{ path: "/memberships/robots", times: 2, action: "malformed" }] }, code: 0, stored: "complete" },
   { name: "unknown extra fields", faults: { extraFields: true }, code: 0, stored: "complete" },
+  { name: "a token pasted with a trailing newline", token: (sim) => `${sim.tokens.admin}\n`, code: 0, stored: "complete" },
   { name: "an expired cursor", faults: { rules: [{ path: "/events", times: 1, action: "expire-cursor" }] }, before: (sim) => sim.advanceDays(2), code: 0, stored: "complete" },
   {
     name: "a collection that is always malformed",
