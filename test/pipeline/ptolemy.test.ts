@@ -286,6 +286,25 @@ describe("the Ptolemy pipeline: client, simulator over loopback, real DuckDB fil
       )
     }))
 
+  it.scopedLive("a webhook deleted between the list and its subscriptions (404) is gone, not a gap", () =>
+    Effect.gen(function*() {
+      const dir = yield* tempDir
+      const sim = yield* simulator({ seed: 32, size: "small", churn: 0 })
+      const hooks = sim.world.workspace(sim.workspace.id).webhooks.items.map((w) => w.id)
+      expect(hooks.length).toBeGreaterThan(1)
+      const gone = hooks[0]!
+      sim.setFaults({ rules: [{ path: `/webhooks/${gone}/subscriptions`, action: { status: 404, code: "not_found" } }] })
+      yield* Effect.provide(
+        Effect.gen(function*() {
+          const result = yield* auditOnce(target(sim))
+          expect(result.runs.map((r) => r.status)).toEqual(["complete"])
+          const stored = yield* query("SELECT id FROM webhooks ORDER BY id")
+          expect(stored.map((r) => r["id"])).toEqual(hooks.filter((id) => id !== gone).sort())
+        }),
+        auditLayer(dir)
+      )
+    }))
+
   it.scopedLive("the token appears neither in the database nor in what the run stored", () =>
     Effect.gen(function*() {
       const dir = yield* tempDir

@@ -3,7 +3,7 @@
  * snapshot's records. A collection the token may not read (403), or that keeps failing, becomes a coverage gap of
  * the run; an expired cursor restarts its collection once; a refused token or a spent quota fails the whole run.
  */
-import { Effect, Stream } from "effect"
+import { Effect, Option, Stream } from "effect"
 import type {
   EventRecord,
   InvitationRecord,
@@ -222,18 +222,24 @@ export const makePtolemySource = (
         const withSubscriptions = yield* Effect.forEach(
           hooks,
           (hook) =>
-            Effect.map(collectAll(() => client.subscriptions(hook.value.id)), (subscriptions): WebhookRecord => ({
-              id: hook.value.id,
-              url: hook.value.url,
-              label: text(hook.value.label),
-              active: hook.value.active ?? null,
-              created_at: text(hook.value.created_at),
-              event_types: [...new Set(subscriptions.map((s) => s.value.event_type))].sort(),
-              raw: { ...hook.raw, subscriptions: subscriptions.map((s) => s.raw) }
-            })),
+            collectAll(() => client.subscriptions(hook.value.id)).pipe(
+              Effect.map((subscriptions) =>
+                Option.some<WebhookRecord>({
+                  id: hook.value.id,
+                  url: hook.value.url,
+                  label: text(hook.value.label),
+                  active: hook.value.active ?? null,
+                  created_at: text(hook.value.created_at),
+                  event_types: [...new Set(subscriptions.map((s) => s.value.event_type))].sort(),
+                  raw: { ...hook.raw, subscriptions: subscriptions.map((s) => s.raw) }
+                })
+              ),
+              // Deleted between listing webhooks and reading its subscriptions: it is gone, not a gap.
+              Effect.catchIf((e) => e.reason === "NotFound", () => Effect.succeed(Option.none<WebhookRecord>()))
+            ),
           { concurrency: fanout }
         )
-        return Stream.succeed(SnapshotItem.rows("webhooks", withSubscriptions))
+        return Stream.succeed(SnapshotItem.rows("webhooks", withSubscriptions.flatMap(Option.toArray)))
       })
     )
   )
