@@ -59,6 +59,30 @@ export interface Fault {
   readonly headers?: Record<string, string>
 }
 
+/**
+ * A transport-level fault (used by unseen-faults.test.ts): sees each request together with the answer the server
+ * would give, and may answer it any way it likes through the raw `res` (stall, trickle, truncate, close the socket,
+ * redirect, rewrite the payload or headers). Returns the status to record (default: the normal status).
+ */
+export interface RawFault {
+  readonly name: string
+  times: number
+  readonly match: (context: RawFaultContext) => boolean
+  readonly respond: (context: RawFaultContext) => number | void
+}
+
+export interface RawFaultContext {
+  readonly method: string
+  readonly route: string
+  readonly query: URLSearchParams
+  readonly req: IncomingMessage
+  readonly res: ServerResponse
+  /** the answer the server would give */
+  readonly status: number
+  readonly headers: Record<string, string>
+  readonly payload: Obj | undefined
+}
+
 const PAGE_CAP = 3
 const DEFAULT_LIMIT = 50
 const MAX_LIMIT = 200
@@ -73,6 +97,8 @@ export interface IndependentPtolemy {
   forbid(routes: ReadonlyArray<string>): void
   /** the next cursor presented for this route is treated as expired (400 invalid_cursor), once */
   expireNextCursor(route: string): void
+  /** a transport-level fault (see RawFault); existing faults and behaviour are unaffected when none is added */
+  addRawFault(fault: RawFault): void
   close(): Promise<void>
 }
 
@@ -149,6 +175,7 @@ export const startIndependentPtolemy = async (options: {
   let served = 0
   const requests: Array<RecordedRequest> = []
   const faults: Array<Fault> = []
+  const rawFaults: Array<RawFault> = []
   const forbidden = new Set<string>()
   const expireOnce = new Set<string>()
   const cursors = new Map<string, { scope: string; offset: number }>()
@@ -372,17 +399,22 @@ export const startIndependentPtolemy = async (options: {
           payload = { error: { code: "internal", message: String(e) } }
         }
       }
+      const context: RawFaultContext = { method, route, query: url.searchParams, req, res, status, headers, payload }
+      const raw = rawFaults.find((f) => f.times > 0 && f.match(context))
+      if (raw !== undefined) raw.times -= 1
+      const rawStatus = raw?.respond(context)
       requests.push({
         phase,
         method,
         url: req.url ?? "",
         route,
         body: text,
-        status,
+        status: raw === undefined ? status : typeof rawStatus === "number" ? rawStatus : status,
         at: Date.now(),
         rateLimitRemaining: remaining,
         authorized
       })
+      if (raw !== undefined) return
       res.writeHead(status, headers)
       res.end(JSON.stringify(payload))
     })()
@@ -409,6 +441,9 @@ export const startIndependentPtolemy = async (options: {
     },
     expireNextCursor: (route) => {
       expireOnce.add(route)
+    },
+    addRawFault: (fault) => {
+      rawFaults.push(fault)
     },
     close: () =>
       new Promise<void>((resolve) => {

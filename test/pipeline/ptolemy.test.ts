@@ -286,20 +286,66 @@ describe("the Ptolemy pipeline: client, simulator over loopback, real DuckDB fil
       )
     }))
 
-  it.scopedLive("a webhook deleted between the list and its subscriptions (404) is gone, not a gap", () =>
+  it.scopedLive("a 404 on a webhook's subscriptions: gone if the webhook is gone too, otherwise a gap, never a removal", () =>
     Effect.gen(function*() {
       const dir = yield* tempDir
       const sim = yield* simulator({ seed: 32, size: "small", churn: 0 })
-      const hooks = sim.world.workspace(sim.workspace.id).webhooks.items.map((w) => w.id)
+      const hooks = sim.world.workspace(sim.workspace.id).webhooks.items.map((w) => w.id).sort()
       expect(hooks.length).toBeGreaterThan(1)
-      const gone = hooks[0]!
-      sim.setFaults({ rules: [{ path: `/webhooks/${gone}/subscriptions`, action: { status: 404, code: "not_found" } }] })
+      const [first, second] = hooks
       yield* Effect.provide(
         Effect.gen(function*() {
-          const result = yield* auditOnce(target(sim))
-          expect(result.runs.map((r) => r.status)).toEqual(["complete"])
-          const stored = yield* query("SELECT id FROM webhooks ORDER BY id")
-          expect(stored.map((r) => r["id"])).toEqual(hooks.filter((id) => id !== gone).sort())
+          yield* auditOnce(target(sim))
+          // Deleted while the run read it: the webhook and its subscriptions both answer 404 (one extra request).
+          sim.setFaults({ rules: [{ path: `/webhooks/${first}`, action: { status: 404, code: "not_found" } }] })
+          const deleted = yield* auditOnce(target(sim))
+          expect(deleted.runs.map((r) => r.status)).toEqual(["complete"])
+          expect((yield* query("SELECT id FROM webhooks WHERE run_id = 2 ORDER BY id")).map((r) => r["id"]))
+            .toEqual(hooks.filter((id) => id !== first))
+          // The subscriptions answer 404 but the webhook is still there: unexplained, so the collection is a gap.
+          sim.setFaults({ rules: [{ path: `/webhooks/${second}/subscriptions`, action: { status: 404, code: "not_found" } }] })
+          const unexplained = yield* auditOnce(target(sim))
+          expect(unexplained.runs.map((r) => r.status)).toEqual(["incomplete"])
+          expect(yield* query("SELECT coverage['webhooks'] AS webhooks FROM runs WHERE run_id = 3")).toEqual([{ webhooks: "failed" }])
+          const removed = yield* query("SELECT entity_id FROM changes WHERE change_type = 'webhook_removed' ORDER BY run_id")
+          expect(removed.map((r) => r["entity_id"])).toEqual([first])
+        }),
+        auditLayer(dir)
+      )
+    }))
+
+  it.scopedLive("a robot deleted while its tokens are read is left out with its tokens; a 404 on a live robot's tokens is a gap", () =>
+    Effect.gen(function*() {
+      const dir = yield* tempDir
+      const sim = yield* simulator({ seed: 33, size: "small", churn: 0 })
+      yield* Effect.provide(
+        Effect.gen(function*() {
+          yield* auditOnce(target(sim))
+          const withTokens = yield* query(
+            "SELECT robot_id, count(*) AS n FROM robot_tokens WHERE run_id = 1 AND status = 'active' GROUP BY ALL ORDER BY robot_id"
+          )
+          expect(withTokens.length).toBeGreaterThan(1)
+          const [gone, live] = withTokens.map((r) => String(r["robot_id"]))
+          sim.setFaults({ rules: [{ path: `/memberships/robots/${gone}`, action: { status: 404, code: "not_found" } }] })
+          const deleted = yield* auditOnce(target(sim))
+          expect(deleted.runs.map((r) => r.status)).toEqual(["complete"])
+          expect(yield* query(`SELECT count(*) AS n FROM robots WHERE run_id = 2 AND id = '${gone}'`)).toEqual([{ n: 0 }])
+          expect(yield* query(`SELECT count(*) AS n FROM robot_tokens WHERE run_id = 2 AND robot_id = '${gone}'`)).toEqual([{ n: 0 }])
+          sim.setFaults({ rules: [{ path: `/memberships/robots/${live}/tokens`, action: { status: 404, code: "not_found" } }] })
+          const unexplained = yield* auditOnce(target(sim))
+          expect(unexplained.runs.map((r) => r.status)).toEqual(["incomplete"])
+          expect(yield* query("SELECT coverage['robot_tokens'] AS tokens FROM runs WHERE run_id = 3")).toEqual([{ tokens: "failed" }])
+          // The live robot's tokens were never stored as revoked.
+          expect(
+            yield* query(
+              `SELECT count(*) AS n FROM changes WHERE change_type = 'token_revoked'
+               AND entity_id IN (SELECT id FROM robot_tokens WHERE run_id = 1 AND robot_id = '${live}')`
+            )
+          ).toEqual([{ n: 0 }])
+          // The deleted robot was removed, at run 2 and only then.
+          expect(yield* query(`SELECT run_id, entity_id FROM changes WHERE change_type = 'robot_removed'`)).toEqual([
+            { run_id: 2, entity_id: gone }
+          ])
         }),
         auditLayer(dir)
       )

@@ -36,7 +36,18 @@ export class PtolemyApiError extends Data.TaggedError("PtolemyApiError")<{
       ? ` (${[this.code, this.apiMessage].filter(Boolean).join(": ")})`
       : ""
     const detail = this.detail ? `: ${this.detail}` : ""
-    return `${this.endpoint}${status}${api}${detail}. ${hints[this.reason]}`
+    return `${this.endpoint}${status}${api}${detail}. ${this.hint}`
+  }
+
+  /** What the user can do. A 404 says to check the workspace only where the workspace itself was not found. */
+  get hint(): string {
+    if (this.reason === "NotFound" && !/\/workspaces\/[^/]+$/.test(this.endpoint)) {
+      return "The API no longer knows a resource it had just listed (deleted while the run read it?); the next run reads it again."
+    }
+    if (this.reason === "BadRequest" && this.status !== undefined && this.status >= 300 && this.status < 400) {
+      return "Redirects are not followed, so the token is never sent to another address: set PTOLEMY_API_URL to the address the API now answers at."
+    }
+    return hints[this.reason]
   }
 
   /** Worth another attempt: the same request may well succeed a moment later. */

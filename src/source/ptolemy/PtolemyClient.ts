@@ -36,6 +36,8 @@ type ReadRequest =
   | { readonly kind: "filter"; readonly collection: "memberships" | "events" | "webhooks"; readonly body: unknown }
 
 export const PAGE_SIZE = 200
+/** Empty pages (or pages of items already read) tolerated in a row while `has_more` says there is more. */
+const MAX_PAGES_WITH_NOTHING_NEW = 3
 
 /**
  * `gte`, not the `gt` of the reference's example: timestamps have whole seconds, so an event stamped in the same second
@@ -145,15 +147,23 @@ export const make = (config: PtolemyClientConfig) =>
 
     /**
      * A collection as a stream of decoded pages. `has_more` is believed (no extra request past the last page), a
-     * bare array is taken as the whole collection, and a cursor that comes back twice ends in an error, not a loop.
+     * bare array is taken as the whole collection, and a cursor that comes back twice, or pages that keep coming
+     * with nothing new, end in an error, not a loop that bills the quota for ever.
      * Requests stay one at a time, but the next page is requested while the last one is decoded and stored.
      */
     const paginate = <A, I>(schema: Schema.Schema<A, I>, request: ReadRequest, mode: LaneMode) => {
       const endpoint = endpointOf(request)
       const seen = new Set<string>()
+      const ids = new Set<unknown>()
+      let pagesWithNothingNew = 0
       const fetchPage = (after: string | undefined) =>
         Effect.gen(function*() {
           const json = mode === "fanout" ? yield* lanes.request(send(request, after)) : yield* send(request, after)
+          if (typeof json !== "object" || json === null) {
+            return yield* Effect.fail(
+              new PtolemyApiError({ reason: "SchemaDrift", endpoint, detail: `the answer is ${String(JSON.stringify(json)).slice(0, 80)}, not a list` })
+            )
+          }
           const page = Array.isArray(json)
             ? { data: json, meta: { next_cursor: null, has_more: false } }
             : yield* decode(S.Page, endpoint, json, "the list envelope")
@@ -170,6 +180,22 @@ export const make = (config: PtolemyClientConfig) =>
             )
           }
           if (cursor !== null) seen.add(cursor)
+          let fresh = false
+          for (const item of page.data) {
+            const id = typeof item === "object" && item !== null ? (item as { id?: unknown }).id : undefined
+            if (id === undefined || !ids.has(id)) fresh = true
+            if (id !== undefined) ids.add(id)
+          }
+          pagesWithNothingNew = fresh ? 0 : pagesWithNothingNew + 1
+          if (hasMore && pagesWithNothingNew >= MAX_PAGES_WITH_NOTHING_NEW) {
+            return yield* Effect.fail(
+              new PtolemyApiError({
+                reason: "SchemaDrift",
+                endpoint,
+                detail: `${pagesWithNothingNew} pages in a row brought nothing new but said has_more`
+              })
+            )
+          }
           return [page.data, hasMore && cursor !== null ? Option.some(cursor) : Option.none<string>()] as const
         })
       const pages = Stream.paginateEffect<string | undefined, ReadonlyArray<unknown>, PtolemyApiError, never>(
@@ -225,6 +251,7 @@ export const make = (config: PtolemyClientConfig) =>
           mode
         ),
       webhooks: (mode: LaneMode = "chain") => paginate(S.Webhook, list("/webhooks"), mode),
+      webhook: (id: string) => getOne(S.Webhook, { kind: "get", path: at("/webhooks", id) }),
       subscriptions: (webhookId: string, mode: LaneMode = "fanout") =>
         paginate(S.Subscription, list(`${at("/webhooks", webhookId)}/subscriptions`), mode),
       usage: Effect.all({ calls: Ref.get(calls), rateLimitRemaining: Ref.get(rateLimitRemaining) })
@@ -267,6 +294,10 @@ const errorFromStatus = (
       : new PtolemyApiError({ reason: "RateLimited", ...fields, retryAfter })
   }
   if (status === 400 && code === "invalid_cursor") return new PtolemyApiError({ reason: "InvalidCursor", ...fields })
+  if (status >= 300 && status < 400) {
+    const location = headers["location"]
+    return new PtolemyApiError({ reason: "BadRequest", ...fields, detail: location ? `redirects to ${location}` : "a redirect" })
+  }
   if (status >= 500) return new PtolemyApiError({ reason: "ServerError", ...fields, retryAfter })
   return new PtolemyApiError({ reason: "BadRequest", ...fields })
 }

@@ -36,6 +36,29 @@ const collectAll = <A>(pages: () => Pages<A>) =>
 
 const text = (value: string | null | undefined) => value ?? null
 
+/**
+ * A 404 on a listed parent's child list (a robot's tokens, a webhook's subscriptions): gone if the parent itself is
+ * gone now (deleted while the run read it), otherwise the 404 is unexplained and fails the collection (a gap), so a
+ * parent that still exists is never stored as having lost its tokens or subscriptions.
+ */
+const whenParentGone = <A, B>(
+  read: Effect.Effect<A, PtolemyApiError>,
+  parent: Effect.Effect<B, PtolemyApiError>
+): Effect.Effect<Option.Option<A>, PtolemyApiError> =>
+  read.pipe(
+    Effect.map(Option.some),
+    Effect.catchIf(
+      (e) => e.reason === "NotFound",
+      (notFound) =>
+        parent.pipe(
+          Effect.matchEffect({
+            onFailure: (e) => (e.reason === "NotFound" ? Effect.succeed(Option.none()) : Effect.fail(e)),
+            onSuccess: () => Effect.fail(notFound)
+          })
+        )
+    )
+  )
+
 const pastOrAt = (iso: string | null | undefined, asOf: string) =>
   iso != null && !Number.isNaN(Date.parse(iso)) && Date.parse(iso) <= Date.parse(asOf)
 
@@ -193,23 +216,29 @@ export const makePtolemySource = (
             })
           )
         }
+        // Robots deleted while the run read their tokens: left out with their tokens, as the next list would.
+        const deleted = new Set<string>()
         const tokens = Stream.fromIterable(robots.right).pipe(
           Stream.mapEffect(
             (robot) =>
-              collectAll(() => client.robotTokens(robot.value.id)).pipe(
-                // The robot was deleted between listing robots and listing its tokens: it has none left.
-                Effect.catchIf((e) => e.reason === "NotFound", () => Effect.succeed([])),
+              whenParentGone(collectAll(() => client.robotTokens(robot.value.id)), client.robot(robot.value.id)).pipe(
+                Effect.map(Option.getOrElse(() => {
+                  deleted.add(robot.value.id)
+                  return []
+                })),
                 Effect.map((items) => SnapshotItem.rows("robot_tokens", items.map(tokenRecord(robot.value.id, asOf))))
               ),
             { concurrency: fanout }
           )
         )
         return Stream.concat(
-          Stream.make(
-            SnapshotItem.rows("robots", robots.right.map(robotRecord)),
-            SnapshotItem.done("robots", { status: "complete" })
-          ),
-          covered("robot_tokens", tokens)
+          covered("robot_tokens", tokens),
+          Stream.suspend(() =>
+            Stream.make(
+              SnapshotItem.rows("robots", robots.right.filter((r) => !deleted.has(r.value.id)).map(robotRecord)),
+              SnapshotItem.done("robots", { status: "complete" })
+            )
+          )
         )
       })
     )
@@ -222,9 +251,9 @@ export const makePtolemySource = (
         const withSubscriptions = yield* Effect.forEach(
           hooks,
           (hook) =>
-            collectAll(() => client.subscriptions(hook.value.id)).pipe(
-              Effect.map((subscriptions) =>
-                Option.some<WebhookRecord>({
+            whenParentGone(collectAll(() => client.subscriptions(hook.value.id)), client.webhook(hook.value.id)).pipe(
+              Effect.map(Option.map((subscriptions) =>
+                ({
                   id: hook.value.id,
                   url: hook.value.url,
                   label: text(hook.value.label),
@@ -232,10 +261,8 @@ export const makePtolemySource = (
                   created_at: text(hook.value.created_at),
                   event_types: [...new Set(subscriptions.map((s) => s.value.event_type))].sort(),
                   raw: { ...hook.raw, subscriptions: subscriptions.map((s) => s.raw) }
-                })
-              ),
-              // Deleted between listing webhooks and reading its subscriptions: it is gone, not a gap.
-              Effect.catchIf((e) => e.reason === "NotFound", () => Effect.succeed(Option.none<WebhookRecord>()))
+                }) satisfies WebhookRecord
+              ))
             ),
           { concurrency: fanout }
         )
