@@ -2,7 +2,8 @@
  * `npm run bench`: the performance targets of docs/performance.md, measured, one line each: the figure, the bound
  * and the ratio. Tiers: a small workspace, a large one (50,000 members, 2,000 robots, 5,000 invitations) against the
  * simulator with a fixed latency per request, ingest against DuckDB's own appender, peak memory, and a 365-day
- * history. `npm run bench -- --quick` runs a shorter history (for a smoke test); `--days N` sets it.
+ * history. `npm run bench -- --quick` runs a shorter history (for a smoke test); `--days N` sets it; `--keep` keeps
+ * the history's database to query or profile afterwards.
  */
 import { execFile } from "node:child_process"
 import { Worker } from "node:worker_threads"
@@ -31,6 +32,8 @@ import { worldClient } from "./WorldClient.js"
 
 const args = process.argv.slice(2)
 const quick = args.includes("--quick")
+/** Keeps the history tier's database (outside the scratch folder) to query or profile afterwards. */
+const keep = args.includes("--keep")
 const days = Number(args[args.indexOf("--days") + 1]) || (quick ? 30 : 365)
 /** `--only snapshot,ingest,memory,history`: a subset of the tiers. */
 const only = args.includes("--only") ? new Set(args[args.indexOf("--only") + 1]!.split(",")) : undefined
@@ -239,7 +242,7 @@ const historyTier = (ingestMs: number) =>
       Effect.promise(() => startPtolemySimulator({ seed: 9, size: sizes.large, churn: 1 })),
       (s) => Effect.promise(() => s.close())
     )
-    const dir = mkdtempSync(join(scratch, "history-"))
+    const dir = mkdtempSync(join(keep ? tmpdir() : scratch, "history-"))
     const path = join(dir, "audit.duckdb")
     const source = makePtolemySource(worldClient(sim))
     const size = () => statSync(path).size
@@ -275,14 +278,27 @@ const historyTier = (ingestMs: number) =>
     // Reports and analyses over the whole year, read-only, as a user would run them.
     const analysis = yield* Effect.gen(function*() {
       const db = yield* Database
+      const steps: Array<string> = []
+      const timed = <A, E, R>(name: string, effect: Effect.Effect<A, E, R>) =>
+        Effect.gen(function*() {
+          const t = performance.now()
+          yield* effect
+          steps.push(`${name} ${seconds(performance.now() - t)}`)
+        })
       const started = performance.now()
-      yield* writeReports({ kind: "run", runId: days }, join(dir, "run"))
-      yield* writeReports({ kind: "window", fromRunId: 1, toRunId: days, label: "year" }, join(dir, "year"))
-      yield* db.query("SELECT change_type, count(*) FROM changes GROUP BY ALL")
-      yield* db.query("SELECT * FROM quota_trend")
-      yield* db.query(`SELECT rule_id, count(*) FROM findings WHERE run_id = ${days} GROUP BY ALL`)
-      return performance.now() - started
+      yield* timed("reports of the last run", writeReports({ kind: "run", runId: days }, join(dir, "run")))
+      yield* timed(
+        "reports of the year",
+        writeReports({ kind: "window", fromRunId: 1, toRunId: days, label: "year" }, join(dir, "year"))
+      )
+      yield* timed("changes", db.query("SELECT change_type, count(*) FROM changes GROUP BY ALL"))
+      yield* timed("quota_trend", db.query("SELECT * FROM quota_trend"))
+      yield* timed("findings", db.query(`SELECT rule_id, count(*) FROM findings WHERE run_id = ${days} GROUP BY ALL`))
+      const total = performance.now() - started
+      console.log(`     (${steps.join(", ")})`)
+      return total
     }).pipe(Effect.provide(storeLayer({ path, readOnly: true })))
+    if (keep) console.log(`     kept: ${path}`)
     report({
       target: `reports + analyses over ${days} runs vs ingesting one 50,000-member run`,
       measured: seconds(analysis),
