@@ -91,9 +91,12 @@ export const make = (config: TransactionLinkClientConfig) =>
       })
 
     /** A Spring-paged list endpoint, every page, one at a time; stops at the last page the API announces. */
-    const paged = <A, I>(schema: Schema.Schema<A, I>, path: string) =>
+    const paged = <A, I>(schema: Schema.Schema<A, I>, path: string, idKey: string) =>
       Effect.gen(function*() {
         const items: Array<Item<A>> = []
+        const ids = new Set<unknown>()
+        const idOf = (item: unknown): unknown =>
+          typeof item === "object" && item !== null ? (item as Record<string, unknown>)[idKey] : undefined
         for (let page = 0;; page++) {
           const json = yield* get(path, { page: String(page), size: String(PAGE_SIZE) })
           const decoded = yield* Effect.mapError(Schema.decodeUnknown(S.Page)(json), (error) =>
@@ -103,6 +106,18 @@ export const make = (config: TransactionLinkClientConfig) =>
               detail: `the page envelope: ${describeIssues(error)}`,
               cause: error
             }))
+          // A server that ignores `page` would serve its first page for ever: a page with nothing new ends it.
+          const fresh = decoded.content.filter((item) => idOf(item) === undefined || !ids.has(idOf(item)))
+          if (decoded.content.length > 0 && fresh.length === 0) {
+            return yield* Effect.fail(
+              new TransactionLinkApiError({
+                reason: "SchemaDrift",
+                endpoint: `GET ${path}`,
+                detail: `page ${page} repeats earlier pages (is the page parameter ignored?)`
+              })
+            )
+          }
+          for (const item of decoded.content) if (idOf(item) !== undefined) ids.add(idOf(item))
           items.push(...(yield* decodeAll(schema, `GET ${path}`, decoded.content)))
           const totalPages = decoded.totalPages ?? undefined
           const last = totalPages === undefined
@@ -120,8 +135,8 @@ export const make = (config: TransactionLinkClientConfig) =>
       allMemberships: (workspaceId: string) =>
         list(S.Membership, `/organizations/workspaces/${ws(workspaceId)}/memberships`),
       organizationRoles: list(S.OrganizationRole, "/organizations/roles"),
-      users: paged(S.User, "/organizations/users"),
-      enrollments: paged(S.Enrollment, "/organizations/enrollments"),
+      users: paged(S.User, "/organizations/users", "id"),
+      enrollments: paged(S.Enrollment, "/organizations/enrollments", "enrollmentId"),
       usage: Effect.map(Ref.get(calls), (n) => ({ calls: n, rateLimitRemaining: null }))
     } as const
   })
