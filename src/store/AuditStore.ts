@@ -177,17 +177,17 @@ export const make = (db: DatabaseService): AuditStoreService => ({
               yield* crashPoint("merging")
             }
             yield* insertRun(db, run, context, finishedAt)
-            yield* Effect.forEach(coverage, (entry) =>
-              db.execute(
-                "INSERT INTO run_collections VALUES ($1, $2, $3, $4, $5)",
-                [
-                  param.int(runId),
-                  param.text(entry.collection),
-                  param.text(entry.status),
-                  param.int(entry.status === "complete" ? entry.rows : null),
-                  param.text(entry.detail)
-                ]
-              ), { discard: true })
+            // One statement for every collection: a small run is dominated by round trips, not rows.
+            yield* db.execute(
+              `INSERT INTO run_collections VALUES ${coverage.map((_, i) => `($${5 * i + 1}, $${5 * i + 2}, $${5 * i + 3}, $${5 * i + 4}, $${5 * i + 5})`).join(", ")}`,
+              coverage.flatMap((entry) => [
+                param.int(runId),
+                param.text(entry.collection),
+                param.text(entry.status),
+                param.int(entry.status === "complete" ? entry.rows : null),
+                param.text(entry.detail)
+              ])
+            )
             if (finalize) yield* finalize(run)
             return run
           })

@@ -38,6 +38,7 @@ const WITH_OFFSET = /^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}(?::\d{2})?)(\.\d{1,9})
  * moved to UTC here, keeping its fraction of a second digit for digit.
  */
 export const utcText = (value: string): string => {
+  if (value.endsWith("Z")) return value // the API's own form, and nearly every time: no regex on the hot path
   const parts = WITH_OFFSET.exec(value)
   if (parts === null) return value
   const [, date, time, fraction = "", sign, hours, minutes = "00"] = parts
