@@ -1,5 +1,5 @@
 /**
- * The Ptolemy API simulator: a local implementation of the contract in `/work/shared/reference/ptolemy-api.md`
+ * The Ptolemy API simulator: a local implementation of the contract in the API reference (`reference/ptolemy-api.md`, kept beside the project)
  * (section 13 pins the shapes), with a seeded world, a simulated clock, daily churn and fault injection. It powers
  * `ptolemy-audit demo`, `simulate`, the tests and the benchmarks. See docs/simulator.md.
  */

@@ -1,6 +1,6 @@
 /**
  * The JSON shapes the simulator emits, exactly as pinned in section 12 of the API reference
- * (`/work/shared/reference/transactionlink-memberships-api.md`). Key order here is the key order on the wire.
+ * (the API reference, `reference/transactionlink-memberships-api.md`, kept beside the project). Key order here is the key order on the wire.
  */
 
 export type TlOrgRoleName = "owner" | "admin" | "member"

@@ -1,6 +1,6 @@
 /**
  * TransactionLink organisation API simulator: a local implementation of the contract pinned in section 12 of
- * `/work/shared/reference/transactionlink-memberships-api.md`. See `docs/simulator-transactionlink.md`.
+ * the API reference (`reference/transactionlink-memberships-api.md`, kept beside the project). See `docs/simulator-transactionlink.md`.
  */
 import type { AddressInfo } from "node:net"
 import { makeTokens, type TlTokens } from "./Auth.js"
