@@ -267,7 +267,7 @@ export const writeWorkbook = (
     yield* addSheet(
       workbook,
       "Changes",
-      [
+      forSource<(typeof data.changes)[number]>(run.source, [
         { header: "Detected", width: 17, kind: "datetime", value: (c) => c.detected_at },
         { header: "Run", width: 7, kind: "number", value: (c) => c.run_id },
         { header: "Change", width: 22, value: (c) => c.change_type },
@@ -275,10 +275,11 @@ export const writeWorkbook = (
         { header: "Entity", width: 36, value: (c) => c.entity_name ?? c.entity_id },
         { header: "Before", width: 22, value: (c) => c.old_value },
         { header: "After", width: 22, value: (c) => c.new_value },
-        { header: "By", width: 24, value: (c) => c.actor_display_name },
-        { header: "Changed at", width: 17, kind: "datetime", value: (c) => c.changed_at },
+        // Who and when come from the access log, which only Ptolemy has.
+        { header: "By", width: 24, onlyFor: "ptolemy", value: (c) => c.actor_display_name },
+        { header: "Changed at", width: 17, kind: "datetime", onlyFor: "ptolemy", value: (c) => c.changed_at },
         { header: "Entity id", width: 38, value: (c) => c.entity_id }
-      ],
+      ]),
       data.changes,
       { empty: data.baseline ? "No changes." : "The first run of this workspace: nothing to compare with." }
     )

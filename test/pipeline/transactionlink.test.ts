@@ -137,6 +137,10 @@ describe("TransactionLink through the same pipeline", () => {
       expect(memberHeaders).toEqual(expect.arrayContaining(["Access", "Organisation role", "Account status", "Last login"]))
       const access = memberSheet.getColumn(memberHeaders.indexOf("Access") + 1).values.slice(2)
       expect(new Set(access)).toEqual(new Set(["direct", "inherited"]))
+      // No access log there: no "By" or "Changed at" columns left empty.
+      const changeHeaders = (workbook.getWorksheet("Changes")!.getRow(1).values as Array<unknown>).slice(1)
+      expect(changeHeaders).toEqual(expect.arrayContaining(["Change", "Before", "After"]))
+      expect(changeHeaders).not.toEqual(expect.arrayContaining(["By"]))
       expect(String(workbook.getWorksheet("Robots and tokens")!.getCell(2, 1).value)).toMatch(/not applicable/i)
     }))
 

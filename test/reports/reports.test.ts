@@ -101,6 +101,8 @@ describe("the reports", () => {
       const memberHeaders = (workbook.getWorksheet("Members")!.getRow(1).values as Array<unknown>).slice(1)
       expect(memberHeaders).not.toEqual(expect.arrayContaining(["Organisation role"]))
       expect(memberHeaders).toEqual(expect.arrayContaining(["Email", "Role", "Created"]))
+      const changeHeaders = (workbook.getWorksheet("Changes")!.getRow(1).values as Array<unknown>).slice(1)
+      expect(changeHeaders).toEqual(expect.arrayContaining(["By", "Changed at"]))
       const decision = headers.indexOf("Decision") + 1
       for (let r = 2; r <= counts.members + 1; r++) {
         expect(review.getCell(r, decision).dataValidation).toMatchObject({ type: "list", formulae: ["\"Keep,Remove\""] })
