@@ -8,6 +8,7 @@ import { Context, Effect, Either, Option, Redacted, Ref, Schema, Stream } from "
 import { describeIssues } from "../http/Issues.js"
 import { makeJsonCall, type RequestTuning, tuned } from "../http/JsonCall.js"
 import { type Lanes, makeLanes } from "../http/Lanes.js"
+import { pageProgress } from "../http/Progress.js"
 import { PtolemyApiError } from "./PtolemyApiError.js"
 import * as S from "./Schemas.js"
 
@@ -154,7 +155,7 @@ export const make = (config: PtolemyClientConfig) =>
     const paginate = <A, I>(schema: Schema.Schema<A, I>, request: ReadRequest, mode: LaneMode) => {
       const endpoint = endpointOf(request)
       const seen = new Set<string>()
-      const ids = new Set<unknown>()
+      const bringsNew = pageProgress()
       let pagesWithNothingNew = 0
       const fetchPage = (after: string | undefined) =>
         Effect.gen(function*() {
@@ -180,13 +181,7 @@ export const make = (config: PtolemyClientConfig) =>
             )
           }
           if (cursor !== null) seen.add(cursor)
-          let fresh = false
-          for (const item of page.data) {
-            const id = typeof item === "object" && item !== null ? (item as { id?: unknown }).id : undefined
-            if (id === undefined || !ids.has(id)) fresh = true
-            if (id !== undefined) ids.add(id)
-          }
-          pagesWithNothingNew = fresh ? 0 : pagesWithNothingNew + 1
+          pagesWithNothingNew = bringsNew(page.data) ? 0 : pagesWithNothingNew + 1
           if (hasMore && pagesWithNothingNew >= MAX_PAGES_WITH_NOTHING_NEW) {
             return yield* Effect.fail(
               new PtolemyApiError({

@@ -7,6 +7,7 @@ import { HttpClient, HttpClientRequest } from "@effect/platform"
 import { Context, Effect, Option, Redacted, Ref, Schema } from "effect"
 import { describeIssues } from "../http/Issues.js"
 import { makeJsonCall, type RequestTuning, tuned } from "../http/JsonCall.js"
+import { pageProgress } from "../http/Progress.js"
 import { TransactionLinkApiError } from "./TransactionLinkApiError.js"
 import * as S from "./Schemas.js"
 
@@ -94,9 +95,7 @@ export const make = (config: TransactionLinkClientConfig) =>
     const paged = <A, I>(schema: Schema.Schema<A, I>, path: string, idKey: string) =>
       Effect.gen(function*() {
         const items: Array<Item<A>> = []
-        const ids = new Set<unknown>()
-        const idOf = (item: unknown): unknown =>
-          typeof item === "object" && item !== null ? (item as Record<string, unknown>)[idKey] : undefined
+        const bringsNew = pageProgress(idKey)
         for (let page = 0;; page++) {
           const json = yield* get(path, { page: String(page), size: String(PAGE_SIZE) })
           const decoded = yield* Effect.mapError(Schema.decodeUnknown(S.Page)(json), (error) =>
@@ -107,8 +106,7 @@ export const make = (config: TransactionLinkClientConfig) =>
               cause: error
             }))
           // A server that ignores `page` would serve its first page for ever: a page with nothing new ends it.
-          const fresh = decoded.content.filter((item) => idOf(item) === undefined || !ids.has(idOf(item)))
-          if (decoded.content.length > 0 && fresh.length === 0) {
+          if (decoded.content.length > 0 && !bringsNew(decoded.content)) {
             return yield* Effect.fail(
               new TransactionLinkApiError({
                 reason: "SchemaDrift",
@@ -117,7 +115,6 @@ export const make = (config: TransactionLinkClientConfig) =>
               })
             )
           }
-          for (const item of decoded.content) if (idOf(item) !== undefined) ids.add(idOf(item))
           items.push(...(yield* decodeAll(schema, `GET ${path}`, decoded.content)))
           const totalPages = decoded.totalPages ?? undefined
           const last = totalPages === undefined
