@@ -12,6 +12,7 @@ export type PtolemyErrorReason =
   | "QuotaExceeded" // 429 quota_exceeded: the monthly API-call quota is spent (never retried)
   | "InvalidCursor" // 400 invalid_cursor: the cursor expired (the collection restarts once)
   | "BadRequest" // other 4xx
+  | "Redirected" // 3xx: not followed, so the token is never sent to another address
   | "ServerError" // 5xx (retried)
   | "Timeout" // no answer within the request timeout (retried)
   | "Transport" // connection refused, dropped or reset (retried)
@@ -44,9 +45,6 @@ export class PtolemyApiError extends Data.TaggedError("PtolemyApiError")<{
     if (this.reason === "NotFound" && !/\/workspaces\/[^/]+$/.test(this.endpoint)) {
       return "The API no longer knows a resource it had just listed (deleted while the run read it?); the next run reads it again."
     }
-    if (this.reason === "BadRequest" && this.status !== undefined && this.status >= 300 && this.status < 400) {
-      return "Redirects are not followed, so the token is never sent to another address: set PTOLEMY_API_URL to the address the API now answers at."
-    }
     return hints[this.reason]
   }
 
@@ -69,6 +67,8 @@ const hints: Record<PtolemyErrorReason, string> = {
     "The workspace's monthly API-call quota is spent and overage is off: wait for the next billing period, raise the limit or enable overage.",
   InvalidCursor: "The pagination cursor expired; the collection is read again from its first page.",
   BadRequest: "The API rejected the request; this is likely a client bug, please report it with this message.",
+  Redirected:
+    "Redirects are not followed, so the token is never sent to another address: set PTOLEMY_API_URL to the address the API now answers at.",
   ServerError: "The API kept failing after every retry; try again later.",
   Timeout: "The API did not answer in time after every retry; check connectivity or raise --request-timeout.",
   Transport: "The API could not be reached; check PTOLEMY_API_URL and the network.",

@@ -291,7 +291,7 @@ const errorFromStatus = (
   if (status === 400 && code === "invalid_cursor") return new PtolemyApiError({ reason: "InvalidCursor", ...fields })
   if (status >= 300 && status < 400) {
     const location = headers["location"]
-    return new PtolemyApiError({ reason: "BadRequest", ...fields, detail: location ? `redirects to ${location}` : "a redirect" })
+    return new PtolemyApiError({ reason: "Redirected", ...fields, detail: location ? `redirects to ${location}` : undefined })
   }
   if (status >= 500) return new PtolemyApiError({ reason: "ServerError", ...fields, retryAfter })
   return new PtolemyApiError({ reason: "BadRequest", ...fields })
