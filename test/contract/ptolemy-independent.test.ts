@@ -19,23 +19,11 @@ import {
   startIndependentPtolemy,
   type WorkspaceState
 } from "./ptolemy-independent-server.js"
+import { ago, ahead, DAY, HOUR, iso, NOW, uuid } from "./dates-and-ids.js"
 
 // ---------------------------------------------------------------------------------------------------------------
-// Time: the CLI judges findings against the run's own (real) clock, so every date is relative to the test's start,
-// with margins of days against the thresholds.
+// Identifiers (UUIDs, DOC) with a readable kind prefix; dates relative to the test's start (./dates-and-ids.ts).
 
-const NOW = Date.now()
-const DAY = 86_400_000
-const HOUR = 3_600_000
-/** ISO-8601 UTC with a `Z` and whole seconds, as in the reference's examples. */
-const iso = (ms: number): string => new Date(Math.floor(ms / 1000) * 1000).toISOString().replace(/\.\d{3}Z$/, "Z")
-const ago = (days: number): string => iso(NOW - days * DAY)
-const ahead = (days: number): string => iso(NOW + days * DAY)
-
-// ---------------------------------------------------------------------------------------------------------------
-// Identifiers (UUIDs, DOC) with a readable kind prefix.
-
-const uuid = (kind: string, n: number): string => `${kind}0000-0000-4000-8000-${n.toString(16).padStart(12, "0")}`
 const WS_ID = "7c9e6679-7425-40de-944b-e07fc1f90ae7"
 const WS_SLUG = "orion-research"
 

@@ -34,16 +34,10 @@ import {
   startIndependentPtolemy,
   type WorkspaceState
 } from "./ptolemy-independent-server.js"
+import { ago, ahead, uuid } from "./dates-and-ids.js"
 
 // ---------------------------------------------------------------------------------------------------------------
 // A small workspace: 8 members, so that the server's 3-item pages give members pages of 3, 3 and 2.
-
-const NOW = Date.now()
-const DAY = 86_400_000
-const iso = (ms: number): string => new Date(Math.floor(ms / 1000) * 1000).toISOString().replace(/\.\d{3}Z$/, "Z")
-const ago = (days: number): string => iso(NOW - days * DAY)
-const ahead = (days: number): string => iso(NOW + days * DAY)
-const uuid = (kind: string, n: number): string => `${kind}0000-0000-4000-8000-${n.toString(16).padStart(12, "0")}`
 
 const WS_ID = "5b0e8f7a-2c1d-4e3f-9a8b-7c6d5e4f3a2b"
 const WS_SLUG = "vega-labs"
