@@ -25,8 +25,6 @@ export const worldClient = (sim: RunningSimulator): PtolemyClientService => {
     memberships: () => count(pages(items(S.Membership, world.list("memberships")))),
     robots: () => count(pages(items(S.Robot, world.list("robots")))),
     robotTokens: (id: string) => count(pages(items(S.RobotToken, world.tokens(id)))),
-    // Asked for only after a 404, which the world read directly never answers.
-    robot: () => Effect.dieMessage("WorldClient.robot: not expected in the benchmark"),
     invitations: () => count(pages(items(S.Invitation, world.list("invitations")))),
     plan: Effect.sync(() => items(S.Plan, [world.planJson()])[0]!),
     events: (since: Option.Option<string>) =>
@@ -42,7 +40,6 @@ export const worldClient = (sim: RunningSimulator): PtolemyClientService => {
       ),
     webhooks: () => count(pages(items(S.Webhook, world.list("webhooks")))),
     subscriptions: (id: string) => count(pages(items(S.Subscription, world.subscriptions(id)))),
-    webhook: () => Effect.dieMessage("WorldClient.webhook: not expected in the benchmark"),
     usage: Effect.sync(() => ({ calls, rateLimitRemaining: null }))
   } as unknown as PtolemyClientService
 }

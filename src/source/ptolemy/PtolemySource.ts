@@ -37,20 +37,20 @@ const collectAll = <A>(pages: () => Pages<A>) =>
 const text = (value: string | null | undefined) => value ?? null
 
 /**
- * A 404 on a listed parent's child list (a robot's tokens, a webhook's subscriptions): gone if the parent itself is
- * gone now (deleted while the run read it), otherwise the 404 is unexplained and fails the collection (a gap), so a
- * parent that still exists is never stored as having lost its tokens or subscriptions.
+ * A 404 on a listed parent's child list (a robot's tokens, a webhook's subscriptions) asks for the parent, only then.
+ * Gone too, it was deleted while the run read it: `None`. Still there, the 404 is unexplained and fails the
+ * collection (a gap), so a parent that exists is never stored as having lost its tokens or subscriptions.
  */
 const whenParentGone = <A, B>(
   read: Effect.Effect<A, PtolemyApiError>,
-  parent: Effect.Effect<B, PtolemyApiError>
+  parent: () => Effect.Effect<B, PtolemyApiError>
 ): Effect.Effect<Option.Option<A>, PtolemyApiError> =>
   read.pipe(
     Effect.map(Option.some),
     Effect.catchIf(
       (e) => e.reason === "NotFound",
       (notFound) =>
-        parent.pipe(
+        parent().pipe(
           Effect.matchEffect({
             onFailure: (e) => (e.reason === "NotFound" ? Effect.succeed(Option.none()) : Effect.fail(e)),
             onSuccess: () => Effect.fail(notFound)
@@ -221,7 +221,7 @@ export const makePtolemySource = (
         const tokens = Stream.fromIterable(robots.right).pipe(
           Stream.mapEffect(
             (robot) =>
-              whenParentGone(collectAll(() => client.robotTokens(robot.value.id)), client.robot(robot.value.id)).pipe(
+              whenParentGone(collectAll(() => client.robotTokens(robot.value.id)), () => client.robot(robot.value.id)).pipe(
                 Effect.map(Option.getOrElse(() => {
                   deleted.add(robot.value.id)
                   return []
@@ -251,7 +251,7 @@ export const makePtolemySource = (
         const withSubscriptions = yield* Effect.forEach(
           hooks,
           (hook) =>
-            whenParentGone(collectAll(() => client.subscriptions(hook.value.id)), client.webhook(hook.value.id)).pipe(
+            whenParentGone(collectAll(() => client.subscriptions(hook.value.id)), () => client.webhook(hook.value.id)).pipe(
               Effect.map(Option.map((subscriptions) =>
                 ({
                   id: hook.value.id,
