@@ -6,6 +6,7 @@
  */
 import { Effect, Stream } from "effect"
 import ExcelJS from "exceljs"
+import type { SourceName } from "../snapshot/Records.js"
 import type { DatabaseService } from "../store/Database.js"
 import { memberRows, type MemberRow, type ReportData, ReportError, summarize, workspaceLabel } from "./ReportData.js"
 
@@ -17,7 +18,7 @@ interface Column<R> {
   readonly kind?: Kind
   readonly value: (row: R) => unknown
   /** A column only one source fills (organisation roles, inherited access): left out for the others, not left empty. */
-  readonly onlyFor?: string
+  readonly onlyFor?: SourceName
 }
 
 const HEADER_FILL = "FF1F3A5F"
