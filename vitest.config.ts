@@ -1,6 +1,14 @@
-import { defineConfig } from "vitest/config"
+import { readFileSync } from "node:fs"
+import { defineConfig, type Plugin } from "vitest/config"
+
+/** `import sql from "./views.sql"` gives the file's text, as the build does. */
+const sqlAsText: Plugin = {
+  name: "sql-as-text",
+  load: (id) => (id.endsWith(".sql") ? `export default ${JSON.stringify(readFileSync(id, "utf8"))}` : null)
+}
 
 export default defineConfig({
+  plugins: [sqlAsText],
   test: {
     include: ["test/**/*.test.ts"],
     // DuckDB is a native addon: separate processes keep each test file's instance isolated.

@@ -6,6 +6,8 @@
 import { Effect } from "effect"
 import { type DatabaseService, param, type StoreError } from "../store/Database.js"
 import type { StoredRun } from "../store/AuditStore.js"
+import changesSql from "./changes.sql"
+import findingsSql from "./findings.sql"
 
 /** The thresholds of the rules, by the variable name findings.sql reads (docs/findings.md). */
 export const defaultThresholds = {
@@ -140,7 +142,4 @@ export const recordFindings = (
     yield* db.execute("DROP TABLE IF EXISTS stage_findings")
   }).pipe(Effect.withSpan("Findings.record"))
 
-export const analysisViews: ReadonlyArray<URL> = [
-  new URL("./changes.sql", import.meta.url),
-  new URL("./findings.sql", import.meta.url)
-]
+export const analysisViews: ReadonlyArray<string> = [changesSql, findingsSql]

@@ -4,6 +4,7 @@
  */
 import { Effect } from "effect"
 import { type DatabaseService, param, type StoreError } from "../store/Database.js"
+import integritySql from "./integrity.sql"
 
 /** Links the run to the previous run of its chain and stores the hash of its content. */
 export const sealRun = (db: DatabaseService, runId: number): Effect.Effect<void, StoreError> =>
@@ -70,4 +71,4 @@ export const verifyChain = (db: DatabaseService): Effect.Effect<Verification, St
     return { runs: rows.length, chains: new Set(rows.map((r) => r["chain"])).size, breaches }
   }).pipe(Effect.withSpan("Integrity.verify"))
 
-export const integrityViews: ReadonlyArray<URL> = [new URL("./integrity.sql", import.meta.url)]
+export const integrityViews: ReadonlyArray<string> = [integritySql]

@@ -2,4 +2,4 @@
 import { analysisViews } from "../analyses/Findings.js"
 import { integrityViews } from "../history/Integrity.js"
 
-export const allViews: ReadonlyArray<URL> = [...analysisViews, ...integrityViews]
+export const allViews: ReadonlyArray<string> = [...analysisViews, ...integrityViews]

@@ -8,7 +8,7 @@
  * keeps any writer out (DuckDB's lock) and is never written; a crash before the rename leaves the old file in place
  * (the partial copy is removed next time); the rename itself is atomic.
  */
-import { existsSync, readFileSync, renameSync, rmSync, statSync } from "node:fs"
+import { existsSync, renameSync, rmSync, statSync } from "node:fs"
 import { DuckDBInstance } from "@duckdb/node-api"
 import { Effect } from "effect"
 import { StoreError } from "./Database.js"
@@ -27,7 +27,7 @@ export interface Compaction {
   readonly after: number
 }
 
-const copyInto = async (path: string, views: ReadonlyArray<URL>, minimumSize: number): Promise<Compaction | null> => {
+const copyInto = async (path: string, views: ReadonlyArray<string>, minimumSize: number): Promise<Compaction | null> => {
   const before = statSync(path).size
   const fresh = `${path}.compacting`
   rmSync(fresh, { force: true })
@@ -48,7 +48,7 @@ const copyInto = async (path: string, views: ReadonlyArray<URL>, minimumSize: nu
     await connection.run("COPY FROM DATABASE old TO fresh")
     await connection.run("SET TimeZone = 'UTC'")
     await connection.run("USE fresh")
-    for (const file of [storeViews, ...views]) await connection.run(readFileSync(file, "utf8"))
+    for (const script of [storeViews, ...views]) await connection.run(script)
     await connection.run("CREATE TABLE IF NOT EXISTS store_maintenance (compacted_size BIGINT, compacted_at TIMESTAMPTZ)")
     await connection.run("CHECKPOINT")
     const after = statSync(fresh).size
@@ -69,7 +69,7 @@ const copyInto = async (path: string, views: ReadonlyArray<URL>, minimumSize: nu
 /** Compacts the database file at `path` if it has grown enough since last time; never while anyone writes to it. */
 export const compactIfGrown = (
   path: string,
-  views: ReadonlyArray<URL>,
+  views: ReadonlyArray<string>,
   options: { readonly minimumSize?: number } = {}
 ): Effect.Effect<Compaction | null, StoreError> =>
   Effect.tryPromise({

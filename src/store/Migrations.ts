@@ -2,20 +2,19 @@
  * Versioned migrations for the stored tables (applied once each, in order, each in its own transaction), and the
  * views, recreated on every writable open because they are code, not data.
  */
-import { readFileSync } from "node:fs"
 import { Effect } from "effect"
 import { type DatabaseService, param, StoreError } from "./Database.js"
+import historySql from "./migrations/001_history.sql"
+import viewsSql from "./views.sql"
 
 interface Migration {
   readonly version: number
   readonly name: string
-  readonly sql: () => string
+  readonly sql: string
 }
 
-const sqlFile = (name: string) => () => readFileSync(new URL(name, import.meta.url), "utf8")
-
 export const migrations: ReadonlyArray<Migration> = [
-  { version: 1, name: "history", sql: sqlFile("./migrations/001_history.sql") }
+  { version: 1, name: "history", sql: historySql }
 ]
 
 export const latestVersion = migrations[migrations.length - 1]!.version
@@ -38,7 +37,7 @@ const tooNew = (db: DatabaseService, version: number) =>
   })
 
 /** Brings a writable database up to date: pending migrations, then the views of every installed SQL file. */
-export const migrate = (db: DatabaseService, viewFiles: ReadonlyArray<URL>): Effect.Effect<void, StoreError> =>
+export const migrate = (db: DatabaseService, viewScripts: ReadonlyArray<string>): Effect.Effect<void, StoreError> =>
   Effect.gen(function*() {
     yield* db.execute(
       "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER NOT NULL, name VARCHAR, applied_at TIMESTAMPTZ)"
@@ -48,7 +47,7 @@ export const migrate = (db: DatabaseService, viewFiles: ReadonlyArray<URL>): Eff
     for (const migration of migrations.filter((m) => m.version > current)) {
       yield* db.transaction(
         Effect.zipRight(
-          db.execute(migration.sql()),
+          db.execute(migration.sql),
           db.execute("INSERT INTO schema_migrations VALUES ($1, $2, now())", [
             param.int(migration.version),
             param.text(migration.name)
@@ -56,7 +55,7 @@ export const migrate = (db: DatabaseService, viewFiles: ReadonlyArray<URL>): Eff
         )
       )
     }
-    for (const file of viewFiles) yield* db.execute(readFileSync(file, "utf8"))
+    for (const script of viewScripts) yield* db.execute(script)
   })
 
 /** A read-only open can only check: the database must exist and have been written by this version or an older one. */
@@ -73,4 +72,4 @@ export const checkReadable = (db: DatabaseService): Effect.Effect<void, StoreErr
       ? Effect.fail(tooNew(db, version))
       : Effect.void)
 
-export const storeViews = new URL("./views.sql", import.meta.url)
+export const storeViews: string = viewsSql

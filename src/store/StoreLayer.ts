@@ -14,8 +14,8 @@ export interface StoreOptions {
   readonly readOnly?: boolean
   /** No file or network access from SQL (for running a user's query). */
   readonly sandboxed?: boolean
-  /** SQL files of views to install on top of the store's own (the analyses). */
-  readonly views?: ReadonlyArray<URL>
+  /** SQL scripts of views to install on top of the store's own (the analyses). */
+  readonly views?: ReadonlyArray<string>
 }
 
 const prepareFolder = (path: string) =>
