@@ -18,21 +18,40 @@ export interface CollectionOutcome {
   readonly detail?: string
 }
 
+/** A page of one collection's records: the rows are typed by the collection they belong to. */
+export interface RowsOf<C extends CollectionName> {
+  readonly _tag: "Rows"
+  readonly collection: C
+  readonly rows: ReadonlyArray<CollectionRecords[C]>
+}
+
+type RowsByCollection = { readonly [C in CollectionName]: RowsOf<C> }
+
+/** A page of any collection (a union of one member per collection, so `collection` narrows `rows`). */
+export type RowsItem = RowsByCollection[CollectionName]
+
 export type SnapshotItem =
-  | {
-    readonly _tag: "Rows"
-    readonly collection: CollectionName
-    readonly rows: ReadonlyArray<CollectionRecords[CollectionName]>
-  }
+  | RowsItem
   | { readonly _tag: "Restart"; readonly collection: CollectionName }
   | { readonly _tag: "Done"; readonly collection: CollectionName; readonly outcome: CollectionOutcome }
 
+type RowsMaker = { readonly [C in CollectionName]: (rows: ReadonlyArray<CollectionRecords[C]>) => RowsByCollection[C] }
+
+/** One constructor per collection: a generic one could not prove that its rows belong to its collection. */
+const makeRows: RowsMaker = {
+  workspace: (rows) => ({ _tag: "Rows", collection: "workspace", rows }),
+  members: (rows) => ({ _tag: "Rows", collection: "members", rows }),
+  robots: (rows) => ({ _tag: "Rows", collection: "robots", rows }),
+  robot_tokens: (rows) => ({ _tag: "Rows", collection: "robot_tokens", rows }),
+  invitations: (rows) => ({ _tag: "Rows", collection: "invitations", rows }),
+  webhooks: (rows) => ({ _tag: "Rows", collection: "webhooks", rows }),
+  plan_usage: (rows) => ({ _tag: "Rows", collection: "plan_usage", rows }),
+  events: (rows) => ({ _tag: "Rows", collection: "events", rows })
+}
+
 export const SnapshotItem = {
-  rows: <C extends CollectionName>(collection: C, rows: ReadonlyArray<CollectionRecords[C]>): SnapshotItem => ({
-    _tag: "Rows",
-    collection,
-    rows
-  }),
+  rows: <C extends CollectionName>(collection: C, rows: ReadonlyArray<CollectionRecords[C]>): RowsByCollection[C] =>
+    makeRows[collection](rows),
   restart: (collection: CollectionName): SnapshotItem => ({ _tag: "Restart", collection }),
   done: (collection: CollectionName, outcome: CollectionOutcome): SnapshotItem => ({
     _tag: "Done",

@@ -126,7 +126,7 @@ export const make = (db: DatabaseService): AuditStoreService => ({
           switch (item._tag) {
             case "Rows":
               return Effect.try({
-                try: () => stage.append(item.collection, item.rows),
+                try: () => stage.append(item),
                 catch: (cause) =>
                   new StoreError({ reason: "Query", message: `Could not stage ${item.collection}: ${cause}`, cause })
               }).pipe(Effect.zipRight(pages++ === 1 ? crashPoint("fetching") : Effect.void))

@@ -6,26 +6,52 @@
 import { LIST, listValue, VARCHAR, type DuckDBAppender } from "@duckdb/node-api"
 import { Effect, type Scope } from "effect"
 import type { CollectionName, CollectionRecords, Raw } from "../snapshot/Records.js"
+import type { RowsItem, RowsOf } from "../snapshot/SnapshotItem.js"
 import { type DatabaseService, StoreError } from "./Database.js"
-import { type ColumnSpec, type ColumnType, eventColumns, ident, tableOf, versionedCollections } from "./Tables.js"
+import {
+  type ColumnShape,
+  type ColumnSpec,
+  type ColumnType,
+  eventColumns,
+  ident,
+  type TableSpec,
+  tables,
+  type VersionedCollection,
+  versionedCollections
+} from "./Tables.js"
 
 export const stageTable = (collection: CollectionName) => `stage_${collection}`
 
-const columnsDdl = (columns: ReadonlyArray<ColumnSpec<never>>) =>
-  columns.map((c) => `${ident(c.name)} ${c.type}`).join(", ")
+/** What a collection's staging table holds: its typed columns, and its volatile fields where it has some. */
+interface StageSpec<R> {
+  readonly columns: ReadonlyArray<ColumnSpec<R>>
+  readonly observed?: { readonly columns: ReadonlyArray<ColumnSpec<R>>; readonly rawKeys: ReadonlyArray<string> }
+}
 
-const stageDdl = (collection: CollectionName): string => {
-  if (collection === "events") {
-    return `CREATE OR REPLACE TEMP TABLE ${stageTable(collection)} (ord INTEGER, id VARCHAR, ${
-      columnsDdl(eventColumns as never)
-    }, raw VARCHAR)`
-  }
-  const spec = tableOf(collection)
-  const observed = spec.observations
-    ? `, ${columnsDdl(spec.observations.columns as never)}, raw_fragment VARCHAR`
-    : ""
+const fromTable = <C extends VersionedCollection>(spec: TableSpec<C>): StageSpec<CollectionRecords[C]> =>
+  spec.observations
+    ? { columns: spec.stable, observed: { columns: spec.observations.columns, rawKeys: spec.observations.rawKeys } }
+    : { columns: spec.stable }
+
+const stageSpecs: { readonly [C in CollectionName]: StageSpec<CollectionRecords[C]> } = {
+  workspace: fromTable(tables.workspace),
+  members: fromTable(tables.members),
+  robots: fromTable(tables.robots),
+  robot_tokens: fromTable(tables.robot_tokens),
+  invitations: fromTable(tables.invitations),
+  webhooks: fromTable(tables.webhooks),
+  plan_usage: fromTable(tables.plan_usage),
+  // Events keep their raw JSON whole: nothing in them is volatile.
+  events: { columns: eventColumns }
+}
+
+const columnsDdl = (columns: ReadonlyArray<ColumnShape>) => columns.map((c) => `${ident(c.name)} ${c.type}`).join(", ")
+
+const stageDdl = <C extends CollectionName>(collection: C): string => {
+  const spec: StageSpec<CollectionRecords[C]> = stageSpecs[collection]
+  const observed = spec.observed ? `, ${columnsDdl(spec.observed.columns)}, raw_fragment VARCHAR` : ""
   return `CREATE OR REPLACE TEMP TABLE ${stageTable(collection)} (ord INTEGER, id VARCHAR, ${
-    columnsDdl(spec.stable as never)
+    columnsDdl(spec.columns)
   }, raw VARCHAR${observed})`
 }
 
@@ -83,7 +109,7 @@ const splitRaw = (raw: Raw, volatileKeys: ReadonlyArray<string>) => {
 }
 
 export interface Stage {
-  readonly append: (collection: CollectionName, rows: ReadonlyArray<CollectionRecords[CollectionName]>) => void
+  readonly append: (page: RowsItem) => void
   /** Forgets what a collection staged so far (it is being read again from its first page). */
   readonly reset: (collection: CollectionName) => Effect.Effect<void, StoreError>
   /** Flushes every appender, so that the staged rows are visible to SQL. */
@@ -106,25 +132,23 @@ export const openStage = (db: DatabaseService): Effect.Effect<Stage, StoreError,
     const counts = new Map<CollectionName, number>(allCollections.map((c) => [c, 0]))
     let ord = 0
 
-    const appendRow = (collection: CollectionName, record: CollectionRecords[CollectionName]) => {
-      const appender = appenders.get(collection)!
-      appender.appendInteger(ord++)
-      appender.appendVarchar(record.id)
-      if (collection === "events") {
-        for (const column of eventColumns) appendValue(appender, column.type, column.get(record as never))
-        appender.appendVarchar(JSON.stringify(record.raw))
-        return appender.endRow()
+    const appendRows = <C extends CollectionName>(page: RowsOf<C>) => {
+      const appender = appenders.get(page.collection)!
+      const spec: StageSpec<CollectionRecords[C]> = stageSpecs[page.collection]
+      const observed = spec.observed
+      for (const record of page.rows) {
+        appender.appendInteger(ord++)
+        appender.appendVarchar(record.id)
+        const { fragment, stable } = splitRaw(record.raw, observed?.rawKeys ?? [])
+        for (const column of spec.columns) appendValue(appender, column.type, column.get(record))
+        appender.appendVarchar(JSON.stringify(stable))
+        if (observed) {
+          for (const column of observed.columns) appendValue(appender, column.type, column.get(record))
+          appender.appendVarchar(fragment ?? "")
+        }
+        appender.endRow()
       }
-      const spec = tableOf(collection)
-      const observed = spec.observations
-      const { fragment, stable } = splitRaw(record.raw, observed?.rawKeys ?? [])
-      spec.stable.forEach((column) => appendValue(appender, column.type, column.get(record as never)))
-      appender.appendVarchar(JSON.stringify(stable))
-      if (observed) {
-        observed.columns.forEach((column) => appendValue(appender, column.type, column.get(record as never)))
-        appender.appendVarchar(fragment ?? "")
-      }
-      appender.endRow()
+      counts.set(page.collection, (counts.get(page.collection) ?? 0) + page.rows.length)
     }
 
     const flushOne = (collection: CollectionName) =>
@@ -135,10 +159,7 @@ export const openStage = (db: DatabaseService): Effect.Effect<Stage, StoreError,
       })
 
     return {
-      append: (collection, rows) => {
-        for (const row of rows) appendRow(collection, row)
-        counts.set(collection, (counts.get(collection) ?? 0) + rows.length)
-      },
+      append: appendRows,
       reset: (collection) =>
         Effect.zipRight(
           flushOne(collection),

@@ -3,7 +3,7 @@
  * volatile fields (which change on every run and are kept apart, in an observations table, so that they do not make
  * a new version of the whole entity). The migrations create these tables; a test checks that the two agree.
  */
-import type { CollectionName, CollectionRecords } from "../snapshot/Records.js"
+import type { CollectionName, CollectionRecords, EventRecord } from "../snapshot/Records.js"
 
 export type ColumnType = "VARCHAR" | "TIMESTAMPTZ" | "BOOLEAN" | "BIGINT" | "VARCHAR[]"
 
@@ -13,7 +13,26 @@ export interface ColumnSpec<R> {
   readonly get: (record: R) => unknown
 }
 
-export interface TableSpec<C extends CollectionName = CollectionName> {
+/** A column's name and type, for code that treats every collection alike (DDL, export). */
+export interface ColumnShape {
+  readonly name: string
+  readonly type: ColumnType
+}
+
+/** Where a collection is kept, without the typed accessors: what DDL and export need. */
+export interface TableShape {
+  readonly versions: string
+  readonly stable: ReadonlyArray<ColumnShape>
+  readonly observations?: {
+    readonly table: string
+    readonly columns: ReadonlyArray<ColumnShape>
+    readonly rawKeys: ReadonlyArray<string>
+  }
+}
+
+export type VersionedCollection = Exclude<CollectionName, "events">
+
+export interface TableSpec<C extends VersionedCollection> {
   readonly collection: C
   readonly versions: string
   readonly stable: ReadonlyArray<ColumnSpec<CollectionRecords[C]>>
@@ -32,12 +51,10 @@ const col = <R>(name: string & keyof R, type: ColumnType): ColumnSpec<R> => ({
   get: (record) => record[name]
 })
 
-const spec = <C extends CollectionName>(table: TableSpec<C>): TableSpec<C> => table
-
 type R<C extends CollectionName> = CollectionRecords[C]
 
-export const tables = {
-  workspace: spec({
+export const tables: { readonly [C in VersionedCollection]: TableSpec<C> } = {
+  workspace: {
     collection: "workspace",
     versions: "workspace_versions",
     stable: [col<R<"workspace">>("name", "VARCHAR"), col("slug", "VARCHAR"), col("created_at", "TIMESTAMPTZ")],
@@ -46,8 +63,8 @@ export const tables = {
       columns: [col<R<"workspace">>("updated_at", "TIMESTAMPTZ")],
       rawKeys: ["updated_at"]
     }
-  }),
-  members: spec({
+  },
+  members: {
     collection: "members",
     versions: "member_versions",
     stable: [
@@ -67,8 +84,8 @@ export const tables = {
       columns: [col<R<"members">>("last_login_at", "TIMESTAMPTZ")],
       rawKeys: ["lastLoginDateTime"]
     }
-  }),
-  robots: spec({
+  },
+  robots: {
     collection: "robots",
     versions: "robot_versions",
     stable: [
@@ -78,8 +95,8 @@ export const tables = {
       col("role", "VARCHAR"),
       col("created_at", "TIMESTAMPTZ")
     ]
-  }),
-  robot_tokens: spec({
+  },
+  robot_tokens: {
     collection: "robot_tokens",
     versions: "robot_token_versions",
     stable: [
@@ -97,8 +114,8 @@ export const tables = {
       columns: [col<R<"robot_tokens">>("last_used_at", "TIMESTAMPTZ")],
       rawKeys: ["last_used_at"]
     }
-  }),
-  invitations: spec({
+  },
+  invitations: {
     collection: "invitations",
     versions: "invitation_versions",
     stable: [
@@ -111,8 +128,8 @@ export const tables = {
       col("accepted_at", "TIMESTAMPTZ"),
       col("revoked_at", "TIMESTAMPTZ")
     ]
-  }),
-  webhooks: spec({
+  },
+  webhooks: {
     collection: "webhooks",
     versions: "webhook_versions",
     stable: [
@@ -122,8 +139,8 @@ export const tables = {
       col("created_at", "TIMESTAMPTZ"),
       col("event_types", "VARCHAR[]")
     ]
-  }),
-  plan_usage: spec({
+  },
+  plan_usage: {
     collection: "plan_usage",
     versions: "plan_usage_versions",
     stable: [
@@ -134,19 +151,24 @@ export const tables = {
       col("used", "BIGINT"),
       col("limit", "BIGINT")
     ]
-  })
-} as const satisfies { [C in Exclude<CollectionName, "events">]: TableSpec<C> }
+  }
+}
 
-export type VersionedCollection = keyof typeof tables
+/** A collection's table without its typed accessors, for code that treats every collection alike. */
+export const tableOf = (collection: VersionedCollection): TableShape => tables[collection]
 
-/** A collection's spec with its records typed loosely, for code that treats every collection alike. */
-export const tableOf = (collection: VersionedCollection): TableSpec =>
-  tables[collection] as unknown as TableSpec
-
-export const versionedCollections = Object.keys(tables) as ReadonlyArray<VersionedCollection>
+export const versionedCollections: ReadonlyArray<VersionedCollection> = [
+  "workspace",
+  "members",
+  "robots",
+  "robot_tokens",
+  "invitations",
+  "webhooks",
+  "plan_usage"
+]
 
 /** The access events: append-only, each event stored once, with the run that first stored it. */
-export const eventColumns: ReadonlyArray<ColumnSpec<CollectionRecords["events"]>> = [
+export const eventColumns: ReadonlyArray<ColumnSpec<EventRecord>> = [
   col("event_type", "VARCHAR"),
   col("resource_type", "VARCHAR"),
   col("resource_id", "VARCHAR"),

@@ -5,6 +5,7 @@
  */
 import { Effect, Option, Stream } from "effect"
 import type {
+  CollectionRecords,
   EventRecord,
   InvitationRecord,
   MemberRecord,
@@ -171,13 +172,13 @@ export const makePtolemySource = (
   const fanout = Math.max(1, options.concurrency ?? 10)
 
   /** A paginated collection, streamed page by page, restarted once (with a Restart item) on an expired cursor. */
-  const streamed = <A, R>(
-    collection: "members" | "invitations" | "events",
+  const streamed = <A, C extends "members" | "invitations" | "events">(
+    collection: C,
     pages: () => Pages<A>,
-    toRecord: (item: Item<A>) => R
+    toRecord: (item: Item<A>) => CollectionRecords[C]
   ): Stream.Stream<SnapshotItem, PtolemyApiError> => {
-    const rows = (source: Pages<A>) =>
-      Stream.map(source, (page) => SnapshotItem.rows(collection, page.map(toRecord) as never))
+    const rows = (source: Pages<A>): Stream.Stream<SnapshotItem, PtolemyApiError> =>
+      Stream.map(source, (page) => SnapshotItem.rows(collection, page.map(toRecord)))
     return rows(pages()).pipe(
       Stream.catchAll((error) =>
         error.reason === "InvalidCursor"

@@ -5,7 +5,7 @@
  * and enrollments are read once per run and shared by every workspace.
  */
 import { Effect, Either, Option, Stream } from "effect"
-import type { InvitationRecord, MemberRecord, WorkspaceRecord } from "../../snapshot/Records.js"
+import type { CollectionRecords, InvitationRecord, MemberRecord, WorkspaceRecord } from "../../snapshot/Records.js"
 import { SnapshotItem } from "../../snapshot/SnapshotItem.js"
 import { type AuditSourceService, coverageGap, SourceFailure, sourceFailure, type WorkspaceTarget } from "../AuditSource.js"
 import type { TransactionLinkApiError } from "./TransactionLinkApiError.js"
@@ -111,14 +111,14 @@ export const makeTransactionLinkSource = (
     })
 
     /** One collection read whole: its rows and outcome, a gap on a non-fatal error, a failed run on a 401. */
-    const whole = <R>(
-      collection: "members" | "invitations",
-      read: Effect.Effect<ReadonlyArray<R>, TransactionLinkApiError>
+    const whole = <C extends "members" | "invitations">(
+      collection: C,
+      read: Effect.Effect<ReadonlyArray<CollectionRecords[C]>, TransactionLinkApiError>
     ): Stream.Stream<SnapshotItem, SourceFailure> =>
       Stream.fromIterableEffect(
         read.pipe(
-          Effect.map((rows) => [
-            SnapshotItem.rows(collection, rows as never),
+          Effect.map((rows): ReadonlyArray<SnapshotItem> => [
+            SnapshotItem.rows(collection, rows),
             SnapshotItem.done(collection, { status: "complete" })
           ]),
           Effect.catchAll((error) =>
