@@ -13,17 +13,15 @@ import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { NodeHttpClient } from "@effect/platform-node"
 import { Effect, Layer, Logger, LogLevel, Option, Redacted, Stream } from "effect"
-import { defaultFindingSettings, recordFindings } from "../src/analyses/Findings.js"
-import { sealRun } from "../src/history/Integrity.js"
-import { runSnapshots } from "../src/job/AuditJob.js"
+import { defaultFindingSettings } from "../src/analyses/Findings.js"
+import { runAudit } from "../src/job/AuditJob.js"
 import { allViews } from "../src/job/Views.js"
 import { writeReports } from "../src/reports/Reports.js"
 import { type SimulatorOptions, startPtolemySimulator, type WorldSize } from "../src/simulator/ptolemy/index.js"
 import { makePtolemySource } from "../src/source/ptolemy/PtolemySource.js"
-import { AuditSource } from "../src/source/AuditSource.js"
+import { makeSource } from "../src/source/Sources.js"
 import type { MemberRecord } from "../src/snapshot/Records.js"
 import { SnapshotItem } from "../src/snapshot/SnapshotItem.js"
-import { takeSnapshot } from "../src/snapshot/TakeSnapshot.js"
 import { AuditStore } from "../src/store/AuditStore.js"
 import { Database } from "../src/store/Database.js"
 import { compactIfGrown } from "../src/store/Compact.js"
@@ -101,9 +99,17 @@ const snapshotTier = (
     const wall = yield* Effect.gen(function*() {
       const started = performance.now()
       yield* quiet(
-        runSnapshots(
-          [{ source: "ptolemy", apiUrl: sim.url, token: Redacted.make(sim.token), workspace: Option.some(sim.workspace) }],
-          { limits: { concurrency: CONCURRENCY }, toolVersion: "bench", now: () => new Date().toISOString() }
+        Effect.flatMap(
+          makeSource(
+            { source: "ptolemy", apiUrl: sim.url, token: Redacted.make(sim.token), workspace: Option.some(sim.workspace) },
+            { concurrency: CONCURRENCY }
+          ),
+          (source) =>
+            runAudit([{ source, workspace: Option.some(sim.workspace) }], {
+              toolVersion: "bench",
+              now: () => new Date().toISOString(),
+              findings: defaultFindingSettings
+            })
         )
       )
       return performance.now() - started
@@ -254,16 +260,13 @@ const historyTier = (ingestMs: number) =>
     for (let day = 1; day <= days; day++) {
       sim.advanceDays(1)
       const at = sim.now().toISOString()
-      yield* Effect.gen(function*() {
-        const db = yield* Database
-        yield* quiet(
-          takeSnapshot({
-            selector: Option.some(sim.workspace.slug),
-            context: { source: "ptolemy", startedAt: at, toolVersion: "bench", now: () => at },
-            finalize: (run) => Effect.zipRight(recordFindings(db, run, defaultFindingSettings), sealRun(db, run.runId))
-          }).pipe(Effect.provideService(AuditSource, source))
-        )
-      }).pipe(Effect.provide(storeLayer({ path, views: allViews })))
+      yield* quiet(
+        runAudit([{ source, workspace: Option.some(sim.workspace.slug) }], {
+          toolVersion: "bench",
+          now: () => at,
+          findings: defaultFindingSettings
+        })
+      ).pipe(Effect.provide(storeLayer({ path, views: allViews })))
       yield* compactIfGrown(path, allViews)
       if (day === 1) first = size()
       if (day % 30 === 0) console.log(`     history: day ${day}/${days}, ${(size() / 1e6).toFixed(1)} MB`)

@@ -10,7 +10,7 @@ import { diff } from "./commands/diff.js"
 import { findings } from "./commands/findings.js"
 import { report } from "./commands/report.js"
 import { exportCommand, importCommand } from "./commands/history.js"
-import { audit } from "./commands/snapshot.js"
+import { runOrSnapshot } from "./commands/run.js"
 import { simulate } from "./commands/simulate.js"
 import { verify } from "./commands/verify.js"
 import { sql } from "./commands/sql.js"
@@ -34,13 +34,13 @@ const auditOptions = {
   newOnly: O.newOnly
 }
 
-const runCommand = Command.make("run", { ...auditOptions, reports: O.reports }, (options) => audit(options, "run")).pipe(
+const runCommand = Command.make("run", { ...auditOptions, reports: O.reports }, (options) => runOrSnapshot(options, "run")).pipe(
   Command.withDescription(
     "The scheduled job: snapshot every configured workspace into the audit database, compute changes and findings, write the reports, and exit 1 on findings at or above --fail-on."
   )
 )
 
-const snapshotCommand = Command.make("snapshot", auditOptions, (options) => audit(options, "snapshot")).pipe(
+const snapshotCommand = Command.make("snapshot", auditOptions, (options) => runOrSnapshot(options, "snapshot")).pipe(
   Command.withDescription(
     "Snapshot every configured workspace into the audit database (changes and findings are stored with it), without writing reports."
   )

@@ -1,24 +1,28 @@
 /**
- * The audit job over every configured target: snapshot each into the store (analyses run inside each run's
- * transaction), and say how it went. A plain function over services, so that a test can run it with any source.
+ * The audit job over every configured target: snapshot each into the store, with its findings evaluated and its
+ * integrity hash sealed inside each run's transaction (so a stored run always has both), and say how it went.
+ * A plain function over services: the sources are values the caller builds (the CLI from its settings, a test or the
+ * bench from anything that implements the port), so every caller runs exactly this.
  */
-import type { HttpClient } from "@effect/platform"
 import { Effect, Option } from "effect"
-import type { SourceFailure } from "../source/AuditSource.js"
-import { AuditSource } from "../source/AuditSource.js"
-import { type ClientLimits, makeSource, type SourceSettings } from "../source/Sources.js"
 import { type FindingSettings, recordFindings } from "../analyses/Findings.js"
 import { sealRun } from "../history/Integrity.js"
-import type { AuditStore, CollectionCoverage, Finalizer, StoredRun } from "../store/AuditStore.js"
+import type { AuditSourceService, SourceFailure } from "../source/AuditSource.js"
+import type { AuditStore, CollectionCoverage, RunStep, StoredRun } from "../store/AuditStore.js"
 import { Database, type StoreError } from "../store/Database.js"
-import { takeSnapshot } from "../snapshot/TakeSnapshot.js"
+import { takeSnapshot } from "./TakeSnapshot.js"
 
-export interface JobOptions {
-  readonly limits: ClientLimits
+export interface AuditTarget {
+  readonly source: AuditSourceService
+  /** A workspace UUID or slug; none = every workspace the source lets the token view. */
+  readonly workspace: Option.Option<string>
+}
+
+export interface AuditOptions {
   readonly toolVersion: string
   /** The clock the runs stand on: the wall clock, or the simulator's in the demo. */
   readonly now: () => string
-  readonly finalize?: Finalizer
+  readonly findings: FindingSettings
   readonly onCollectionDone?: (workspace: string, coverage: CollectionCoverage) => Effect.Effect<void>
 }
 
@@ -28,37 +32,25 @@ export interface JobResult {
   readonly failures: ReadonlyArray<SourceFailure>
 }
 
-export const runSnapshots = (
-  targets: ReadonlyArray<SourceSettings>,
-  options: JobOptions
-): Effect.Effect<JobResult, StoreError, AuditStore | HttpClient.HttpClient> =>
+export const runAudit = (
+  targets: ReadonlyArray<AuditTarget>,
+  options: AuditOptions
+): Effect.Effect<JobResult, StoreError, AuditStore | Database> =>
   Effect.gen(function*() {
+    const db = yield* Database
+    const inTransaction: RunStep = (run) => Effect.zipRight(recordFindings(db, run, options.findings), sealRun(db, run.runId))
     const runs: Array<StoredRun> = []
     const failures: Array<SourceFailure> = []
     for (const target of targets) {
-      const source = yield* makeSource(target, options.limits)
       const outcome = yield* takeSnapshot({
+        source: target.source,
         selector: target.workspace,
-        context: { source: target.source, startedAt: options.now(), toolVersion: options.toolVersion, now: options.now },
-        ...(options.finalize ? { finalize: options.finalize } : {}),
+        context: { source: target.source.source, startedAt: options.now(), toolVersion: options.toolVersion, now: options.now },
+        inTransaction,
         ...(options.onCollectionDone ? { onCollectionDone: options.onCollectionDone } : {})
-      }).pipe(Effect.provideService(AuditSource, source))
+      })
       runs.push(...outcome.runs)
       if (Option.isSome(outcome.failure)) failures.push(outcome.failure.value)
     }
     return { runs, failures }
-  })
-
-/**
- * The scheduled job's data part: snapshots with their findings evaluated and their integrity hash sealed inside each
- * run's transaction, so a stored run always has both.
- */
-export const runAudit = (
-  targets: ReadonlyArray<SourceSettings>,
-  options: Omit<JobOptions, "finalize"> & { readonly findings: FindingSettings }
-): Effect.Effect<JobResult, StoreError, AuditStore | Database | HttpClient.HttpClient> =>
-  Effect.flatMap(Database, (db) =>
-    runSnapshots(targets, {
-      ...options,
-      finalize: (run) => Effect.zipRight(recordFindings(db, run, options.findings), sealRun(db, run.runId))
-    }))
+  }).pipe(Effect.withSpan("AuditJob.run"))

@@ -3,7 +3,6 @@
  * completely, its coverage, its run row) or, when the run fails, only a run row saying why.
  */
 import { Context, Effect, Layer, Option, Stream } from "effect"
-import type { ApiUsage, SourceFailure } from "../source/AuditSource.js"
 import type { CollectionName, SourceName, WorkspaceRecord } from "../snapshot/Records.js"
 import type { CollectionOutcome, CoverageStatus, SnapshotItem } from "../snapshot/SnapshotItem.js"
 import { Database, type DatabaseService, param, StoreError } from "./Database.js"
@@ -32,17 +31,25 @@ export interface CollectionCoverage {
   readonly detail: string | null
 }
 
+/** What a run cost upstream, as the run row records it. */
+export interface RunUsage {
+  /** Requests sent (each counts one call against the API quota), retries included. */
+  readonly calls: number
+  /** The last `X-RateLimit-Remaining` the API reported, if it sends one. */
+  readonly rateLimitRemaining: number | null
+}
+
 export interface StoredRun {
   readonly runId: number
   readonly status: RunStatus
   readonly workspace: WorkspaceRecord | null
   readonly coverage: ReadonlyArray<CollectionCoverage>
-  readonly usage: ApiUsage
+  readonly usage: RunUsage
   readonly error: string | null
 }
 
 /** Work that belongs in the run's transaction once its data is merged (findings, the integrity hash). */
-export type Finalizer = (run: StoredRun) => Effect.Effect<void, StoreError>
+export type RunStep = (run: StoredRun) => Effect.Effect<void, StoreError>
 
 const allCollections: ReadonlyArray<CollectionName> = [...versionedCollections, "events"]
 
@@ -74,28 +81,33 @@ const insertRun = (db: DatabaseService, run: StoredRun, context: RunContext, fin
 const nextRunId = (db: DatabaseService) =>
   Effect.map(db.query("SELECT coalesce(max(run_id), 0) + 1 AS id FROM run_log"), (rows) => Number(rows[0]!["id"]))
 
+export interface StoreRunInput<E> {
+  readonly context: RunContext
+  readonly workspace: WorkspaceRecord
+  readonly items: Stream.Stream<SnapshotItem, E>
+  readonly usage: Effect.Effect<RunUsage>
+  /** Checks the run's coverage before anything is stored; a failure stores nothing. */
+  readonly accept?: (coverage: ReadonlyArray<CollectionCoverage>) => Effect.Effect<void, E>
+  readonly inTransaction?: RunStep
+  readonly onCollectionDone?: (coverage: CollectionCoverage) => Effect.Effect<void>
+}
+
 export interface AuditStoreService {
   /** The newest access event stored for a workspace: the next run reads only events after it. */
   readonly eventsWatermark: (source: SourceName, workspaceId: string) => Effect.Effect<Option.Option<string>, StoreError>
   /**
-   * Stages the snapshot as it streams in, then stores it in one transaction. If the stream fails, nothing is stored
-   * and the failure is returned (record it with `recordFailedRun`).
+   * Stages the snapshot as it streams in, then stores it in one transaction. If the stream fails, or `accept` refuses
+   * the run once every collection's outcome is known, nothing is stored and the failure is returned (record it with
+   * `recordFailedRun`).
    */
-  readonly storeRun: (input: {
-    readonly context: RunContext
-    readonly workspace: WorkspaceRecord
-    readonly items: Stream.Stream<SnapshotItem, SourceFailure>
-    readonly usage: Effect.Effect<ApiUsage>
-    readonly finalize?: Finalizer
-    readonly onCollectionDone?: (coverage: CollectionCoverage) => Effect.Effect<void>
-  }) => Effect.Effect<StoredRun, SourceFailure | StoreError>
+  readonly storeRun: <E>(input: StoreRunInput<E>) => Effect.Effect<StoredRun, E | StoreError>
   /** Records a run that stored nothing: its run row says it failed and why. */
   readonly recordFailedRun: (input: {
     readonly context: RunContext
     readonly workspace: WorkspaceRecord | null
     readonly error: string
-    readonly usage: ApiUsage
-    readonly finalize?: Finalizer
+    readonly usage: RunUsage
+    readonly inTransaction?: RunStep
   }) => Effect.Effect<StoredRun, StoreError>
 }
 
@@ -116,7 +128,7 @@ export const make = (db: DatabaseService): AuditStoreService => ({
       (rows) => Option.fromNullable(rows[0]?.["watermark"] as string | null | undefined)
     ),
 
-  storeRun: ({ context, finalize, items, onCollectionDone, usage, workspace }) =>
+  storeRun: <E>({ accept, context, inTransaction, items, onCollectionDone, usage, workspace }: StoreRunInput<E>) =>
     Effect.scoped(
       Effect.gen(function*() {
         const stage = yield* openStage(db)
@@ -157,6 +169,7 @@ export const make = (db: DatabaseService): AuditStoreService => ({
             detail: outcome.detail ?? null
           }
         })
+        if (accept) yield* accept(coverage)
         const apiUsage = yield* usage
         const finishedAt = context.now()
         const stored = yield* db.transaction(
@@ -188,7 +201,7 @@ export const make = (db: DatabaseService): AuditStoreService => ({
                 param.text(entry.detail)
               ])
             )
-            if (finalize) yield* finalize(run)
+            if (inTransaction) yield* inTransaction(run)
             return run
           })
         )
@@ -197,13 +210,13 @@ export const make = (db: DatabaseService): AuditStoreService => ({
       })
     ),
 
-  recordFailedRun: ({ context, error, finalize, usage, workspace }) =>
+  recordFailedRun: ({ context, error, inTransaction, usage, workspace }) =>
     db.transaction(
       Effect.gen(function*() {
         const runId = yield* nextRunId(db)
         const run: StoredRun = { runId, status: "failed", workspace, coverage: [], usage, error }
         yield* insertRun(db, run, context, context.now())
-        if (finalize) yield* finalize(run)
+        if (inTransaction) yield* inTransaction(run)
         return run
       })
     )

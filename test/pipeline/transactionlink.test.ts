@@ -1,16 +1,15 @@
 import { NodeHttpClient } from "@effect/platform-node"
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Layer, Option, Redacted } from "effect"
+import { Effect, Layer, Option } from "effect"
 import { readFileSync } from "node:fs"
 import { join } from "node:path"
 import ExcelJS from "exceljs"
 import { writeReports } from "../../src/reports/Reports.js"
-import { defaultFindingSettings } from "../../src/analyses/Findings.js"
-import { runAudit } from "../../src/job/AuditJob.js"
 import { allViews } from "../../src/job/Views.js"
 import { startTransactionLinkSimulator, type RunningTlSimulator } from "../../src/simulator/transactionlink/index.js"
 import { Database } from "../../src/store/Database.js"
 import { storeLayer } from "../../src/store/StoreLayer.js"
+import { auditOnce } from "../support/Audit.js"
 import { tempDir } from "../support/TempDir.js"
 
 const simulator = (options: Parameters<typeof startTransactionLinkSimulator>[0]) =>
@@ -20,14 +19,9 @@ const simulator = (options: Parameters<typeof startTransactionLinkSimulator>[0])
   )
 
 const audit = (sim: RunningTlSimulator, token: string, workspace: Option.Option<string> = Option.none()) =>
-  runAudit(
-    [{ source: "transactionlink", apiUrl: sim.url, token: Redacted.make(token), workspace }],
-    {
-      limits: { concurrency: 4, retryBase: "10 millis" },
-      toolVersion: "test",
-      now: () => sim.now().toISOString(),
-      findings: defaultFindingSettings
-    }
+  auditOnce(
+    { source: "transactionlink", url: sim.url, token, now: () => sim.now(), ...Option.match(workspace, { onNone: () => ({}), onSome: (w) => ({ workspace: w }) }) },
+    { concurrency: 4 }
   )
 
 const query = (sql: string) => Effect.flatMap(Database, (db) => db.query(sql))

@@ -1,11 +1,10 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Option } from "effect"
-import { join } from "node:path"
-import { AuditSource } from "../../src/source/AuditSource.js"
 import type { MemberRecord, TokenRecord } from "../../src/snapshot/Records.js"
-import { takeSnapshot } from "../../src/snapshot/TakeSnapshot.js"
+import { runAudit } from "../../src/job/AuditJob.js"
+import { defaultFindingSettings } from "../../src/analyses/Findings.js"
 import { Database } from "../../src/store/Database.js"
-import { storeLayer } from "../../src/store/StoreLayer.js"
+import { testStore } from "../support/Pipeline.js"
 import { fakeSource, type FakeState } from "../support/FakeSource.js"
 import { tempDir } from "../support/TempDir.js"
 
@@ -44,15 +43,11 @@ const token = (id: string, lastUsed: string | null): TokenRecord => ({
 
 /** Runs one snapshot of whatever `state` holds, at `day` (2026-02-DD). */
 const snapshotOf = (state: FakeState, day: number) =>
-  takeSnapshot({
-    selector: Option.some("acme-capital"),
-    context: {
-      source: "ptolemy",
-      startedAt: `2026-02-${String(day).padStart(2, "0")}T06:00:00Z`,
-      toolVersion: "test",
-      now: () => `2026-02-${String(day).padStart(2, "0")}T06:00:01Z`
-    }
-  }).pipe(Effect.provideService(AuditSource, fakeSource(() => state)))
+  runAudit([{ source: fakeSource(() => state), workspace: Option.some("acme-capital") }], {
+    toolVersion: "test",
+    now: () => `2026-02-${String(day).padStart(2, "0")}T06:00:00Z`,
+    findings: defaultFindingSettings
+  })
 
 const rows = (sql: string) => Effect.flatMap(Database, (db) => db.query(sql))
 
@@ -99,7 +94,7 @@ describe("the stored history", () => {
           { run_id: 3, status: "complete" }
         ])
       })
-      yield* Effect.provide(program, storeLayer({ path: join(dir, "audit.duckdb") }))
+      yield* Effect.provide(program, testStore(dir))
     }))
 
   it.scoped("a forbidden collection is a gap of its run, never a removal", () =>
@@ -119,7 +114,7 @@ describe("the stored history", () => {
           { id: "b", valid_from: 1, valid_to: null }
         ])
       })
-      yield* Effect.provide(program, storeLayer({ path: join(dir, "audit.duckdb") }))
+      yield* Effect.provide(program, testStore(dir))
     }))
 
   it.scoped("a run that fails stores nothing but a failed run row", () =>
@@ -137,7 +132,7 @@ describe("the stored history", () => {
         ])
         expect(yield* rows("SELECT count(*) AS n FROM members WHERE run_id = 2")).toEqual([{ n: 0 }])
       })
-      yield* Effect.provide(program, storeLayer({ path: join(dir, "audit.duckdb") }))
+      yield* Effect.provide(program, testStore(dir))
     }))
 
   it.scoped("stores a time with a UTC offset as its instant, to the digit", () =>
@@ -160,6 +155,6 @@ describe("the stored history", () => {
           { id: "utc", us: Date.parse("2026-12-01T21:53:56Z") * 1000 }
         ])
       })
-      yield* Effect.provide(program, storeLayer({ path: join(dir, "audit.duckdb") }))
+      yield* Effect.provide(program, testStore(dir))
     }))
 })

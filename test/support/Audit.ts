@@ -5,6 +5,7 @@ import { join } from "node:path"
 import { defaultFindingSettings, type FindingSettings } from "../../src/analyses/Findings.js"
 import { runAudit } from "../../src/job/AuditJob.js"
 import { allViews } from "../../src/job/Views.js"
+import { makeSource } from "../../src/source/Sources.js"
 import type { SourceName } from "../../src/snapshot/Records.js"
 import { Database } from "../../src/store/Database.js"
 import { storeLayer } from "../../src/store/StoreLayer.js"
@@ -22,25 +23,23 @@ export const auditOnce = (
   target: AuditTarget,
   options: { readonly concurrency?: number; readonly findings?: FindingSettings; readonly retries?: number } = {}
 ) =>
-  runAudit(
-    [{
-      source: target.source ?? "ptolemy",
-      apiUrl: target.url,
-      token: Redacted.make(target.token),
-      workspace: Option.fromNullable(target.workspace)
-    }],
-    {
-      limits: {
+  Effect.gen(function*() {
+    const workspace = Option.fromNullable(target.workspace)
+    const source = yield* makeSource(
+      { source: target.source ?? "ptolemy", apiUrl: target.url, token: Redacted.make(target.token), workspace },
+      {
         concurrency: options.concurrency ?? 10,
         retryBase: "5 millis",
         requestTimeout: "3 seconds",
         ...(options.retries === undefined ? {} : { retries: options.retries })
-      },
+      }
+    )
+    return yield* runAudit([{ source, workspace }], {
       toolVersion: "test",
       now: () => target.now().toISOString(),
       findings: options.findings ?? defaultFindingSettings
-    }
-  ).pipe(Logger.withMinimumLogLevel(LogLevel.Warning))
+    })
+  }).pipe(Logger.withMinimumLogLevel(LogLevel.Warning))
 
 export const query = (sql: string) => Effect.flatMap(Database, (db) => db.query(sql))
 

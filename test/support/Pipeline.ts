@@ -1,24 +1,20 @@
-/** Running snapshots of a fake source into a real DuckDB file, with findings, for analysis tests. */
-import { Effect, Option } from "effect"
+/** Running the audit job over a fake source into a real DuckDB file, with findings, for analysis tests. */
+import { Option } from "effect"
 import { join } from "node:path"
-import { defaultFindingSettings, type FindingSettings, recordFindings } from "../../src/analyses/Findings.js"
+import { defaultFindingSettings, type FindingSettings } from "../../src/analyses/Findings.js"
+import { runAudit } from "../../src/job/AuditJob.js"
 import { allViews } from "../../src/job/Views.js"
-import { sealRun } from "../../src/history/Integrity.js"
-import { AuditSource } from "../../src/source/AuditSource.js"
-import { takeSnapshot } from "../../src/snapshot/TakeSnapshot.js"
 import { Database } from "../../src/store/Database.js"
 import { storeLayer } from "../../src/store/StoreLayer.js"
+import { Effect } from "effect"
 import { fakeSource, type FakeState } from "./FakeSource.js"
 
-/** One snapshot of `state` standing at `at` (ISO), findings evaluated with `settings`. */
+/** One run of the job over `state` standing at `at` (ISO), findings evaluated with `settings`. */
 export const snapshotAt = (state: FakeState, at: string, settings: FindingSettings = defaultFindingSettings) =>
-  Effect.gen(function*() {
-    const db = yield* Database
-    return yield* takeSnapshot({
-      selector: Option.some("acme-capital"),
-      context: { source: "ptolemy", startedAt: at, toolVersion: "test", now: () => at },
-      finalize: (run) => Effect.zipRight(recordFindings(db, run, settings), sealRun(db, run.runId))
-    }).pipe(Effect.provideService(AuditSource, fakeSource(() => state)))
+  runAudit([{ source: fakeSource(() => state), workspace: Option.some("acme-capital") }], {
+    toolVersion: "test",
+    now: () => at,
+    findings: settings
   })
 
 export const query = (sql: string) => Effect.flatMap(Database, (db) => db.query(sql))

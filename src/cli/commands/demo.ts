@@ -11,6 +11,7 @@ import { runAudit } from "../../job/AuditJob.js"
 import { writeReports } from "../../reports/Reports.js"
 import type { SourceName } from "../../snapshot/Records.js"
 import { startSimulation } from "../../simulator/Simulators.js"
+import { makeSource } from "../../source/Sources.js"
 import type { StoredRun } from "../../store/AuditStore.js"
 import { Database, param } from "../../store/Database.js"
 import { toolVersion } from "../../Version.js"
@@ -42,19 +43,15 @@ export const demo = (input: DemoInput) =>
     )
     yield* Effect.gen(function*() {
       const db = yield* Database
-      const target = {
-        source: input.source,
-        apiUrl: sim.url,
-        token: Redacted.make(sim.token),
-        workspace: sim.workspace
-      }
+      const settings = { source: input.source, apiUrl: sim.url, token: Redacted.make(sim.token), workspace: sim.workspace }
       const last = new Map<string, StoredRun>()
       for (let day = 1; day <= input.days; day++) {
         sim.advanceDays(1)
         const now = () => sim.now().toISOString()
         // The per-day line below is the demo's progress; the job's own progress lines would repeat it.
+        // A source per day, as each scheduled run builds its own.
+        const target = { source: yield* makeSource(settings, { concurrency: 10 }), workspace: sim.workspace }
         const result = yield* runAudit([target], {
-          limits: { concurrency: 10 },
           toolVersion,
           now,
           findings: demoFindings

@@ -7,6 +7,7 @@ import { Console, Effect, Option } from "effect"
 import { gatingFindings } from "../../analyses/Gate.js"
 import type { Severity } from "../../analyses/Severity.js"
 import { runAudit } from "../../job/AuditJob.js"
+import { makeSource } from "../../source/Sources.js"
 import { writeReports } from "../../reports/Reports.js"
 import { Database } from "../../store/Database.js"
 import { toolVersion } from "../../Version.js"
@@ -28,7 +29,7 @@ export interface AuditInput extends TargetFlags {
   readonly newOnly: boolean
 }
 
-export const audit = (input: AuditInput, mode: "run" | "snapshot") =>
+export const runOrSnapshot = (input: AuditInput, mode: "run" | "snapshot") =>
   Effect.gen(function*() {
     // Everything is read and checked before the database is opened: bad usage writes nothing.
     if (input.concurrency < 1 || input.concurrency > 100) {
@@ -51,9 +52,11 @@ export const audit = (input: AuditInput, mode: "run" | "snapshot") =>
     )
     const newOnly = input.newOnly || Option.exists(config, (c) => c.fail_on_new_only === true)
     const requireComplete = input.requireComplete || Option.exists(config, (c) => c.require_complete === true)
+    const tuning = { concurrency: input.concurrency, requestTimeout: `${input.requestTimeout} seconds` } as const
+    const sources = yield* Effect.forEach(targets, (target) =>
+      Effect.map(makeSource(target, tuning), (source) => ({ source, workspace: target.workspace })))
     yield* Effect.gen(function*() {
-      const result = yield* runAudit(targets, {
-        limits: { concurrency: input.concurrency, requestTimeout: `${input.requestTimeout} seconds` },
+      const result = yield* runAudit(sources, {
         toolVersion,
         now: () => new Date().toISOString(),
         onCollectionDone: logCollection,

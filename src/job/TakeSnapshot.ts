@@ -1,19 +1,27 @@
 /**
- * One snapshot run, as a plain function over the source and the store: find the workspaces, then for each read
- * every collection into the store as one transaction. A run that fails stores only a run row saying why.
+ * One snapshot run of one audit target, as a plain function over a source (a value) and the store: find the
+ * workspaces, then read each into the store as one transaction. A run that fails stores only a run row saying why.
  */
-import { Effect, Option, Stream } from "effect"
-import { AuditSource, type ApiUsage, SourceFailure } from "../source/AuditSource.js"
-import { AuditStore, type CollectionCoverage, type Finalizer, type RunContext, type StoredRun } from "../store/AuditStore.js"
+import { Effect, Option } from "effect"
+import type { AuditSourceService } from "../source/AuditSource.js"
+import { SourceFailure } from "../source/AuditSource.js"
+import {
+  AuditStore,
+  type CollectionCoverage,
+  type RunContext,
+  type RunStep,
+  type RunUsage,
+  type StoredRun
+} from "../store/AuditStore.js"
 import type { StoreError } from "../store/Database.js"
-import type { CollectionName } from "./Records.js"
-import type { SnapshotItem } from "./SnapshotItem.js"
 
 export interface SnapshotInput {
+  readonly source: AuditSourceService
   /** A workspace UUID or slug; none = every workspace the source lets the token view. */
   readonly selector: Option.Option<string>
   readonly context: Omit<RunContext, "selector">
-  readonly finalize?: Finalizer
+  /** Work done inside each run's transaction once its data is merged (findings, the integrity hash). */
+  readonly inTransaction: RunStep
   readonly onCollectionDone?: (workspace: string, coverage: CollectionCoverage) => Effect.Effect<void>
 }
 
@@ -28,36 +36,26 @@ export interface SnapshotOutcome {
  * A run in which every collection that could be read failed (none forbidden, none complete) says nothing about the
  * workspace: the API is down. Store no data for it; fail it instead.
  */
-const failWhenNothingRead = (
-  items: Stream.Stream<SnapshotItem, SourceFailure>,
-  source: SourceFailure["source"]
-): Stream.Stream<SnapshotItem, SourceFailure> => {
-  const statuses = new Map<CollectionName, string>()
-  return Stream.concat(
-    Stream.tap(items, (item) => Effect.sync(() => item._tag === "Done" && statuses.set(item.collection, item.outcome.status))),
-    Stream.suspend(() => {
-      const read = [...statuses].filter(([c]) => c !== "workspace").map(([, s]) => s)
-      const nothing = read.length > 0 && read.every((s) => s === "failed" || s === "not_applicable") &&
-        read.some((s) => s === "failed")
-      return nothing
-        ? Stream.fail(
-          new SourceFailure({
-            source,
-            reason: "Unavailable",
-            message: "Every collection failed to load; the API seems to be unavailable. Nothing was stored; try again later."
-          })
-        )
-        : Stream.empty
-    })
-  )
+const refuseWhenNothingRead = (source: SourceFailure["source"]) => (coverage: ReadonlyArray<CollectionCoverage>) => {
+  const read = coverage.filter((c) => c.collection !== "workspace").map((c) => c.status)
+  const nothing = read.every((s) => s === "failed" || s === "not_applicable") && read.some((s) => s === "failed")
+  return nothing
+    ? Effect.fail(
+      new SourceFailure({
+        source,
+        reason: "Unavailable",
+        message: "Every collection failed to load; the API seems to be unavailable. Nothing was stored; try again later."
+      })
+    )
+    : Effect.void
 }
 
-const usageSince = (usage: Effect.Effect<ApiUsage>, before: ApiUsage): Effect.Effect<ApiUsage> =>
+const usageSince = (usage: Effect.Effect<RunUsage>, before: RunUsage): Effect.Effect<RunUsage> =>
   Effect.map(usage, (now) => ({ calls: now.calls - before.calls, rateLimitRemaining: now.rateLimitRemaining }))
 
-export const takeSnapshot = (input: SnapshotInput): Effect.Effect<SnapshotOutcome, StoreError, AuditSource | AuditStore> =>
+export const takeSnapshot = (input: SnapshotInput): Effect.Effect<SnapshotOutcome, StoreError, AuditStore> =>
   Effect.gen(function*() {
-    const source = yield* AuditSource
+    const { source } = input
     const store = yield* AuditStore
     const context: RunContext = { ...input.context, selector: Option.getOrElse(input.selector, () => "*") }
     const start = yield* source.usage
@@ -71,7 +69,7 @@ export const takeSnapshot = (input: SnapshotInput): Effect.Effect<SnapshotOutcom
         workspace: null,
         error: failure.message,
         usage: yield* usageSince(source.usage, start),
-        ...(input.finalize ? { finalize: input.finalize } : {})
+        inTransaction: input.inTransaction
       })
       return { runs: [run], failure: Option.some(failure) }
     }
@@ -88,21 +86,16 @@ export const takeSnapshot = (input: SnapshotInput): Effect.Effect<SnapshotOutcom
           store.storeRun({
             context,
             workspace,
-            items: failWhenNothingRead(source.snapshot(target, { asOf: context.startedAt, eventsSince }), source.source),
+            items: source.snapshot(target, { asOf: context.startedAt, eventsSince }),
+            accept: refuseWhenNothingRead(source.source),
             usage: usageSince(source.usage, before),
-            ...(input.finalize ? { finalize: input.finalize } : {}),
+            inTransaction: input.inTransaction,
             ...(input.onCollectionDone ? { onCollectionDone: (c) => input.onCollectionDone!(label, c) } : {})
           })
         ),
         Effect.catchTag("SourceFailure", (failure) =>
           Effect.flatMap(usageSince(source.usage, before), (usage) =>
-            store.recordFailedRun({
-              context,
-              workspace,
-              error: failure.message,
-              usage,
-              ...(input.finalize ? { finalize: input.finalize } : {})
-            }))),
+            store.recordFailedRun({ context, workspace, error: failure.message, usage, inTransaction: input.inTransaction }))),
         Effect.annotateLogs({ source: source.source, workspace: label })
       )
       runs.push(stored)
