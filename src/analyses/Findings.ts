@@ -142,4 +142,9 @@ export const recordFindings = (
     yield* db.execute("DROP TABLE IF EXISTS stage_findings")
   }).pipe(Effect.withSpan("Findings.record"))
 
-export const analysisViews: ReadonlyArray<string> = [changesSql, findingsSql]
+/** The defaults as SQL, installed before findings.sql so that its rules also run by hand on an audit database. */
+const thresholdDefaultsSql = `CREATE OR REPLACE MACRO threshold_default(name) AS (MAP {${
+  Object.entries(defaultThresholds).map(([name, value]) => `'${name}': ${value}::DOUBLE`).join(", ")
+}})[name];`
+
+export const analysisViews: ReadonlyArray<string> = [thresholdDefaultsSql, changesSql, findingsSql]

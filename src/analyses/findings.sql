@@ -1,13 +1,14 @@
 -- Findings and quota trends (docs/sql.md, docs/findings.md).
 --
--- Every rule is a SELECT over the entity views as of one run, so a reader can run it by hand:
---   SET VARIABLE token_unused_days = 45;   -- optional: each threshold has the default shown below
+-- Every rule is a SELECT over the entity views as of one run, so a reader can run it by hand on an audit database:
+--   SET VARIABLE token_unused_days = 30;   -- optional: each threshold has its documented default (docs/findings.md)
 --   SELECT * FROM evaluate_findings(42);
 -- ptolemy-audit evaluates them at the end of each run and stores the result in `finding_versions` (see the
 -- `findings` view), with suppressions from the config file applied.
 
--- A threshold: the value set with SET VARIABLE, else the documented default.
-CREATE OR REPLACE MACRO threshold(name, fallback) AS coalesce(getvariable(name), fallback);
+-- A threshold: the value set with SET VARIABLE, else its default. The defaults are defined once, in the tool
+-- (analyses/Findings.ts), which installs them in every audit database as the macro threshold_default(name).
+CREATE OR REPLACE MACRO threshold(name) AS coalesce(getvariable(name), threshold_default(name));
 
 -- A threshold as text for a finding's detail: 45, not 45.0.
 CREATE OR REPLACE MACRO num_text(x) AS
@@ -45,7 +46,7 @@ fits AS (
   JOIN points p
     ON p.source = cur.source AND p.workspace_id = cur.workspace_id AND p.dimension = cur.dimension
    AND p.run_id <= cur.run_id
-   AND p.started_at > cur.started_at - to_days(CAST(threshold('quota_window_days', 30) AS INTEGER))
+   AND p.started_at > cur.started_at - to_days(CAST(threshold('quota_window_days') AS INTEGER))
    AND (cur.dimension <> 'api_calls' OR p.billing_period_start IS NOT DISTINCT FROM cur.billing_period_start)
   GROUP BY ALL
 )
@@ -93,39 +94,39 @@ hits AS (
   SELECT 'token.unused', 'medium', 'robot_tokens', 'robot_token', id, label,
          CASE WHEN last_used_reported
            THEN 'last used ' || strftime(last_used_at, '%Y-%m-%d') || ' (unused for over ' ||
-                num_text(threshold('token_unused_days', 45)) || ' days)'
+                num_text(threshold('token_unused_days')) || ' days)'
            ELSE 'the API does not report last use; judged by age: created ' || strftime(created_at, '%Y-%m-%d') ||
-                ' (over ' || num_text(threshold('token_unused_days', 45)) || ' days ago)'
+                ' (over ' || num_text(threshold('token_unused_days')) || ' days ago)'
          END
   FROM token_label
-  WHERE (last_used_reported AND last_used_at < as_of - to_days(CAST(threshold('token_unused_days', 45) AS INTEGER)))
-     OR (NOT last_used_reported AND created_at < as_of - to_days(CAST(threshold('token_unused_days', 45) AS INTEGER)))
+  WHERE (last_used_reported AND last_used_at < as_of - to_days(CAST(threshold('token_unused_days') AS INTEGER)))
+     OR (NOT last_used_reported AND created_at < as_of - to_days(CAST(threshold('token_unused_days') AS INTEGER)))
 
   UNION ALL
   SELECT 'token.never_used', 'medium', 'robot_tokens', 'robot_token', id, label,
          'never used since it was created ' || strftime(created_at, '%Y-%m-%d')
   FROM token_label
   WHERE last_used_reported AND last_used_at IS NULL
-    AND created_at < as_of - to_days(CAST(threshold('token_never_used_days', 7) AS INTEGER))
+    AND created_at < as_of - to_days(CAST(threshold('token_never_used_days') AS INTEGER))
 
   UNION ALL
   SELECT 'token.long_lived', 'medium', 'robot_tokens', 'robot_token', id, label,
          'lifetime of ' || date_diff('day', created_at, expires_at) || ' days (created ' ||
          strftime(created_at, '%Y-%m-%d') || ', expires ' || strftime(expires_at, '%Y-%m-%d') || ')'
   FROM token_label
-  WHERE expires_at > created_at + to_days(CAST(threshold('token_max_lifetime_days', 366) AS INTEGER))
+  WHERE expires_at > created_at + to_days(CAST(threshold('token_max_lifetime_days') AS INTEGER))
 
   UNION ALL
   SELECT 'token.old', 'low', 'robot_tokens', 'robot_token', id, label,
-         'created ' || strftime(created_at, '%Y-%m-%d') || ' (older than ' || num_text(threshold('token_rotate_days', 90)) ||
+         'created ' || strftime(created_at, '%Y-%m-%d') || ' (older than ' || num_text(threshold('token_rotate_days')) ||
          ' days: rotate it)'
-  FROM token_label WHERE created_at < as_of - to_days(CAST(threshold('token_rotate_days', 90) AS INTEGER))
+  FROM token_label WHERE created_at < as_of - to_days(CAST(threshold('token_rotate_days') AS INTEGER))
 
   UNION ALL
   SELECT 'token.expiring', 'low', 'robot_tokens', 'robot_token', id, label,
          'expires ' || strftime(expires_at, '%Y-%m-%d %H:%M') || ' UTC: the integration will stop working'
   FROM token_label
-  WHERE expires_at > as_of AND expires_at <= as_of + to_days(CAST(threshold('token_expiring_days', 14) AS INTEGER))
+  WHERE expires_at > as_of AND expires_at <= as_of + to_days(CAST(threshold('token_expiring_days') AS INTEGER))
 
   UNION ALL
   SELECT 'robot.rotation_unfinished', 'low', 'robot_tokens', 'robot', robot_id, any_value(robot_name),
@@ -133,7 +134,7 @@ hits AS (
   FROM tokens
   GROUP BY robot_id, as_of
   HAVING count(*) > 1
-     AND max(created_at) < as_of - to_days(CAST(threshold('rotation_overlap_days', 7) AS INTEGER))
+     AND max(created_at) < as_of - to_days(CAST(threshold('rotation_overlap_days') AS INTEGER))
 
   UNION ALL
   SELECT 'robot.idle', 'low', 'robot_tokens', 'robot', b.id, b.display_name, 'no active token'
@@ -147,7 +148,7 @@ hits AS (
          'expires ' || strftime(i.expires_at, '%Y-%m-%d %H:%M') || ' UTC, not yet accepted'
   FROM invitations i JOIN run r USING (run_id)
   WHERE i.status = 'pending' AND i.expires_at > r.as_of
-    AND i.expires_at <= r.as_of + to_hours(CAST(threshold('invitation_expiring_hours', 48) AS INTEGER))
+    AND i.expires_at <= r.as_of + to_hours(CAST(threshold('invitation_expiring_hours') AS INTEGER))
 
   UNION ALL
   SELECT 'invitation.expired', 'low', 'invitations', 'invitation', i.id, i.email,
@@ -177,11 +178,11 @@ hits AS (
   UNION ALL
   SELECT 'access.admin_count', 'low', 'members', 'workspace', r.workspace_id,
          coalesce(any_value((SELECT coalesce(w.name, w.slug) FROM workspaces w WHERE w.run_id = r.run_id LIMIT 1)), r.workspace_id),
-         count(*) || ' admins (at most ' || num_text(threshold('max_admins', 3)) || ' expected)'
+         count(*) || ' admins (at most ' || num_text(threshold('max_admins')) || ' expected)'
   FROM members m JOIN run r USING (run_id)
-  WHERE m.role = 'admin' OR (m.access = 'inherited' AND m.org_role IN ('owner', 'admin'))
+  WHERE is_admin(m.role, m.access, m.org_role)
   GROUP BY r.workspace_id
-  HAVING count(*) > threshold('max_admins', 3)
+  HAVING count(*) > threshold('max_admins')
 
   UNION ALL
   SELECT 'access.terminated_member', 'high', 'members', 'member', m.id, coalesce(m.email, m.display_name),
@@ -202,18 +203,18 @@ hits AS (
          q.dimension, q.dimension,
          q.dimension || ': ' || q.used || ' of ' || q."limit" || ' used (' || round(100 * q.utilisation)::INTEGER || '%)'
   FROM quota_fits q JOIN run r USING (run_id)
-  WHERE q.utilisation >= threshold('quota_utilisation_ratio', 0.8)
+  WHERE q.utilisation >= threshold('quota_utilisation_ratio')
 
   UNION ALL
   SELECT 'quota.forecast',
-         CASE WHEN q.projected_exhaustion_at <= r.as_of + to_days(CAST(threshold('quota_forecast_high_days', 7) AS INTEGER))
+         CASE WHEN q.projected_exhaustion_at <= r.as_of + to_days(CAST(threshold('quota_forecast_high_days') AS INTEGER))
            THEN 'high' ELSE 'medium' END,
          'plan_usage', 'quota', q.dimension, q.dimension,
          q.dimension || ' reaches its limit of ' || q."limit" || ' around ' ||
          strftime(q.projected_exhaustion_at, '%Y-%m-%d') || ' at the current pace'
   FROM quota_fits q JOIN run r USING (run_id)
   WHERE q.used < q."limit" AND q.projected_exhaustion_at IS NOT NULL
-    AND q.projected_exhaustion_at <= r.as_of + to_days(CAST(threshold('quota_forecast_days', 30) AS INTEGER))
+    AND q.projected_exhaustion_at <= r.as_of + to_days(CAST(threshold('quota_forecast_days') AS INTEGER))
 
   UNION ALL
   SELECT 'webhook.insecure_url', 'high', 'webhooks', 'webhook', w.id, w.url,

@@ -2,7 +2,7 @@
  * Findings as GitHub Actions workflow annotations (`::error::`, `::warning::`, `::notice::` on stdout), so that a
  * scheduled run's new findings show on the run's page without opening the reports.
  */
-import type { GateFinding } from "../analyses/Gate.js"
+import type { GateFinding } from "../read/Findings.js"
 
 const escapeData = (text: string) => text.replace(/%/g, "%25").replace(/\r/g, "%0D").replace(/\n/g, "%0A")
 const escapeProperty = (text: string) => escapeData(text).replace(/:/g, "%3A").replace(/,/g, "%2C")

@@ -3,7 +3,8 @@
  * point in time by run id, `latest`, a date (YYYY-MM-DD) or an ISO-8601 instant, a review period like 2026-Q3.
  */
 import { Effect, Option } from "effect"
-import { type DatabaseService, param } from "../store/Database.js"
+import { runsOfWorkspace, storedWorkspaces } from "../read/Runs.js"
+import type { DatabaseService } from "../store/Database.js"
 import { usageError } from "./ExitCode.js"
 
 export interface WorkspaceRef {
@@ -12,21 +13,16 @@ export interface WorkspaceRef {
   readonly label: string
 }
 
-export interface RunRef {
-  readonly run_id: number
-  readonly started_at: string
-}
+export type { RunRef } from "../read/Runs.js"
+
+const refOf = (w: WorkspaceRef): WorkspaceRef => ({ source: w.source, workspace_id: w.workspace_id, label: w.label })
 
 export const resolveWorkspace = (db: DatabaseService, wanted: Option.Option<string>) =>
   Effect.gen(function*() {
-    const all = (yield* db.query(
-      `SELECT source, workspace_id, any_value(coalesce(workspace_slug, workspace_name, workspace_id)) AS label,
-              list(DISTINCT workspace_slug) AS slugs, list(DISTINCT workspace_name) AS names
-       FROM runs WHERE workspace_id IS NOT NULL GROUP BY ALL ORDER BY label`
-    )) as unknown as ReadonlyArray<WorkspaceRef & { slugs: Array<string | null>; names: Array<string | null> }>
+    const all = yield* storedWorkspaces(db)
     const names = all.map((w) => w.label).join(", ")
     if (Option.isNone(wanted)) {
-      if (all.length === 1) return all[0]! as WorkspaceRef
+      if (all.length === 1) return refOf(all[0]!)
       return yield* Effect.fail(
         usageError(
           all.length === 0
@@ -38,7 +34,7 @@ export const resolveWorkspace = (db: DatabaseService, wanted: Option.Option<stri
     const match = all.filter((w) =>
       w.workspace_id === wanted.value || w.slugs.includes(wanted.value) || w.names.includes(wanted.value)
     )
-    if (match.length === 1) return match[0]! as WorkspaceRef
+    if (match.length === 1) return refOf(match[0]!)
     return yield* Effect.fail(
       usageError(`No workspace "${wanted.value}" in the audit database (it holds: ${names || "none"}).`)
     )
@@ -52,11 +48,7 @@ const datePattern = /^\d{4}-\d{2}-\d{2}$/
  */
 export const resolveRun = (db: DatabaseService, workspace: WorkspaceRef, value: string, edge: "start" | "end") =>
   Effect.gen(function*() {
-    const runs = (yield* db.query(
-      `SELECT run_id, started_at FROM runs
-       WHERE source = $1 AND workspace_id = $2 AND status <> 'failed' ORDER BY run_id`,
-      [param.text(workspace.source), param.text(workspace.workspace_id)]
-    )) as unknown as ReadonlyArray<RunRef>
+    const runs = yield* runsOfWorkspace(db, workspace.source, workspace.workspace_id)
     if (runs.length === 0) {
       return yield* Effect.fail(usageError(`${workspace.label} has no stored run yet.`))
     }

@@ -19,7 +19,7 @@ import {
 import { Context, Data, Effect, FiberRef, Layer, Option, Scope, Stream } from "effect"
 import { toJsValue } from "./Values.js"
 
-export type StoreErrorReason = "Locked" | "Open" | "Query" | "ReadOnly" | "Corrupt" | "Integrity"
+export type StoreErrorReason = "Locked" | "Open" | "Query" | "Decode" | "ReadOnly" | "Corrupt" | "Integrity"
 
 export class StoreError extends Data.TaggedError("StoreError")<{
   readonly reason: StoreErrorReason

@@ -18,6 +18,11 @@ CREATE OR REPLACE MACRO raw_with(raw, fragment) AS
     ELSE (substr(raw, 1, length(raw) - 1) || ',' || fragment || '}')::JSON
   END;
 
+-- Who counts as an admin of a workspace: the admin role, or access inherited from an organisation owner or admin
+-- role (TransactionLink). Every report, finding and query that counts admins uses this one definition.
+CREATE OR REPLACE MACRO is_admin(role, access, org_role) AS
+  coalesce(role = 'admin', false) OR coalesce(access = 'inherited' AND org_role IN ('owner', 'admin'), false);
+
 CREATE OR REPLACE VIEW runs AS
 SELECT
   r.run_id, r.source, r.workspace_id, r.workspace_slug, r.workspace_name, r.started_at, r.finished_at, r.status,

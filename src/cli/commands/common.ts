@@ -5,7 +5,7 @@
 import { existsSync } from "node:fs"
 import { Console, Effect, Layer } from "effect"
 import { allViews } from "../../job/Views.js"
-import type { GateFinding } from "../../analyses/Gate.js"
+import type { GateFinding } from "../../read/Findings.js"
 import type { Severity } from "../../analyses/Severity.js"
 import type { JobResult } from "../../job/AuditJob.js"
 import { compactIfGrown } from "../../store/Compact.js"

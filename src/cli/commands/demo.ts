@@ -13,7 +13,8 @@ import type { SourceName } from "../../snapshot/Records.js"
 import { startSimulation } from "../../simulator/Simulators.js"
 import { makeSource } from "../../source/Sources.js"
 import type { StoredRun } from "../../store/AuditStore.js"
-import { Database, param } from "../../store/Database.js"
+import { historyTally, runTally } from "../../read/Runs.js"
+import { Database } from "../../store/Database.js"
 import { toolVersion } from "../../Version.js"
 import { runFailed, usageError } from "../ExitCode.js"
 import { compactQuietly, describeRun, workspaceFolder, writableStore } from "./common.js"
@@ -57,16 +58,11 @@ export const demo = (input: DemoInput) =>
           findings: demoFindings
         }).pipe(Logger.withMinimumLogLevel(LogLevel.Warning))
         for (const run of result.runs) {
-          const [counts] = yield* db.query(
-            `SELECT (SELECT count(*) FROM changes WHERE run_id = $1) AS changes,
-                    (SELECT count(*) FROM findings WHERE run_id = $1 AND NOT suppressed) AS findings,
-                    (SELECT count(*) FROM findings WHERE run_id = $1 AND is_new AND NOT suppressed) AS new_findings`,
-            [param.int(run.runId)]
-          )
+          const counts = yield* runTally(db, run.runId)
           yield* Console.log(
             `day ${String(day).padStart(3)}/${input.days}  ${now().slice(0, 10)}  ${describeRun(run).replace(/ \(.*$/, "")}  ${
               run.usage.calls
-            } calls  ${counts!["changes"]} changes  ${counts!["findings"]} findings (${counts!["new_findings"]} new)`
+            } calls  ${counts.changes} changes  ${counts.findings} findings (${counts.new_findings} new)`
           )
           if (run.workspace) last.set(run.workspace.id, run)
         }
@@ -81,11 +77,9 @@ export const demo = (input: DemoInput) =>
         const files = yield* writeReports({ kind: "run", runId: run.runId }, folder)
         reports.push(files.markdown, files.workbook, files.json)
       }
-      const [summary] = yield* db.query(
-        `SELECT count(*) AS runs, count(*) FILTER (WHERE status = 'complete') AS complete, max(run_id) AS last FROM runs`
-      )
+      const summary = yield* historyTally(db)
       yield* Console.log(
-        `\n${summary!["runs"]} runs stored (${summary!["complete"]} complete); the last is run ${summary!["last"]}.\n` +
+        `\n${summary.runs} runs stored (${summary.complete} complete); the last is run ${summary.last}.\n` +
           `Reports of the last run:\n${reports.map((r) => `  ${r}`).join("\n")}\n` +
           `Explore: ptolemy-audit sql --db ${dbPath} "SELECT change_type, count(*) FROM changes GROUP BY ALL ORDER BY 2 DESC"\n` +
           `         ptolemy-audit findings --db ${dbPath}\n` +

@@ -4,7 +4,8 @@
  * added and removed inside the window nets to nothing).
  */
 import { Console, Effect, Option } from "effect"
-import { Database, param } from "../../store/Database.js"
+import { itemisedChanges, netChanges } from "../../read/Changes.js"
+import { Database } from "../../store/Database.js"
 import { runFailed, usageError } from "../ExitCode.js"
 import { type Format, render } from "../Output.js"
 import { resolveRun, resolveWorkspace } from "../Resolve.js"
@@ -40,16 +41,9 @@ export const diff = (input: DiffInput) =>
     if (to.run_id < from.run_id) {
       return yield* Effect.fail(usageError(`--to (run ${to.run_id}) is before --from (run ${from.run_id}).`))
     }
-    const keys = [param.text(workspace.source), param.text(workspace.workspace_id), param.int(from.run_id), param.int(to.run_id)]
-    const net = yield* db.query(
-      `SELECT * FROM window_changes($1, $2, $3::INTEGER, $4::INTEGER) ORDER BY change_type, entity_name, entity_id`,
-      keys
-    )
-    const itemised = yield* db.query(
-      `SELECT * FROM changes WHERE source = $1 AND workspace_id = $2 AND run_id > $3 AND run_id <= $4
-       ORDER BY run_id, change_type, entity_name, entity_id`,
-      keys
-    )
+    const window = { source: workspace.source, workspaceId: workspace.workspace_id, fromRunId: from.run_id, toRunId: to.run_id }
+    const net = yield* netChanges(db, window)
+    const itemised = yield* itemisedChanges(db, window)
     if (input.format === "json") {
       return yield* Console.log(
         JSON.stringify({ workspace: workspace.label, workspace_id: workspace.workspace_id, from, to, net, itemised }, null, 2)

@@ -4,7 +4,7 @@
  */
 import { join } from "node:path"
 import { Console, Effect, Option } from "effect"
-import { gatingFindings } from "../../analyses/Gate.js"
+import { gatingFindings } from "../../read/Findings.js"
 import type { Severity } from "../../analyses/Severity.js"
 import { runAudit } from "../../job/AuditJob.js"
 import { makeSource } from "../../source/Sources.js"

@@ -1,0 +1,113 @@
+/** Who has access as of a run: members and their counts, robots with their tokens, invitations. */
+import { Effect, Schema } from "effect"
+import { type DatabaseService, param, StoreError } from "../store/Database.js"
+import { Bool, findAll, findFirst, streamAll, Text } from "./Query.js"
+
+export const MemberRow = Schema.Struct({
+  id: Schema.String,
+  user_id: Text,
+  user_type: Text,
+  role: Text,
+  display_name: Text,
+  email: Text,
+  created_at: Text,
+  access: Text,
+  org_role: Text,
+  user_status: Text,
+  last_login_at: Text
+})
+export type MemberRow = typeof MemberRow.Type
+
+export const MemberCounts = Schema.Struct({
+  members: Schema.Number,
+  humans: Schema.Number,
+  robots: Schema.Number,
+  admins: Schema.Number
+})
+export type MemberCounts = typeof MemberCounts.Type
+
+/** How many members, humans, robots and human admins (`is_admin`, views.sql) a run saw. */
+export const memberCounts = (db: DatabaseService, runId: number) =>
+  Effect.flatMap(
+    findFirst(
+      db,
+      MemberCounts,
+      "member counts",
+      `SELECT count(*) AS members,
+              count(*) FILTER (WHERE coalesce(user_type, 'human') <> 'robot') AS humans,
+              count(*) FILTER (WHERE user_type = 'robot') AS robots,
+              count(*) FILTER (WHERE coalesce(user_type, 'human') <> 'robot' AND is_admin(role, access, org_role)) AS admins
+       FROM members WHERE run_id = $1`,
+      [param.int(runId)]
+    ),
+    (counts) =>
+      counts === undefined
+        ? Effect.fail(new StoreError({ reason: "Query", message: `No member counts for run ${runId}.` }))
+        : Effect.succeed(counts)
+  )
+
+/** A run's members in the workbook's order, streamed in chunks. */
+export const memberRows = (db: DatabaseService, runId: number) =>
+  streamAll(
+    db,
+    MemberRow,
+    "members",
+    `SELECT id, user_id, user_type, role, display_name, email, created_at, access, org_role, user_status, last_login_at
+     FROM members WHERE run_id = $1 ORDER BY user_type, role, coalesce(email, display_name), id`,
+    [param.int(runId)]
+  )
+
+/** A robot with one of its tokens (a robot without any has one row with null token columns). */
+export const TokenRow = Schema.Struct({
+  robot_id: Schema.String,
+  robot_name: Text,
+  robot_role: Text,
+  robot_created_at: Text,
+  token_id: Text,
+  name: Text,
+  token_suffix: Text,
+  status: Text,
+  created_at: Text,
+  expires_at: Text,
+  last_used_at: Text,
+  last_used_reported: Bool
+})
+export type TokenRow = typeof TokenRow.Type
+
+export const robotTokens = (db: DatabaseService, runId: number) =>
+  findAll(
+    db,
+    TokenRow,
+    "robot tokens",
+    `SELECT r.id AS robot_id, r.display_name AS robot_name, r.role AS robot_role, r.created_at AS robot_created_at,
+            t.id AS token_id, t.name, t.token_suffix, t.status, t.created_at, t.expires_at, t.last_used_at,
+            t.last_used_reported
+     FROM robots r LEFT JOIN robot_tokens t ON t.run_id = r.run_id AND t.robot_id = r.id
+     WHERE r.run_id = $1
+     ORDER BY r.display_name, r.id, t.status = 'active' DESC, t.created_at DESC, t.id`,
+    [param.int(runId)]
+  )
+
+export const InvitationRow = Schema.Struct({
+  id: Schema.String,
+  email: Text,
+  role: Text,
+  status: Text,
+  invited_by: Text,
+  created_at: Text,
+  expires_at: Text,
+  accepted_at: Text,
+  revoked_at: Text
+})
+export type InvitationRow = typeof InvitationRow.Type
+
+export const invitations = (db: DatabaseService, runId: number) =>
+  findAll(
+    db,
+    InvitationRow,
+    "invitations",
+    `SELECT id, email, role, status, invited_by, created_at, expires_at, accepted_at, revoked_at
+     FROM invitations WHERE run_id = $1
+     ORDER BY status = 'pending' DESC, expires_at, email, id`,
+    [param.int(runId)]
+  )
