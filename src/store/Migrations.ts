@@ -5,6 +5,7 @@
 import { Effect } from "effect"
 import { type DatabaseService, param, StoreError } from "./Database.js"
 import historySql from "./migrations/001_history.sql"
+import ledgerSql from "./migrations/002_ledger.sql"
 import viewsSql from "./views.sql"
 
 interface Migration {
@@ -14,7 +15,8 @@ interface Migration {
 }
 
 export const migrations: ReadonlyArray<Migration> = [
-  { version: 1, name: "history", sql: historySql }
+  { version: 1, name: "history", sql: historySql },
+  { version: 2, name: "ledger", sql: ledgerSql }
 ]
 
 export const latestVersion = migrations[migrations.length - 1]!.version

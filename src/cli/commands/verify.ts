@@ -1,33 +1,48 @@
 /**
  * `ptolemy-audit verify`: recompute every run's hash from the data stored now and check each run's link to the
- * previous run of its workspace. Exit 1 names the first run whose data or link no longer matches.
+ * previous run of its workspace, and the same for the ledger (review campaigns, decisions, sign-offs, remediation).
+ * Exit 1 names the first run or entry whose data or link no longer matches.
  */
 import { Console, Effect } from "effect"
 import { verifyChain } from "../../history/Integrity.js"
+import { verifyLedger } from "../../history/Ledger.js"
 import { Database } from "../../store/Database.js"
 import { CommandExit, ExitCode, runFailed } from "../ExitCode.js"
 import { readableStore } from "./common.js"
 
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`
+
+/** The first breach of each chain, then how many later ones there are. */
+const firstOfEachChain = <B extends { readonly chain: string }>(breaches: ReadonlyArray<B>) => {
+  const firsts = [...new Map(breaches.map((b) => [b.chain, b])).values()]
+  return { firsts, later: breaches.length - firsts.length }
+}
+
 export const verify = (input: { readonly db: string }) =>
   Effect.gen(function*() {
     const db = yield* Database
-    const result = yield* verifyChain(db)
-    if (result.breaches.length === 0) {
+    const runs = yield* verifyChain(db)
+    const ledger = yield* verifyLedger(db)
+    if (runs.breaches.length === 0 && ledger.breaches.length === 0) {
       return yield* Console.log(
-        `The history is intact: ${result.runs} run${result.runs === 1 ? "" : "s"} in ${result.chains} chain${
-          result.chains === 1 ? "" : "s"
+        `The history is intact: ${plural(runs.runs, "run")} in ${plural(runs.chains, "chain")}${
+          ledger.entries > 0 ? ` and ${plural(ledger.entries, "ledger entry").replace(/entrys$/, "entries")}` : ""
         }, every hash recomputed and every link checked.`
       )
     }
-    const firsts = [...new Map(result.breaches.map((b) => [b.chain, b])).values()]
+    const runBreaches = firstOfEachChain(runs.breaches)
+    const entryBreaches = firstOfEachChain(ledger.breaches)
     return yield* Effect.fail(
       new CommandExit({
         code: ExitCode.findings,
         message: [
           "The history does not verify.",
-          ...firsts.map((b) => `  run ${b.run_id}: ${b.problem}.`),
-          ...(result.breaches.length > firsts.length
-            ? [`  (${result.breaches.length - firsts.length} later run(s) are affected too.)`]
+          ...runBreaches.firsts.map((b) => `  run ${b.run_id}: ${b.problem}.`),
+          ...entryBreaches.firsts.map((b) =>
+            `  ledger entry ${b.entry_id} (${b.kind}${b.subject_id === null ? "" : ` of ${b.subject_id}`}): ${b.problem}.`
+          ),
+          ...(runBreaches.later + entryBreaches.later > 0
+            ? [`  (${runBreaches.later + entryBreaches.later} later run(s) or entries are affected too.)`]
             : [])
         ].join("\n")
       })
