@@ -1,7 +1,9 @@
 import { existsSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { mkdtempSync, rmSync } from "node:fs"
-import { tmpdir } from "node:os"
+import { createServer } from "node:http"
+import type { AddressInfo } from "node:net"
+import { networkInterfaces, tmpdir } from "node:os"
 import { afterAll, describe, expect, it } from "vitest"
 import { runCli } from "../support/Cli.js"
 
@@ -39,13 +41,29 @@ describe("bad input: a clear error, exit code 2, nothing written", () => {
   })
 
   it("a non-HTTPS API URL that is not loopback, without ever sending the token", async () => {
-    const result = await runCli(["snapshot", "--db", db], {
-      env: { PTOLEMY_API_TOKEN: token, PTOLEMY_WORKSPACE: "acme", PTOLEMY_API_URL: "http://api.example.com/v1" }
+    // A server on this machine's own non-loopback address: plain HTTP to it would carry the token in clear text.
+    const address = Object.values(networkInterfaces()).flat().find((i) => i !== undefined && i.family === "IPv4" && !i.internal)
+    const requests: Array<string> = []
+    const server = createServer((request, response) => {
+      requests.push(`${request.method} ${request.url} ${request.headers.authorization ?? ""}`)
+      response.end("{}")
     })
-    expect(result.code).toBe(2)
-    expect(result.stderr).toContain("not HTTPS")
-    expect(result.stderr).not.toContain(token)
-    expect(existsSync(db)).toBe(false)
+    await new Promise<void>((resolve) => server.listen(0, address?.address ?? "0.0.0.0", resolve))
+    try {
+      const { port } = server.address() as AddressInfo
+      const url = address === undefined ? "http://api.example.com/v1" : `http://${address.address}:${port}/v1`
+      const result = await runCli(["snapshot", "--db", db], {
+        env: { PTOLEMY_API_TOKEN: token, PTOLEMY_WORKSPACE: "acme", PTOLEMY_API_URL: url }
+      })
+      expect(result.code).toBe(2)
+      expect(result.stderr).toContain("not HTTPS")
+      expect(result.stdout + result.stderr).not.toContain(token)
+      expect(requests).toEqual([])
+      expect(existsSync(db)).toBe(false)
+    } finally {
+      server.closeAllConnections()
+      await new Promise((resolve) => server.close(resolve))
+    }
   })
 
   it("a malformed config file: the file, the path in the document and what is expected", async () => {
