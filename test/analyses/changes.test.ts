@@ -9,10 +9,15 @@ const day = (d: number) => `2026-02-${String(d).padStart(2, "0")}T06:00:00Z`
 const before = {
   members: [member("ann", "admin"), member("bob", "viewer"), member("cat", "member")],
   robots: [robot("r1"), robot("r2")],
-  robot_tokens: [token("t1", "r1"), token("t2", "r1"), token("t3", "r2")],
+  robot_tokens: [
+    token("t1", "r1"),
+    token("t2", "r1"),
+    token("t3", "r2"),
+    token("t5", "r1", { last_used_at: "2026-01-31T08:00:00Z" })
+  ],
   invitations: [invitation("i1"), invitation("i2"), invitation("i3"), invitation("i4")],
   webhooks: [webhook("w1", "https://hooks.acme.test/a"), webhook("w2", "https://hooks.acme.test/b")],
-  plan_usage: [usage("seats", 10, 50), usage("api_calls", 100, 10000)]
+  plan_usage: [usage("seats", 10, 50), usage("api_calls", 100, 10000), usage("webhooks", 2, 10)]
 }
 
 /** One of every change type between day 1 and day 2. */
@@ -22,7 +27,8 @@ const after = {
   robot_tokens: [
     token("t1", "r1", { status: "revoked", revoked_at: "2026-02-01T12:00:00Z" }),
     token("t2", "r1", { status: "expired" }),
-    token("t4", "r3")
+    token("t4", "r3"),
+    token("t5", "r1", { last_used_at: "2026-02-01T23:00:00Z" }) // used again: volatile, not a change
   ], // t3 vanished with r2 (revoked), t4 created
   invitations: [
     invitation("i1", { status: "accepted" }),
@@ -32,7 +38,8 @@ const after = {
     invitation("i5")
   ],
   webhooks: [webhook("w1", "http://hooks.acme.test/a"), webhook("w3", "https://hooks.acme.test/c")],
-  plan_usage: [usage("seats", 11, 60, "enterprise"), usage("api_calls", 900, 10000, "enterprise")],
+  // webhooks: only its usage moved, which is not a change; the plan moved to enterprise on every dimension.
+  plan_usage: [usage("seats", 11, 60, "enterprise"), usage("api_calls", 900, 10000, "enterprise"), usage("webhooks", 3, 10, "enterprise")],
   events: [
     event("e1", "membership.updated", "bob", "2026-02-01T09:00:00Z", "ann"),
     event("e0", "membership.updated", "bob", "2026-01-15T09:00:00Z", "old-actor") // before the window: not the actor
@@ -79,8 +86,13 @@ describe("changes between consecutive runs", () => {
             old_value: "growth",
             new_value: "enterprise"
           })
-          // usage.used moved on both dimensions and last_used_at is volatile: neither is a change.
-          expect(changes.filter((c) => String(c["change_type"]).includes("usage"))).toEqual([])
+          // A dimension whose usage alone moved, and a token whose last use alone moved, changed nothing.
+          expect(changes.filter((c) => c["entity_id"] === "webhooks" || c["entity_id"] === "t5")).toEqual([])
+          const t5 = yield* query("SELECT run_id, last_used_at FROM robot_tokens WHERE id = 't5' ORDER BY run_id")
+          expect(t5).toEqual([
+            { run_id: 1, last_used_at: "2026-01-31T08:00:00Z" },
+            { run_id: 2, last_used_at: "2026-02-01T23:00:00Z" }
+          ])
         }),
         testStore(dir)
       )

@@ -191,7 +191,8 @@ describe("findings", () => {
       yield* Effect.provide(
         Effect.gen(function*() {
           // 37 units a day from 100, limit 2000: reached after 1900 / 37 = 51.35 days from the first point.
-          for (let d = 0; d <= 20; d++) {
+          // Runs 1-23 on days 0-22, then run 24 on day 44 and run 25 on day 45 (the series stays linear).
+          for (const d of [...Array.from({ length: 23 }, (_, i) => i), 44, 45]) {
             yield* snapshotAt(
               {
                 plan_usage: [
@@ -206,20 +207,25 @@ describe("findings", () => {
             )
           }
           const [trend] = yield* query(
-            "SELECT growth_per_day, projected_exhaustion_at FROM quota_trend WHERE dimension = 'database_items'"
+            "SELECT growth_per_day, projected_exhaustion_at FROM quota_fits WHERE dimension = 'database_items' AND run_id = 21"
           )
           const truth = Date.parse(asOf) + (1900 / 37) * 86400_000
           expect(trend!["growth_per_day"]).toBeCloseTo(37, 6)
           expect(Math.abs(Date.parse(trend!["projected_exhaustion_at"] as string) - truth)).toBeLessThan(86400_000)
           // A flat series (seats) and no limit get no projection but "reached now" when at the limit.
-          const [seats] = yield* query("SELECT growth_per_day, projected_exhaustion_at FROM quota_trend WHERE dimension = 'seats'")
+          const [seats] = yield* query("SELECT growth_per_day, projected_exhaustion_at FROM quota_fits WHERE dimension = 'seats' AND run_id = 21")
           expect(seats!["growth_per_day"]).toBe(0)
           const forecast = yield* query(
-            "SELECT severity FROM findings WHERE rule_id = 'quota.forecast' AND run_id = 21 AND entity_id = 'database_items'"
+            `SELECT run_id, severity FROM findings WHERE rule_id = 'quota.forecast' AND entity_id = 'database_items'
+             ORDER BY run_id`
           )
-          // 51.35 - 20 = 31.35 days left at run 21: outside 30 days; at run 22 it would be inside.
-          expect(forecast).toEqual([])
-          const [api] = yield* query("SELECT growth_per_day, projected_exhaustion_at FROM quota_trend WHERE dimension = 'api_calls'")
+          // Days left on day d: 51.35 - d. Within 30 days from day 22 (29.35; 30.35 on day 21), within 7 on day 45 (6.35).
+          expect(forecast).toEqual([
+            { run_id: 23, severity: "medium" },
+            { run_id: 24, severity: "medium" },
+            { run_id: 25, severity: "high" }
+          ])
+          const [api] = yield* query("SELECT growth_per_day, projected_exhaustion_at FROM quota_fits WHERE dimension = 'api_calls' AND run_id = 21")
           expect(api!["growth_per_day"]).toBeGreaterThan(0)
           expect(api!["projected_exhaustion_at"]).toBeNull()
         }),
