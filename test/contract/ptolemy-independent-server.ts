@@ -47,6 +47,8 @@ export interface RecordedRequest {
   readonly at: number
   readonly rateLimitRemaining: number
   readonly authorized: boolean
+  /** the scripted or raw fault that answered this request, if one did */
+  readonly fault?: string
 }
 
 /** A scripted fault: answers the next `times` requests that match, instead of serving them. */
@@ -99,6 +101,8 @@ export interface IndependentPtolemy {
   expireNextCursor(route: string): void
   /** a transport-level fault (see RawFault); existing faults and behaviour are unaffected when none is added */
   addRawFault(fault: RawFault): void
+  /** the names of every scripted and raw fault added, to check that each one fired */
+  faultNames(): ReadonlyArray<string>
   close(): Promise<void>
 }
 
@@ -363,6 +367,7 @@ export const startIndependentPtolemy = async (options: {
       const authorized = /^bearer /i.test(auth) && auth.slice(7) === options.token
       let status = 200
       let payload: Obj | undefined
+      let firedFault: string | undefined
       const headers: Record<string, string> = {
         "content-type": "application/json; charset=utf-8",
         "x-ratelimit-remaining": String(remaining)
@@ -386,6 +391,7 @@ export const startIndependentPtolemy = async (options: {
         const fault = faults.find((f) => f.times > 0 && f.match({ method, route, query: url.searchParams, body }))
         if (fault !== undefined) {
           fault.times -= 1
+          firedFault = fault.name
           throw new HttpError(fault.status, fault.code, `scripted fault: ${fault.name}`, fault.headers)
         }
         payload = handle(method, route, url.searchParams, body)
@@ -412,7 +418,8 @@ export const startIndependentPtolemy = async (options: {
         status: raw === undefined ? status : typeof rawStatus === "number" ? rawStatus : status,
         at: Date.now(),
         rateLimitRemaining: remaining,
-        authorized
+        authorized,
+        ...(raw !== undefined ? { fault: raw.name } : firedFault !== undefined ? { fault: firedFault } : {})
       })
       if (raw !== undefined) return
       res.writeHead(status, headers)
@@ -445,6 +452,7 @@ export const startIndependentPtolemy = async (options: {
     addRawFault: (fault) => {
       rawFaults.push(fault)
     },
+    faultNames: () => [...faults, ...rawFaults].map((f) => f.name),
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections()

@@ -337,6 +337,8 @@ interface CaseResult {
   readonly other: Array<{ readonly url: string; readonly authorizations: ReadonlyArray<string | undefined> }>
   /** files the run wrote (database, reports) that contain a token */
   readonly leakedInto: ReadonlyArray<string>
+  /** faults the case injected that never answered a request: the case would prove nothing */
+  readonly unfired: ReadonlyArray<string>
 }
 
 const TIMEOUT_ARGS = ["--request-timeout", "1"]
@@ -828,6 +830,7 @@ const runCase = async (c: Case): Promise<CaseResult> => {
       cli,
       elapsedMs,
       requests: [...server.requests],
+      unfired: server.faultNames().filter((name) => !server.requests.some((q) => q.fault === name)),
       earlier: await earlierRows(db),
       runs: await readRuns(db),
       other: others.map((o) => ({ url: o.url, authorizations: [...o.authorizations] })),
@@ -869,6 +872,9 @@ const RAW_ERRORS = /\b(SyntaxError|TypeError|ReferenceError|RangeError|Unhandled
 const check = (c: Case, o: CaseResult): void => {
   const why = explain(o)
   const output = `${o.cli.stdout}\n${o.cli.stderr}`
+
+  // The fault it is about happened.
+  expect(o.unfired, `faults that never fired\n${why}`).toEqual([])
 
   // It ended on its own, printed no stack trace, and never a token.
   expect(o.cli.signal, `the CLI did not end on its own\n${why}`).toBeNull()
