@@ -99,9 +99,9 @@ const learnDayOrder = (rows: ReadonlyArray<FileRow>, items: ReadonlyMap<string, 
     if (item === undefined) continue
     for (const column of dates) {
       const frozen = canonical(column.value(item))
-      const readings = dayReadings(row.cells.get(headerKey(column.header)) ?? null)
-      const right = readings.filter((r) => r.day === frozen)
-      if (readings.length === 2 && right.length === 1 && right[0]!.order !== null) votes[right[0]!.order]++
+      // 28/01/2026 can only be day-first; 03/02/2026 is day-first if the frozen day is 3 February.
+      const right = dayReadings(row.cells.get(headerKey(column.header)) ?? null).filter((r) => r.day === frozen)
+      if (right.length === 1 && right[0]!.order !== null) votes[right[0]!.order]++
     }
   }
   return votes.DMY > 0 && votes.MDY === 0 ? "DMY" : votes.MDY > 0 && votes.DMY === 0 ? "MDY" : null
