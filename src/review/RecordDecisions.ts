@@ -10,7 +10,7 @@ import { appendEntry, sealEntry } from "../history/Ledger.js"
 import { campaignById, campaignItems, currentDecisions, type CurrentDecision, importOfFile, rolesSeen } from "../read/Review.js"
 import { type DatabaseService, param, type StoreError } from "../store/Database.js"
 import { FACTS_HASH, ITEM_KEY, rolesFor } from "./Facts.js"
-import { headerKey, readReviewFile } from "./ReadReviewFile.js"
+import { headerKey, readReviewFile, type ReviewFileContent } from "./ReadReviewFile.js"
 import { badFile, refused, type ReviewError } from "./ReviewError.js"
 import { type AcceptedDecision, type Rejection, validateRows } from "./Validate.js"
 
@@ -53,12 +53,20 @@ const isNew = (found: AcceptedDecision, current: CurrentDecision | undefined) =>
   (current.comment ?? null) !== found.comment ||
   (found.reviewed_on_given && current.reviewed_on !== found.reviewed_on)
 
+/** Reads `options.file` and records its decisions. */
 export const importDecisions = (
   db: DatabaseService,
   options: ImportOptions
 ): Effect.Effect<ImportResult, ReviewError | StoreError, FileSystem.FileSystem | Path.Path> =>
+  Effect.flatMap(readReviewFile(options.file), (content) => recordDecisions(db, content, options))
+
+/** Records the decisions of a file already read (the CLI reads it before it opens the database). */
+export const recordDecisions = (
+  db: DatabaseService,
+  content: ReviewFileContent,
+  options: Omit<ImportOptions, "file">
+): Effect.Effect<ImportResult, ReviewError | StoreError> =>
   Effect.gen(function*() {
-    const content = yield* readReviewFile(options.file)
     const named = content.campaignId
     if (named !== null && options.campaignId !== null && named !== options.campaignId) {
       return yield* Effect.fail(

@@ -4,7 +4,8 @@
  * belongs to no campaign or its whole population was altered (nothing recorded).
  */
 import { Console, Effect, Option } from "effect"
-import { importDecisions } from "../../review/RecordDecisions.js"
+import { readReviewFile, type ReviewFileContent } from "../../review/ReadReviewFile.js"
+import { recordDecisions } from "../../review/RecordDecisions.js"
 import { Database } from "../../store/Database.js"
 import { CommandExit, ExitCode } from "../ExitCode.js"
 import { writableStore } from "./common.js"
@@ -20,10 +21,13 @@ export interface ReviewImportInput {
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`
 
 export const reviewImport = (input: ReviewImportInput) =>
+  // The file is read before the database is opened: a file that cannot be read changes nothing.
+  Effect.flatMap(reviewExit(readReviewFile(input.file)), (content) => record(input, content))
+
+const record = (input: ReviewImportInput, content: ReviewFileContent) =>
   Effect.gen(function*() {
     const db = yield* Database
-    const result = yield* importDecisions(db, {
-      file: input.file,
+    const result = yield* recordDecisions(db, content, {
       campaignId: Option.getOrNull(input.campaign),
       reviewer: Option.getOrNull(input.reviewer),
       now: yield* now

@@ -24,7 +24,8 @@ export interface ReviewStartInput {
 const validDay = (day: string) =>
   /^\d{4}-\d{2}-\d{2}$/.test(day) && new Date(`${day}T00:00:00Z`).toISOString().slice(0, 10) === day
 
-export const reviewStart = (input: ReviewStartInput) =>
+/** The flags are checked before the database is opened: bad usage changes nothing. */
+const checkFlags = (input: ReviewStartInput) =>
   Effect.gen(function*() {
     if (Option.isSome(input.period) && Option.isSome(input.run)) {
       return yield* Effect.fail(usageError("Use either --period or --run, not both."))
@@ -35,6 +36,14 @@ export const reviewStart = (input: ReviewStartInput) =>
     const reviewers = input.reviewers.map((r) => r.trim())
     const notEmail = reviewers.find((r) => !/^[^@\s]+@[^@\s]+$/.test(r))
     if (notEmail !== undefined) return yield* Effect.fail(usageError(`--reviewer "${notEmail}" is not an email address.`))
+    if (Option.isSome(input.period)) yield* parsePeriod(input.period.value)
+    return reviewers
+  })
+
+export const reviewStart = (input: ReviewStartInput) => Effect.flatMap(checkFlags(input), (reviewers) => start(input, reviewers))
+
+const start = (input: ReviewStartInput, reviewers: ReadonlyArray<string>) =>
+  Effect.gen(function*() {
     const db = yield* Database
     const workspace = yield* resolveWorkspace(db, input.workspace)
     let runId: number
