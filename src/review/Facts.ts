@@ -34,7 +34,7 @@ export interface FactColumn {
 export const factColumns: ReadonlyArray<FactColumn> = [
   { header: "Type", kind: "text", width: 17, value: (i) => typeLabel[i.item_type] },
   { header: "Name", kind: "text", width: 30, value: (i) => i.name },
-  { header: "Email", kind: "text", width: 34, value: (i) => i.email },
+  { header: "Email", kind: "text", width: 40, value: (i) => i.email },
   { header: "Role", kind: "text", width: 11, value: (i) => i.role },
   { header: "Privileged", kind: "text", width: 11, value: (i) => (i.privileged ? "yes" : "no") },
   { header: "Joined", kind: "date", width: 12, value: (i) => isoDay(i.joined_at) },
