@@ -127,8 +127,16 @@ describe("a review campaign's sheet, filled in and read back", () => {
           const again = yield* importFile(first)
           expect(again.alreadyImported).not.toBeNull()
           expect(again.recorded).toBe(0)
-          // The same decisions in another file (saved again): nothing new either, and no ledger entry.
-          const copy = yield* Effect.promise(() => fillWorkbook(first, join(dir, "copy.xlsx"), {}))
+          // The same decisions in another file (saved again with the sign-off block filled): nothing new either, and
+          // no ledger entry.
+          const copy = yield* Effect.promise(() =>
+            fillWorkbook(first, join(dir, "copy.xlsx"), {}, (sheet) => {
+              sheet.eachRow((row) => {
+                if (row.getCell(1).value === "Signed off by") row.getCell(2).value = "Grace"
+              })
+            })
+          )
+          expect(readFileSync(copy).equals(readFileSync(first))).toBe(false)
           const same = yield* importFile(copy)
           expect(same).toMatchObject({ recorded: 0, unchanged: 6, entryId: null, alreadyImported: null })
           const revised = yield* Effect.promise(() =>
