@@ -227,6 +227,8 @@ hits AS (
          c.collection || ' could not be read (' || c.status || '): ' || coalesce(c.detail, 'no detail')
   FROM run_collections c JOIN run r USING (run_id)
   WHERE c.status IN ('forbidden', 'failed')
+
+  UNION ALL SELECT * FROM review_findings(target_run)
 )
 SELECT r.run_id, r.source, r.workspace_id, h.*
 FROM hits h CROSS JOIN run r;

@@ -15,6 +15,7 @@ import { simulate } from "./commands/simulate.js"
 import { verify } from "./commands/verify.js"
 import { sql } from "./commands/sql.js"
 import * as O from "./Options.js"
+import { reviewCommand } from "./ReviewCommand.js"
 
 const targetOptions = {
   source: O.source,
@@ -211,7 +212,8 @@ export const rootCommand = Command.make("ptolemy-audit").pipe(
     exportCmd,
     importCmd,
     demoCommand,
-    simulateCommand
+    simulateCommand,
+    reviewCommand
   ])
 )
 

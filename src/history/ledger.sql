@@ -11,8 +11,12 @@ CREATE OR REPLACE MACRO ledger_canonical(target_entry) AS (
                     'subject_id': subject_id, 'recorded_at': recorded_at, 'anchor_run_id': anchor_run_id,
                     'anchor_hash': anchor_hash})::VARCHAR AS line
     FROM ledger_log WHERE entry_id = target_entry
-    -- Each table of ledger records adds its rows here, one part number each:
-    --   UNION ALL SELECT 1, to_json(x)::VARCHAR FROM review_campaign_log x WHERE x.entry_id = target_entry
+    -- Each table of ledger records adds its rows here, one part number each (1-9 review, 10-19 remediation):
+    UNION ALL SELECT 1, to_json(x)::VARCHAR FROM review_campaign_log x WHERE x.entry_id = target_entry
+    UNION ALL SELECT 2, to_json(x)::VARCHAR FROM review_item_log x WHERE x.entry_id = target_entry
+    UNION ALL SELECT 3, to_json(x)::VARCHAR FROM review_import_log x WHERE x.entry_id = target_entry
+    UNION ALL SELECT 4, to_json(x)::VARCHAR FROM review_decision_log x WHERE x.entry_id = target_entry
+    UNION ALL SELECT 5, to_json(x)::VARCHAR FROM review_signoff_log x WHERE x.entry_id = target_entry
   )
   SELECT coalesce(string_agg(h, chr(10) ORDER BY part, h), '')
   FROM (SELECT part, sha256(line) AS h FROM lines)

@@ -13,7 +13,8 @@ import type { SourceName } from "../../snapshot/Records.js"
 import { startSimulation } from "../../simulator/Simulators.js"
 import { makeSource } from "../../source/Sources.js"
 import type { StoredRun } from "../../store/AuditStore.js"
-import { historyTally, runTally } from "../../read/Runs.js"
+import { historyTally, runsOfWorkspace, runTally } from "../../read/Runs.js"
+import { demoReview } from "../../review/DemoSample.js"
 import { Database } from "../../store/Database.js"
 import { toolVersion } from "../../Version.js"
 import { runFailed, usageError } from "../ExitCode.js"
@@ -85,6 +86,30 @@ export const demo = (input: DemoInput) =>
           `         ptolemy-audit findings --db ${dbPath}\n` +
           `         ptolemy-audit diff --db ${dbPath} --from 1 --to latest${Option.isNone(sim.workspace) ? " --workspace <id>" : ""}`
       )
+      // The access review loop, on the first workspace: a campaign on the first quarter's last complete run, and a
+      // filled-in sample imported.
+      const reviewed = [...last.values()][0]?.workspace
+      if (reviewed) {
+        const firstRun = (yield* runsOfWorkspace(db, input.source, reviewed.id))[0]
+        const review = firstRun === undefined ? null : yield* demoReview(db, {
+          source: input.source,
+          workspaceId: reviewed.id,
+          firstRunAt: firstRun.started_at,
+          reports: dir,
+          now: sim.now()
+        }).pipe(Effect.catchTag("ReviewError", (error) => Effect.fail(runFailed(error.message))))
+        if (review !== null) {
+          const { started, imported } = review
+          yield* Console.log(
+            `\nAccess review: campaign ${started.campaignId} froze run ${started.runId}, the last complete run of ${review.period} (${started.items} items, ${started.privileged} privileged):\n` +
+              `  ${started.files.workbook}\n  ${started.files.csv}\n` +
+              `A reviewer's filled-in sample was imported: ${imported.recorded} decisions from ${review.sample}.\n` +
+              `Next:    ptolemy-audit review status --db ${dbPath}\n` +
+              `         ptolemy-audit review close --db ${dbPath} --signed-by "Your Name"\n` +
+              `         ptolemy-audit sql --db ${dbPath} "SELECT item_key, label, decision, new_role, reviewer, comment FROM review_outcomes WHERE decision IS NOT NULL"`
+          )
+        }
+      }
     }).pipe(
       Effect.provide(writableStore(dbPath)),
       Effect.ensuring(compactQuietly(dbPath)),
