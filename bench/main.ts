@@ -102,7 +102,7 @@ const snapshotTier = (
       const started = performance.now()
       yield* quiet(
         runSnapshots(
-          [{ source: "ptolemy", apiUrl: sim.url, token: Redacted.make(sim.token), workspace: Option.some(sim.workspace) }],
+          [{ source: "ptolemy", apiUrl: sim.url, token: Redacted.make(sim.token), workspace: sim.workspace }],
           { limits: { concurrency: CONCURRENCY }, toolVersion: "bench", now: () => new Date().toISOString() }
         )
       )

@@ -6,7 +6,7 @@ import type { HttpClient } from "@effect/platform"
 import { Effect, Option } from "effect"
 import type { SourceFailure } from "../source/AuditSource.js"
 import { AuditSource } from "../source/AuditSource.js"
-import { type ClientLimits, makeSource, type SourceSettings } from "../source/Sources.js"
+import { type ClientTuning, makeSource, type SourceSettings, workspaceSelector } from "../source/Sources.js"
 import { type FindingSettings, recordFindings } from "../analyses/Findings.js"
 import { sealRun } from "../history/Integrity.js"
 import type { AuditStore, CollectionCoverage, Finalizer, StoredRun } from "../store/AuditStore.js"
@@ -14,7 +14,7 @@ import { Database, type StoreError } from "../store/Database.js"
 import { takeSnapshot } from "../snapshot/TakeSnapshot.js"
 
 export interface JobOptions {
-  readonly limits: ClientLimits
+  readonly limits: ClientTuning
   readonly toolVersion: string
   /** The clock the runs stand on: the wall clock, or the simulator's in the demo. */
   readonly now: () => string
@@ -38,7 +38,7 @@ export const runSnapshots = (
     for (const target of targets) {
       const source = yield* makeSource(target, options.limits)
       const outcome = yield* takeSnapshot({
-        selector: target.workspace,
+        selector: workspaceSelector(target),
         context: { source: target.source, startedAt: options.now(), toolVersion: options.toolVersion, now: options.now },
         ...(options.finalize ? { finalize: options.finalize } : {}),
         ...(options.onCollectionDone ? { onCollectionDone: options.onCollectionDone } : {})

@@ -18,17 +18,18 @@ export interface AuditTarget {
   readonly now: () => Date
 }
 
+const connection = (target: AuditTarget) => ({ apiUrl: target.url, token: Redacted.make(target.token) })
+
 export const auditOnce = (
   target: AuditTarget,
   options: { readonly concurrency?: number; readonly findings?: FindingSettings; readonly retries?: number } = {}
 ) =>
   runAudit(
-    [{
-      source: target.source ?? "ptolemy",
-      apiUrl: target.url,
-      token: Redacted.make(target.token),
-      workspace: Option.fromNullable(target.workspace)
-    }],
+    [
+      target.source === "transactionlink"
+        ? { source: "transactionlink", ...connection(target), workspace: Option.fromNullable(target.workspace) }
+        : { source: "ptolemy", ...connection(target), workspace: target.workspace ?? "" }
+    ],
     {
       limits: {
         concurrency: options.concurrency ?? 10,

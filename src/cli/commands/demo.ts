@@ -11,6 +11,7 @@ import { runAudit } from "../../job/AuditJob.js"
 import { writeReports } from "../../reports/Reports.js"
 import type { SourceName } from "../../snapshot/Records.js"
 import { startSimulation } from "../../simulator/Simulators.js"
+import type { SourceSettings } from "../../source/Sources.js"
 import type { StoredRun } from "../../store/AuditStore.js"
 import { Database, param } from "../../store/Database.js"
 import { toolVersion } from "../../Version.js"
@@ -42,12 +43,14 @@ export const demo = (input: DemoInput) =>
     )
     yield* Effect.gen(function*() {
       const db = yield* Database
-      const target = {
-        source: input.source,
-        apiUrl: sim.url,
-        token: Redacted.make(sim.token),
-        workspace: sim.workspace
-      }
+      const connection = { apiUrl: sim.url, token: Redacted.make(sim.token) }
+      const target: SourceSettings = sim.source === "ptolemy"
+        ? {
+          source: "ptolemy",
+          ...connection,
+          workspace: Option.getOrThrowWith(sim.workspace, () => new Error("the Ptolemy simulator names its workspace"))
+        }
+        : { source: "transactionlink", ...connection, workspace: sim.workspace }
       const last = new Map<string, StoredRun>()
       for (let day = 1; day <= input.days; day++) {
         sim.advanceDays(1)
