@@ -8,7 +8,7 @@
 import { NodeHttpClient } from "@effect/platform-node"
 import { describe, expect, it } from "@effect/vitest"
 import { Chunk, Effect, Option, Redacted, Stream } from "effect"
-import { startPtolemySimulator } from "../../src/simulator/ptolemy/index.js"
+import { type RunningSimulator, startPtolemySimulator } from "../../src/simulator/ptolemy/index.js"
 import { startTransactionLinkSimulator } from "../../src/simulator/transactionlink/index.js"
 import type { SnapshotItem } from "../../src/snapshot/SnapshotItem.js"
 import type { AuditSourceService, WorkspaceTarget } from "../../src/source/AuditSource.js"
@@ -29,21 +29,28 @@ const ptolemy = Effect.acquireRelease(
   (sim) => Effect.promise(() => sim.close())
 )
 
+/** The source the CLI would make for the simulator's workspace, and that workspace as its target. */
+const ptolemySource = (sim: RunningSimulator, token: string) =>
+  Effect.gen(function*() {
+    const source = yield* makeSource(
+      { source: "ptolemy", apiUrl: sim.url, token: Redacted.make(token), workspace: sim.workspace.slug },
+      tuning
+    )
+    const [target] = yield* source.workspaces(Option.none())
+    return { source, target: target! }
+  })
+
 describe("Ptolemy: confirming removals", () => {
   it.scopedLive("members, robots and invitations by their direct GETs: 404 is gone, 200 still exists", () =>
     Effect.gen(function*() {
       const sim = yield* ptolemy
-      const source = yield* makeSource(
-        { source: "ptolemy", apiUrl: sim.url, token: Redacted.make(sim.tokens.admin), workspace: sim.workspace.slug },
-        tuning
-      )
-      const [target] = yield* source.workspaces(Option.none())
+      const { source, target } = yield* ptolemySource(sim, sim.tokens.admin)
       const humans = sim.world.list("memberships").filter((m) => m["user_type"] === "human" && m["role"] !== "admin")
       const [removed, kept] = [String(humans[0]!["id"]), String(humans[1]!["id"])]
       sim.world.removeMembership(removed)
       sim.stats.reset()
       const gone = (id: string) => ({ id, parentId: null })
-      expect(yield* source.confirmAbsent(target!, "members", [gone(removed), gone(kept)])).toEqual([kept])
+      expect(yield* source.confirmAbsent(target, "members", [gone(removed), gone(kept)])).toEqual([kept])
       // Asked one by one, not by reading the whole list again.
       expect(sim.stats.requests.map((r) => r.path).sort()).toEqual(
         [removed, kept].map((id) => `/v1/workspaces/${sim.workspace.slug}/memberships/${id}`).sort()
@@ -52,27 +59,23 @@ describe("Ptolemy: confirming removals", () => {
       const robots = sim.world.list("robots").filter((r) => !String(r["display_name"]).startsWith("audit-"))
       const [deletedRobot, liveRobot] = [String(robots[0]!["id"]), String(robots[1]!["id"])]
       sim.world.deleteRobot(deletedRobot)
-      expect(yield* source.confirmAbsent(target!, "robots", [gone(deletedRobot), gone(liveRobot)])).toEqual([liveRobot])
+      expect(yield* source.confirmAbsent(target, "robots", [gone(deletedRobot), gone(liveRobot)])).toEqual([liveRobot])
 
       const invitation = String(sim.world.list("invitations")[0]!["id"])
-      expect(yield* source.confirmAbsent(target!, "invitations", [gone(NOWHERE), gone(invitation)])).toEqual([invitation])
+      expect(yield* source.confirmAbsent(target, "invitations", [gone(NOWHERE), gone(invitation)])).toEqual([invitation])
     }).pipe(Effect.provide(NodeHttpClient.layerUndici)))
 
   it.scopedLive("tokens by their robot's list (there is no GET of one token); a robot that is gone took its tokens", () =>
     Effect.gen(function*() {
       const sim = yield* ptolemy
-      const source = yield* makeSource(
-        { source: "ptolemy", apiUrl: sim.url, token: Redacted.make(sim.tokens.admin), workspace: sim.workspace.slug },
-        tuning
-      )
-      const [target] = yield* source.workspaces(Option.none())
+      const { source, target } = yield* ptolemySource(sim, sim.tokens.admin)
       const withTokens = sim.world.list("robots").map((r) => String(r["id"])).filter((id) => sim.world.tokens(id).length > 0)
       const [live, doomed] = [withTokens[0]!, withTokens[1]!]
       const liveToken = String(sim.world.tokens(live)[0]!["id"])
       const doomedToken = String(sim.world.tokens(doomed)[0]!["id"])
       sim.world.deleteRobot(doomed)
       sim.stats.reset()
-      const still = yield* source.confirmAbsent(target!, "robot_tokens", [
+      const still = yield* source.confirmAbsent(target, "robot_tokens", [
         { id: liveToken, parentId: live },
         { id: NOWHERE, parentId: live },
         { id: doomedToken, parentId: doomed }
@@ -88,17 +91,10 @@ describe("Ptolemy: confirming removals", () => {
   it.scopedLive("a refused token fails the confirmation (nothing may be recorded), it does not answer 'gone'", () =>
     Effect.gen(function*() {
       const sim = yield* ptolemy
-      const admin = yield* makeSource(
-        { source: "ptolemy", apiUrl: sim.url, token: Redacted.make(sim.tokens.admin), workspace: sim.workspace.slug },
-        tuning
-      )
-      const [target] = yield* admin.workspaces(Option.none())
-      const robot = yield* makeSource(
-        { source: "ptolemy", apiUrl: sim.url, token: Redacted.make(sim.tokens.robotViewer), workspace: sim.workspace.slug },
-        tuning
-      )
+      const { target } = yield* ptolemySource(sim, sim.tokens.admin)
+      const { source: robot } = yield* ptolemySource(sim, sim.tokens.robotViewer)
       const member = String(sim.world.list("memberships")[0]!["id"])
-      const forbidden = yield* Effect.flip(robot.confirmAbsent(target!, "members", [{ id: member, parentId: null }]))
+      const forbidden = yield* Effect.flip(robot.confirmAbsent(target, "members", [{ id: member, parentId: null }]))
       expect(forbidden.reason).toBe("Unavailable")
       expect(forbidden.message).toMatch(/Could not confirm .* is gone.*403/)
     }).pipe(Effect.provide(NodeHttpClient.layerUndici)))
@@ -106,25 +102,21 @@ describe("Ptolemy: confirming removals", () => {
   it.scopedLive("readAgain: one collection from its first page, its rows then its outcome, nothing else", () =>
     Effect.gen(function*() {
       const sim = yield* ptolemy
-      const source = yield* makeSource(
-        { source: "ptolemy", apiUrl: sim.url, token: Redacted.make(sim.tokens.admin), workspace: sim.workspace.slug },
-        tuning
-      )
-      const [target] = yield* source.workspaces(Option.none())
-      const members = yield* collect(source.readAgain(target!, "members", options))
+      const { source, target } = yield* ptolemySource(sim, sim.tokens.admin)
+      const members = yield* collect(source.readAgain(target, "members", options))
       expect(new Set(members.map((i) => i.collection))).toEqual(new Set(["members"]))
       expect(members.at(-1)).toMatchObject({ _tag: "Done", outcome: { status: "complete" } })
       expect(rowIds(members, "members")).toEqual(sim.world.list("memberships").map((m) => String(m["id"])).sort())
 
-      const tokens = yield* collect(source.readAgain(target!, "robot_tokens", options))
+      const tokens = yield* collect(source.readAgain(target, "robot_tokens", options))
       expect(new Set(tokens.map((i) => i.collection))).toEqual(new Set(["robot_tokens"]))
       expect(outcome(tokens, "robot_tokens")).toMatchObject({ outcome: { status: "complete" } })
       const expected = sim.world.list("robots").flatMap((r) => sim.world.tokens(String(r["id"])).map((t) => String(t["id"])))
       expect(rowIds(tokens, "robot_tokens")).toEqual(expected.sort())
 
-      const invitations = yield* collect(source.readAgain(target!, "invitations", options))
+      const invitations = yield* collect(source.readAgain(target, "invitations", options))
       expect(rowIds(invitations, "invitations")).toEqual(sim.world.list("invitations").map((i) => String(i["id"])).sort())
-      const robots = yield* collect(source.readAgain(target!, "robots", options))
+      const robots = yield* collect(source.readAgain(target, "robots", options))
       expect(rowIds(robots, "robots")).toEqual(sim.world.list("robots").map((r) => String(r["id"])).sort())
     }).pipe(Effect.provide(NodeHttpClient.layerUndici)))
 })

@@ -50,7 +50,7 @@ export const describeApiError = <R extends string>(error: ApiErrorFields<R>, spe
   return `${error.endpoint}${status}${api}${requestId}${detail}. ${spec.hintFor?.(error) ?? spec.hints[error.reason]}`
 }
 
-/** The error class of one API: `class PtolemyApiError extends apiError("PtolemyApiError", spec)<PtolemyErrorReason>() {}`. */
+/** The error class of one API, its reasons those of `spec`: `class PtolemyApiError extends apiError("PtolemyApiError", spec) {}`. */
 export const apiError = <Tag extends string, R extends string>(tag: Tag, spec: ApiErrorSpec<R>) =>
   class extends Data.TaggedError(tag)<ApiErrorFields<R>> {
     override get message(): string {
