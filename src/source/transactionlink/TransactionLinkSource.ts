@@ -6,7 +6,7 @@
  * invitations are not applicable. Users, roles and enrollments are read once per run and shared by every target.
  */
 import { Effect, Either, Option, Stream } from "effect"
-import type { InvitationRecord, MemberRecord, WorkspaceRecord } from "../../snapshot/Records.js"
+import type { CollectionName, InvitationRecord, MemberRecord, WorkspaceRecord } from "../../snapshot/Records.js"
 import { type CollectionOutcome, SnapshotItem } from "../../snapshot/SnapshotItem.js"
 import {
   type AuditSourceService,
@@ -17,7 +17,7 @@ import {
 } from "../AuditSource.js"
 import { collections, commonMeanings, text } from "../Collections.js"
 import type { Item } from "../http/Decode.js"
-import type { TransactionLinkApiError, TransactionLinkErrorReason } from "./TransactionLinkApiError.js"
+import { TransactionLinkApiError, type TransactionLinkErrorReason } from "./TransactionLinkApiError.js"
 import { collect, type TransactionLinkClientService } from "./TransactionLinkClient.js"
 import type * as S from "./Schemas.js"
 
@@ -60,7 +60,7 @@ const displayName = (user: S.User | undefined) => {
   return name === "" ? null : name
 }
 
-const done = (collections: ReadonlyArray<Parameters<typeof SnapshotItem.done>[0]>, outcome: CollectionOutcome) =>
+const done = (collections: ReadonlyArray<CollectionName>, outcome: CollectionOutcome) =>
   collections.map((c) => SnapshotItem.done(c, outcome))
 
 type Users = Either.Either<ReadonlyArray<Item<S.User>>, TransactionLinkApiError>
@@ -77,10 +77,12 @@ export const makeTransactionLinkSource = (
     const orgRoleNames = Effect.map(roles, (result) =>
       new Map(Either.getOrElse(result, () => []).map((r) => [r.value.id, r.value.name])))
 
-    /** The organisation's id (from its roles), or why it cannot be known. */
+    /** The organisation's id (the API names it only in its roles), or why it cannot be known. */
     const organization = Effect.map(roles, Either.flatMap((items) => {
       const id = items.map((r) => r.value.organizationId).find((id) => typeof id === "string")
-      return id ? Either.right(id) : Either.left("the organisation roles carry no organizationId")
+      return id ? Either.right(id) : Either.left(
+        new TransactionLinkApiError({ reason: "SchemaDrift", endpoint: "GET /organizations/roles", detail: "no role carries an organizationId" })
+      )
     }))
 
     /** A workspace's invitations: none (they are the organisation's), or a gap when the organisation is unknown. */
@@ -92,11 +94,10 @@ export const makeTransactionLinkSource = (
         })
       }
       const error = org.left
-      if (typeof error !== "string" && isFatal(error)) return Effect.fail(toFailure(error))
-      const why = typeof error === "string" ? error : error.message
+      if (isFatal(error)) return Effect.fail(toFailure(error))
       return Effect.succeed({
-        status: typeof error === "string" ? "failed" : gap(error).status,
-        detail: `Enrollments belong to the organisation, which could not be identified, so they were not read: ${why}`
+        status: gap(error).status,
+        detail: `Enrollments belong to the organisation, which could not be identified, so they were not read: ${error.message}`
       })
     })
 
@@ -193,7 +194,7 @@ export const makeTransactionLinkSource = (
     const targets = Effect.gen(function*() {
       const workspaces = yield* Effect.mapError(twiceWhole(() => client.workspaces), toFailure)
       const org = yield* organization
-      if (Either.isLeft(org) && typeof org.left !== "string" && isFatal(org.left)) return yield* Effect.fail(toFailure(org.left))
+      if (Either.isLeft(org) && isFatal(org.left)) return yield* Effect.fail(toFailure(org.left))
       return [
         ...workspaces.map((item): WorkspaceTarget => ({ workspace: workspaceRecord(item), scope: "workspace" })),
         ...Either.match(org, {
