@@ -3,7 +3,8 @@
  * so the 365-day history tier measures the store (what storage grows by) without minutes of loopback requests.
  */
 import { Effect, Option, Schema, Stream } from "effect"
-import type { Item, PtolemyClientService } from "../src/source/ptolemy/PtolemyClient.js"
+import type { Item } from "../src/source/http/Decode.js"
+import type { PtolemyClientService } from "../src/source/ptolemy/PtolemyClient.js"
 import * as S from "../src/source/ptolemy/Schemas.js"
 import type { RunningSimulator } from "../src/simulator/ptolemy/index.js"
 

@@ -101,7 +101,7 @@ const snapshotTier = (
       yield* quiet(
         Effect.flatMap(
           makeSource(
-            { source: "ptolemy", apiUrl: sim.url, token: Redacted.make(sim.token), workspace: Option.some(sim.workspace) },
+            { source: "ptolemy", apiUrl: sim.url, token: Redacted.make(sim.token), workspace: sim.workspace },
             { concurrency: CONCURRENCY }
           ),
           (source) =>

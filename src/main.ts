@@ -5,14 +5,14 @@
 import { ValidationError } from "@effect/cli"
 // Deep imports: the package index loads cluster, rpc and sql modules this tool never uses (seconds at start-up).
 import * as NodeContext from "@effect/platform-node/NodeContext"
-import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import { Cause, Effect, Exit, Layer } from "effect"
 import { cli } from "./cli/Cli.js"
 import { ExitCode } from "./cli/ExitCode.js"
 import { loggingLayer } from "./cli/Logging.js"
+import { httpClientLayer } from "./source/http/HttpClientLayer.js"
 
-const platform = Layer.mergeAll(NodeContext.layer, NodeHttpClient.layerUndici, loggingLayer(process.env["PTOLEMY_AUDIT_LOG_LEVEL"]))
+const platform = Layer.mergeAll(NodeContext.layer, httpClientLayer, loggingLayer(process.env["PTOLEMY_AUDIT_LOG_LEVEL"]))
 
 const program = cli(process.argv).pipe(
   Effect.as(ExitCode.ok as number),

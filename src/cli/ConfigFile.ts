@@ -5,11 +5,11 @@
  * in the document and what was expected.
  */
 import { readFileSync } from "node:fs"
-import { Effect, JSONSchema, Option, ParseResult, Redacted, Schema } from "effect"
+import { Effect, JSONSchema, Option, ParseResult, Schema } from "effect"
 import { defaultThresholds, type FindingSettings } from "../analyses/Findings.js"
 import { severities } from "../analyses/Severity.js"
 import { usageError } from "./ExitCode.js"
-import { defaultApiUrl, type Target, validateApiUrl } from "./Settings.js"
+import { checkEnvironment, defaultApiUrl, type Target, validateApiUrl, validateToken } from "./Settings.js"
 
 const Source = Schema.Literal("ptolemy", "transactionlink")
 
@@ -97,25 +97,27 @@ export const loadConfigFile = (path: string) =>
 
 /** The targets of a config file, each with its token read from the environment variable it names. */
 export const targetsFromConfig = (config: ConfigFile, path: string, env: Record<string, string | undefined>) =>
-  Effect.forEach(config.targets, (entry, index) =>
-    Effect.gen(function*() {
-      const where = `${path}: targets.${index}`
-      const token = env[entry.token_env]
-      if (token === undefined || token.trim() === "") {
-        return yield* Effect.fail(usageError(`${where}: the environment variable ${entry.token_env} is not set.`))
-      }
-      if (entry.source === "ptolemy" && entry.workspace === undefined) {
-        return yield* Effect.fail(usageError(`${where}: a Ptolemy target needs "workspace" (a UUID or slug).`))
-      }
-      const apiUrl = yield* validateApiUrl(entry.api_url ?? defaultApiUrl[entry.source], `${where}.api_url`)
-      return {
-        source: entry.source,
-        apiUrl,
-        token: Redacted.make(token.trim()),
-        workspace: Option.fromNullable(entry.workspace),
-        tokenFrom: entry.token_env
-      } satisfies Target
-    }))
+  Effect.zipRight(
+    checkEnvironment,
+    Effect.forEach(config.targets, (entry, index) =>
+      Effect.gen(function*() {
+        const where = `${path}: targets.${index}`
+        const pasted = env[entry.token_env]?.trim()
+        if (pasted === undefined || pasted === "") {
+          return yield* Effect.fail(usageError(`${where}: the environment variable ${entry.token_env} is not set.`))
+        }
+        const token = yield* validateToken(pasted, `${entry.token_env} (${where})`)
+        const apiUrl = yield* validateApiUrl(entry.api_url ?? defaultApiUrl[entry.source], `${where}.api_url`)
+        const common = { apiUrl, token, tokenFrom: entry.token_env }
+        if (entry.source === "transactionlink") {
+          return { source: entry.source, ...common, workspace: Option.fromNullable(entry.workspace) } satisfies Target
+        }
+        if (entry.workspace === undefined) {
+          return yield* Effect.fail(usageError(`${where}: a Ptolemy target needs "workspace" (a UUID or slug).`))
+        }
+        return { source: entry.source, ...common, workspace: entry.workspace } satisfies Target
+      }))
+  )
 
 export const findingSettingsFrom = (config: Option.Option<ConfigFile>): FindingSettings =>
   Option.match(config, {

@@ -1,32 +1,47 @@
 /**
- * Builds the audit source for one configured target: the API client with its base URL, token and limits, wrapped
- * in the adapter that maps it into snapshots.
+ * Builds the audit source for one configured target: the API client with its base URL, token and tuning, wrapped
+ * in the adapter that maps it into snapshots. The one way the CLI makes a source.
  */
 import type { HttpClient } from "@effect/platform"
 import { Effect, Option, type Redacted } from "effect"
-import type { RequestTuning } from "./http/JsonCall.js"
-import type { SourceName } from "../snapshot/Records.js"
 import type { AuditSourceService } from "./AuditSource.js"
+import type { RequestTuning } from "./http/Request.js"
 import * as PtolemyClient from "./ptolemy/PtolemyClient.js"
 import { makePtolemySource } from "./ptolemy/PtolemySource.js"
 import * as TransactionLinkClient from "./transactionlink/TransactionLinkClient.js"
 import { makeTransactionLinkSource } from "./transactionlink/TransactionLinkSource.js"
 
-export interface SourceSettings {
-  readonly source: SourceName
+interface Connection {
   readonly apiUrl: string
   readonly token: Redacted.Redacted<string>
-  readonly workspace: Option.Option<string>
 }
 
-export interface ClientLimits extends RequestTuning {
+/** One API to read, as each source needs it: Ptolemy reads one workspace; TransactionLink one or all of them. */
+export type SourceSettings =
+  | Connection & {
+    readonly source: "ptolemy"
+    /** The workspace's UUID or slug (every Ptolemy call is scoped to one). */
+    readonly workspace: string
+  }
+  | Connection & {
+    readonly source: "transactionlink"
+    /** A workspace id or name; none = every workspace the token can view, and the organisation. */
+    readonly workspace: Option.Option<string>
+  }
+
+/** How a client treats its API: requests in flight, timeouts and retries. */
+export interface ClientTuning extends RequestTuning {
   /** Requests in flight at once. */
   readonly concurrency: number
 }
 
+/** The targets a run of these settings asks the source for. */
+export const workspaceSelector = (settings: SourceSettings): Option.Option<string> =>
+  settings.source === "ptolemy" ? Option.some(settings.workspace) : settings.workspace
+
 export const makeSource = (
   settings: SourceSettings,
-  limits: ClientLimits
+  tuning: ClientTuning
 ): Effect.Effect<AuditSourceService, never, HttpClient.HttpClient> =>
   Effect.gen(function*() {
     switch (settings.source) {
@@ -34,17 +49,13 @@ export const makeSource = (
         const client = yield* PtolemyClient.make({
           baseUrl: settings.apiUrl,
           token: settings.token,
-          workspace: Option.getOrElse(settings.workspace, () => ""),
-          ...limits
+          workspace: settings.workspace,
+          ...tuning
         })
-        return makePtolemySource(client, { concurrency: limits.concurrency })
+        return makePtolemySource(client, { concurrency: tuning.concurrency })
       }
       case "transactionlink": {
-        const client = yield* TransactionLinkClient.make({
-          baseUrl: settings.apiUrl,
-          token: settings.token,
-          ...limits
-        })
+        const client = yield* TransactionLinkClient.make({ baseUrl: settings.apiUrl, token: settings.token, ...tuning })
         return yield* makeTransactionLinkSource(client)
       }
     }

@@ -19,7 +19,7 @@ describe("the config file", () => {
         PTOLEMY_TOKEN_RESEARCH: "secret-b",
         TRANSACTIONLINK_API_TOKEN: "secret-c"
       })
-      expect(targets.map((t) => [t.source, Option.getOrNull(t.workspace), t.tokenFrom, t.apiUrl])).toEqual([
+      expect(targets.map((t) => [t.source, t.source === "ptolemy" ? t.workspace : Option.getOrNull(t.workspace), t.tokenFrom, t.apiUrl])).toEqual([
         ["ptolemy", "acme-capital", "PTOLEMY_TOKEN_ACME", "https://api.ptolemy.cloud/v1"],
         ["ptolemy", "acme-research", "PTOLEMY_TOKEN_RESEARCH", "https://api.ptolemy.cloud/v1"],
         ["transactionlink", null, "TRANSACTIONLINK_API_TOKEN", "https://api.transactionlink.io"]

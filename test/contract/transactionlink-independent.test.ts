@@ -770,8 +770,9 @@ describe("the CLI against an independent TransactionLink server (written from th
     ])
     Object.assign(stored, { runs, changes, findings, members, invitations })
     const byWs = (rows: Array<Row>) => Object.fromEntries(rows.map((r) => [String(r["workspace_id"]), Number(r["run_id"])]))
-    runIdsA = byWs(runs.slice(0, 2))
-    runIdsB = byWs(runs.slice(2, 4))
+    // Each run: the two workspaces, then the organisation (its enrollments).
+    runIdsA = byWs(runs.slice(0, 3))
+    runIdsB = byWs(runs.slice(3, 6))
   }, 240_000)
 
   afterAll(async () => {
@@ -795,18 +796,20 @@ describe("the CLI against an independent TransactionLink server (written from th
     server.requests.splice(0)
   })
 
-  it("both runs exit 0 and store one complete run per workspace", () => {
+  it("both runs exit 0 and store one complete run per workspace, and one for the organisation's enrollments", () => {
     expect({ code: runA.code, stderr: runA.stderr }).toMatchObject({ code: 0 })
     expect({ code: runB.code, stderr: runB.stderr }).toMatchObject({ code: 0 })
     const runs = stored.runs
-    expect(runs).toHaveLength(4)
-    expect(new Set(runs.slice(0, 2).map((r) => r["workspace_id"]))).toEqual(new Set([W1, W2]))
-    expect(new Set(runs.slice(2).map((r) => r["workspace_id"]))).toEqual(new Set([W1, W2]))
+    expect(runs).toHaveLength(6)
+    expect(new Set(runs.slice(0, 3).map((r) => r["workspace_id"]))).toEqual(new Set([W1, W2, ORGANIZATION_ID]))
+    expect(new Set(runs.slice(3).map((r) => r["workspace_id"]))).toEqual(new Set([W1, W2, ORGANIZATION_ID]))
     for (const r of runs) {
+      const organisation = r["workspace_id"] === ORGANIZATION_ID
       expect(r).toMatchObject({
         status: "complete",
-        members: "complete",
-        invitations: "complete",
+        // Enrollments name no workspace: they are the organisation's, stored once.
+        members: organisation ? "not_applicable" : "complete",
+        invitations: organisation ? "complete" : "not_applicable",
         robots: "not_applicable",
         robot_tokens: "not_applicable",
         webhooks: "not_applicable"
@@ -864,17 +867,15 @@ describe("the CLI against an independent TransactionLink server (written from th
 
   it("records exactly the hand-computed changes of the second run, nothing more", () => {
     const rows = stored.changes.filter(inB)
-    const perWorkspace = (w: string) => [
-      key(w, "invitation_accepted", E.daveInvite),
-      key(w, "invitation_expired", E.ninaExpiring),
-      key(w, "invitation_sent", E.vicNew),
-      key(w, "member_added", U.henry) // promoted to org admin: inherited access
-    ]
     const expected = [
-      ...perWorkspace(W1),
+      // The enrollments' changes, once, at the organisation.
+      key(ORGANIZATION_ID, "invitation_accepted", E.daveInvite),
+      key(ORGANIZATION_ID, "invitation_expired", E.ninaExpiring),
+      key(ORGANIZATION_ID, "invitation_sent", E.vicNew),
+      key(W1, "member_added", U.henry), // promoted to org admin: inherited access
       key(W1, "member_added", U.dave),
       key(W1, "role_changed", U.frank),
-      ...perWorkspace(W2),
+      key(W2, "member_added", U.henry),
       key(W2, "member_removed", U.erin),
       key(W2, "member_added", U.ivan)
     ]
@@ -894,27 +895,22 @@ describe("the CLI against an independent TransactionLink server (written from th
     const expectedA = [
       key(W1, "access.external_domain", U.zed),
       ...inherited(W1, [U.olivia, U.adam]),
-      key(W1, "invitation.expired", E.oldExpired),
-      key(W1, "invitation.expiring", E.ninaExpiring),
       ...inherited(W2, [U.olivia, U.adam]),
-      key(W2, "invitation.expired", E.oldExpired),
-      key(W2, "invitation.expiring", E.ninaExpiring)
+      key(ORGANIZATION_ID, "invitation.expired", E.oldExpired),
+      key(ORGANIZATION_ID, "invitation.expiring", E.ninaExpiring)
     ]
     // State B: henry a third admin (above 2) in both; grace terminated with access; ivan and vic outside; nina expired.
     const expectedB = [
       key(W1, "access.external_domain", U.zed),
-      key(W1, "access.external_domain", E.vicNew),
       key(W1, "access.admin_count", W1),
       key(W1, "access.terminated_member", U.grace),
       ...inherited(W1, [U.olivia, U.adam, U.henry]),
-      key(W1, "invitation.expired", E.oldExpired),
-      key(W1, "invitation.expired", E.ninaExpiring),
       key(W2, "access.external_domain", U.ivan),
-      key(W2, "access.external_domain", E.vicNew),
       key(W2, "access.admin_count", W2),
       ...inherited(W2, [U.olivia, U.adam, U.henry]),
-      key(W2, "invitation.expired", E.oldExpired),
-      key(W2, "invitation.expired", E.ninaExpiring)
+      key(ORGANIZATION_ID, "access.external_domain", E.vicNew),
+      key(ORGANIZATION_ID, "invitation.expired", E.oldExpired),
+      key(ORGANIZATION_ID, "invitation.expired", E.ninaExpiring)
     ]
     // lena's enrollment is judged in the date-time test below (it isolates the reading of UTC offsets)
     const notLena = (r: Row) => lc(r["entity_id"]) !== E.lenaPending
@@ -980,8 +976,9 @@ describe("the CLI against an independent TransactionLink server (written from th
     )
   })
 
-  it("stores the enrollments as invitations with their statuses", () => {
-    for (const w of [W1, W2]) {
+  it("stores the enrollments as invitations with their statuses, once, at the organisation", () => {
+    expect(new Set(stored.invitations.map((r) => r["workspace_id"]))).toEqual(new Set([ORGANIZATION_ID]))
+    for (const w of [ORGANIZATION_ID]) {
       const rows = stored.invitations.filter((r) => r["run_id"] === runIdsB[w])
       expect(Object.fromEntries(rows.map((r) => [lc(r["id"]), r["status"]]))).toEqual({
         [E.daveInvite]: "accepted",
@@ -998,7 +995,7 @@ describe("the CLI against an independent TransactionLink server (written from th
   it("reads date-times as instants whatever their UTC offset (RFC 3339 date-time), and judges expiry by them", () => {
     const iso = (v: unknown): string => new Date(Date.parse(String(v))).toISOString()
     const invitation = (id: string): Row =>
-      stored.invitations.find((r) => r["run_id"] === runIdsA[W1] && lc(r["id"]) === id) ?? {}
+      stored.invitations.find((r) => r["run_id"] === runIdsA[ORGANIZATION_ID] && lc(r["id"]) === id) ?? {}
     const member = (id: string): Row =>
       stored.members.find((r) => r["run_id"] === runIdsB[W1] && r["user_id"] === id) ?? {}
     const cases: Array<[string, Row, string, string, number]> = [

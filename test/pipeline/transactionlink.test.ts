@@ -38,7 +38,8 @@ describe("TransactionLink through the same pipeline", () => {
         Effect.gen(function*() {
           const result = yield* audit(sim, sim.tokens.full)
           const workspaces = sim.world.workspacesJson()
-          expect(result.runs.map((r) => r.status)).toEqual(workspaces.map(() => "complete"))
+          // One run per workspace, then one for the organisation (its enrollments).
+          expect(result.runs.map((r) => r.status)).toEqual([...workspaces, "organisation"].map(() => "complete"))
           // The header carries the token itself, never with a Bearer prefix.
           expect(sim.stats.requests.length).toBeGreaterThan(0)
           for (const request of sim.stats.requests) expect(request.authorization).toBe(sim.tokens.full)
@@ -63,10 +64,15 @@ describe("TransactionLink through the same pipeline", () => {
             const byId = new Map(users.map((u) => [u.id, u.email]))
             for (const m of stored) expect(m["email"]).toBe(byId.get(String(m["id"])))
           }
+          // Organisation-level enrollments are stored once, at the organisation, and in no workspace.
           const enrollments = sim.world.enrollmentsJson()
-          expect(yield* query(`SELECT count(*) AS n FROM invitations WHERE run_id = ${result.runs[0]!.runId}`)).toEqual([
-            { n: enrollments.length }
+          const organisationRun = result.runs[workspaces.length]!.runId
+          expect(yield* query(`SELECT run_id, count(*) AS n FROM invitations GROUP BY ALL`)).toEqual([
+            { run_id: organisationRun, n: enrollments.length }
           ])
+          expect(
+            yield* query(`SELECT DISTINCT status FROM coverage WHERE collection = 'invitations' AND run_id <> ${organisationRun}`)
+          ).toEqual([{ status: "not_applicable" }])
           expect(yield* query("SELECT DISTINCT source FROM members")).toEqual([{ source: "transactionlink" }])
         }),
         layer(dir)

@@ -5,7 +5,7 @@ import { join } from "node:path"
 import { defaultFindingSettings, type FindingSettings } from "../../src/analyses/Findings.js"
 import { runAudit } from "../../src/job/AuditJob.js"
 import { allViews } from "../../src/job/Views.js"
-import { makeSource } from "../../src/source/Sources.js"
+import { makeSource, type SourceSettings, workspaceSelector } from "../../src/source/Sources.js"
 import type { SourceName } from "../../src/snapshot/Records.js"
 import { Database } from "../../src/store/Database.js"
 import { storeLayer } from "../../src/store/StoreLayer.js"
@@ -19,14 +19,18 @@ export interface AuditTarget {
   readonly now: () => Date
 }
 
+const connection = (target: AuditTarget) => ({ apiUrl: target.url, token: Redacted.make(target.token) })
+
 export const auditOnce = (
   target: AuditTarget,
   options: { readonly concurrency?: number; readonly findings?: FindingSettings; readonly retries?: number } = {}
 ) =>
   Effect.gen(function*() {
-    const workspace = Option.fromNullable(target.workspace)
+    const settings: SourceSettings = target.source === "transactionlink"
+      ? { source: "transactionlink", ...connection(target), workspace: Option.fromNullable(target.workspace) }
+      : { source: "ptolemy", ...connection(target), workspace: target.workspace ?? "" }
     const source = yield* makeSource(
-      { source: target.source ?? "ptolemy", apiUrl: target.url, token: Redacted.make(target.token), workspace },
+      settings,
       {
         concurrency: options.concurrency ?? 10,
         retryBase: "5 millis",
@@ -34,7 +38,7 @@ export const auditOnce = (
         ...(options.retries === undefined ? {} : { retries: options.retries })
       }
     )
-    return yield* runAudit([{ source, workspace }], {
+    return yield* runAudit([{ source, workspace: workspaceSelector(settings) }], {
       toolVersion: "test",
       now: () => target.now().toISOString(),
       findings: options.findings ?? defaultFindingSettings

@@ -12,11 +12,14 @@ export interface CliResult {
   readonly stderr: string
 }
 
-/** The environment of a clean machine: no API settings leak in from the one running the tests. */
+/**
+ * The environment of a clean machine: no API settings leak in from the one running the tests, nor its proxy (the
+ * CLI honours HTTP_PROXY for loopback too, as curl does, so a runner's proxy would carry the tests' requests).
+ */
 export const cleanEnv = (): Record<string, string> => {
   const env: Record<string, string> = {}
   for (const [key, value] of Object.entries(process.env)) {
-    if (value !== undefined && !/^(PTOLEMY|TRANSACTIONLINK|GITHUB)_/.test(key)) env[key] = value
+    if (value !== undefined && !/^(PTOLEMY|TRANSACTIONLINK|GITHUB)_|^(https?|no|all)_proxy$/i.test(key)) env[key] = value
   }
   return env
 }

@@ -27,7 +27,7 @@ export const workspace: WorkspaceRecord = {
 
 export const fakeSource = (state: () => FakeState): AuditSourceService => ({
   source: "ptolemy",
-  workspaces: () => Effect.succeed([{ workspace }]),
+  workspaces: () => Effect.succeed([{ workspace, scope: "workspace" }]),
   snapshot: () =>
     Stream.suspend(() => {
       const current = state()
@@ -57,6 +57,22 @@ export const fakeSource = (state: () => FakeState): AuditSourceService => ({
           stream,
           Stream.fail(new SourceFailure({ source: "ptolemy", reason: "Unauthorized", message: current.failWith }))
         )
+    }),
+  // The state is the truth: what it no longer holds is gone, and a collection reads again as it is now.
+  confirmAbsent: (_target, collection, missing) =>
+    Effect.sync(() => {
+      const current = state()[collection]
+      const ids = new Set(Array.isArray(current) ? current.map((r) => r.id) : [])
+      return missing.map((m) => m.id).filter((id) => ids.has(id))
+    }),
+  readAgain: (_target, collection) =>
+    Stream.suspend(() => {
+      const value = state()[collection]
+      return value === undefined
+        ? Stream.make(SnapshotItem.done(collection, { status: "not_applicable" }))
+        : Array.isArray(value)
+        ? Stream.make(SnapshotItem.rows(collection, value as never), SnapshotItem.done(collection, { status: "complete" }))
+        : Stream.make(SnapshotItem.done(collection, value as CollectionOutcome))
     }),
   usage: Effect.succeed({ calls: 0, rateLimitRemaining: null })
 })

@@ -11,7 +11,7 @@ import { runAudit } from "../../job/AuditJob.js"
 import { writeReports } from "../../reports/Reports.js"
 import type { SourceName } from "../../snapshot/Records.js"
 import { startSimulation } from "../../simulator/Simulators.js"
-import { makeSource } from "../../source/Sources.js"
+import { makeSource, type SourceSettings, workspaceSelector } from "../../source/Sources.js"
 import type { StoredRun } from "../../store/AuditStore.js"
 import { historyTally, runsOfWorkspace, runTally } from "../../read/Runs.js"
 import { demoReview } from "../../review/DemoSample.js"
@@ -45,15 +45,22 @@ export const demo = (input: DemoInput) =>
     )
     yield* Effect.gen(function*() {
       const db = yield* Database
-      const settings = { source: input.source, apiUrl: sim.url, token: Redacted.make(sim.token), workspace: sim.workspace }
+      const connection = { apiUrl: sim.url, token: Redacted.make(sim.token) }
+      const target: SourceSettings = sim.source === "ptolemy"
+        ? {
+          source: "ptolemy",
+          ...connection,
+          workspace: Option.getOrThrowWith(sim.workspace, () => new Error("the Ptolemy simulator names its workspace"))
+        }
+        : { source: "transactionlink", ...connection, workspace: sim.workspace }
       const last = new Map<string, StoredRun>()
       for (let day = 1; day <= input.days; day++) {
         sim.advanceDays(1)
         const now = () => sim.now().toISOString()
         // The per-day line below is the demo's progress; the job's own progress lines would repeat it.
         // A source per day, as each scheduled run builds its own.
-        const target = { source: yield* makeSource(settings, { concurrency: 10 }), workspace: sim.workspace }
-        const result = yield* runAudit([target], {
+        const audited = { source: yield* makeSource(target, { concurrency: 10 }), workspace: workspaceSelector(target) }
+        const result = yield* runAudit([audited], {
           toolVersion,
           now,
           findings: demoFindings

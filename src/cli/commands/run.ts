@@ -7,7 +7,7 @@ import { Console, Effect, Option } from "effect"
 import { gatingFindings } from "../../read/Findings.js"
 import type { Severity } from "../../analyses/Severity.js"
 import { runAudit } from "../../job/AuditJob.js"
-import { makeSource } from "../../source/Sources.js"
+import { makeSource, workspaceSelector } from "../../source/Sources.js"
 import { writeReports } from "../../reports/Reports.js"
 import { Database } from "../../store/Database.js"
 import { toolVersion } from "../../Version.js"
@@ -54,7 +54,7 @@ export const runOrSnapshot = (input: AuditInput, mode: "run" | "snapshot") =>
     const requireComplete = input.requireComplete || Option.exists(config, (c) => c.require_complete === true)
     const tuning = { concurrency: input.concurrency, requestTimeout: `${input.requestTimeout} seconds` } as const
     const sources = yield* Effect.forEach(targets, (target) =>
-      Effect.map(makeSource(target, tuning), (source) => ({ source, workspace: target.workspace })))
+      Effect.map(makeSource(target, tuning), (source) => ({ source, workspace: workspaceSelector(target) })))
     yield* Effect.gen(function*() {
       const result = yield* runAudit(sources, {
         toolVersion,

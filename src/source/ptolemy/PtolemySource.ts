@@ -1,7 +1,8 @@
 /**
  * Ptolemy as an audit source: reads every collection of one workspace through `PtolemyClient` and maps it into the
  * snapshot's records. A collection the token may not read (403), or that keeps failing, becomes a coverage gap of
- * the run; an expired cursor restarts its collection once; a refused token or a spent quota fails the whole run.
+ * the run; an expired cursor or a listing that shifted (differing copies of one id) restarts its collection once; a
+ * refused token, a spent quota or a refused certificate fails the whole run. Removals are confirmed by direct GETs.
  */
 import { Effect, Option, Stream } from "effect"
 import type {
@@ -16,26 +17,34 @@ import type {
   WorkspaceRecord
 } from "../../snapshot/Records.js"
 import { SnapshotItem } from "../../snapshot/SnapshotItem.js"
-import { type AuditSourceService, coverageGap, type SourceFailure, sourceFailure, type WorkspaceTarget } from "../AuditSource.js"
-import type { PtolemyApiError } from "./PtolemyApiError.js"
-import type { Item, PtolemyClientService } from "./PtolemyClient.js"
+import type { AuditSourceService, ErrorMeanings, MissingEntity, SourceFailure, WorkspaceTarget } from "../AuditSource.js"
+import { collections, commonMeanings, text } from "../Collections.js"
+import type { Item } from "../http/Decode.js"
+import { describeConflicts, makeListing } from "../http/Listing.js"
+import { PtolemyApiError, type PtolemyErrorReason } from "./PtolemyApiError.js"
+import type { PtolemyClientService } from "./PtolemyClient.js"
 import type * as S from "./Schemas.js"
 
 type Pages<A> = Stream.Stream<ReadonlyArray<Item<A>>, PtolemyApiError>
 
-const isFatal = (error: PtolemyApiError) => error.reason === "Unauthorized" || error.reason === "QuotaExceeded"
+/** What each Ptolemy error means for a run. */
+export const ptolemyMeanings: ErrorMeanings<PtolemyErrorReason> = {
+  ...commonMeanings,
+  QuotaExceeded: { inCollection: "fail", failure: "QuotaExceeded" },
+  InvalidCursor: { inCollection: "restart", failure: "Unavailable" },
+  Redirected: { inCollection: "failed", failure: "Unavailable" }
+}
 
-const toFailure = (error: PtolemyApiError) => sourceFailure("ptolemy", error)
-const gap = coverageGap
+const { covered, gap, isFatal, toFailure, twice, twiceWhole, unconfirmed } = collections<PtolemyErrorReason, PtolemyApiError>(
+  "ptolemy",
+  ptolemyMeanings
+)
 
-/** Reads a whole (small) collection into memory, reading it again from the start once if its cursor expires. */
+/** Reads a whole (small) collection into memory, once more if its cursor expired or it shifted. */
 const collectAll = <A>(pages: () => Pages<A>) =>
-  Stream.runCollect(pages()).pipe(
-    Effect.catchIf((e) => e.reason === "InvalidCursor", () => Stream.runCollect(pages())),
-    Effect.map((chunks) => Array.from(chunks).flat())
-  )
+  twiceWhole(() => Effect.map(Stream.runCollect(pages()), (chunks) => Array.from(chunks).flat()))
 
-const text = (value: string | null | undefined) => value ?? null
+const isNotFound = (error: PtolemyApiError) => error.reason === "NotFound"
 
 /**
  * A 404 on a listed parent's child list (a robot's tokens, a webhook's subscriptions) asks for the parent, only then.
@@ -48,16 +57,13 @@ const whenParentGone = <A, B>(
 ): Effect.Effect<Option.Option<A>, PtolemyApiError> =>
   read.pipe(
     Effect.map(Option.some),
-    Effect.catchIf(
-      (e) => e.reason === "NotFound",
-      (notFound) =>
-        parent().pipe(
-          Effect.matchEffect({
-            onFailure: (e) => (e.reason === "NotFound" ? Effect.succeed(Option.none()) : Effect.fail(e)),
-            onSuccess: () => Effect.fail(notFound)
-          })
-        )
-    )
+    Effect.catchIf(isNotFound, (notFound) =>
+      parent().pipe(
+        Effect.matchEffect({
+          onFailure: (e) => (isNotFound(e) ? Effect.succeed(Option.none()) : Effect.fail(e)),
+          onSuccess: () => Effect.fail(notFound)
+        })
+      ))
   )
 
 const pastOrAt = (iso: string | null | undefined, asOf: string) =>
@@ -171,36 +177,54 @@ export const makePtolemySource = (
 ): AuditSourceService => {
   const fanout = Math.max(1, options.concurrency ?? 10)
 
-  /** A paginated collection, streamed page by page, restarted once (with a Restart item) on an expired cursor. */
+  /** A paginated collection, streamed page by page, read again once (after a Restart item) where it must be. */
   const streamed = <A, C extends "members" | "invitations" | "events">(
     collection: C,
     pages: () => Pages<A>,
     toRecord: (item: Item<A>) => CollectionRecords[C]
-  ): Stream.Stream<SnapshotItem, PtolemyApiError> => {
-    const rows = (source: Pages<A>): Stream.Stream<SnapshotItem, PtolemyApiError> =>
-      Stream.map(source, (page) => SnapshotItem.rows(collection, page.map(toRecord)))
-    return rows(pages()).pipe(
-      Stream.catchAll((error) =>
-        error.reason === "InvalidCursor"
-          ? Stream.concat(Stream.succeed(SnapshotItem.restart(collection)), rows(pages()))
-          : Stream.fail(error)
-      )
-    )
-  }
-
-  /** Ends a collection's items with its outcome; a fatal error fails the run, any other becomes a gap. */
-  const covered = (
-    collection: Parameters<typeof SnapshotItem.done>[0],
-    items: Stream.Stream<SnapshotItem, PtolemyApiError>
   ): Stream.Stream<SnapshotItem, SourceFailure> =>
-    items.pipe(
-      Stream.concat(Stream.succeed(SnapshotItem.done(collection, { status: "complete" }))),
-      Stream.catchAll((error) =>
-        isFatal(error)
-          ? Stream.fail(toFailure(error))
-          : Stream.succeed(SnapshotItem.done(collection, gap(error)))
-      )
+    covered(
+      collection,
+      twice(collection, () => Stream.map(pages(), (page) => SnapshotItem.rows(collection, page.map(toRecord))))
     )
+
+  const members = () => streamed("members", () => client.memberships(), memberRecord)
+  const invitations = (asOf: string) => streamed("invitations", () => client.invitations(), invitationRecord(asOf))
+
+  /** A robot's tokens; none when the robot itself is gone (deleted while the run read it). */
+  const tokensOf = (robotId: string) =>
+    whenParentGone(collectAll(() => client.robotTokens(robotId)), () => client.robot(robotId))
+
+  /**
+   * Every robot's tokens, one list per robot, as one collection: a token id under two robots with different
+   * contents is a listing that shifted, like differing copies in one list.
+   */
+  const tokenRows = (
+    robots: ReadonlyArray<Item<S.Robot>>,
+    asOf: string,
+    deleted: Set<string>
+  ): Stream.Stream<SnapshotItem, PtolemyApiError> =>
+    Stream.suspend(() => {
+      const listing = makeListing<TokenRecord>({ id: (t) => t.id, content: (t) => [t.robot_id, t.raw] })
+      const perRobot = Stream.fromIterable(robots).pipe(
+        Stream.mapEffect(
+          (robot) =>
+            Effect.map(tokensOf(robot.value.id), (tokens) => {
+              if (Option.isNone(tokens)) deleted.add(robot.value.id)
+              const records = Option.getOrElse(tokens, () => []).map(tokenRecord(robot.value.id, asOf))
+              return SnapshotItem.rows("robot_tokens", listing.admit(records).kept)
+            }),
+          { concurrency: fanout }
+        )
+      )
+      const conflicts = Stream.suspend(() => {
+        const ids = listing.conflicts()
+        return ids.length === 0 ? Stream.empty : Stream.fail(
+          new PtolemyApiError({ reason: "Inconsistent", endpoint: "the robots' token lists", detail: describeConflicts(ids) })
+        )
+      })
+      return Stream.concat(perRobot, conflicts)
+    })
 
   const robotsAndTokens = (asOf: string): Stream.Stream<SnapshotItem, SourceFailure> =>
     Stream.unwrap(
@@ -219,21 +243,8 @@ export const makePtolemySource = (
         }
         // Robots deleted while the run read their tokens: left out with their tokens, as the next list would.
         const deleted = new Set<string>()
-        const tokens = Stream.fromIterable(robots.right).pipe(
-          Stream.mapEffect(
-            (robot) =>
-              whenParentGone(collectAll(() => client.robotTokens(robot.value.id)), () => client.robot(robot.value.id)).pipe(
-                Effect.map(Option.getOrElse(() => {
-                  deleted.add(robot.value.id)
-                  return []
-                })),
-                Effect.map((items) => SnapshotItem.rows("robot_tokens", items.map(tokenRecord(robot.value.id, asOf))))
-              ),
-            { concurrency: fanout }
-          )
-        )
         return Stream.concat(
-          covered("robot_tokens", tokens),
+          covered("robot_tokens", twice("robot_tokens", () => tokenRows(robots.right, asOf, deleted))),
           Stream.suspend(() =>
             Stream.make(
               SnapshotItem.rows("robots", robots.right.filter((r) => !deleted.has(r.value.id)).map(robotRecord)),
@@ -243,6 +254,11 @@ export const makePtolemySource = (
         )
       })
     )
+
+  const robotsOnly = covered(
+    "robots",
+    Stream.fromEffect(Effect.map(collectAll(() => client.robots()), (robots) => SnapshotItem.rows("robots", robots.map(robotRecord))))
+  )
 
   const webhooks: Stream.Stream<SnapshotItem, SourceFailure> = covered(
     "webhooks",
@@ -272,11 +288,48 @@ export const makePtolemySource = (
     )
   )
 
+  /** The ids that still answer their direct GET (200); a 404 means gone. */
+  const stillThere = <A>(
+    what: string,
+    missing: ReadonlyArray<MissingEntity>,
+    get: (id: string) => Effect.Effect<A, PtolemyApiError>
+  ) =>
+    Effect.forEach(
+      missing,
+      ({ id }) =>
+        get(id).pipe(
+          Effect.as(Option.some(id)),
+          Effect.catchIf(isNotFound, () => Effect.succeed(Option.none<string>())),
+          Effect.mapError(unconfirmed(`${what} ${id}`))
+        ),
+      { concurrency: fanout }
+    ).pipe(Effect.map((ids) => ids.flatMap(Option.toArray)))
+
+  /** Tokens are listed per robot (there is no GET of one token): each robot's list once, a 404 robot = all gone. */
+  const tokensStillThere = (missing: ReadonlyArray<MissingEntity>) => {
+    const byRobot = new Map<string | null, Array<MissingEntity>>()
+    for (const m of missing) byRobot.set(m.parentId, [...(byRobot.get(m.parentId) ?? []), m])
+    return Effect.forEach(
+      [...byRobot],
+      ([robotId, tokens]) =>
+        robotId === null
+          ? Effect.succeed([])
+          : tokensOf(robotId).pipe(
+            Effect.map((listed) => {
+              const ids = new Set(Option.getOrElse(listed, () => []).map((t) => t.value.id))
+              return tokens.filter((t) => ids.has(t.id)).map((t) => t.id)
+            }),
+            Effect.mapError(unconfirmed(`the tokens of robot ${robotId}`))
+          ),
+      { concurrency: fanout }
+    ).pipe(Effect.map((ids) => ids.flat()))
+  }
+
   return {
     source: "ptolemy",
     workspaces: () =>
       client.workspace.pipe(
-        Effect.map((item): ReadonlyArray<WorkspaceTarget> => [{ workspace: workspaceRecord(item) }]),
+        Effect.map((item): ReadonlyArray<WorkspaceTarget> => [{ workspace: workspaceRecord(item), scope: "workspace" }]),
         Effect.mapError(toFailure)
       ),
     snapshot: (target, { asOf, eventsSince }) =>
@@ -286,18 +339,42 @@ export const makePtolemySource = (
             SnapshotItem.rows("workspace", [target.workspace]),
             SnapshotItem.done("workspace", { status: "complete" })
           ),
-          covered("members", streamed("members", () => client.memberships(), memberRecord)),
+          members(),
           robotsAndTokens(asOf),
-          covered("invitations", streamed("invitations", () => client.invitations(), invitationRecord(asOf))),
+          invitations(asOf),
           covered(
             "plan_usage",
             Stream.fromEffect(Effect.map(client.plan, (plan) => SnapshotItem.rows("plan_usage", planUsageRecords(plan))))
           ),
           webhooks,
-          covered("events", streamed("events", () => client.events(eventsSince), eventRecord))
+          streamed("events", () => client.events(eventsSince), eventRecord)
         ],
         { concurrency: "unbounded" }
       ),
+    confirmAbsent: (_target, collection, missing) => {
+      switch (collection) {
+        case "members":
+          return stillThere("membership", missing, client.membership)
+        case "robots":
+          return stillThere("robot", missing, client.robot)
+        case "invitations":
+          return stillThere("invitation", missing, client.invitation)
+        case "robot_tokens":
+          return tokensStillThere(missing)
+      }
+    },
+    readAgain: (_target, collection, { asOf }) => {
+      switch (collection) {
+        case "members":
+          return members()
+        case "invitations":
+          return invitations(asOf)
+        case "robots":
+          return robotsOnly
+        case "robot_tokens":
+          return Stream.filter(robotsAndTokens(asOf), (item) => item.collection === "robot_tokens")
+      }
+    },
     usage: client.usage
   }
 }

@@ -5,6 +5,7 @@
  * and time, a usage figure.
  */
 import { Schema } from "effect"
+import { optionalTexts } from "../http/Decode.js"
 
 const OptionalText = Schema.optional(Schema.NullOr(Schema.String))
 const OptionalLowercase = Schema.optional(Schema.NullOr(Schema.Lowercase))
@@ -12,58 +13,38 @@ const OptionalBoolean = Schema.optional(Schema.NullOr(Schema.Boolean))
 
 export const Workspace = Schema.Struct({
   id: Schema.String,
-  name: OptionalText,
-  slug: OptionalText,
-  created_at: OptionalText,
-  updated_at: OptionalText
+  ...optionalTexts("name", "slug", "created_at", "updated_at")
 })
 export type Workspace = typeof Workspace.Type
 
 export const Membership = Schema.Struct({
   id: Schema.String,
-  user_id: OptionalText,
   user_type: OptionalLowercase,
   role: Schema.Lowercase,
-  display_name: OptionalText,
-  email: OptionalText,
-  created_at: OptionalText,
-  updated_at: OptionalText
+  ...optionalTexts("user_id", "display_name", "email", "created_at", "updated_at")
 })
 export type Membership = typeof Membership.Type
 
 export const Robot = Schema.Struct({
   id: Schema.String,
-  membership_id: OptionalText,
-  display_name: OptionalText,
-  description: OptionalText,
   role: OptionalLowercase,
-  created_at: OptionalText
+  ...optionalTexts("membership_id", "display_name", "description", "created_at")
 })
 export type Robot = typeof Robot.Type
 
 export const RobotToken = Schema.Struct({
   id: Schema.String,
-  name: OptionalText,
-  token_suffix: OptionalText,
   status: OptionalLowercase,
-  created_at: OptionalText,
-  expires_at: OptionalText,
-  // Absent (not null) means the API does not report usage at all: the findings fall back to age rules.
-  last_used_at: OptionalText,
-  revoked_at: OptionalText
+  // `last_used_at` absent (not null) means the API does not report usage at all: the findings fall back to age rules.
+  ...optionalTexts("name", "token_suffix", "created_at", "expires_at", "last_used_at", "revoked_at")
 })
 export type RobotToken = typeof RobotToken.Type
 
 export const Invitation = Schema.Struct({
   id: Schema.String,
-  email: OptionalText,
   role: OptionalLowercase,
   status: OptionalLowercase,
-  invited_by: OptionalText,
-  created_at: OptionalText,
-  expires_at: OptionalText,
-  accepted_at: OptionalText,
-  revoked_at: OptionalText
+  ...optionalTexts("email", "invited_by", "created_at", "expires_at", "accepted_at", "revoked_at")
 })
 export type Invitation = typeof Invitation.Type
 
@@ -77,7 +58,7 @@ export const Webhook = Schema.Struct({
 export type Webhook = typeof Webhook.Type
 
 export const Subscription = Schema.Struct({
-  id: Schema.optional(Schema.NullOr(Schema.String)),
+  id: OptionalText,
   event_type: Schema.String
 })
 export type Subscription = typeof Subscription.Type
@@ -90,9 +71,7 @@ const Usage = Schema.Struct({
 export const Plan = Schema.Struct({
   plan: OptionalLowercase,
   overage_enabled: OptionalBoolean,
-  billing_period: Schema.optional(
-    Schema.NullOr(Schema.Struct({ start: OptionalText, end: OptionalText }))
-  ),
+  billing_period: Schema.optional(Schema.NullOr(Schema.Struct(optionalTexts("start", "end")))),
   usage: Schema.Record({ key: Schema.String, value: Usage })
 })
 export type Plan = typeof Plan.Type
@@ -103,7 +82,7 @@ export const Event = Schema.Struct({
   resource_type: OptionalText,
   resource_id: OptionalText,
   actor: Schema.optional(
-    Schema.NullOr(Schema.Struct({ id: OptionalText, type: OptionalLowercase, display_name: OptionalText }))
+    Schema.NullOr(Schema.Struct({ type: OptionalLowercase, ...optionalTexts("id", "display_name") }))
   ),
   created_at: Schema.String
 })
@@ -115,14 +94,17 @@ export const Page = Schema.Struct({
   meta: Schema.optional(
     Schema.NullOr(
       Schema.Struct({
-        next_cursor: Schema.optional(Schema.NullOr(Schema.String)),
-        has_more: Schema.optional(Schema.NullOr(Schema.Boolean))
+        next_cursor: OptionalText,
+        has_more: OptionalBoolean
       })
     )
   )
 })
 export type Page = typeof Page.Type
 
-export const ErrorBody = Schema.Struct({
-  error: Schema.Struct({ code: OptionalText, message: OptionalText })
+const ErrorBody = Schema.Struct({
+  error: Schema.Struct(optionalTexts("code", "message"))
 })
+
+/** `{"error":{"code","message"}}` from an error response's text, if it is one. */
+export const decodeErrorBody = Schema.decodeUnknownOption(Schema.parseJson(ErrorBody))

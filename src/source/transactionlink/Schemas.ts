@@ -3,75 +3,64 @@
  * unknown fields allowed (the raw JSON keeps them), INFERRED fields optional, enum values case-insensitive.
  */
 import { Schema } from "effect"
+import { optionalTexts } from "../http/Decode.js"
 
-const OptionalText = Schema.optional(Schema.NullOr(Schema.String))
+const OptionalCount = Schema.optional(Schema.NullOr(Schema.Number))
 
 export const Workspace = Schema.Struct({
   id: Schema.String,
-  name: OptionalText,
-  workspaceType: OptionalText,
-  createdDateTime: OptionalText
+  ...optionalTexts("name", "workspaceType", "createdDateTime")
 })
 export type Workspace = typeof Workspace.Type
 
 export const RoleRef = Schema.Struct({
-  id: OptionalText,
   name: Schema.String,
-  workspaceId: OptionalText,
-  createdDateTime: OptionalText,
-  type: OptionalText
+  ...optionalTexts("id", "workspaceId", "createdDateTime", "type")
 })
 
 export const Membership = Schema.Struct({
-  workspaceId: OptionalText,
   userId: Schema.String,
-  role: RoleRef
+  role: RoleRef,
+  ...optionalTexts("workspaceId")
 })
 export type Membership = typeof Membership.Type
 
 export const OrganizationRole = Schema.Struct({
   id: Schema.String,
   name: Schema.Lowercase,
-  organizationId: OptionalText
+  ...optionalTexts("organizationId")
 })
 export type OrganizationRole = typeof OrganizationRole.Type
 
 export const User = Schema.Struct({
   id: Schema.String,
-  email: OptionalText,
-  roleId: OptionalText,
   status: Schema.optional(Schema.NullOr(Schema.Lowercase)),
-  lastLoginDateTime: OptionalText,
-  createdDateTime: OptionalText,
-  profile: Schema.optional(
-    Schema.NullOr(Schema.Struct({ firstName: OptionalText, lastName: OptionalText, title: OptionalText }))
-  )
+  profile: Schema.optional(Schema.NullOr(Schema.Struct(optionalTexts("firstName", "lastName", "title")))),
+  ...optionalTexts("email", "roleId", "lastLoginDateTime", "createdDateTime")
 })
 export type User = typeof User.Type
 
+/** No workspace assignment in the response (the create body's is not returned): an enrollment is organisation-wide. */
 export const Enrollment = Schema.Struct({
   enrollmentId: Schema.String,
-  email: OptionalText,
   status: Schema.Lowercase,
-  roleId: OptionalText,
-  createdDateTime: OptionalText,
-  lastInvitationSentAt: OptionalText,
-  expiresAt: OptionalText
+  ...optionalTexts("email", "roleId", "createdDateTime", "lastInvitationSentAt", "expiresAt")
 })
 export type Enrollment = typeof Enrollment.Type
 
 /** Spring-style page: content, totalElements, totalPages, size, number (0-based). */
 export const Page = Schema.Struct({
   content: Schema.Array(Schema.Unknown),
-  totalElements: Schema.optional(Schema.NullOr(Schema.Number)),
-  totalPages: Schema.optional(Schema.NullOr(Schema.Number)),
-  size: Schema.optional(Schema.NullOr(Schema.Number)),
-  number: Schema.optional(Schema.NullOr(Schema.Number))
+  totalElements: OptionalCount,
+  totalPages: OptionalCount,
+  size: OptionalCount,
+  number: OptionalCount
 })
 
-export const ErrorBody = Schema.Struct({
-  fingerprint: OptionalText,
-  errors: Schema.optional(
-    Schema.NullOr(Schema.Array(Schema.Struct({ code: OptionalText, message: OptionalText })))
-  )
+const ErrorBody = Schema.Struct({
+  errors: Schema.optional(Schema.NullOr(Schema.Array(Schema.Struct(optionalTexts("code", "message"))))),
+  ...optionalTexts("fingerprint")
 })
+
+/** `ErrorResponse` from an error response's text, if it is one. */
+export const decodeErrorBody = Schema.decodeUnknownOption(Schema.parseJson(ErrorBody))

@@ -2,54 +2,39 @@
  * One error for every way a TransactionLink API call can fail, carrying the API's `fingerprint` (its id for the
  * failing request, to quote to their support) and a message that says what to do.
  */
-import { Data } from "effect"
+import { apiError, type ApiErrorSpec, type KitReason } from "../http/ApiError.js"
 
 export type TransactionLinkErrorReason =
+  | KitReason // Timeout, Transport, Tls, MalformedBody, SchemaDrift, Inconsistent
   | "Unauthorized" // 401: token missing or invalid (or sent with a Bearer prefix)
   | "Forbidden" // 403: the token lacks the permission the endpoint needs
   | "NotFound" // 404
+  | "RateLimited" // 429: throttled (undocumented; retried, honouring Retry-After)
   | "BadRequest" // other 4xx
   | "ServerError" // 5xx (retried)
-  | "Timeout" // (retried)
-  | "Transport" // (retried)
-  | "MalformedBody" // not JSON (retried)
-  | "SchemaDrift" // JSON without what the contract requires
 
-export class TransactionLinkApiError extends Data.TaggedError("TransactionLinkApiError")<{
-  readonly reason: TransactionLinkErrorReason
-  readonly endpoint: string
-  readonly status?: number | undefined
-  readonly code?: string | undefined
-  readonly apiMessage?: string | undefined
-  readonly fingerprint?: string | undefined
-  readonly detail?: string | undefined
-  readonly cause?: unknown
-}> {
-  override get message(): string {
-    const status = this.status === undefined ? "" : ` answered ${this.status}`
-    const api = this.code || this.apiMessage ? ` (${[this.code, this.apiMessage].filter(Boolean).join(": ")})` : ""
-    const fingerprint = this.fingerprint ? ` [fingerprint ${this.fingerprint}]` : ""
-    const detail = this.detail ? `: ${this.detail}` : ""
-    return `${this.endpoint}${status}${api}${fingerprint}${detail}. ${hints[this.reason]}`
-  }
-
-  get isTransient(): boolean {
-    return this.reason === "ServerError" || this.reason === "Timeout" || this.reason === "Transport" ||
-      this.reason === "MalformedBody"
+const spec: ApiErrorSpec<TransactionLinkErrorReason> = {
+  transient: ["RateLimited", "ServerError", "Timeout", "Transport", "MalformedBody"],
+  requestIdLabel: "fingerprint",
+  hints: {
+    Unauthorized:
+      "The organisation token was refused. Create one in the TransactionLink dashboard and set TRANSACTIONLINK_API_TOKEN (tot_..., sent without a Bearer prefix).",
+    Forbidden:
+      "The token lacks the permission this endpoint needs (can_view_workspace for workspaces and memberships, can_manage_users for users and enrollments); grant it in the dashboard.",
+    NotFound: "Check --workspace (a workspace UUID the token can view) and TRANSACTIONLINK_API_URL.",
+    RateLimited: "The API kept throttling after every retry; lower --concurrency or try again later.",
+    BadRequest: "The API rejected the request; this is likely a client bug, please report it with this message.",
+    ServerError: "The API kept failing after every retry; try again later.",
+    Timeout: "The API did not answer in time after every retry; check connectivity.",
+    Transport: "The API could not be reached; check TRANSACTIONLINK_API_URL and the network.",
+    Tls:
+      "The API's certificate was not accepted, so nothing was sent (nor retried). Behind a TLS-inspecting proxy or with a private CA, set NODE_EXTRA_CA_CERTS to that CA's PEM file; for an expired certificate or one for other names, check TRANSACTIONLINK_API_URL.",
+    MalformedBody: "The API's answer was not valid JSON after every retry; try again later.",
+    SchemaDrift:
+      "The answer does not have the documented shape, so this collection was not stored; please report it with this message.",
+    Inconsistent:
+      "The listing changed while it was read, even when read again, so this collection was not stored; the next run reads it again."
   }
 }
 
-const hints: Record<TransactionLinkErrorReason, string> = {
-  Unauthorized:
-    "The organisation token was refused. Create one in the TransactionLink dashboard and set TRANSACTIONLINK_API_TOKEN (tot_..., sent without a Bearer prefix).",
-  Forbidden:
-    "The token lacks the permission this endpoint needs (can_view_workspace for workspaces and memberships, can_manage_users for users and enrollments); grant it in the dashboard.",
-  NotFound: "Check --workspace (a workspace UUID the token can view) and TRANSACTIONLINK_API_URL.",
-  BadRequest: "The API rejected the request; this is likely a client bug, please report it with this message.",
-  ServerError: "The API kept failing after every retry; try again later.",
-  Timeout: "The API did not answer in time after every retry; check connectivity.",
-  Transport: "The API could not be reached; check TRANSACTIONLINK_API_URL and the network.",
-  MalformedBody: "The API's answer was not valid JSON after every retry; try again later.",
-  SchemaDrift:
-    "The answer does not have the documented shape, so this collection was not stored; please report it with this message."
-}
+export class TransactionLinkApiError extends apiError("TransactionLinkApiError", spec) {}
