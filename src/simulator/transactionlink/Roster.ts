@@ -4,16 +4,18 @@
  * organisation terminated but left in their workspaces are the leavers an audit looks for.
  */
 import { Directory } from "../kit/Roster.js"
+import { PRIMARY_DOMAIN } from "./People.js"
 import type { Org, WorldState } from "./State.js"
 
 export const CONTRACTOR_DOMAIN = "contractor-hub.example"
 
 export class TlRoster {
-  /** The contractor outside the directory (a user id), chosen when the organisation was generated. */
+  /** The contractor outside the directory (a user id): a member on the contractors' domain, else on another outside one. */
   private readonly contractor: string | undefined
 
   constructor(private readonly seed: number, state: WorldState) {
-    this.contractor = state.users.find((u) => u.status === "ACTIVE" && u.orgRole === "member" && u.email.endsWith(`@${CONTRACTOR_DOMAIN}`))?.id
+    const outside = state.users.filter((u) => u.status === "ACTIVE" && u.orgRole === "member" && !u.email.endsWith(`@${PRIMARY_DOMAIN}`))
+    this.contractor = (outside.find((u) => u.email.endsWith(`@${CONTRACTOR_DOMAIN}`)) ?? outside[0])?.id
   }
 
   csv(org: Org): string {
