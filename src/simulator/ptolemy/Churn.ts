@@ -5,11 +5,12 @@
  * changed and removed; usage growing toward the plan's limits. Rates scale with the workspace, so a 50,000-member
  * one changes by about 0.1% a day, while a demo-sized one still shows every kind of change within 90 days.
  */
-import { emailFor, EVENT_TYPES, MAIN_DOMAIN, MONTHLY_LIFETIME, MONTHLY_RENEWAL } from "./Generate.js"
-import { Random } from "./Random.js"
-import type { Actor, Membership, Role, Token, World, WorkspaceState } from "./World.js"
-
-const DAY = 86_400_000
+import { Random } from "../kit/Random.js"
+import { DAY } from "../kit/Time.js"
+import { emailFor, EVENT_TYPES, MAIN_DOMAIN } from "./Generate.js"
+import { MONTHLY_LIFETIME, MONTHLY_RENEWAL } from "./GenerateTokens.js"
+import type { Actor, Membership, Role, Token, WorkspaceState } from "./Model.js"
+import type { World } from "./World.js"
 
 interface Pending {
   readonly at: number
@@ -140,7 +141,9 @@ export class Churn {
       add(() => {
         const all = world.humans(ws)
         const member = rng.pick(all)
-        if (all.length > 1 && (member.role !== "admin" || adminMayGo())) world.removeMembership(member.id, ws.id, this.adminActor(ws))
+        if (all.length > 1 && (member.role !== "admin" || adminMayGo())) {
+          world.removeMembership(member.id, ws.id, this.adminActor(ws), { leaver: true }) // they left the company
+        }
       })
     }
     for (let i = this.times(Math.max(0.12, humans.length * 0.0002)); i > 0; i--) {

@@ -1,24 +1,26 @@
 /**
  * A world from a seed and a size: a workspace with a realistic mix of members, robots and their tokens (healthy,
  * forgotten, never expiring, half-rotated), invitations in every state, webhooks and a plan, with an access log of
- * the last year. The same seed and size always give the same world.
+ * the last year, and the people directory that goes with it. The same seed and size always give the same world.
  */
-import { Random } from "./Random.js"
+import { Random } from "../kit/Random.js"
+import { DAY } from "../kit/Time.js"
+import { generateTokens, SCENARIOS, scenarioTokens } from "./GenerateTokens.js"
 import {
   type AccessEvent,
   type Actor,
   type Invitation,
   type Membership,
-  Ordered,
+  nameFromEmail,
   type PlanName,
   type Robot,
   type Role,
   type Token,
-  type UsageProfile,
   type Webhook,
-  World,
   type WorkspaceState
-} from "./World.js"
+} from "./Model.js"
+import { Ordered } from "./Ordered.js"
+import { World } from "./World.js"
 
 export interface WorldSize {
   /** Human memberships (at least one admin). */
@@ -43,8 +45,6 @@ export const WorldSizes: Record<"tiny" | "small" | "demo" | "large", WorldSize> 
 export const MAIN_DOMAIN = "acme-capital.example"
 export const OUTSIDE_DOMAINS = ["gmail.example", "contractor-mail.example"]
 
-const DAY = 86_400_000
-
 const FIRST = ["ada", "alan", "grace", "linus", "margaret", "ken", "barbara", "donald", "frances", "edsger", "radia",
   "tim", "sophie", "john", "karen", "dennis", "hedy", "claude", "anita", "guido", "joan", "niklaus", "lynn", "bjarne"]
 const LAST = ["lovelace", "turing", "hopper", "torvalds", "hamilton", "thompson", "liskov", "knuth", "allen", "dijkstra",
@@ -61,28 +61,19 @@ export interface WorkspaceSpec {
   readonly plan: PlanName
 }
 
-const humanRole = (rng: Random, index: number, admins: number): Role => {
-  if (index < admins) return "admin"
-  const x = rng.next()
-  return x < 0.08 ? "editor" : x < 0.53 ? "member" : "viewer"
-}
-
 /** An email unique within the workspace (the index makes it so): mostly on the main domain, ~3% outside it. */
 export const emailFor = (rng: Random, index: number, outside = rng.chance(0.03)): string => {
   const name = `${rng.pick(FIRST)}.${rng.pick(LAST)}${index}`
   return `${name}@${outside ? rng.pick(OUTSIDE_DOMAINS) : MAIN_DOMAIN}`
 }
 
-const displayName = (email: string) =>
-  email.split("@")[0]!.replace(/\d+$/, "").split(".").map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join(" ")
+type Log = (at: number, eventType: string, resourceType: string, resourceId: string, actor: Actor, data: Record<string, unknown>) => void
 
-export const generateWorkspace = (world: World, rng: Random, spec: WorkspaceSpec): WorkspaceState => {
+/** The workspace with its plan, empty of members. */
+const newWorkspace = (world: World, rng: Random, spec: WorkspaceSpec, size: WorldSize): WorkspaceState => {
   const now = world.nowMs()
-  // A workspace always has its creator, an admin (DOC).
-  const size = { ...spec.size, humans: Math.max(1, Math.floor(spec.size.humans)) }
-  const id = world.newId()
   const ws: WorkspaceState = {
-    id,
+    id: world.newId(),
     created_at: now - 700 * DAY,
     slug: spec.slug,
     name: spec.name,
@@ -113,35 +104,37 @@ export const generateWorkspace = (world: World, rng: Random, spec: WorkspaceSpec
   ws.plan.database_items = Math.round((ws.plan.limits.database_items ?? 100_000) * (0.68 + rng.next() * 0.04))
   // Robot traffic so far this billing period: about 40% of the quota over a whole month.
   ws.plan.api_calls = Math.round((ws.plan.limits.api_calls ?? 250_000) * 0.4 * ((now - ws.plan.period_start) / (30 * DAY)))
-  const events: Array<AccessEvent> = []
-  const log = (at: number, event_type: string, resource_type: string, resource_id: string, actor: Actor, data: Record<string, unknown>) =>
-    events.push({ id: world.newId(), created_at: at, event_type, resource_type, resource_id, actor, data })
+  return ws
+}
 
-  // Humans: the first few are admins (more than three in larger workspaces: an audit finding).
-  const admins = size.humans >= 50 ? 4 : Math.min(2, size.humans)
+/** Humans: the first few are admins (more than three in larger workspaces: an audit finding). */
+const generateHumans = (world: World, rng: Random, ws: WorkspaceState, count: number, admins: number): Array<Membership> => {
+  const now = world.nowMs()
   const humans: Array<Membership> = []
-  for (let i = 0; i < size.humans; i++) {
+  for (let i = 0; i < count; i++) {
     // Every 25th member (from the fourth) is outside the main domain, so even a small world has some.
     const email = i % 25 === 3 ? emailFor(rng, i, true) : emailFor(rng, i)
     const created = i < admins ? ws.created_at + i * DAY : now - rng.int(1, 400) * DAY - rng.int(0, DAY - 1)
+    const x = i < admins ? 0 : rng.next()
+    const role: Role = i < admins ? "admin" : x < 0.08 ? "editor" : x < 0.53 ? "member" : "viewer"
     humans.push({
       id: world.newId(),
       user_id: world.newId(),
       user_type: "human",
-      role: humanRole(rng, i, admins),
-      display_name: displayName(email),
+      role,
+      display_name: nameFromEmail(email),
       email,
       created_at: created,
       updated_at: created
     })
   }
-  const owner: Actor = { id: humans[0]!.user_id, type: "human", display_name: humans[0]!.display_name }
-  for (const m of humans) {
-    log(m.created_at, "membership.created", "membership", m.id, owner, { user_type: "human", role: m.role, email: m.email })
-  }
+  return humans
+}
 
-  // Robots and their tokens, with the mix an audit finds in real workspaces.
-  const robotMemberships: Array<Membership> = []
+/** Robots and their tokens, with the mix an audit finds in real workspaces. */
+const generateRobots = (world: World, rng: Random, ws: WorkspaceState, size: WorldSize, owner: Actor, log: Log) => {
+  const now = world.nowMs()
+  const memberships: Array<Membership> = []
   const robots: Array<Robot> = []
   for (let i = 0; i < size.robots; i++) {
     const scenario = SCENARIOS[i]
@@ -150,17 +143,8 @@ export const generateWorkspace = (world: World, rng: Random, spec: WorkspaceSpec
     const userId = world.newId()
     const name = `${rng.pick(ROBOT_NAMES)}-${i + 1}`
     const role = rng.chance(0.6) ? "viewer" : "member"
-    const membership: Membership = {
-      id: world.newId(),
-      user_id: userId,
-      user_type: "robot",
-      role,
-      display_name: name,
-      email: null,
-      created_at: created,
-      updated_at: created
-    }
-    robotMemberships.push(membership)
+    const membership: Membership = { id: world.newId(), user_id: userId, user_type: "robot", role, display_name: name, email: null, created_at: created, updated_at: created }
+    memberships.push(membership)
     robots.push({
       id: userId,
       created_at: created,
@@ -182,15 +166,17 @@ export const generateWorkspace = (world: World, rng: Random, spec: WorkspaceSpec
       if (t.revoked_at !== null) log(t.revoked_at, "robot_token.revoked", "robot_token", t.id, owner, { robot_id: robot.id })
     }
   }
-  ws.memberships.load([...humans, ...robotMemberships])
-  ws.humans.load(humans)
-  for (const h of humans) ws.emails.set(h.email!, h.id)
-  ws.robots.load(robots)
+  return { robots, memberships }
+}
 
-  // Invitations in every state. Pending ones are about a week's worth of invitations (they expire after 7 days), so
-  // a large workspace's history is mostly settled ones. The first three are the unanswered ones the churn keeps
-  // sending every other day (see Churn): 5.5, 3.5 and 1.5 days old, the oldest for an admin and expiring within 48
-  // hours; the next two are settled as expired and revoked, so every status is there from the start.
+/**
+ * Invitations in every state. Pending ones are about a week's worth of invitations (they expire after 7 days), so
+ * a large workspace's history is mostly settled ones. The first three are the unanswered ones the churn keeps
+ * sending every other day (see Churn): 5.5, 3.5 and 1.5 days old, the oldest for an admin and expiring within 48
+ * hours; the next two are settled as expired and revoked, so every status is there from the start.
+ */
+const generateInvitations = (world: World, rng: Random, ws: WorkspaceState, size: WorldSize, humans: ReadonlyArray<Membership>, admins: number, owner: Actor, log: Log): Array<Invitation> => {
+  const now = world.nowMs()
   const invitations: Array<Invitation> = []
   const pendingShare = Math.min(0.3, Math.max(3, size.humans * 0.01) / Math.max(1, size.invitations))
   for (let i = 0; i < size.invitations; i++) {
@@ -234,15 +220,18 @@ export const generateWorkspace = (world: World, rng: Random, spec: WorkspaceSpec
     const by: Actor = inviter ? world.actorOf(inviter) : owner
     log(created, "invitation.created", "invitation", inv.id, by, { email, role: inv.role })
     if (inv.accepted_at !== null) {
-      const invitee: Actor = { id: world.newId(), type: "human", display_name: displayName(email) }
+      const invitee: Actor = { id: world.newId(), type: "human", display_name: nameFromEmail(email) }
       log(inv.accepted_at, "invitation.accepted", "invitation", inv.id, invitee, { email })
     }
     if (inv.revoked_at !== null) log(inv.revoked_at, "invitation.revoked", "invitation", inv.id, by, { email })
     if (status === "expired") log(inv.expires_at, "invitation.expired", "invitation", inv.id, world.system(ws), { email })
   }
-  ws.invitations.load(invitations)
+  return invitations
+}
 
-  // Webhooks: the second posts over plain HTTP (an audit finding), the last is inactive.
+/** Webhooks: the second posts over plain HTTP (an audit finding), the last is inactive. */
+const generateWebhooks = (world: World, rng: Random, size: WorldSize): Array<Webhook> => {
+  const now = world.nowMs()
   const webhooks: Array<Webhook> = []
   for (let i = 0; i < size.webhooks; i++) {
     const label = `${rng.pick(["alerts", "warehouse", "slack", "siem", "ops"])}-${i + 1}`
@@ -260,135 +249,44 @@ export const generateWorkspace = (world: World, rng: Random, spec: WorkspaceSpec
       }))
     })
   }
-  ws.webhooks.load(webhooks)
-  ws.events.load(events)
-  return ws
+  return webhooks
 }
 
 /**
- * The first robots of every workspace play fixed parts, so that each token and robot finding an audit looks for is
- * there from day one and stays there through churn (a `neglected` robot is never rotated or deleted; the two
- * `monthly` ones renew 25 days into a 28-day token, 14 days apart, so a token is always within 14 days of expiry).
- * The remaining robots draw their state at random.
+ * The directory's fixed parts (see Roster): the second admin has left the company but was never removed, so the
+ * robots the churn has them create have an owner who left; the first member outside the company's domain who is not
+ * an admin (preferably on the contractors' mail domain) is a contractor in no directory. Chosen from what the
+ * world already is, so that the world is the same with or without the directory.
  */
-export type Scenario =
-  | "never-expires"
-  | "long-lived"
-  | "stale"
-  | "never-used"
-  | "half-rotated"
-  | "idle"
-  | "monthly-a"
-  | "monthly-b"
-export const SCENARIOS: ReadonlyArray<Scenario> = [
-  "never-expires", "long-lived", "stale", "never-used", "half-rotated", "idle", "monthly-a", "monthly-b"
-]
-/** Monthly robots: a 28-day token, its successor made 25 days in. */
-export const MONTHLY_LIFETIME = 28 * DAY
-export const MONTHLY_RENEWAL = 25 * DAY
-
-const scenarioTokens = (world: World, rng: Random, robot: Robot, scenario: Scenario, now: number): Array<Token> => {
-  const hour = () => rng.int(0, 3_600_000)
-  const make = (created: number, lifetime: number | null, usage: UsageProfile, lastUsed: number | null): Token => ({
-    id: world.newId(),
-    created_at: created,
-    robot_id: robot.id,
-    usage,
-    name: `${robot.display_name}-${scenario}`,
-    token: world.newToken(),
-    expires_at: lifetime === null ? null : created + lifetime,
-    last_used_at: lastUsed,
-    revoked_at: null
-  })
-  const recently = () => now - rng.int(1, 20) * 3_600_000
-  switch (scenario) {
-    case "never-expires":
-      return [make(now - 420 * DAY - hour(), null, "daily", recently())]
-    case "long-lived":
-      return [make(now - rng.int(100, 150) * DAY - hour(), 540 * DAY, "weekly", now - rng.int(1, 5) * DAY)]
-    case "stale":
-      return [make(now - rng.int(200, 260) * DAY - hour(), 365 * DAY, "stale", now - rng.int(50, 70) * DAY)]
-    case "never-used":
-      return [make(now - rng.int(20, 40) * DAY - hour(), 365 * DAY, "never", null)]
-    case "half-rotated":
-      return [
-        make(now - rng.int(150, 200) * DAY - hour(), 365 * DAY, "daily", recently()),
-        make(now - rng.int(10, 20) * DAY - hour(), 365 * DAY, "daily", recently())
-      ]
-    case "idle": {
-      const old = make(now - rng.int(300, 360) * DAY, 180 * DAY, "stale", null)
-      old.last_used_at = old.expires_at! - rng.int(1, 10) * DAY
-      const last = make(now - rng.int(100, 200) * DAY, 365 * DAY, "stale", null)
-      last.revoked_at = now - rng.int(5, 30) * DAY
-      last.last_used_at = last.revoked_at - rng.int(0, DAY)
-      return [old, last]
-    }
-    case "monthly-a":
-    case "monthly-b": {
-      // The current token is 20 (a) or 6 (b) days old; three predecessors, each replaced 25 days in, then expired.
-      const current = now - (scenario === "monthly-a" ? 20 : 6) * DAY - hour()
-      const tokens: Array<Token> = []
-      for (let k = 3; k >= 0; k--) {
-        const created = current - k * MONTHLY_RENEWAL
-        tokens.push(make(created, MONTHLY_LIFETIME, k === 0 ? "daily" : "stale", k === 0 ? recently() : created + MONTHLY_RENEWAL))
-      }
-      return tokens
-    }
-  }
+const rosterParts = (humans: ReadonlyArray<Membership>, admins: number) => {
+  const outside = humans.filter((h, i) => i >= admins && !h.email!.endsWith(`@${MAIN_DOMAIN}`))
+  const contractor = outside.find((h) => h.email!.endsWith("@contractor-mail.example")) ?? outside[0]
+  return { leaver: admins >= 2 ? humans[1] : undefined, contractor }
 }
 
-/** A robot's tokens: a history of rotated ones, then its current state, drawn from the mix audits find. */
-const generateTokens = (world: World, rng: Random, robot: Robot, average: number, now: number): Array<Token> => {
-  const count = Math.max(1, Math.round(average + (rng.next() - 0.5) * 2))
-  const profile = rng.next()
-  const tokens: Array<Token> = []
-  const make = (created: number, lifetimeDays: number | null, usage: UsageProfile): Token => ({
-    id: world.newId(),
-    created_at: created,
-    robot_id: robot.id,
-    usage,
-    name: rng.chance(0.5) ? `${robot.display_name}-${new Date(created).getUTCFullYear()}` : null,
-    token: world.newToken(),
-    expires_at: lifetimeDays === null ? null : created + lifetimeDays * DAY,
-    last_used_at: null,
-    revoked_at: null
-  })
-  // Older, rotated tokens: revoked a few days after their successor, or simply expired.
-  let at = Math.max(robot.created_at, now - 400 * DAY)
-  for (let i = 0; i < count - 1; i++) {
-    const t = make(at, rng.int(60, 180), "daily")
-    at = Math.min(now - 20 * DAY, at + rng.int(40, 120) * DAY)
-    // Revoked a few days after its successor came, unless it had expired by then.
-    const revokeAt = Math.min(now - DAY, at + rng.int(1, 5) * DAY)
-    if (rng.chance(0.7) && revokeAt < t.expires_at!) t.revoked_at = revokeAt
-    t.last_used_at = Math.min(t.revoked_at ?? t.expires_at ?? at, at)
-    tokens.push(t)
+export const generateWorkspace = (world: World, rng: Random, spec: WorkspaceSpec): WorkspaceState => {
+  // A workspace always has its creator, an admin (DOC).
+  const size = { ...spec.size, humans: Math.max(1, Math.floor(spec.size.humans)) }
+  const ws = newWorkspace(world, rng, spec, size)
+  const events: Array<AccessEvent> = []
+  const log: Log = (at, event_type, resource_type, resource_id, actor, data) => {
+    events.push({ id: world.newId(), created_at: at, event_type, resource_type, resource_id, actor, data })
   }
-  const u = rng.next()
-  const usage: UsageProfile = u < 0.6 ? "daily" : u < 0.7 ? "weekly" : u < 0.9 ? "stale" : "never"
-  // A stale token was last used long ago, so it must be older still.
-  const created = Math.max(at, now - rng.int(usage === "stale" ? 60 : 10, usage === "stale" ? 300 : 200) * DAY)
-  const l = rng.next()
-  const lifetime = l < 0.12 ? null : l < 0.27 ? rng.int(400, 730) : rng.int(90, 365)
-  const current = make(created, lifetime, usage)
-  // Keep the current token valid at the start; some expire within the next weeks (an integration about to break).
-  if (current.expires_at !== null && current.expires_at <= now + DAY) current.expires_at = now + rng.int(3, 40) * DAY
-  current.last_used_at = usage === "never"
-    ? null
-    : usage === "stale"
-    ? Math.max(created, now - rng.int(50, 200) * DAY)
-    : Math.max(created, now - rng.int(0, usage === "weekly" ? 6 : 1) * DAY - rng.int(0, DAY - 1))
-  tokens.push(current)
-  if (profile < 0.08) {
-    // An idle robot: its last token was revoked and never replaced.
-    current.revoked_at = now - rng.int(2, 30) * DAY
-  } else if (profile < 0.18) {
-    // A rotation left half done: a second active token for over a week.
-    const next = make(now - rng.int(8, 30) * DAY, rng.int(90, 365), "daily")
-    next.last_used_at = now - rng.int(0, DAY - 1)
-    tokens.push(next)
-  }
-  return tokens
+  const admins = size.humans >= 50 ? 4 : Math.min(2, size.humans)
+  const humans = generateHumans(world, rng, ws, size.humans, admins)
+  const owner: Actor = { id: humans[0]!.user_id, type: "human", display_name: humans[0]!.display_name }
+  for (const m of humans) log(m.created_at, "membership.created", "membership", m.id, owner, { user_type: "human", role: m.role, email: m.email })
+  const robots = generateRobots(world, rng, ws, size, owner, log)
+  ws.memberships.load([...humans, ...robots.memberships])
+  ws.humans.load(humans)
+  for (const h of humans) ws.emails.set(h.email!, h.id)
+  ws.robots.load(robots.robots)
+  ws.invitations.load(generateInvitations(world, rng, ws, size, humans, admins, owner, log))
+  ws.webhooks.load(generateWebhooks(world, rng, size))
+  ws.events.load(events)
+  const parts = rosterParts(humans, admins)
+  world.roster.seedWorkspace(ws, parts.leaver, parts.contractor)
+  return ws
 }
 
 export interface WorldOptions {

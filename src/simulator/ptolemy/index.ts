@@ -1,23 +1,30 @@
 /**
- * The Ptolemy API simulator: a local implementation of the contract in the API reference (`reference/ptolemy-api.md`, kept beside the project)
- * (section 13 pins the shapes), with a seeded world, a simulated clock, daily churn and fault injection. It powers
+ * The Ptolemy API simulator: a local implementation of the contract in the API reference
+ * (`reference/ptolemy-api.md`, kept beside the project; section 13 pins the shapes), with a seeded world, a
+ * simulated clock, daily churn, write endpoints, a people directory and fault injection. It powers
  * `ptolemy-audit demo`, `simulate`, the tests and the benchmarks. See docs/simulator.md.
  */
-import type { AddressInfo } from "node:net"
-import type { Socket } from "node:net"
+import { listen } from "../kit/Http.js"
+import { RequestLog } from "../kit/RequestLog.js"
+import type { RunningBase } from "../kit/Running.js"
 import { Churn } from "./Churn.js"
-import { FaultEngine, type FaultOptions } from "./Faults.js"
+import { type FaultOptions, makeFaults } from "./Faults.js"
 import { generateWorld, type WorldSize, WorldSizes } from "./Generate.js"
-import { Random } from "./Random.js"
-import { createPtolemyServer, type Principal, type RequestRecord } from "./Server.js"
-import { iso, type PlanName, type World } from "./World.js"
+import type { PlanName } from "./Model.js"
+import { makePrincipals, type SimulatorTokens, type WorkspaceTokens } from "./Principals.js"
+import { ptolemyHandler } from "./Server.js"
+import type { World } from "./World.js"
 
 export type { EndpointName, FaultAction, FaultOptions, FaultRule } from "./Faults.js"
 export { MAIN_DOMAIN, OUTSIDE_DOMAINS, WorldSizes } from "./Generate.js"
 export type { WorldSize } from "./Generate.js"
-export type { RequestRecord } from "./Server.js"
-export { World, WorldError } from "./World.js"
-export type { Dimension, Role } from "./World.js"
+export type { RequestRecord } from "../kit/RequestLog.js"
+export { World } from "./World.js"
+export { WorldError } from "./Model.js"
+export type { Dimension, Role } from "./Model.js"
+export type { SimulatorTokens, WorkspaceTokens } from "./Principals.js"
+export { ROSTER_HEADER } from "../kit/Roster.js"
+export { iso } from "../kit/Time.js"
 
 export interface SimulatorOptions {
   /** Same seed and options => the same world and churn (default 1). */
@@ -39,30 +46,14 @@ export interface SimulatorOptions {
   port?: number
 }
 
-export interface SimulatorTokens {
-  /** An admin principal's token: reads everything. */
-  admin: string
-  /** An active robot token with role viewer. */
-  robotViewer: string
-  /** An active robot token with role member. */
-  robotMember: string
-}
-
-export interface RunningSimulator {
-  readonly url: string
+export interface RunningSimulator extends RunningBase<FaultOptions> {
   readonly workspace: { id: string; slug: string; name: string }
-  readonly workspaces: ReadonlyArray<{ id: string; slug: string; name: string; tokens: SimulatorTokens }>
+  readonly workspaces: ReadonlyArray<WorkspaceTokens>
+  /** The first workspace's tokens. */
   readonly tokens: SimulatorTokens
+  /** How the first workspace's write principal appears as an actor in the access log. */
+  readonly writer: WorkspaceTokens["writer"]
   readonly world: World
-  now(): Date
-  advanceDays(days: number): void
-  setFaults(faults: FaultOptions): void
-  readonly stats: {
-    readonly requests: ReadonlyArray<RequestRecord>
-    readonly maxInFlight: number
-    reset(): void
-  }
-  close(): Promise<void>
 }
 
 export const DEFAULT_START = "2026-01-05T09:00:00Z"
@@ -86,98 +77,35 @@ export const startPtolemySimulator = async (options: SimulatorOptions = {}): Pro
     extraWorkspaces: options.extraWorkspaces ?? 0,
     plan: options.plan ?? "growth"
   })
-  const faults = new FaultEngine(seed, options.faults)
-  const applyPresentation = (f: FaultOptions) => {
-    world.presentation = { extraFields: f.extraFields ?? false, omitFields: f.omitFields ?? [] }
+  const faults = makeFaults(seed, options.faults)
+  const dress = (f: FaultOptions) => {
+    world.render.presentation = { extraFields: f.extraFields ?? false, omitFields: f.omitFields ?? [] }
   }
-  applyPresentation(options.faults ?? {})
-
-  // The simulator's own principals: an admin principal per workspace, and two robots with never-expiring tokens
-  // that the churn leaves alone.
-  const principals = new Map<string, Principal>()
-  const principalRng = Random.of(seed, "principals")
-  const workspaces = world.workspaces.map((ws) => {
-    const admin = `ptk_live_${principalRng.hex(64)}`
-    principals.set(admin, { workspaceId: ws.id, kind: "admin" })
-    // Created long ago, so that they are not the newest members of the world.
-    const at = ws.created_at + 3_600_000
-    const robotToken = (role: "viewer" | "member") => {
-      const robot = world.createRobot(
-        { displayName: `audit-${role}-bot`, role, description: "ptolemy-audit's own test robot" },
-        ws.id,
-        undefined,
-        at
-      )
-      const robotId = String(robot["id"])
-      const created = world.createToken(robotId, { expiresAt: null, name: `audit-${role}` }, ws.id, undefined, at)
-      world.pinned.add(robotId)
-      world.pinned.add(String(created.record["id"]))
-      return created.token
-    }
-    const tokens: SimulatorTokens = { admin, robotViewer: robotToken("viewer"), robotMember: robotToken("member") }
-    return { id: ws.id, slug: ws.slug, name: ws.name, tokens }
-  })
+  dress(options.faults ?? {})
+  const { principals, workspaces } = makePrincipals(world, seed)
   const churn = new Churn(world, seed, options.churn ?? 1)
-  const requests: Array<RequestRecord> = []
-  let maxInFlight = 0
-  const server = createPtolemyServer({
-    world,
-    faults,
-    principals,
-    cursorTtlMs: options.cursorTtlMs ?? 10 * 60_000,
-    maxInFlight: options.burst?.maxInFlight ?? 20,
-    record: (r) => requests.push(r),
-    onInFlight: (n) => {
-      if (n > maxInFlight) maxInFlight = n
-    }
-  })
-  const sockets = new Set<Socket>()
-  server.on("connection", (socket) => {
-    sockets.add(socket)
-    socket.on("close", () => sockets.delete(socket))
-  })
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject)
-    server.listen(options.port ?? 0, "127.0.0.1", () => {
-      server.off("error", reject)
-      resolve()
-    })
-  })
-  const { port } = server.address() as AddressInfo
-  let closing: Promise<void> | undefined
+  const log = new RequestLog()
+  const server = await listen(
+    ptolemyHandler({ world, faults, principals, cursorTtlMs: options.cursorTtlMs ?? 10 * 60_000, maxInFlight: options.burst?.maxInFlight ?? 20, log }),
+    options.port
+  )
+  const first = workspaces[0]!
   return {
-    url: `http://127.0.0.1:${port}/v1`,
-    workspace: { id: workspaces[0]!.id, slug: workspaces[0]!.slug, name: workspaces[0]!.name },
+    url: `http://127.0.0.1:${server.port}/v1`,
+    workspace: { id: first.id, slug: first.slug, name: first.name },
     workspaces,
-    tokens: workspaces[0]!.tokens,
+    tokens: first.tokens,
+    writeToken: first.tokens.write,
+    writer: first.writer,
     world,
     now: () => world.now(),
     advanceDays: (days) => churn.advanceDays(days),
     setFaults: (next) => {
       faults.set(next)
-      applyPresentation(next)
+      dress(next)
     },
-    stats: {
-      get requests() {
-        return requests
-      },
-      get maxInFlight() {
-        return maxInFlight
-      },
-      reset: () => {
-        requests.length = 0
-        maxInFlight = 0
-      }
-    },
-    close: () => {
-      closing ??= new Promise<void>((resolve) => {
-        server.close(() => resolve())
-        server.closeAllConnections()
-        for (const socket of sockets) socket.destroy()
-      })
-      return closing
-    }
+    roster: () => world.rosterCsv(),
+    stats: log,
+    close: () => server.close()
   }
 }
-
-export { iso }

@@ -7,8 +7,9 @@
  */
 import { adminRoleId, pickMemberRole } from "./Generate.js"
 import { makePerson } from "./People.js"
-import type { Rng } from "./Random.js"
-import { DAY_MS, worldState, worldUser, type TlWorld, type UserState, type WorkspaceState, type WorldState } from "./World.js"
+import type { Random } from "../kit/Random.js"
+import { DAY_MS, type UserState, type WorkspaceState, type WorldState } from "./State.js"
+import { type TlWorld, worldState, worldUser } from "./World.js"
 
 type Kind =
   | "enroll"
@@ -56,10 +57,10 @@ interface Counts {
 export class TlChurn {
   readonly #world: TlWorld
   readonly #s: WorldState
-  readonly #rng: Rng
+  readonly #rng: Random
   readonly #rate: number
 
-  constructor(world: TlWorld, rng: Rng, rate: number) {
+  constructor(world: TlWorld, rng: Random, rate: number) {
     if (!(rate >= 0) || !Number.isFinite(rate)) throw new Error(`churn must be a finite number >= 0, got ${rate}`)
     this.#world = world
     this.#s = worldState(world)

@@ -1,15 +1,10 @@
 /** The initial organisation: workspaces with their roles, users, direct memberships and enrollments, from a seed. */
 import type { TlEnrollmentStatus, TlOrgRoleName } from "./Json.js"
+import { Random } from "../kit/Random.js"
 import { makePerson, PRIMARY_DOMAIN, type Person } from "./People.js"
-import { Rng } from "./Random.js"
-import {
-  DAY_MS,
-  TlWorld,
-  type EnrollmentState,
-  type UserState,
-  type WorkspaceState,
-  type WorldState
-} from "./World.js"
+import { TlRoster } from "./Roster.js"
+import { DAY_MS, type EnrollmentState, type UserState, type WorkspaceState, type WorldState } from "./State.js"
+import { TlWorld } from "./World.js"
 
 export interface TlWorldSize {
   /** Organisation workspaces (LIVE), each with its own workspace roles. */
@@ -67,7 +62,7 @@ const ENROLLMENT_PATTERN: ReadonlyArray<TlEnrollmentStatus> = [
 const sec = (ms: number): number => Math.floor(ms / 1000) * 1000
 
 /** A workspace role for a member-role user, by the usual weights, among the roles the workspace has. */
-export const pickMemberRole = (rng: Rng, ws: WorkspaceState): string => {
+export const pickMemberRole = (rng: Random, ws: WorkspaceState): string => {
   const weights: Record<string, number> = { Viewer: 0.45, Editor: 0.4, "Workspace Admin": 0.1, Reviewer: 0.05 }
   const options = ws.roles.map((r) => [r.id, weights[r.name] ?? 0.05] as const)
   return rng.weighted(options)
@@ -77,8 +72,8 @@ export const adminRoleId = (ws: WorkspaceState): string =>
   (ws.roles.find((r) => r.name === "Workspace Admin") ?? ws.roles[0]!).id
 
 export const generateWorld = (seed: number, size: TlWorldSize, startMs: number): TlWorld => {
-  const rng = Rng.from(seed, "generate")
-  const ids = Rng.from(seed, "ids")
+  const rng = Random.of(seed, "generate")
+  const ids = Random.of(seed, "ids")
   const start = sec(startMs)
   const orgCreated = start - 720 * DAY_MS
   const between = (from: number, to: number): number => sec(from + rng.next() * Math.max(0, to - from))
@@ -157,6 +152,11 @@ export const generateWorld = (seed: number, size: TlWorldSize, startMs: number):
     u.lastLoginAt = wanted > u.createdAt ? sec(wanted) : between(u.createdAt, Math.max(u.createdAt, latest))
   }
 
+  // When the terminated users left: after their last sign-in, 10 to 60 days ago (a stream of its own, so the rest of
+  // the organisation is the same with or without it).
+  const leaving = Random.of(seed, "roster")
+  for (const u of terminated) u.terminatedAt = sec(Math.max(u.lastLoginAt ?? u.createdAt, start - leaving.int(10, 60) * DAY_MS))
+
   // Direct memberships, in user creation order within each workspace.
   for (const u of users) {
     const count = u.orgRole === "member"
@@ -227,5 +227,5 @@ export const generateWorld = (seed: number, size: TlWorldSize, startMs: number):
   enrollments.sort((a, b) => a.createdAt - b.createdAt)
   state.enrollments = enrollments
 
-  return new TlWorld(state, ids)
+  return new TlWorld(state, ids, new TlRoster(seed, state))
 }

@@ -87,6 +87,3 @@ export interface TlErrorJson {
   fingerprint: string
   errors: Array<{ code: string; message: string }>
 }
-
-/** ISO-8601 UTC with second precision, e.g. `2026-01-05T09:00:00Z`. */
-export const isoTime = (ms: number): string => new Date(Math.floor(ms / 1000) * 1000).toISOString().replace(".000Z", "Z")

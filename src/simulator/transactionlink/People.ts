@@ -1,5 +1,5 @@
 /** Made-up people and e-mail addresses: mostly on the organisation's domain, some outside it (contractors, partners). */
-import type { Rng } from "./Random.js"
+import type { Random } from "../kit/Random.js"
 
 export const PRIMARY_DOMAIN = "orbitpay.example"
 export const OUTSIDE_DOMAINS: ReadonlyArray<string> = [
@@ -35,7 +35,7 @@ export interface Person {
 }
 
 /** A new person whose e-mail (case-insensitive) is not `taken`. */
-export const makePerson = (rng: Rng, taken: (email: string) => boolean, outside: boolean): Person => {
+export const makePerson = (rng: Random, taken: (email: string) => boolean, outside: boolean): Person => {
   const first = rng.pick(FIRST_NAMES)
   const last = rng.pick(LAST_NAMES)
   const domain = outside ? rng.pick(OUTSIDE_DOMAINS) : PRIMARY_DOMAIN

@@ -1,14 +1,18 @@
 /**
  * TransactionLink organisation API simulator: a local implementation of the contract pinned in section 12 of
- * the API reference (`reference/transactionlink-memberships-api.md`, kept beside the project). See `docs/simulator-transactionlink.md`.
+ * the API reference (`reference/transactionlink-memberships-api.md`, kept beside the project), with the membership
+ * and enrollment writes a remediation needs and the organisation's people directory. See
+ * `docs/simulator-transactionlink.md`.
  */
-import type { AddressInfo } from "node:net"
+import { listen } from "../kit/Http.js"
+import { RequestLog } from "../kit/RequestLog.js"
+import type { RunningBase } from "../kit/Running.js"
+import { Random } from "../kit/Random.js"
 import { makeTokens, type TlTokens } from "./Auth.js"
 import { TlChurn } from "./Churn.js"
-import { FaultEngine, type TlFaultOptions } from "./Faults.js"
+import { makeTlFaults, type TlFaultOptions } from "./Faults.js"
 import { DEFAULT_START, generateWorld, resolveSize, TlWorldSizes, type TlWorldSize } from "./Generate.js"
-import { Rng } from "./Random.js"
-import { createTlServer, type TlRequestRecord } from "./Server.js"
+import { transactionLinkHandler } from "./Server.js"
 import type { TlWorld } from "./World.js"
 
 export { TL_ENDPOINT_NAMES, TL_EXTRA_FIELDS } from "./Faults.js"
@@ -17,11 +21,14 @@ export { DEFAULT_START, TlWorldSizes } from "./Generate.js"
 export type { TlWorldSize } from "./Generate.js"
 export * from "./Json.js"
 export { OUTSIDE_DOMAINS, PRIMARY_DOMAIN } from "./People.js"
-export type { TlRequestRecord } from "./Server.js"
+export type { RequestRecord as TlRequestRecord } from "../kit/RequestLog.js"
 export { TOKEN_PATTERN } from "./Auth.js"
 export type { TlTokens } from "./Auth.js"
-export { ENROLLMENT_TTL_MS, TlWorld, TlWorldError } from "./World.js"
+export { ENROLLMENT_TTL_MS, TlWorldError } from "./State.js"
+export { TlWorld } from "./World.js"
 export type { TlAddUserInput, TlCreateEnrollmentInput, TlEnrollmentWorkspaceInput } from "./World.js"
+export { CONTRACTOR_DOMAIN } from "./Roster.js"
+export { ROSTER_HEADER } from "../kit/Roster.js"
 
 export const DEFAULT_SEED = 1
 
@@ -38,19 +45,11 @@ export interface TlSimulatorOptions {
   port?: number
 }
 
-export interface RunningTlSimulator {
-  /** Base URL, e.g. "http://127.0.0.1:40111" (no version segment, as the real API). */
-  readonly url: string
+/** `url` has no version segment, as the real API: "http://127.0.0.1:40111". `writeToken` is `tokens.write`. */
+export interface RunningTlSimulator extends RunningBase<TlFaultOptions> {
   readonly tokens: TlTokens
   /** Scenario methods and ground truth. */
   readonly world: TlWorld
-  now(): Date
-  /** Moves the clock forward with churn. */
-  advanceDays(days: number): void
-  /** Replaces all fault settings (and restarts the rule counters and the random fault sequence). */
-  setFaults(faults: TlFaultOptions): void
-  readonly stats: { requests: ReadonlyArray<TlRequestRecord>; reset(): void }
-  close(): Promise<void>
 }
 
 const parseStart = (start: string | undefined): number => {
@@ -59,51 +58,33 @@ const parseStart = (start: string | undefined): number => {
   return ms
 }
 
+const checkSeed = (seed: number): number => {
+  if (!Number.isFinite(seed)) throw new Error(`seed must be a finite number, got ${seed}`)
+  return seed
+}
+
 /** The generated world alone (no server, no tokens): the same world the simulator starts with for these options. */
-export const createTransactionLinkWorld = (
-  options: Pick<TlSimulatorOptions, "seed" | "size" | "start"> = {}
-): TlWorld => generateWorld(options.seed ?? DEFAULT_SEED, resolveSize(options.size), parseStart(options.start))
+export const createTransactionLinkWorld = (options: Pick<TlSimulatorOptions, "seed" | "size" | "start"> = {}): TlWorld =>
+  generateWorld(checkSeed(options.seed ?? DEFAULT_SEED), resolveSize(options.size), parseStart(options.start))
 
 export const startTransactionLinkSimulator = async (options: TlSimulatorOptions = {}): Promise<RunningTlSimulator> => {
-  const seed = options.seed ?? DEFAULT_SEED
+  const seed = checkSeed(options.seed ?? DEFAULT_SEED)
   const world = createTransactionLinkWorld(options)
-  const churn = new TlChurn(world, Rng.from(seed, "churn"), options.churn ?? 1)
-  const faults = new FaultEngine(seed, options.faults)
+  const churn = new TlChurn(world, Random.of(seed, "churn"), options.churn ?? 1)
+  const faults = makeTlFaults(seed, options.faults)
   const { tokens, grants } = makeTokens(seed, world.workspacesJson()[0]!.id)
-  const requests: Array<TlRequestRecord> = []
-  const server = createTlServer({ world, grants, faults, record: (r) => requests.push(r) })
-
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject)
-    server.listen(options.port ?? 0, "127.0.0.1", () => {
-      server.off("error", reject)
-      resolve()
-    })
-  })
-  const { port } = server.address() as AddressInfo
-  let closed: Promise<void> | undefined
-
+  const log = new RequestLog()
+  const server = await listen(transactionLinkHandler({ world, grants, faults, log }), options.port)
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `http://127.0.0.1:${server.port}`,
     tokens,
+    writeToken: tokens.write,
     world,
     now: () => world.now(),
     advanceDays: (days) => churn.advanceDays(days),
     setFaults: (next) => faults.set(next),
-    stats: {
-      get requests() {
-        return requests
-      },
-      reset: () => {
-        requests.length = 0
-      }
-    },
-    close: () => {
-      closed ??= new Promise<void>((resolve, reject) => {
-        server.close((err) => (err === undefined ? resolve() : reject(err)))
-        server.closeAllConnections()
-      })
-      return closed
-    }
+    roster: () => world.rosterCsv(),
+    stats: log,
+    close: () => server.close()
   }
 }

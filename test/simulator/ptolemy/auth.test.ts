@@ -172,18 +172,22 @@ describe("errors", () => {
     }
   })
 
-  it("documented write endpoints answer 405 (the simulator serves reads; the World methods make changes)", async () => {
+  it("documented writes it does not simulate answer 405 with Allow; the read principal's writes 403; nothing changes", async () => {
     const sim = await start({ seed: 12, size: "tiny", churn: 0 })
     const membership = rows(sim.world.list("memberships"))[0]!
-    for (const [method, path] of [
-      ["PATCH", `/memberships/${membership.id}`],
-      ["DELETE", `/memberships/${membership.id}`],
-      ["POST", "/memberships/robots"],
-      ["POST", "/invitations"],
-      ["GET", "/memberships/filter"]
+    for (const [method, path, allow] of [
+      ["POST", "/memberships/robots", "GET"],
+      ["POST", "/invitations", "GET"],
+      ["DELETE", "/webhooks/x", "GET"],
+      ["GET", "/memberships/filter", "POST"],
+      ["PUT", `/memberships/${membership.id}`, "GET, PATCH, DELETE"]
     ] as const) {
       const r = await call(sim, path, { method, ...(method === "GET" || method === "DELETE" ? {} : { body: {} }) })
-      expect([method, path, r.status, r.json.error.code]).toEqual([method, path, 405, "method_not_allowed"])
+      expect([method, path, r.status, r.json.error.code, r.headers.get("allow")]).toEqual([method, path, 405, "method_not_allowed", allow])
+    }
+    for (const [method, path] of [["PATCH", `/memberships/${membership.id}`], ["DELETE", `/memberships/${membership.id}`]] as const) {
+      const r = await call(sim, path, { method, ...(method === "PATCH" ? { body: { role: "viewer" } } : {}) })
+      expect([method, r.status, r.json.error.code]).toEqual([method, 403, "forbidden"])
     }
     expect(sim.world.list("memberships")).toContainEqual(membership)
   })

@@ -103,17 +103,19 @@ describe("metering", () => {
     expect(results.filter((r) => r.status === 429).length).toBe(4)
   })
 
-  it("stats record every request (method, path, query, status, authorization, body) and can be reset", async () => {
+  it("stats record every request (method, path, query, status, authorization, token, write, body) and can be reset", async () => {
     const sim = await start({ size: "tiny", churn: 0 })
     sim.stats.reset()
     await call(sim, "/memberships?limit=5")
     await call(sim, "/events/filter", { body: { limit: 3 } })
     await call(sim, "/plan", { token: null })
+    const admin = sim.tokens.admin
     expect(sim.stats.requests).toEqual([
-      { method: "GET", path: "/v1/workspaces/acme-capital/memberships", query: "limit=5", status: 200, authorization: `Bearer ${sim.tokens.admin}` },
-      { method: "POST", path: "/v1/workspaces/acme-capital/events/filter", query: "", status: 200, authorization: `Bearer ${sim.tokens.admin}`, body: { limit: 3 } },
-      { method: "GET", path: "/v1/workspaces/acme-capital/plan", query: "", status: 401, authorization: undefined }
+      { method: "GET", path: "/v1/workspaces/acme-capital/memberships", query: "limit=5", status: 200, authorization: `Bearer ${admin}`, token: admin, write: false },
+      { method: "POST", path: "/v1/workspaces/acme-capital/events/filter", query: "", status: 200, authorization: `Bearer ${admin}`, token: admin, write: false, body: { limit: 3 } },
+      { method: "GET", path: "/v1/workspaces/acme-capital/plan", query: "", status: 401, authorization: undefined, token: null, write: false }
     ])
+    expect(sim.stats.writes).toEqual([])
     expect(sim.stats.maxInFlight).toBe(1)
     sim.stats.reset()
     expect([sim.stats.requests.length, sim.stats.maxInFlight]).toEqual([0, 0])

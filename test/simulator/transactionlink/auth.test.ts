@@ -50,14 +50,12 @@ describe("TransactionLink simulator: authentication and routing", () => {
     await expectError(await get(sim, "/organizations/workspaces/"), 404, "NOT_FOUND")
   })
 
-  it("is read-only: writes answer 405 with an ErrorResponse", async () => {
+  it("writes it does not simulate answer 405 with an ErrorResponse and Allow; the read token may not manage access", async () => {
     const ws = sim.world.workspacesJson()[0]!
     const user = sim.world.usersJson()[1]!
     const before = sim.world.directMembershipsJson(ws.id)
-    const del = await fetch(`${sim.url}/organizations/workspaces/${ws.id}/memberships/${user.id}`, {
-      method: "DELETE",
-      headers: { Authorization: sim.tokens.full }
-    })
+    const del = await fetch(`${sim.url}/workspaces/${ws.id}/memberships/${user.id}`, { method: "DELETE", headers: { Authorization: sim.tokens.full } })
+    expect(del.headers.get("allow")).toBe("")
     await expectError(del, 405, "BAD_REQUEST")
     const post = await fetch(`${sim.url}/organizations/enrollments`, {
       method: "POST",
@@ -66,6 +64,11 @@ describe("TransactionLink simulator: authentication and routing", () => {
     })
     expect(post.headers.get("allow")).toBe("GET")
     await expectError(post, 405, "BAD_REQUEST")
+    const get405 = await get(sim, `/organizations/workspaces/${ws.id}/memberships/${user.id}`)
+    expect(get405.headers.get("allow")).toBe("PUT, DELETE")
+    await expectError(get405, 405, "BAD_REQUEST")
+    const read = await fetch(`${sim.url}/organizations/workspaces/${ws.id}/memberships/${user.id}`, { method: "DELETE", headers: { Authorization: sim.tokens.full } })
+    await expectError(read, 403, "FORBIDDEN")
     expect(sim.world.directMembershipsJson(ws.id)).toEqual(before)
     expect(sim.world.enrollmentsJson().some((e) => e.email === "x@orbitpay.example")).toBe(false)
   })
@@ -91,8 +94,16 @@ describe("TransactionLink simulator: authentication and routing", () => {
     await get(sim, "/organizations/users?page=1&size=3")
     await get(sim, "/organizations/workspaces", `Bearer ${sim.tokens.full}`)
     expect(sim.stats.requests).toEqual([
-      { method: "GET", path: "/organizations/users", query: "page=1&size=3", status: 200, authorization: sim.tokens.full },
-      { method: "GET", path: "/organizations/workspaces", query: "", status: 401, authorization: `Bearer ${sim.tokens.full}` }
+      { method: "GET", path: "/organizations/users", query: "page=1&size=3", status: 200, authorization: sim.tokens.full, token: sim.tokens.full, write: false },
+      {
+        method: "GET",
+        path: "/organizations/workspaces",
+        query: "",
+        status: 401,
+        authorization: `Bearer ${sim.tokens.full}`,
+        token: `Bearer ${sim.tokens.full}`,
+        write: false
+      }
     ])
     sim.stats.reset()
     expect(sim.stats.requests).toHaveLength(0)

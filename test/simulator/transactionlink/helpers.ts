@@ -25,3 +25,17 @@ export const expectError = async (res: Response, status: number, code: string): 
   expect(typeof body.errors[0]!.message).toBe("string")
   return body
 }
+
+/** Any method, with a JSON body when given; the write token by default. */
+export const send = (
+  sim: RunningTlSimulator,
+  method: string,
+  path: string,
+  body?: unknown,
+  token: string | null = sim.writeToken
+): Promise<Response> =>
+  fetch(`${sim.url}${path}`, {
+    method,
+    headers: { ...(token === null ? {} : { Authorization: token }), ...(body === undefined ? {} : { "Content-Type": "application/json" }) },
+    ...(body === undefined ? {} : { body: typeof body === "string" ? body : JSON.stringify(body) })
+  })
