@@ -62,7 +62,7 @@ export const transactionLinkHandler = (ctx: ServerContext) => async (req: Incomi
   const { path, query } = splitTarget(target)
   const authorization = req.headers.authorization
   ctx.log.started()
-  const parsed = parseBody(await readBody(req))
+  let parsed: { body: unknown; bad: boolean } = { body: undefined, bad: false }
   const record = (status: number) =>
     ctx.log.finished({
       method,
@@ -75,6 +75,7 @@ export const transactionLinkHandler = (ctx: ServerContext) => async (req: Incomi
       ...(parsed.body === undefined ? {} : { body: parsed.body })
     })
   try {
+    parsed = parseBody(await readBody(req))
     const latency = ctx.faults.latency()
     if (latency > 0) await sleep(latency)
     if (res.destroyed) return record(0)
