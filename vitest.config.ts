@@ -11,6 +11,8 @@ export default defineConfig({
   plugins: [sqlAsText],
   test: {
     include: ["test/**/*.test.ts"],
+    // dist/ is built from the current sources first: the CLI tests run the compiled command line.
+    globalSetup: ["test/support/BuildOnce.ts"],
     // DuckDB is a native addon: separate processes keep each test file's instance isolated.
     pool: "forks",
     testTimeout: 120_000,

@@ -6,15 +6,22 @@ import { ValidationError } from "@effect/cli"
 // Deep imports: the package index loads cluster, rpc and sql modules this tool never uses (seconds at start-up).
 import * as NodeContext from "@effect/platform-node/NodeContext"
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
-import { Cause, Effect, Exit, Layer } from "effect"
-import { cli } from "./cli/Cli.js"
+import { Cause, Config, Effect, Exit, Layer, Option } from "effect"
+import { cli, cliConfig, commandLine } from "./cli/Cli.js"
 import { ExitCode } from "./cli/ExitCode.js"
 import { loggingLayer } from "./cli/Logging.js"
-import { httpClientLayer } from "./source/http/HttpClientLayer.js"
 
-const platform = Layer.mergeAll(NodeContext.layer, httpClientLayer, loggingLayer(process.env["PTOLEMY_AUDIT_LOG_LEVEL"]))
+const optionalEnv = (name: string) => Config.option(Config.string(name))
 
-const program = cli(process.argv).pipe(
+const program = Effect.gen(function*() {
+  const line = yield* commandLine(process.argv.slice(2), yield* optionalEnv("PTOLEMY_AUDIT_LOG_LEVEL"))
+  // https://no-color.org: colour only on a terminal, and never when NO_COLOR is set to anything.
+  const noColor = Option.exists(yield* optionalEnv("NO_COLOR"), (value) => value !== "")
+  const display = { color: process.stdout.isTTY === true && !noColor, width: Math.min(process.stdout.columns || 100, 100) }
+  return yield* cli(line.args, display).pipe(Effect.provide(Layer.merge(loggingLayer(line.logLevel), cliConfig)))
+})
+
+const exitCode = program.pipe(
   Effect.as(ExitCode.ok as number),
   Effect.catchAll((error) => {
     if (ValidationError.isValidationError(error)) {
@@ -39,10 +46,10 @@ const program = cli(process.argv).pipe(
       return ExitCode.failed as number
     })
   ),
-  Effect.provide(platform)
+  Effect.provide(NodeContext.layer)
 )
 
-NodeRuntime.runMain(program, {
+NodeRuntime.runMain(exitCode, {
   disableErrorReporting: true,
   disablePrettyLogger: true,
   teardown: (exit, onExit) =>

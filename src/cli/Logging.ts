@@ -1,16 +1,20 @@
 /**
  * Progress and diagnostics go to stderr, one line each, so that stdout carries only results (a table, CSV, JSON).
- * PTOLEMY_AUDIT_LOG_LEVEL (debug, info, warning, error, none) sets how much is said.
+ * `--log-level` (anywhere on the command line) or PTOLEMY_AUDIT_LOG_LEVEL sets how much is said.
  */
 import { HashMap, Layer, Logger, LogLevel } from "effect"
 
-const levels: Record<string, LogLevel.LogLevel> = {
+export const logLevels = {
   debug: LogLevel.Debug,
   info: LogLevel.Info,
   warning: LogLevel.Warning,
   error: LogLevel.Error,
   none: LogLevel.None
-}
+} as const
+
+export type LogLevelName = keyof typeof logLevels
+
+export const isLogLevelName = (value: string): value is LogLevelName => Object.hasOwn(logLevels, value)
 
 const text = (message: unknown): string =>
   Array.isArray(message) ? message.map(text).join(" ") : typeof message === "string" ? message : String(message)
@@ -24,8 +28,5 @@ export const stderrLogger = Logger.make(({ annotations, logLevel, message }) => 
   process.stderr.write(`${prefix}${context}${text(message)}\n`)
 })
 
-export const loggingLayer = (level: string | undefined): Layer.Layer<never> =>
-  Layer.merge(
-    Logger.replace(Logger.defaultLogger, stderrLogger),
-    Logger.minimumLogLevel(levels[(level ?? "info").toLowerCase()] ?? LogLevel.Info)
-  )
+export const loggingLayer = (level: LogLevelName): Layer.Layer<never> =>
+  Layer.merge(Logger.replace(Logger.defaultLogger, stderrLogger), Logger.minimumLogLevel(logLevels[level]))

@@ -3,26 +3,41 @@
  * from here inward: the token is never turned into a string except in the request header.
  */
 import { Options } from "@effect/cli"
-import { Config } from "effect"
+import { Config, Schema } from "effect"
+
+/** A whole number from min to max, refused by the parser (exit 2, before anything runs) with the flag's name. */
+export const wholeNumber = (flag: string, min: number, max?: number) =>
+  Schema.Int.pipe(
+    max === undefined ? Schema.greaterThanOrEqualTo(min) : Schema.between(min, max),
+    Schema.annotations({
+      message: (issue) =>
+        `--${flag} must be a whole number ${max === undefined ? `of at least ${min}` : `from ${min} to ${max}`} (got ${
+          String(issue.actual)
+        }).`
+    })
+  )
 
 export const db = Options.text("db").pipe(
-  Options.withDescription("The audit database file (DuckDB). Env: PTOLEMY_AUDIT_DB."),
+  Options.withPseudoName("FILE"),
+  Options.withDescription("The audit database file (DuckDB). Env: PTOLEMY_AUDIT_DB. Default: ./audit.duckdb."),
   Options.withFallbackConfig(Config.string("PTOLEMY_AUDIT_DB")),
   Options.withDefault("./audit.duckdb")
 )
 
 export const reports = Options.text("reports").pipe(
-  Options.withDescription("The folder reports are written under. Env: PTOLEMY_AUDIT_REPORTS."),
+  Options.withPseudoName("DIR"),
+  Options.withDescription("The folder reports are written under. Env: PTOLEMY_AUDIT_REPORTS. Default: ./reports."),
   Options.withFallbackConfig(Config.string("PTOLEMY_AUDIT_REPORTS")),
   Options.withDefault("./reports")
 )
 
 export const source = Options.choice("source", ["ptolemy", "transactionlink"]).pipe(
-  Options.withDescription("Which API to audit."),
+  Options.withDescription("Which API to audit. Default: ptolemy."),
   Options.withDefault("ptolemy" as const)
 )
 
 export const token = Options.redacted("token").pipe(
+  Options.withPseudoName("TOKEN"),
   Options.withDescription(
     "The API token. Prefer the environment: PTOLEMY_API_TOKEN (or TRANSACTIONLINK_API_TOKEN with --source transactionlink)."
   ),
@@ -30,6 +45,7 @@ export const token = Options.redacted("token").pipe(
 )
 
 export const workspace = Options.text("workspace").pipe(
+  Options.withPseudoName("WORKSPACE"),
   Options.withDescription(
     "The workspace to audit: UUID or slug. Env: PTOLEMY_WORKSPACE. TransactionLink: optional (default: every workspace the token can view)."
   ),
@@ -37,6 +53,7 @@ export const workspace = Options.text("workspace").pipe(
 )
 
 export const apiUrl = Options.text("api-url").pipe(
+  Options.withPseudoName("URL"),
   Options.withDescription(
     "The API's base URL. Env: PTOLEMY_API_URL (default https://api.ptolemy.cloud/v1) or TRANSACTIONLINK_API_URL (default https://api.transactionlink.io). Must be HTTPS unless it is a loopback address."
   ),
@@ -44,6 +61,7 @@ export const apiUrl = Options.text("api-url").pipe(
 )
 
 export const config = Options.text("config").pipe(
+  Options.withPseudoName("FILE"),
   Options.withDescription(
     "A JSON config file: several workspaces or sources, thresholds, allowed email domains, suppressions, fail-on (see docs/config.md)."
   ),
@@ -64,22 +82,29 @@ export const requireComplete = Options.boolean("require-complete").pipe(
 )
 
 export const concurrency = Options.integer("concurrency").pipe(
-  Options.withDescription("Requests in flight at once (the API's guidance: about 10)."),
+  Options.withPseudoName("N"),
+  Options.withSchema(wholeNumber("concurrency", 1, 100)),
+  Options.withDescription("Requests in flight at once, 1 to 100 (the API's guidance: about 10). Default: 10."),
   Options.withDefault(10)
 )
 
 export const format = Options.choice("format", ["table", "csv", "json"]).pipe(
-  Options.withDescription("Output format: an aligned table, CSV (header line then rows), or a JSON array of row objects."),
+  Options.withDescription(
+    "Output format: an aligned table, CSV (header line then rows), or a JSON array of row objects. Default: table."
+  ),
   Options.withDefault("table" as const)
 )
 
 export const requestTimeout = Options.integer("request-timeout").pipe(
-  Options.withDescription("Seconds to wait for one API answer before retrying it."),
+  Options.withPseudoName("SECONDS"),
+  Options.withSchema(wholeNumber("request-timeout", 1)),
+  Options.withDescription("Seconds to wait for one API answer before retrying it. Default: 30."),
   Options.withDefault(30)
 )
 
 /** The workspace a reading command is about, among those the database holds. */
 export const storedWorkspace = Options.text("workspace").pipe(
+  Options.withPseudoName("WORKSPACE"),
   Options.withDescription("Only this workspace (its id, slug or name); diff and report need it when the database holds several."),
   Options.optional
 )

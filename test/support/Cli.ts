@@ -1,4 +1,7 @@
-/** Runs the real command line in a child process, as a user or a scheduled job would. */
+/**
+ * Runs the real command line in a child process, as a user or a scheduled job would: the compiled CLI in dist/,
+ * which vitest's globalSetup (BuildOnce.ts) builds from the current sources before any test runs.
+ */
 import { execFile } from "node:child_process"
 import { fileURLToPath } from "node:url"
 
@@ -26,12 +29,18 @@ export const cleanEnv = (): Record<string, string> => {
 
 export const runCli = (
   args: ReadonlyArray<string>,
-  options: { readonly env?: Record<string, string>; readonly cwd?: string; readonly timeoutMs?: number } = {}
+  options: {
+    readonly env?: Record<string, string>
+    readonly cwd?: string
+    readonly timeoutMs?: number
+    /** Another installation's bin/ptolemy-audit.js (an installed package, a fresh clone). */
+    readonly bin?: string
+  } = {}
 ): Promise<CliResult> =>
   new Promise((resolve) => {
     execFile(
       process.execPath,
-      [cliPath, ...args],
+      [options.bin ?? cliPath, ...args],
       { env: { ...cleanEnv(), ...options.env }, cwd: options.cwd, timeout: options.timeoutMs ?? 120_000, maxBuffer: 64 << 20 },
       (error, stdout, stderr) => {
         const signal = error?.signal ?? null

@@ -17,7 +17,7 @@ import { historyTally, runsOfWorkspace, runTally } from "../../read/Runs.js"
 import { demoReview } from "../../review/DemoSample.js"
 import { Database } from "../../store/Database.js"
 import { toolVersion } from "../../Version.js"
-import { runFailed, usageError } from "../ExitCode.js"
+import { runFailed } from "../ExitCode.js"
 import { compactQuietly, describeRun, workspaceFolder, writableStore } from "./common.js"
 
 export interface DemoInput {
@@ -32,9 +32,6 @@ const demoFindings = { ...defaultFindingSettings, allowedDomains: ["acme-capital
 
 export const demo = (input: DemoInput) =>
   Effect.gen(function*() {
-    if (!Number.isInteger(input.days) || input.days < 1 || input.days > 3650) {
-      return yield* Effect.fail(usageError(`--days must be a whole number from 1 to 3650 (got ${input.days}).`))
-    }
     const dir = join(input.reports, "demo")
     const dbPath = join(dir, "audit.duckdb")
     // A fresh database every time: the demo shows a history built from nothing.

@@ -10,7 +10,7 @@ import { storeLayer } from "../../store/StoreLayer.js"
 import { runFailed, usageError } from "../ExitCode.js"
 import { compactQuietly, writableStore } from "./common.js"
 
-export const exportCommand = (input: { readonly db: string; readonly to: string }) =>
+export const exportRuns = (input: { readonly db: string; readonly to: string }) =>
   Effect.gen(function*() {
     if (!existsSync(input.db)) {
       return yield* Effect.fail(usageError(`No audit database at ${input.db}: nothing to export.`))
@@ -28,7 +28,7 @@ export const exportCommand = (input: { readonly db: string; readonly to: string 
     )
   })
 
-export const importCommand = (input: { readonly db: string; readonly from: string }) =>
+export const importRuns = (input: { readonly db: string; readonly from: string }) =>
   Effect.gen(function*() {
     if (!existsSync(input.from)) {
       return yield* Effect.fail(usageError(`${input.from} does not exist: nothing to import.`))

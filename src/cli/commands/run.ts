@@ -13,7 +13,7 @@ import { Database } from "../../store/Database.js"
 import { toolVersion } from "../../Version.js"
 import { annotation, isGitHubActions } from "../Annotations.js"
 import { type ConfigFile, findingSettingsFrom, loadConfigFile, targetsFromConfig } from "../ConfigFile.js"
-import { runFailed, usageError } from "../ExitCode.js"
+import { runFailed } from "../ExitCode.js"
 import { targetFromFlags, type TargetFlags } from "../Settings.js"
 import { compactQuietly, findingsExit, jobExit, logCollection, printRuns, workspaceFolder, writableStore } from "./common.js"
 
@@ -31,13 +31,8 @@ export interface AuditInput extends TargetFlags {
 
 export const runOrSnapshot = (input: AuditInput, mode: "run" | "snapshot") =>
   Effect.gen(function*() {
-    // Everything is read and checked before the database is opened: bad usage writes nothing.
-    if (input.concurrency < 1 || input.concurrency > 100) {
-      return yield* Effect.fail(usageError(`--concurrency must be from 1 to 100 (got ${input.concurrency}).`))
-    }
-    if (input.requestTimeout < 1) {
-      return yield* Effect.fail(usageError(`--request-timeout must be at least 1 second (got ${input.requestTimeout}).`))
-    }
+    // Everything is read and checked before the database is opened: bad usage writes nothing (flag ranges are
+    // checked by the parser, Options.ts).
     const config = yield* Option.match(input.config, {
       onNone: () => Effect.succeed(Option.none<ConfigFile>()),
       onSome: (path) => Effect.map(loadConfigFile(path), Option.some)

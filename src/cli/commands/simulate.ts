@@ -5,7 +5,6 @@
 import { Console, Effect } from "effect"
 import type { SourceName } from "../../snapshot/Records.js"
 import { startSimulation } from "../../simulator/Simulators.js"
-import { usageError } from "../ExitCode.js"
 
 export interface SimulateInput {
   readonly source: SourceName
@@ -17,7 +16,6 @@ export interface SimulateInput {
 
 export const simulate = (input: SimulateInput) =>
   Effect.gen(function*() {
-    if (input.port < 0 || input.port > 65535) return yield* Effect.fail(usageError(`--port ${input.port} is not a port.`))
     const sim = yield* startSimulation({ source: input.source, seed: input.seed, size: input.size, port: input.port })
     if (input.days > 0) sim.advanceDays(input.days)
     yield* Console.log([...sim.describe(), "", "Serving until interrupted (Ctrl-C)."].join("\n"))
