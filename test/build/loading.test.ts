@@ -87,7 +87,7 @@ describe("each command loads only what it needs", () => {
     [["import", "--db", join(dir, "imported.duckdb"), "--from", join(dir, "history")]]
   ])("%j loads the handler of its command but no simulator", async (args) => {
     const { loaded } = await loadedBy(args)
-    expect(matching(loaded, `src/cli/commands/${args[0] === "run" ? "snapshot" : args[0] === "export" || args[0] === "import" ? "history" : args[0]}.ts`)).toHaveLength(1)
+    expect(matching(loaded, `src/cli/commands/${args[0] === "run" || args[0] === "snapshot" ? "run" : args[0] === "export" || args[0] === "import" ? "history" : args[0]}.ts`)).toHaveLength(1)
     expect(matching(loaded, "src/simulator/")).toEqual([])
   })
 })

@@ -37,8 +37,9 @@ describe("one writer at a time", () => {
       expect(second.stderr).toContain("in use by another process")
       expect(second.stderr).toContain("Only one ptolemy-audit may write at a time")
       expect(yield* Effect.promise(() => firstDone)).toBe(0)
-      // Afterwards the database is free again, and holds the first run only.
+      // Afterwards the database is free again, and holds the first run only: one run per workspace,
+      // plus the organisation-wide run that holds the enrollments.
       const sql = yield* Effect.promise(() => runCli(["sql", "SELECT count(*) AS runs FROM runs", "--db", db, "--format", "csv"]))
-      expect(sql.stdout.trim().split(/\r?\n/)[1]).toBe(String(sim.world.workspacesJson().length))
+      expect(sql.stdout.trim().split(/\r?\n/)[1]).toBe(String(sim.world.workspacesJson().length + 1))
     }))
 })
