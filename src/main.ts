@@ -7,10 +7,16 @@ import { ValidationError } from "@effect/cli"
 import * as NodeContext from "@effect/platform-node/NodeContext"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
-import { Cause, Effect, Exit, Layer } from "effect"
+import { Cause, Effect, Exit, Layer, Option } from "effect"
 import { cli } from "./cli/Cli.js"
-import { ExitCode } from "./cli/ExitCode.js"
+import { cancelledExit, ExitCode } from "./cli/ExitCode.js"
 import { loggingLayer } from "./cli/Logging.js"
+import { type CancelSignal, ReceivedSignal, signalNumber } from "./cli/Signals.js"
+
+// The runtime interrupts the command on SIGINT or SIGTERM; this records which arrived first. It stays registered, so
+// a second signal (a cancelled GitHub job sends both) cannot kill the process while the command cleans up.
+let received: CancelSignal | undefined
+for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => (received ??= signal))
 
 const platform = Layer.mergeAll(NodeContext.layer, NodeHttpClient.layerUndici, loggingLayer(process.env["PTOLEMY_AUDIT_LOG_LEVEL"]))
 
@@ -39,12 +45,19 @@ const program = cli(process.argv).pipe(
       return ExitCode.failed as number
     })
   ),
-  Effect.provide(platform)
+  Effect.provide(platform),
+  Effect.provideService(ReceivedSignal, { current: Effect.sync(() => Option.fromNullable(received)) })
 )
 
 NodeRuntime.runMain(program, {
   disableErrorReporting: true,
   disablePrettyLogger: true,
   teardown: (exit, onExit) =>
-    onExit(Exit.isSuccess(exit) && typeof exit.value === "number" ? exit.value : ExitCode.failed)
+    onExit(
+      Exit.isSuccess(exit) && typeof exit.value === "number"
+        ? exit.value
+        : received !== undefined && Exit.isInterrupted(exit)
+        ? cancelledExit(signalNumber[received])
+        : ExitCode.failed
+    )
 })

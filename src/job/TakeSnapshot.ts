@@ -23,6 +23,8 @@ export interface SnapshotInput {
   /** Work done inside each run's transaction once its data is merged (findings, the integrity hash). */
   readonly inTransaction: RunStep
   readonly onCollectionDone?: (workspace: string, coverage: CollectionCoverage) => Effect.Effect<void>
+  /** Why the snapshot was interrupted (a signal), for the failed run row of the run it interrupts. */
+  readonly interruptedBecause?: Effect.Effect<string>
 }
 
 export interface SnapshotOutcome {
@@ -90,6 +92,7 @@ export const takeSnapshot = (input: SnapshotInput): Effect.Effect<SnapshotOutcom
             accept: refuseWhenNothingRead(source.source),
             usage: usageSince(source.usage, before),
             inTransaction: input.inTransaction,
+            ...(input.interruptedBecause ? { interruptedBecause: input.interruptedBecause } : {}),
             ...(input.onCollectionDone ? { onCollectionDone: (c) => input.onCollectionDone!(label, c) } : {})
           })
         ),
