@@ -78,7 +78,7 @@ const removePartials = (folder: string) =>
 const reportsNotWritten = (run: StoredRun, error: ReportError) =>
   new CommandExit({
     code: ExitCode.reportsNotWritten,
-    message: `Run ${run.runId} was stored, but its reports could not be written: ${error.message} ` +
+    message: `Run ${run.runId} was stored, but its reports could not be written: ${error.message.replace(/\.?\s*$/, ".")} ` +
       `Once the reports folder can be written, rebuild them with \`ptolemy-audit report --run ${run.runId}\`.`
   })
 
@@ -87,13 +87,15 @@ const writeRunReports = (runs: ReadonlyArray<StoredRun>, reportsDir: string) =>
   Effect.forEach(runs.filter((r) => r.status !== "failed" && r.workspace !== null), (run) =>
     Effect.gen(function*() {
       const folder = yield* reportFolderOf(reportsDir, run)
-      yield* crashPoint("reporting")
-      const files = yield* writeReports(
-        { kind: "run", runId: run.runId },
-        folder,
-        { stepSummary: Option.getOrUndefined(yield* stepSummary) }
-      ).pipe(
-        Effect.mapError((error) => reportsNotWritten(run, error)),
+      yield* Effect.gen(function*() {
+        yield* crashPoint("reporting")
+        const files = yield* writeReports(
+          { kind: "run", runId: run.runId },
+          folder,
+          { stepSummary: Option.getOrUndefined(yield* stepSummary) }
+        ).pipe(Effect.mapError((error) => reportsNotWritten(run, error)))
+        yield* Console.log(`reports: ${files.markdown}, ${files.workbook}, ${files.json}`)
+      }).pipe(
         Effect.onInterrupt(() =>
           Effect.gen(function*() {
             const why = yield* cancellation
@@ -106,7 +108,6 @@ const writeRunReports = (runs: ReadonlyArray<StoredRun>, reportsDir: string) =>
           })
         )
       )
-      yield* Console.log(`reports: ${files.markdown}, ${files.workbook}, ${files.json}`)
     }), { discard: true })
 
 export const runOrSnapshot = (input: AuditInput, mode: "run" | "snapshot") =>
