@@ -5,8 +5,10 @@
 import { Effect, Option } from "effect"
 import type { AuditSourceService } from "../source/AuditSource.js"
 import { SourceFailure } from "../source/AuditSource.js"
+import type { WorkspaceRecord } from "../snapshot/Records.js"
 import {
   AuditStore,
+  cancelledRunError,
   type CollectionCoverage,
   type RunContext,
   type RunStep,
@@ -61,7 +63,21 @@ export const takeSnapshot = (input: SnapshotInput): Effect.Effect<SnapshotOutcom
     const store = yield* AuditStore
     const context: RunContext = { ...input.context, selector: Option.getOrElse(input.selector, () => "*") }
     const start = yield* source.usage
-    const targets = yield* Effect.either(source.workspaces(input.selector))
+    // Interrupted (a signal) where no run is being stored yet, the run still leaves a failed row saying why.
+    const recordCancelled = (workspace: WorkspaceRecord | null, usage: Effect.Effect<RunUsage>) =>
+      Effect.gen(function*() {
+        const reason = input.interruptedBecause ? yield* input.interruptedBecause : "interrupted"
+        yield* store.recordFailedRun({
+          context,
+          workspace,
+          error: cancelledRunError(reason),
+          usage: yield* usage,
+          inTransaction: input.inTransaction
+        })
+      }).pipe(Effect.catchAll((error) => Effect.logError(`Could not record the cancelled run: ${error.message}`)))
+    const targets = yield* Effect.either(source.workspaces(input.selector)).pipe(
+      Effect.onInterrupt(() => recordCancelled(null, usageSince(source.usage, start)))
+    )
     if (targets._tag === "Left") {
       const failure = targets.left
       // An unknown workspace is a configuration error: nothing is written at all.
@@ -80,22 +96,31 @@ export const takeSnapshot = (input: SnapshotInput): Effect.Effect<SnapshotOutcom
     for (const target of targets.right) {
       const workspace = target.workspace
       const label = workspace.slug ?? workspace.name ?? workspace.id
-      yield* Effect.logInfo(`reading ${workspace.name ?? label} (${source.source})`).pipe(
-        Effect.annotateLogs({ workspace: label })
-      )
-      const stored = yield* store.eventsWatermark(source.source, workspace.id).pipe(
-        Effect.flatMap((eventsSince) =>
-          store.storeRun({
-            context,
-            workspace,
-            items: source.snapshot(target, { asOf: context.startedAt, eventsSince }),
-            accept: refuseWhenNothingRead(source.source),
-            usage: usageSince(source.usage, before),
-            inTransaction: input.inTransaction,
-            ...(input.interruptedBecause ? { interruptedBecause: input.interruptedBecause } : {}),
-            ...(input.onCollectionDone ? { onCollectionDone: (c) => input.onCollectionDone!(label, c) } : {})
-          })
-        ),
+      // storeRun records its own cancellation; what comes before it (saying so, reading the watermark) is covered
+      // here, with no moment between the two where a signal would leave no failed run row.
+      const since = before
+      const stored = yield* Effect.uninterruptibleMask((restore) =>
+        restore(
+          Effect.zipRight(
+            Effect.logInfo(`reading ${workspace.name ?? label} (${source.source})`),
+            store.eventsWatermark(source.source, workspace.id)
+          )
+        ).pipe(
+          Effect.onInterrupt(() => recordCancelled(workspace, usageSince(source.usage, since))),
+          Effect.flatMap((eventsSince) =>
+            restore(store.storeRun({
+              context,
+              workspace,
+              items: source.snapshot(target, { asOf: context.startedAt, eventsSince }),
+              accept: refuseWhenNothingRead(source.source),
+              usage: usageSince(source.usage, since),
+              inTransaction: input.inTransaction,
+              ...(input.interruptedBecause ? { interruptedBecause: input.interruptedBecause } : {}),
+              ...(input.onCollectionDone ? { onCollectionDone: (c) => input.onCollectionDone!(label, c) } : {})
+            }))
+          )
+        )
+      ).pipe(
         Effect.catchTag("SourceFailure", (failure) =>
           Effect.flatMap(usageSince(source.usage, before), (usage) =>
             store.recordFailedRun({ context, workspace, error: failure.message, usage, inTransaction: input.inTransaction }))),

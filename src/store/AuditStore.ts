@@ -321,7 +321,7 @@ export const make = (access: HistoryAccess): AuditStoreService => {
             yield* recordFailedRun({
               context,
               workspace,
-              error: `The run was ${reason} before it was stored; nothing of it was stored.`,
+              error: cancelledRunError(reason),
               usage: yield* usage,
               ...(inTransaction ? { inTransaction } : {})
             })
@@ -347,6 +347,9 @@ export const make = (access: HistoryAccess): AuditStoreService => {
     recordFailedRun
   }
 }
+
+/** The error of a run interrupted before its commit (`reason`: e.g. "cancelled by SIGTERM"). */
+export const cancelledRunError = (reason: string) => `The run was ${reason} before it was stored; nothing of it was stored.`
 
 const gapOutcome = (detail: string): CollectionOutcome => ({ status: "failed", detail })
 
