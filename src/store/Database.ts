@@ -138,7 +138,7 @@ export interface DuckDBFailure {
 }
 
 export const duckdbFailure = (cause: unknown): DuckDBFailure => {
-  const message = describe(cause).replace(/^Failure running pending result task: /, "")
+  const message = describe(cause).replace(/^(?:Failure running pending result task|Failed to extract statements): /, "")
   const match = /^([A-Za-z][A-Za-z_ -]{0,40}?) Error: ([\s\S]*)$/.exec(message)
   return match === null ? { type: "Unknown", text: message } : { type: match[1]!, text: match[2]! }
 }
@@ -312,7 +312,12 @@ const make = (options: DatabaseOptions): Effect.Effect<DatabaseService, StoreErr
 
     const statements = (sql: string) =>
       exclusively(call(sql, async () => {
-        const extracted = await connection.extractStatements(sql)
+        // The binding throws this bare message when the text holds no statement at all (blank, only comments).
+        const extracted = await connection.extractStatements(sql).catch((cause: unknown) => {
+          if (describe(cause) === "Error in native callback") return null
+          throw cause
+        })
+        if (extracted === null) return []
         const results: Array<StatementResult> = []
         for (let i = 0; i < extracted.count; i++) {
           const prepared = await extracted.prepare(i)
