@@ -1,4 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
+import { DuckDBInstance } from "@duckdb/node-api"
 import { Effect } from "effect"
 import { join } from "node:path"
 import { startTransactionLinkSimulator } from "../../src/simulator/transactionlink/index.js"
@@ -44,4 +45,30 @@ describe("readers while a run fetches", () => {
       )
       expect(after.stdout.trim().split(/\r?\n/)).toEqual(["status", "complete", "complete"])
     }), 360_000)
+
+  it.scopedLive("a run whose commit finds a reader holding the file waits for it, says so, and then commits", () =>
+    Effect.gen(function*() {
+      const dir = yield* tempDir
+      const db = join(dir, "audit.duckdb")
+      const sim = yield* Effect.acquireRelease(
+        Effect.promise(() => startTransactionLinkSimulator({ seed: 15, size: "tiny" })),
+        (s) => Effect.promise(() => s.close())
+      )
+      const workspace = sim.world.workspacesJson()[0]!.id
+      const env = { TRANSACTIONLINK_API_URL: sim.url, TRANSACTIONLINK_API_TOKEN: sim.tokens.full }
+      const snapshot = ["snapshot", "--source", "transactionlink", "--workspace", workspace, "--db", db]
+      expect((yield* Effect.promise(() => runCli(snapshot, { env }))).code).toBe(0)
+      // A reader in another process (this one) holds the file open, as a long `sql` or a DuckDB CLI session would.
+      const reader = yield* Effect.promise(() => DuckDBInstance.create(db, { access_mode: "READ_ONLY" }))
+      const running = startCli(snapshot, { env, timeoutMs: 240_000 })
+      yield* Effect.promise(() => running.saw("is in use by another process; waiting up to"))
+      expect(running.child.exitCode).toBe(null)
+      reader.closeSync()
+      const done = yield* Effect.promise(() => running.done)
+      expect(done.code).toBe(0)
+      const after = yield* Effect.promise(() =>
+        runCli(["sql", "SELECT status FROM runs ORDER BY run_id", "--db", db, "--format", "csv"])
+      )
+      expect(after.stdout.trim().split(/\r?\n/)).toEqual(["status", "complete", "complete"])
+    }), 300_000)
 })
