@@ -185,5 +185,5 @@ describe("the fault matrix", () => {
           expect({ file, leaked: readFileSync(file).includes(Buffer.from(secret)) }).toEqual({ file, leaked: false })
         }
       }
-    }))
+    }), 600_000) // one CLI run per fault (about twenty), each a Node start-up, a snapshot and its reports
 })

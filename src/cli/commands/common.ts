@@ -69,10 +69,6 @@ export const completenessExit = (
   return Effect.void
 }
 
-/** The exit code of a job, before findings are considered: 2, then 3, then 4 win over everything else. */
-export const jobExit = (result: JobResult, options: { readonly requireComplete: boolean }): Effect.Effect<void, CommandExit> =>
-  Effect.zipRight(jobFailure(result), completenessExit(result, options))
-
 export const printRuns = (runs: ReadonlyArray<StoredRun>) => Effect.forEach(runs, (run) => Console.log(describeRun(run)))
 
 /**

@@ -158,12 +158,15 @@ export const runOrSnapshot = (input: AuditInput, mode: "run" | "snapshot") =>
     )
     yield* printRuns(result.runs)
     const stored = result.runs.filter((r) => r.status !== "failed")
+    if (mode === "snapshot") {
+      // No reports and no gate: nothing more to read from the database.
+      yield* jobFailure(result)
+      return yield* completenessExit(result, { requireComplete })
+    }
     if (stored.length > 0) {
       yield* Effect.gen(function*() {
-        const reports = mode === "run" && input.reports !== undefined
-          ? yield* Effect.either(writeRunReports(result.runs, input.reports))
-          : undefined
-        if (mode === "run" && (yield* inGitHubActions)) {
+        const reports = input.reports === undefined ? undefined : yield* Effect.either(writeRunReports(result.runs, input.reports))
+        if (yield* inGitHubActions) {
           // Every new finding becomes an annotation on the workflow run (suppressed ones excepted).
           const db = yield* Database
           const fresh = yield* gatingFindings(db, result.runs.map((r) => r.runId), "info", true)
@@ -174,7 +177,7 @@ export const runOrSnapshot = (input: AuditInput, mode: "run" | "snapshot") =>
         yield* jobFailure(result)
         if (reports?._tag === "Left") return yield* Effect.fail(reports.left)
         yield* completenessExit(result, { requireComplete })
-        if (mode === "run" && failOn !== "none") {
+        if (failOn !== "none") {
           const db = yield* Database
           const hits = yield* gatingFindings(db, result.runs.map((r) => r.runId), failOn, newOnly)
           yield* findingsExit(hits, failOn, newOnly)
