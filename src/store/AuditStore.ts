@@ -147,7 +147,7 @@ export class AuditStore extends Context.Tag("ptolemy-audit/AuditStore")<AuditSto
   )
 }
 
-/** Ends every collection's coverage, from the outcomes the stream reported. */
+/** Every collection's coverage, from the outcomes the stream reported (a collection it never mentioned failed). */
 const coverageOf = (outcomes: Map<CollectionName, CollectionOutcome>, rows: (c: CollectionName) => number) =>
   allCollections.map((collection): CollectionCoverage => {
     const outcome = outcomes.get(collection) ??
