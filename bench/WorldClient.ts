@@ -4,6 +4,7 @@
  */
 import { Effect, Option, Schema, Stream } from "effect"
 import type { Item } from "../src/source/http/Decode.js"
+import { PtolemyApiError } from "../src/source/ptolemy/PtolemyApiError.js"
 import type { PtolemyClientService } from "../src/source/ptolemy/PtolemyClient.js"
 import * as S from "../src/source/ptolemy/Schemas.js"
 import type { RunningSimulator } from "../src/simulator/ptolemy/index.js"
@@ -17,6 +18,15 @@ const pages = <A>(all: Array<Item<A>>) => {
   return Stream.fromIterable(out)
 }
 
+/** A direct GET of one entity: the item, or the 404 the API answers for one that is gone. */
+const one = <A, I>(schema: Schema.Schema<A, I>, what: string, json: ReadonlyArray<Record<string, unknown>>, key: string, id: string) =>
+  Effect.suspend(() => {
+    const found = json.find((raw) => raw[key] === id)
+    return found === undefined
+      ? Effect.fail(new PtolemyApiError({ reason: "NotFound", endpoint: `GET ${what}/${id}`, status: 404 }))
+      : Effect.succeed(items(schema, [found])[0]!)
+  })
+
 export const worldClient = (sim: RunningSimulator): PtolemyClientService => {
   const world = sim.world
   let calls = 0
@@ -24,7 +34,10 @@ export const worldClient = (sim: RunningSimulator): PtolemyClientService => {
   return {
     workspace: Effect.sync(() => items(S.Workspace, [world.workspaceJson()])[0]!),
     memberships: () => count(pages(items(S.Membership, world.list("memberships")))),
+    membership: (id: string) => one(S.Membership, "/memberships", world.list("memberships"), "id", id),
     robots: () => count(pages(items(S.Robot, world.list("robots")))),
+    robot: (id: string) => one(S.Robot, "/memberships/robots", world.list("robots"), "id", id),
+    invitation: (id: string) => one(S.Invitation, "/invitations", world.list("invitations"), "id", id),
     robotTokens: (id: string) => count(pages(items(S.RobotToken, world.tokens(id)))),
     invitations: () => count(pages(items(S.Invitation, world.list("invitations")))),
     plan: Effect.sync(() => items(S.Plan, [world.planJson()])[0]!),

@@ -5,6 +5,7 @@
  * history. `npm run bench -- --quick` runs a shorter history (for a smoke test); `--days N` sets it; `--keep` keeps
  * the history's database to query or profile afterwards.
  */
+import * as NodeContext from "@effect/platform-node/NodeContext"
 import { execFile } from "node:child_process"
 import { Worker } from "node:worker_threads"
 import { mkdtempSync, rmSync, statSync } from "node:fs"
@@ -405,4 +406,4 @@ const program = Effect.gen(function*() {
   console.log(`\n${lines.length - missed.length} of ${lines.length} targets met${missed.length ? `; missed: ${missed.map((l) => l.target).join("; ")}` : ""}.`)
 })
 
-await Effect.runPromise(program).finally(() => rmSync(scratch, { recursive: true, force: true }))
+await Effect.runPromise(Effect.provide(program, NodeContext.layer)).finally(() => rmSync(scratch, { recursive: true, force: true }))

@@ -1,5 +1,4 @@
-/** The tool's version, as recorded in every run row and report. */
-import { readFileSync } from "node:fs"
+/** The tool's version, as recorded in every run row and report: package.json's, imported (a bundler embeds it). */
+import packageJson from "../package.json" with { type: "json" }
 
-export const toolVersion: string =
-  (JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string }).version
+export const toolVersion: string = packageJson.version

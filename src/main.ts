@@ -8,8 +8,14 @@ import * as NodeContext from "@effect/platform-node/NodeContext"
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import { Cause, Config, Effect, Exit, Layer, Option } from "effect"
 import { cli, cliConfig, commandLine } from "./cli/Cli.js"
-import { ExitCode } from "./cli/ExitCode.js"
+import { cancelledExit, ExitCode } from "./cli/ExitCode.js"
 import { loggingLayer } from "./cli/Logging.js"
+import { type CancelSignal, ReceivedSignal, signalNumber } from "./cli/Signals.js"
+
+// The runtime interrupts the command on SIGINT or SIGTERM; this records which arrived first. It stays registered, so
+// a second signal (a cancelled GitHub job sends both) cannot kill the process while the command cleans up.
+let received: CancelSignal | undefined
+for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => (received ??= signal))
 
 const optionalEnv = (name: string) => Config.option(Config.string(name))
 
@@ -46,12 +52,19 @@ const exitCode = program.pipe(
       return ExitCode.failed as number
     })
   ),
-  Effect.provide(NodeContext.layer)
+  Effect.provide(NodeContext.layer),
+  Effect.provideService(ReceivedSignal, { current: Effect.sync(() => Option.fromNullable(received)) })
 )
 
 NodeRuntime.runMain(exitCode, {
   disableErrorReporting: true,
   disablePrettyLogger: true,
   teardown: (exit, onExit) =>
-    onExit(Exit.isSuccess(exit) && typeof exit.value === "number" ? exit.value : ExitCode.failed)
+    onExit(
+      Exit.isSuccess(exit) && typeof exit.value === "number"
+        ? exit.value
+        : received !== undefined && Exit.isInterrupted(exit)
+        ? cancelledExit(signalNumber[received])
+        : ExitCode.failed
+    )
 })

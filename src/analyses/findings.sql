@@ -40,7 +40,9 @@ WITH points AS (
 fits AS (
   SELECT cur.run_id, cur.source, cur.workspace_id, cur.dimension, cur.started_at AS as_of,
          cur.used, cur."limit", cur.billing_period_start, cur.billing_period_end,
-         regr_slope(p.used, epoch(p.started_at) / 86400.0) AS growth_per_day,
+         -- Two points at different times at least: regr_slope of one point (or of one instant) is NaN, not a slope.
+         CASE WHEN count(DISTINCT p.started_at) >= 2 THEN regr_slope(p.used, epoch(p.started_at) / 86400.0) END
+           AS growth_per_day,
          count(p.run_id) AS points
   FROM points cur
   JOIN points p

@@ -1,7 +1,8 @@
 /**
  * The exit codes scripts rely on (PRODUCT.md): 0 done; 1 findings at or above --fail-on; 2 bad usage or
  * configuration, nothing written; 3 the run failed (source or storage), only a failed-run row stored; 4 the run was
- * stored incomplete and --require-complete was given.
+ * stored incomplete and --require-complete was given; 5 the run was stored but its reports could not be written;
+ * 128 + N cancelled by signal N (SIGINT 130, SIGTERM 143).
  */
 import { Data } from "effect"
 
@@ -10,8 +11,12 @@ export const ExitCode = {
   findings: 1,
   usage: 2,
   failed: 3,
-  incomplete: 4
+  incomplete: 4,
+  reportsNotWritten: 5
 } as const
+
+/** The exit code of a command cancelled by a signal: 128 + its number, as shells report it. */
+export const cancelledExit = (signalNumber: number) => 128 + signalNumber
 
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode]
 

@@ -9,7 +9,7 @@ import { type FindingSettings, recordFindings } from "../analyses/Findings.js"
 import { sealRun } from "../history/Integrity.js"
 import type { AuditSourceService, SourceFailure } from "../source/AuditSource.js"
 import type { AuditStore, CollectionCoverage, RunStep, StoredRun } from "../store/AuditStore.js"
-import { Database, type StoreError } from "../store/Database.js"
+import type { StoreError } from "../store/Database.js"
 import { takeSnapshot } from "./TakeSnapshot.js"
 
 export interface AuditTarget {
@@ -24,6 +24,8 @@ export interface AuditOptions {
   readonly now: () => string
   readonly findings: FindingSettings
   readonly onCollectionDone?: (workspace: string, coverage: CollectionCoverage) => Effect.Effect<void>
+  /** Why the job was interrupted (a signal), for the failed run row of the run it interrupts. */
+  readonly interruptedBecause?: Effect.Effect<string>
 }
 
 export interface JobResult {
@@ -35,10 +37,9 @@ export interface JobResult {
 export const runAudit = (
   targets: ReadonlyArray<AuditTarget>,
   options: AuditOptions
-): Effect.Effect<JobResult, StoreError, AuditStore | Database> =>
+): Effect.Effect<JobResult, StoreError, AuditStore> =>
   Effect.gen(function*() {
-    const db = yield* Database
-    const inTransaction: RunStep = (run) => Effect.zipRight(recordFindings(db, run, options.findings), sealRun(db, run.runId))
+    const inTransaction: RunStep = (run, db) => Effect.zipRight(recordFindings(db, run, options.findings), sealRun(db, run.runId))
     const runs: Array<StoredRun> = []
     const failures: Array<SourceFailure> = []
     for (const target of targets) {
@@ -47,7 +48,8 @@ export const runAudit = (
         selector: target.workspace,
         context: { source: target.source.source, startedAt: options.now(), toolVersion: options.toolVersion, now: options.now },
         inTransaction,
-        ...(options.onCollectionDone ? { onCollectionDone: options.onCollectionDone } : {})
+        ...(options.onCollectionDone ? { onCollectionDone: options.onCollectionDone } : {}),
+        ...(options.interruptedBecause ? { interruptedBecause: options.interruptedBecause } : {})
       })
       runs.push(...outcome.runs)
       if (Option.isSome(outcome.failure)) failures.push(outcome.failure.value)

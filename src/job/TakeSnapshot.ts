@@ -3,11 +3,15 @@
  * workspaces, then read each into the store as one transaction. A run that fails stores only a run row saying why.
  */
 import { Effect, Option } from "effect"
-import type { AuditSourceService } from "../source/AuditSource.js"
+import type { AuditSourceService, SnapshotOptions, WorkspaceTarget } from "../source/AuditSource.js"
 import { SourceFailure } from "../source/AuditSource.js"
+import type { WorkspaceRecord } from "../snapshot/Records.js"
 import {
   AuditStore,
+  cancelledRunError,
   type CollectionCoverage,
+  type ConfirmRemovals,
+  type RemovalVerdict,
   type RunContext,
   type RunStep,
   type RunUsage,
@@ -23,6 +27,8 @@ export interface SnapshotInput {
   /** Work done inside each run's transaction once its data is merged (findings, the integrity hash). */
   readonly inTransaction: RunStep
   readonly onCollectionDone?: (workspace: string, coverage: CollectionCoverage) => Effect.Effect<void>
+  /** Why the snapshot was interrupted (a signal), for the failed run row of the run it interrupts. */
+  readonly interruptedBecause?: Effect.Effect<string>
 }
 
 export interface SnapshotOutcome {
@@ -50,6 +56,27 @@ const refuseWhenNothingRead = (source: SourceFailure["source"]) => (coverage: Re
     : Effect.void
 }
 
+/**
+ * Before a complete listing ends anything, the source is asked whether what it left out is really gone (a listing
+ * that shifted while it was read leaves out entities that still exist). Still there: the collection is read again;
+ * unknowable (reason `Unavailable`): a coverage gap, never a removal.
+ */
+const confirmWith = (
+  source: AuditSourceService,
+  target: WorkspaceTarget,
+  options: SnapshotOptions
+): ConfirmRemovals<SourceFailure> =>
+(collection, missing) =>
+  source.confirmAbsent(target, collection, missing).pipe(
+    Effect.map((present): RemovalVerdict<SourceFailure> =>
+      present.length === 0 ? "confirmed" : { readAgain: source.readAgain(target, collection, options), present }
+    ),
+    Effect.catchIf(
+      (failure) => failure.reason === "Unavailable",
+      (failure) => Effect.succeed({ gap: `Could not confirm that ${collection} left out of the listing are gone: ${failure.message}` })
+    )
+  )
+
 const usageSince = (usage: Effect.Effect<RunUsage>, before: RunUsage): Effect.Effect<RunUsage> =>
   Effect.map(usage, (now) => ({ calls: now.calls - before.calls, rateLimitRemaining: now.rateLimitRemaining }))
 
@@ -59,7 +86,21 @@ export const takeSnapshot = (input: SnapshotInput): Effect.Effect<SnapshotOutcom
     const store = yield* AuditStore
     const context: RunContext = { ...input.context, selector: Option.getOrElse(input.selector, () => "*") }
     const start = yield* source.usage
-    const targets = yield* Effect.either(source.workspaces(input.selector))
+    // Interrupted (a signal) where no run is being stored yet, the run still leaves a failed row saying why.
+    const recordCancelled = (workspace: WorkspaceRecord | null, usage: Effect.Effect<RunUsage>) =>
+      Effect.gen(function*() {
+        const reason = input.interruptedBecause ? yield* input.interruptedBecause : "interrupted"
+        yield* store.recordFailedRun({
+          context,
+          workspace,
+          error: cancelledRunError(reason),
+          usage: yield* usage,
+          inTransaction: input.inTransaction
+        })
+      }).pipe(Effect.catchAll((error) => Effect.logError(`Could not record the cancelled run: ${error.message}`)))
+    const targets = yield* Effect.either(source.workspaces(input.selector)).pipe(
+      Effect.onInterrupt(() => recordCancelled(null, usageSince(source.usage, start)))
+    )
     if (targets._tag === "Left") {
       const failure = targets.left
       // An unknown workspace is a configuration error: nothing is written at all.
@@ -78,21 +119,32 @@ export const takeSnapshot = (input: SnapshotInput): Effect.Effect<SnapshotOutcom
     for (const target of targets.right) {
       const workspace = target.workspace
       const label = workspace.slug ?? workspace.name ?? workspace.id
-      yield* Effect.logInfo(`reading ${workspace.name ?? label} (${source.source})`).pipe(
-        Effect.annotateLogs({ workspace: label })
-      )
-      const stored = yield* store.eventsWatermark(source.source, workspace.id).pipe(
-        Effect.flatMap((eventsSince) =>
-          store.storeRun({
-            context,
-            workspace,
-            items: source.snapshot(target, { asOf: context.startedAt, eventsSince }),
-            accept: refuseWhenNothingRead(source.source),
-            usage: usageSince(source.usage, before),
-            inTransaction: input.inTransaction,
-            ...(input.onCollectionDone ? { onCollectionDone: (c) => input.onCollectionDone!(label, c) } : {})
-          })
-        ),
+      // storeRun records its own cancellation; what comes before it (saying so, reading the watermark) is covered
+      // here, with no moment between the two where a signal would leave no failed run row.
+      const since = before
+      const stored = yield* Effect.uninterruptibleMask((restore) =>
+        restore(
+          Effect.zipRight(
+            Effect.logInfo(`reading ${workspace.name ?? label} (${source.source})`),
+            store.eventsWatermark(source.source, workspace.id)
+          )
+        ).pipe(
+          Effect.onInterrupt(() => recordCancelled(workspace, usageSince(source.usage, since))),
+          Effect.flatMap((eventsSince) =>
+            restore(store.storeRun({
+              context,
+              workspace,
+              items: source.snapshot(target, { asOf: context.startedAt, eventsSince }),
+              confirmRemovals: confirmWith(source, target, { asOf: context.startedAt, eventsSince }),
+              accept: refuseWhenNothingRead(source.source),
+              usage: usageSince(source.usage, since),
+              inTransaction: input.inTransaction,
+              ...(input.interruptedBecause ? { interruptedBecause: input.interruptedBecause } : {}),
+              ...(input.onCollectionDone ? { onCollectionDone: (c) => input.onCollectionDone!(label, c) } : {})
+            }))
+          )
+        )
+      ).pipe(
         Effect.catchTag("SourceFailure", (failure) =>
           Effect.flatMap(usageSince(source.usage, before), (usage) =>
             store.recordFailedRun({ context, workspace, error: failure.message, usage, inTransaction: input.inTransaction }))),

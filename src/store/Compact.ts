@@ -8,10 +8,9 @@
  * keeps any writer out (DuckDB's lock) and is never written; a crash before the rename leaves the old file in place
  * (the partial copy is removed next time); the rename itself is atomic.
  */
-import { existsSync, renameSync, rmSync, statSync } from "node:fs"
-import { DuckDBInstance } from "@duckdb/node-api"
+import { FileSystem } from "@effect/platform"
 import { Effect } from "effect"
-import { StoreError } from "./Database.js"
+import { type DatabaseService, fileError, openDatabase, sqlString, StoreError } from "./Database.js"
 import { storeViews } from "./Migrations.js"
 
 /** Compact when the file is this much larger than it was right after the last compaction. */
@@ -20,67 +19,79 @@ export const GROWTH_BEFORE_COMPACTING = 1.1
 /** Below this size compaction is not worth a rewrite. */
 const MINIMUM_SIZE = 8 * 1024 * 1024
 
-const sqlString = (text: string) => `'${text.replace(/'/g, "''")}'`
-
 export interface Compaction {
   readonly before: number
   readonly after: number
 }
 
-const copyInto = async (path: string, views: ReadonlyArray<string>, minimumSize: number): Promise<Compaction | null> => {
-  const before = statSync(path).size
-  const fresh = `${path}.compacting`
-  rmSync(fresh, { force: true })
-  rmSync(`${fresh}.wal`, { force: true })
-  const instance = await DuckDBInstance.create(":memory:")
-  const connection = await instance.connect()
-  try {
-    await connection.run(`ATTACH ${sqlString(path)} AS old (READ_ONLY)`)
-    const [row] = (await connection.runAndReadAll(
-      `SELECT coalesce(max(compacted_size), 0) AS size FROM duckdb_tables() t, old.store_maintenance
-       WHERE t.database_name = 'old' AND t.table_name = 'store_maintenance'`
-    ).catch(() => connection.runAndReadAll("SELECT 0 AS size"))).getRowObjectsJS()
-    const last = Number(row?.["size"] ?? 0)
-    if (before < minimumSize || (last > 0 && before < last * GROWTH_BEFORE_COMPACTING)) return null
-    // A WAL not yet folded into the file means the copy could miss its changes: leave it for next time.
-    if (existsSync(`${path}.wal`) && statSync(`${path}.wal`).size > 0) return null
-    await connection.run(`ATTACH ${sqlString(fresh)} AS fresh`)
-    await connection.run("COPY FROM DATABASE old TO fresh")
-    await connection.run("SET TimeZone = 'UTC'")
-    await connection.run("USE fresh")
-    for (const script of [storeViews, ...views]) await connection.run(script)
-    await connection.run("CREATE TABLE IF NOT EXISTS store_maintenance (compacted_size BIGINT, compacted_at TIMESTAMPTZ)")
-    await connection.run("CHECKPOINT")
-    const after = statSync(fresh).size
-    await connection.run("DELETE FROM store_maintenance")
-    await connection.run(`INSERT INTO store_maintenance VALUES (${after}, now())`)
-    await connection.run("USE memory")
-    await connection.run("DETACH fresh")
-    // The old file is still attached read-only: no writer can have slipped in since the copy began.
-    renameSync(fresh, path)
-    return { before, after: statSync(path).size }
-  } finally {
-    connection.closeSync()
-    instance.closeSync()
-    rmSync(fresh, { force: true })
-  }
-}
+const sizeOf = (fs: FileSystem.FileSystem, path: string) =>
+  Effect.map(fs.stat(path), (info) => Number(info.size)).pipe(Effect.mapError(fileError(`Cannot read the size of ${path}`)))
+
+/** The size the file had right after its last compaction (0: never compacted). */
+const lastCompactedSize = (db: DatabaseService) =>
+  Effect.gen(function*() {
+    const kept = yield* db.query(
+      "SELECT count(*) AS n FROM duckdb_tables() WHERE database_name = 'old' AND table_name = 'store_maintenance'"
+    )
+    if (Number(kept[0]?.["n"] ?? 0) === 0) return 0
+    const rows = yield* db.query("SELECT coalesce(max(compacted_size), 0) AS size FROM old.store_maintenance")
+    return Number(rows[0]?.["size"] ?? 0)
+  })
+
+const copyInto = (path: string, views: ReadonlyArray<string>, minimumSize: number) =>
+  Effect.gen(function*() {
+    const fs = yield* FileSystem.FileSystem
+    const before = yield* sizeOf(fs, path)
+    const fresh = `${path}.compacting`
+    const removeFresh = Effect.forEach([fresh, `${fresh}.wal`], (file) => fs.remove(file, { force: true }), { discard: true }).pipe(
+      Effect.mapError(fileError(`Cannot remove ${fresh}`))
+    )
+    yield* removeFresh
+    return yield* Effect.scoped(
+      Effect.gen(function*() {
+        const db = yield* openDatabase({ path: ":memory:", describedAs: path })
+        yield* db.execute(`ATTACH ${sqlString(path)} AS old (READ_ONLY)`)
+        const last = yield* lastCompactedSize(db)
+        if (before < minimumSize || (last > 0 && before < last * GROWTH_BEFORE_COMPACTING)) return null
+        // A WAL not yet folded into the file means the copy could miss its changes: leave it for next time.
+        const wal = `${path}.wal`
+        if ((yield* fs.exists(wal).pipe(Effect.orElseSucceed(() => true))) && (yield* sizeOf(fs, wal)) > 0) return null
+        yield* db.execute(`ATTACH ${sqlString(fresh)} AS fresh`)
+        yield* db.execute("COPY FROM DATABASE old TO fresh")
+        yield* db.execute("USE fresh")
+        for (const script of [storeViews, ...views]) yield* db.execute(script)
+        yield* db.execute("CREATE TABLE IF NOT EXISTS store_maintenance (compacted_size BIGINT, compacted_at TIMESTAMPTZ)")
+        yield* db.execute("CHECKPOINT")
+        const after = yield* sizeOf(fs, fresh)
+        yield* db.execute("DELETE FROM store_maintenance")
+        yield* db.execute(`INSERT INTO store_maintenance VALUES (${after}, now())`)
+        yield* db.execute("USE memory")
+        yield* db.execute("DETACH fresh")
+        // The old file is still attached read-only: no writer can have slipped in since the copy began.
+        yield* fs.rename(fresh, path).pipe(Effect.mapError(fileError(`Cannot replace ${path} with its compacted copy`)))
+        return { before, after: yield* sizeOf(fs, path) } satisfies Compaction
+      })
+    ).pipe(Effect.ensuring(Effect.ignore(removeFresh)))
+  })
 
 /** Compacts the database file at `path` if it has grown enough since last time; never while anyone writes to it. */
 export const compactIfGrown = (
   path: string,
   views: ReadonlyArray<string>,
   options: { readonly minimumSize?: number } = {}
-): Effect.Effect<Compaction | null, StoreError> =>
-  Effect.tryPromise({
-    try: () =>
-      path === ":memory:" || !existsSync(path)
-        ? Promise.resolve(null)
-        : copyInto(path, views, options.minimumSize ?? MINIMUM_SIZE),
-    catch: (cause) =>
+): Effect.Effect<Compaction | null, StoreError, FileSystem.FileSystem> =>
+  Effect.gen(function*() {
+    const fs = yield* FileSystem.FileSystem
+    if (path === ":memory:" || !(yield* fs.exists(path).pipe(Effect.orElseSucceed(() => false)))) return null
+    return yield* copyInto(path, views, options.minimumSize ?? MINIMUM_SIZE)
+  }).pipe(
+    // The reason stays what it was (a locked file is Locked, a damaged one Corrupt), the message says what it means.
+    Effect.mapError((error) =>
       new StoreError({
-        reason: /lock/i.test(String(cause)) ? "Locked" : "Query",
-        message: `Could not compact ${path} (the file is unchanged): ${cause instanceof Error ? cause.message : String(cause)}`,
-        cause
+        reason: error.reason,
+        message: `Could not compact ${path} (the file is unchanged): ${error.message}`,
+        cause: error
       })
-  }).pipe(Effect.withSpan("Store.compact"))
+    ),
+    Effect.withSpan("Store.compact")
+  )

@@ -1,17 +1,26 @@
 /**
- * Named moments at which the crash-safety tests kill the process (SIGKILL, no cleanup), to prove that a run killed
- * there leaves a database that opens with every earlier run intact and no partial run. Inert unless the variable
- * PTOLEMY_AUDIT_CRASH_AT names the moment; never set it outside those tests.
+ * Named moments at which the crash-safety tests stop the process, to prove that a run stopped there leaves a
+ * database that opens with every earlier run intact and no partial run. Inert unless PTOLEMY_AUDIT_CRASH_AT names the
+ * moment; never set it outside those tests. The process kills itself with SIGKILL (no cleanup at all), or sends
+ * itself PTOLEMY_AUDIT_CRASH_SIGNAL (SIGINT, SIGTERM) to test cancellation at that moment.
  */
-import { Effect } from "effect"
+import { Config, Effect, Option } from "effect"
 
 export type CrashPoint =
   | "fetching" // the first page of the run is staged
   | "staged" // every page is staged, before the run's transaction
   | "merging" // inside the run's transaction, after its first collection was merged
   | "committed" // the run's transaction committed
+  | "reporting" // the run's reports are being written
+
+const signals = ["SIGKILL", "SIGINT", "SIGTERM"] as const
+
+const crashAt = Config.option(Config.string("PTOLEMY_AUDIT_CRASH_AT"))
+const crashSignal = Config.literal(...signals)("PTOLEMY_AUDIT_CRASH_SIGNAL").pipe(Config.withDefault("SIGKILL" as const))
 
 export const crashPoint = (point: CrashPoint): Effect.Effect<void> =>
-  Effect.sync(() => {
-    if (process.env["PTOLEMY_AUDIT_CRASH_AT"] === point) process.kill(process.pid, "SIGKILL")
-  })
+  Effect.gen(function*() {
+    if (!Option.contains(yield* crashAt, point)) return
+    const signal = yield* crashSignal
+    yield* Effect.sync(() => process.kill(process.pid, signal))
+  }).pipe(Effect.orElse(() => Effect.void))

@@ -2,6 +2,7 @@
  * Folding a staged, completely read collection into the history: versions whose state is no longer present end at
  * this run, states not yet present start at it, unchanged ones stay open. Run inside the run's transaction. A
  * collection the run could not read completely is never merged, so it can never end anything ("nobody removed").
+ * The stage was deduplicated before the transaction (Staging's `dedupe`): only the history is written here.
  */
 import { Effect } from "effect"
 import type { SourceName } from "../snapshot/Records.js"
@@ -14,16 +15,6 @@ const keys = (source: SourceName, workspaceId: string, runId: number) => [
   param.text(workspaceId),
   param.int(runId)
 ]
-
-/** Keeps the last row staged for each id (an entity listed twice while the collection moved under the cursor). */
-const dedupe = (db: DatabaseService, stage: string) =>
-  Effect.flatMap(
-    db.query(`SELECT count(*) - count(DISTINCT id) AS duplicates FROM ${stage}`),
-    (rows) =>
-      Number(rows[0]?.["duplicates"] ?? 0) === 0
-        ? Effect.void
-        : db.execute(`DELETE FROM ${stage} WHERE ord NOT IN (SELECT max(ord) FROM ${stage} GROUP BY id)`)
-  )
 
 /**
  * Ends the open rows whose state is gone or different, then opens a row for every staged entity left without one.
@@ -67,7 +58,6 @@ export const mergeCollection = (
     const spec = tableOf(collection)
     const stage = stageTable(collection)
     const params = keys(source, workspaceId, runId)
-    yield* dedupe(db, stage)
     yield* mergeIntervals(db, spec.versions, stage, [...spec.stable.map((c) => ident(c.name)), "raw"], params)
     const observed = spec.observations
     if (observed) {
@@ -89,14 +79,11 @@ export const mergeEvents = (
 ): Effect.Effect<void, StoreError> => {
   const stage = stageTable("events")
   const columns = eventColumns.map((c) => ident(c.name))
-  return Effect.zipRight(
-    dedupe(db, stage),
-    db.execute(
-      `INSERT INTO event_log (source, workspace_id, id, first_run_id, ${columns.join(", ")}, raw)
-       SELECT $1, $2, s.id, $3, ${columns.map((c) => `s.${c}`).join(", ")}, s.raw
-       FROM ${stage} s
-       WHERE NOT EXISTS (SELECT 1 FROM event_log e WHERE e.source = $1 AND e.workspace_id = $2 AND e.id = s.id)`,
-      keys(source, workspaceId, runId)
-    )
+  return db.execute(
+    `INSERT INTO event_log (source, workspace_id, id, first_run_id, ${columns.join(", ")}, raw)
+     SELECT $1, $2, s.id, $3, ${columns.map((c) => `s.${c}`).join(", ")}, s.raw
+     FROM ${stage} s
+     WHERE NOT EXISTS (SELECT 1 FROM event_log e WHERE e.source = $1 AND e.workspace_id = $2 AND e.id = s.id)`,
+    keys(source, workspaceId, runId)
   )
 }

@@ -23,17 +23,18 @@ export const migrations: ReadonlyArray<Migration> = [
 
 export const latestVersion = migrations[migrations.length - 1]!.version
 
-const appliedVersion = (db: DatabaseService) =>
+/** The schema version of the database unqualified names resolve to (0: none yet). */
+export const appliedVersion = (db: DatabaseService) =>
   Effect.gen(function*() {
     const tables = yield* db.query(
-      "SELECT count(*) AS n FROM duckdb_tables() WHERE table_name = 'schema_migrations'"
+      "SELECT count(*) AS n FROM duckdb_tables() WHERE table_name = 'schema_migrations' AND database_name = current_database()"
     )
     if (Number(tables[0]?.["n"] ?? 0) === 0) return 0
     const rows = yield* db.query("SELECT coalesce(max(version), 0) AS version FROM schema_migrations")
     return Number(rows[0]?.["version"] ?? 0)
   })
 
-const tooNew = (db: DatabaseService, version: number) =>
+export const tooNew = (db: { readonly path: string }, version: number) =>
   new StoreError({
     reason: "Open",
     message:

@@ -1,13 +1,18 @@
 /**
- * Where a run's pages wait until the run is known to be good: connection-local TEMP tables, filled with DuckDB's
- * appender as pages arrive (bulk, never row by row through SQL). Nothing here is persistent, so a run that fails or
- * is killed while fetching leaves the stored history exactly as it was.
+ * Where a run's pages wait until the run is known to be good: tables of a database of their own, attached to the
+ * run's connection as `run_stage` (a file beside the audit database while the CLI runs, so that the audit database
+ * itself is held only while the run commits; memory when the store holds the database open), filled with DuckDB's
+ * appender as pages arrive (bulk, never row by row through SQL). Nothing staged is part of the history, so a run that
+ * fails or is killed while fetching leaves the stored history exactly as it was.
+ *
+ * The stage also keeps the ids of the entities whose versions were open before the run (`open_<collection>`), so
+ * that the ids a complete listing would end can be confirmed before anything is stored as gone.
  */
 import { LIST, listValue, VARCHAR, type DuckDBAppender } from "@duckdb/node-api"
 import { Effect, type Scope } from "effect"
 import type { CollectionName, CollectionRecords, Raw } from "../snapshot/Records.js"
 import type { RowsItem, RowsOf } from "../snapshot/SnapshotItem.js"
-import { type DatabaseService, StoreError } from "./Database.js"
+import { type DatabaseService, param, StoreError } from "./Database.js"
 import {
   type ColumnShape,
   type ColumnSpec,
@@ -20,7 +25,27 @@ import {
   versionedCollections
 } from "./Tables.js"
 
-export const stageTable = (collection: CollectionName) => `stage_${collection}`
+/** The catalog the stage is attached as. */
+export const STAGE = "run_stage"
+
+const stageName = (collection: CollectionName) => `stage_${collection}`
+
+/** A collection's staging table, qualified (Merge reads it from the run's connection). */
+export const stageTable = (collection: CollectionName) => `${STAGE}.${stageName(collection)}`
+
+/** The collections whose removals are confirmed with the API before they are stored. */
+export type ConfirmedCollection = "members" | "robots" | "robot_tokens" | "invitations"
+
+export const confirmedCollections: ReadonlyArray<ConfirmedCollection> = ["members", "robots", "robot_tokens", "invitations"]
+
+/** An entity a complete listing left out although its version was open: gone, or missed by a shifting listing. */
+export interface MissingEntity {
+  readonly id: string
+  /** The entity it belongs to, for a direct lookup (a token's robot); null for the others. */
+  readonly parentId: string | null
+}
+
+const openTable = (collection: ConfirmedCollection) => `${STAGE}.open_${collection}`
 
 /** What a collection's staging table holds: its typed columns, and its volatile fields where it has some. */
 interface StageSpec<R> {
@@ -50,7 +75,7 @@ const columnsDdl = (columns: ReadonlyArray<ColumnShape>) => columns.map((c) => `
 const stageDdl = <C extends CollectionName>(collection: C): string => {
   const spec: StageSpec<CollectionRecords[C]> = stageSpecs[collection]
   const observed = spec.observed ? `, ${columnsDdl(spec.observed.columns)}, raw_fragment VARCHAR` : ""
-  return `CREATE OR REPLACE TEMP TABLE ${stageTable(collection)} (ord INTEGER, id VARCHAR, ${
+  return `CREATE OR REPLACE TABLE ${stageTable(collection)} (ord INTEGER, id VARCHAR, ${
     columnsDdl(spec.columns)
   }, raw VARCHAR${observed})`
 }
@@ -114,21 +139,46 @@ export interface Stage {
   readonly reset: (collection: CollectionName) => Effect.Effect<void, StoreError>
   /** Flushes every appender, so that the staged rows are visible to SQL. */
   readonly flush: Effect.Effect<void, StoreError>
+  /** Rows appended so far (a listing that repeats an entity counts it twice). */
   readonly rowCount: (collection: CollectionName) => number
+  /**
+   * Keeps the last row staged for each id (an entity listed twice while the collection moved under the cursor) and
+   * returns how many entities are staged. Before the run's transaction: the stage is not written inside it.
+   */
+  readonly dedupe: (collection: CollectionName) => Effect.Effect<number, StoreError>
+  /** Records the ids whose versions are open now (read from the history, as `versions`) for `missing`. */
+  readonly recordOpen: (
+    collection: ConfirmedCollection,
+    versions: string,
+    source: string,
+    workspaceId: string
+  ) => Effect.Effect<void, StoreError>
+  /** The open entities the staged listing leaves out (after `recordOpen` and `flush`). */
+  readonly missing: (collection: ConfirmedCollection) => Effect.Effect<ReadonlyArray<MissingEntity>, StoreError>
 }
 
 const allCollections: ReadonlyArray<CollectionName> = [...versionedCollections, "events"]
 
-/** Creates the staging tables and their appenders for the life of the scope; drops the tables afterwards. */
+/**
+ * Creates the staging tables (in the attached `run_stage`) and their appenders for the life of the scope; drops the
+ * tables afterwards.
+ */
 export const openStage = (db: DatabaseService): Effect.Effect<Stage, StoreError, Scope.Scope> =>
   Effect.gen(function*() {
     // One round trip each way: a small run is dominated by statements, not rows.
     yield* Effect.acquireRelease(
-      db.execute(allCollections.map((c) => `${stageDdl(c)};`).join("\n")),
-      () => Effect.ignore(db.execute(allCollections.map((c) => `DROP TABLE IF EXISTS ${stageTable(c)};`).join("\n")))
+      db.execute([
+        ...allCollections.map((c) => `${stageDdl(c)};`),
+        ...confirmedCollections.map((c) => `CREATE OR REPLACE TABLE ${openTable(c)} (id VARCHAR, parent_id VARCHAR);`)
+      ].join("\n")),
+      () =>
+        Effect.ignore(db.execute([
+          ...allCollections.map((c) => `DROP TABLE IF EXISTS ${stageTable(c)};`),
+          ...confirmedCollections.map((c) => `DROP TABLE IF EXISTS ${openTable(c)};`)
+        ].join("\n")))
     )
     const appenders = new Map<CollectionName, DuckDBAppender>()
-    for (const collection of allCollections) appenders.set(collection, yield* db.appender(stageTable(collection)))
+    for (const collection of allCollections) appenders.set(collection, yield* db.appender(stageName(collection), STAGE))
     const counts = new Map<CollectionName, number>(allCollections.map((c) => [c, 0]))
     let ord = 0
 
@@ -158,6 +208,18 @@ export const openStage = (db: DatabaseService): Effect.Effect<Stage, StoreError,
           new StoreError({ reason: "Query", message: `Could not stage ${collection}: ${String(cause)}`, cause })
       })
 
+    const dedupe = (collection: CollectionName) =>
+      Effect.gen(function*() {
+        const table = stageTable(collection)
+        const rows = yield* db.query(`SELECT count(*) AS staged, count(DISTINCT id) AS entities FROM ${table}`)
+        const staged = Number(rows[0]?.["staged"] ?? 0)
+        const entities = Number(rows[0]?.["entities"] ?? 0)
+        if (staged !== entities) {
+          yield* db.execute(`DELETE FROM ${table} WHERE ord NOT IN (SELECT max(ord) FROM ${table} GROUP BY id)`)
+        }
+        return entities
+      })
+
     return {
       append: appendRows,
       reset: (collection) =>
@@ -169,6 +231,26 @@ export const openStage = (db: DatabaseService): Effect.Effect<Stage, StoreError,
           )
         ),
       flush: Effect.forEach(allCollections, flushOne, { discard: true }),
-      rowCount: (collection) => counts.get(collection) ?? 0
+      rowCount: (collection) => counts.get(collection) ?? 0,
+      dedupe,
+      recordOpen: (collection, versions, source, workspaceId) =>
+        db.execute(
+          `INSERT INTO ${openTable(collection)}
+           SELECT id, ${collection === "robot_tokens" ? "robot_id" : "NULL"} FROM ${versions}
+           WHERE source = $1 AND workspace_id = $2 AND valid_to IS NULL`,
+          [param.text(source), param.text(workspaceId)]
+        ),
+      missing: (collection) =>
+        Effect.map(
+          db.query(
+            `SELECT o.id, o.parent_id FROM ${openTable(collection)} o
+             WHERE o.id NOT IN (SELECT id FROM ${stageTable(collection)}) ORDER BY o.id`
+          ),
+          (rows) =>
+            rows.map((row): MissingEntity => ({
+              id: String(row["id"]),
+              parentId: row["parent_id"] === null || row["parent_id"] === undefined ? null : String(row["parent_id"])
+            }))
+        )
     } satisfies Stage
   })

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
+import * as NodeContext from "@effect/platform-node/NodeContext"
 import { Effect } from "effect"
 import { readdirSync, readFileSync, statSync } from "node:fs"
 import { join } from "node:path"
@@ -56,7 +57,7 @@ describe("export and import as Parquet", () => {
       for (const [i, [view, rows]] of original.entries()) {
         expect({ view, rows: copy[i]![1] }).toEqual({ view, rows })
       }
-    }))
+    }).pipe(Effect.provide(NodeContext.layer)))
 
   it.scoped("each run adds a folder and rewrites none; a later import adds only the new runs", () =>
     Effect.gen(function*() {
@@ -77,7 +78,7 @@ describe("export and import as Parquet", () => {
               })
           )
           yield* snapshotAt(state(3), day(3))
-          expect(yield* exportHistory(db, out)).toEqual({ written: [3], skipped: 2 })
+          expect(yield* exportHistory(db, out)).toEqual({ written: [3], skipped: 2, entries: [] })
           for (const [path, { bytes, mtime }] of before) {
             expect(readFileSync(path).equals(bytes)).toBe(true)
             expect(statSync(path).mtimeMs).toBe(mtime)
@@ -90,9 +91,9 @@ describe("export and import as Parquet", () => {
         Effect.gen(function*() {
           const db = yield* Database
           expect((yield* importHistory(db, out)).imported).toEqual([1, 2, 3])
-          expect(yield* importHistory(db, out)).toEqual({ imported: [], skipped: 3 })
+          expect(yield* importHistory(db, out)).toEqual({ imported: [], skipped: 3, entries: [] })
         }),
         testStore(join(dir, "b"))
       )
-    }))
+    }).pipe(Effect.provide(NodeContext.layer)))
 })

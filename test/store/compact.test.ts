@@ -1,4 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
+import * as NodeContext from "@effect/platform-node/NodeContext"
 import { Effect } from "effect"
 import { statSync } from "node:fs"
 import { join } from "node:path"
@@ -54,5 +55,5 @@ describe("compaction", () => {
       expect(yield* compactIfGrown(path, allViews, { minimumSize: 0 })).toBeNull()
       // And the compacted file takes new runs.
       yield* Effect.provide(snapshotAt({ members }, "2026-03-20T06:00:00Z"), storeLayer({ path, views: allViews }))
-    }))
+    }).pipe(Effect.provide(NodeContext.layer)))
 })

@@ -1,4 +1,5 @@
 /** Running the real job (client, store, findings, sealing) against a simulator over loopback into a real DuckDB file. */
+import * as NodeContext from "@effect/platform-node/NodeContext"
 import { NodeHttpClient } from "@effect/platform-node"
 import { Effect, Layer, Logger, LogLevel, Option, Redacted } from "effect"
 import { join } from "node:path"
@@ -49,4 +50,7 @@ export const query = (sql: string) => Effect.flatMap(Database, (db) => db.query(
 
 /** A real DuckDB file under `dir` with every view, and the Node HTTP client. */
 export const auditLayer = (dir: string) =>
-  Layer.merge(storeLayer({ path: join(dir, "audit.duckdb"), views: allViews }), NodeHttpClient.layerUndici)
+  Layer.merge(
+    Layer.provide(storeLayer({ path: join(dir, "audit.duckdb"), views: allViews }), NodeContext.layer),
+    NodeHttpClient.layerUndici
+  )

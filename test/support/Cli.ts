@@ -49,3 +49,47 @@ export const runCli = (
       }
     )
   })
+
+/** A CLI process still running, for tests that act while it works (send it a signal, read beside it). */
+export interface RunningCli {
+  readonly child: import("node:child_process").ChildProcess
+  /** Everything written to stderr so far. */
+  readonly stderr: () => string
+  /** Resolves once stderr contains `text`. */
+  readonly saw: (text: string) => Promise<void>
+  readonly done: Promise<CliResult>
+}
+
+export const startCli = (
+  args: ReadonlyArray<string>,
+  options: { readonly env?: Record<string, string>; readonly cwd?: string; readonly timeoutMs?: number } = {}
+): RunningCli => {
+  let stderr = ""
+  const waiting: Array<{ text: string; resolve: () => void }> = []
+  let resolveDone: (result: CliResult) => void = () => {}
+  const done = new Promise<CliResult>((resolve) => (resolveDone = resolve))
+  const child = execFile(
+    process.execPath,
+    [cliPath, ...args],
+    { env: { ...cleanEnv(), ...options.env }, cwd: options.cwd, timeout: options.timeoutMs ?? 120_000, maxBuffer: 64 << 20 },
+    (error, stdout, stderrText) => {
+      const signal = error?.signal ?? null
+      const code = error === null ? 0 : typeof error.code === "number" ? error.code : signal === null ? 1 : null
+      resolveDone({ code, signal, stdout, stderr: stderrText })
+    }
+  )
+  child.stderr?.on("data", (chunk: Buffer) => {
+    stderr += chunk.toString()
+    for (const wait of waiting.filter((w) => stderr.includes(w.text))) {
+      waiting.splice(waiting.indexOf(wait), 1)
+      wait.resolve()
+    }
+  })
+  return {
+    child,
+    stderr: () => stderr,
+    saw: (text) =>
+      stderr.includes(text) ? Promise.resolve() : new Promise((resolve) => waiting.push({ text, resolve })),
+    done
+  }
+}

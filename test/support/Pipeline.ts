@@ -6,7 +6,8 @@ import { runAudit } from "../../src/job/AuditJob.js"
 import { allViews } from "../../src/job/Views.js"
 import { Database } from "../../src/store/Database.js"
 import { storeLayer } from "../../src/store/StoreLayer.js"
-import { Effect } from "effect"
+import { Effect, Layer } from "effect"
+import * as NodeContext from "@effect/platform-node/NodeContext"
 import { fakeSource, type FakeState } from "./FakeSource.js"
 
 /** One run of the job over `state` standing at `at` (ISO), findings evaluated with `settings`. */
@@ -20,4 +21,5 @@ export const snapshotAt = (state: FakeState, at: string, settings: FindingSettin
 export const query = (sql: string) => Effect.flatMap(Database, (db) => db.query(sql))
 
 /** The store in a fresh file under `dir`, with every view. */
-export const testStore = (dir: string) => storeLayer({ path: join(dir, "audit.duckdb"), views: allViews })
+export const testStore = (dir: string) =>
+  Layer.provide(storeLayer({ path: join(dir, "audit.duckdb"), views: allViews }), NodeContext.layer)

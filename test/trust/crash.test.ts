@@ -1,5 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
+import { readdirSync } from "node:fs"
 import { join } from "node:path"
 import { verifyChain } from "../../src/history/Integrity.js"
 import { startTransactionLinkSimulator } from "../../src/simulator/transactionlink/index.js"
@@ -57,6 +58,8 @@ describe("crash safety: a run killed at any moment", () => {
       expect(committed.signal).toBe("SIGKILL")
       const next = yield* snapshot()
       expect(next.code).toBe(0)
+      // What the killed runs staged beside the database is gone with them; only the database and its lock remain.
+      expect(readdirSync(dir).filter((name) => name.startsWith("audit.duckdb")).sort()).toEqual(["audit.duckdb", "audit.duckdb.lock"])
       const end = yield* observe(db)
       expect(end.breaches).toEqual([])
       expect((end.dump["runs"] as Array<{ status: string }>).map((r) => r.status)).toEqual([
@@ -64,5 +67,5 @@ describe("crash safety: a run killed at any moment", () => {
         "complete",
         "complete"
       ])
-    }))
+    }), 300_000) // six CLI runs, each a Node start-up and a snapshot
 })

@@ -184,5 +184,5 @@ describe("the fault matrix", () => {
       }
       // Through SQL, unzipped XML and Parquet, not raw bytes: compression would hide a token from a byte search.
       expect(yield* Effect.promise(() => findLeaks(written.filter((f) => statSync(f).size > 0), secrets))).toEqual([])
-    }))
+    }), 600_000) // one CLI run per fault (about twenty), each a Node start-up, a snapshot and its reports
 })

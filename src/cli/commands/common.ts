@@ -2,14 +2,14 @@
  * What the writing commands share: opening the store for a run, progress lines, the summary of stored runs on
  * stdout, and the exit code they add up to.
  */
-import { existsSync } from "node:fs"
+import { FileSystem, type Path } from "@effect/platform"
 import { Console, Effect, Layer } from "effect"
 import { allViews } from "../../job/Views.js"
 import type { GateFinding } from "../../read/Findings.js"
 import type { Severity } from "../../analyses/Severity.js"
 import type { JobResult } from "../../job/AuditJob.js"
 import { compactIfGrown } from "../../store/Compact.js"
-import { storeLayer } from "../../store/StoreLayer.js"
+import { runStoreLayer, storeLayer, writerLockLayer } from "../../store/StoreLayer.js"
 import type { AuditStore, CollectionCoverage, StoredRun } from "../../store/AuditStore.js"
 import type { Database, StoreError } from "../../store/Database.js"
 import { CommandExit, ExitCode, runFailed, usageError } from "../ExitCode.js"
@@ -40,8 +40,8 @@ export const describeRun = (run: StoredRun): string => {
   })`
 }
 
-/** The exit code of a job, before findings are considered: 2, then 3, then 4 win over everything else. */
-export const jobExit = (result: JobResult, options: { readonly requireComplete: boolean }): Effect.Effect<void, CommandExit> => {
+/** Bad usage (an unknown workspace) or a failed run: exit 2 or 3, which win over every other outcome. */
+export const jobFailure = (result: JobResult): Effect.Effect<void, CommandExit> => {
   const notFound = result.failures.find((f) => f.reason === "NotFound")
   if (notFound) return Effect.fail(usageError(notFound.message))
   const failed = result.runs.filter((r) => r.status === "failed")
@@ -49,6 +49,14 @@ export const jobExit = (result: JobResult, options: { readonly requireComplete: 
     const messages = [...result.failures.map((f) => f.message), ...failed.map((r) => r.error ?? "")]
     return Effect.fail(runFailed(`The run failed; nothing of it was stored. ${[...new Set(messages)].join(" ")}`))
   }
+  return Effect.void
+}
+
+/** A run stored incomplete fails the command (exit 4) when --require-complete was given. */
+export const completenessExit = (
+  result: JobResult,
+  options: { readonly requireComplete: boolean }
+): Effect.Effect<void, CommandExit> => {
   const incomplete = result.runs.filter((r) => r.status === "incomplete")
   if (options.requireComplete && incomplete.length > 0) {
     return Effect.fail(
@@ -63,14 +71,30 @@ export const jobExit = (result: JobResult, options: { readonly requireComplete: 
 
 export const printRuns = (runs: ReadonlyArray<StoredRun>) => Effect.forEach(runs, (run) => Console.log(describeRun(run)))
 
-/** The store opened for writing, with the analyses' views installed. */
-export const writableStore = (path: string) => storeLayer({ path, views: allViews })
+/**
+ * The store opened for writing for the whole command (import, review), with the analyses' views installed, under the
+ * one-writer lock.
+ */
+export const writableStore = (path: string) =>
+  Layer.provide(storeLayer({ path, views: allViews }), writerLockLayer(path))
 
-/** The store opened read-only, for commands that only read. */
-export const readableStore = (path: string): Layer.Layer<Database | AuditStore, StoreError | CommandExit> =>
-  existsSync(path)
-    ? storeLayer({ path, readOnly: true })
-    : Layer.fail(usageError(`No audit database at ${path}: run \`ptolemy-audit run\` first, or pass --db.`))
+/** The store of a run: the writer's lock for the whole run, the database file only while the run reads or commits. */
+export const runStore = (path: string) => runStoreLayer(path, { views: allViews })
+
+/** An audit database the command needs must exist (exit 2 otherwise: nothing to read). */
+export const requireDatabase = (path: string): Effect.Effect<void, CommandExit, FileSystem.FileSystem> =>
+  Effect.flatMap(FileSystem.FileSystem, (fs) => fs.exists(path)).pipe(
+    Effect.orElseSucceed(() => false),
+    Effect.flatMap((exists) =>
+      exists ? Effect.void : Effect.fail(usageError(`No audit database at ${path}: run \`ptolemy-audit run\` first, or pass --db.`))
+    )
+  )
+
+/** The store opened read-only, for commands that only read (it waits briefly while a run commits). */
+export const readableStore = (
+  path: string
+): Layer.Layer<Database | AuditStore, StoreError | CommandExit, FileSystem.FileSystem | Path.Path> =>
+  Layer.unwrapEffect(Effect.as(requireDatabase(path), storeLayer({ path, readOnly: true })))
 
 /** Findings at or above --fail-on end the command with exit code 1, printed as a list (and annotations in CI). */
 export const findingsExit = (
