@@ -3,6 +3,7 @@
  * PTOLEMY_AUDIT_LOG_LEVEL (debug, info, warning, error, none) sets how much is said.
  */
 import { HashMap, Layer, Logger, LogLevel } from "effect"
+import { printable } from "./Output.js"
 
 const levels: Record<string, LogLevel.LogLevel> = {
   debug: LogLevel.Debug,
@@ -21,7 +22,7 @@ export const stderrLogger = Logger.make(({ annotations, logLevel, message }) => 
     .map(([, value]) => `[${String(value)}] `)
     .join("")
   const prefix = logLevel._tag === "Warning" ? "warning: " : logLevel._tag === "Error" || logLevel._tag === "Fatal" ? "error: " : ""
-  process.stderr.write(`${prefix}${context}${text(message)}\n`)
+  process.stderr.write(`${printable(`${prefix}${context}${text(message)}`, { keepLineBreaks: true })}\n`)
 })
 
 export const loggingLayer = (level: string | undefined): Layer.Layer<never> =>
