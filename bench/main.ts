@@ -11,7 +11,7 @@ import { mkdtempSync, rmSync, statSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
-import { NodeHttpClient } from "@effect/platform-node"
+import { NodeContext, NodeHttpClient } from "@effect/platform-node"
 import { Effect, Layer, Logger, LogLevel, Option, Redacted, Stream } from "effect"
 import { defaultFindingSettings } from "../src/analyses/Findings.js"
 import { runAudit } from "../src/job/AuditJob.js"
@@ -329,4 +329,5 @@ const program = Effect.gen(function*() {
   console.log(`\n${lines.length - missed.length} of ${lines.length} targets met${missed.length ? `; missed: ${missed.map((l) => l.target).join("; ")}` : ""}.`)
 })
 
-await Effect.runPromise(program).finally(() => rmSync(scratch, { recursive: true, force: true }))
+// Reports write through the platform's FileSystem.
+await Effect.runPromise(Effect.provide(program, NodeContext.layer)).finally(() => rmSync(scratch, { recursive: true, force: true }))

@@ -94,6 +94,8 @@ export const InvitationRow = Schema.Struct({
   role: Text,
   status: Text,
   invited_by: Text,
+  /** Who sent it, by name (their membership's latest name or email); null when the API did not say. */
+  invited_by_name: Text,
   created_at: Text,
   expires_at: Text,
   accepted_at: Text,
@@ -106,8 +108,13 @@ export const invitations = (db: DatabaseService, runId: number) =>
     db,
     InvitationRow,
     "invitations",
-    `SELECT id, email, role, status, invited_by, created_at, expires_at, accepted_at, revoked_at
-     FROM invitations WHERE run_id = $1
-     ORDER BY status = 'pending' DESC, expires_at, email, id`,
+    `SELECT i.id, i.email, i.role, i.status, i.invited_by, n.name AS invited_by_name, i.created_at, i.expires_at,
+            i.accepted_at, i.revoked_at
+     FROM invitations i
+     LEFT JOIN (SELECT source, workspace_id, id, arg_max(coalesce(display_name, email), valid_from) AS name
+                FROM member_versions GROUP BY ALL) n
+       ON n.source = i.source AND n.workspace_id = i.workspace_id AND n.id = i.invited_by
+     WHERE i.run_id = $1
+     ORDER BY i.status = 'pending' DESC, i.expires_at, i.email, i.id`,
     [param.int(runId)]
   )

@@ -1,4 +1,4 @@
-import { NodeHttpClient } from "@effect/platform-node"
+import { NodeContext, NodeHttpClient } from "@effect/platform-node"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Layer, Option } from "effect"
 import { readFileSync } from "node:fs"
@@ -27,7 +27,7 @@ const audit = (sim: RunningTlSimulator, token: string, workspace: Option.Option<
 const query = (sql: string) => Effect.flatMap(Database, (db) => db.query(sql))
 
 const layer = (dir: string) =>
-  Layer.merge(storeLayer({ path: join(dir, "audit.duckdb"), views: allViews }), NodeHttpClient.layerUndici)
+  Layer.mergeAll(storeLayer({ path: join(dir, "audit.duckdb"), views: allViews }), NodeHttpClient.layerUndici, NodeContext.layer)
 
 describe("TransactionLink through the same pipeline", () => {
   it.scopedLive("reads every workspace with the organisation token as-is, direct and inherited members, enrollments", () =>

@@ -6,7 +6,8 @@ import { runAudit } from "../../src/job/AuditJob.js"
 import { allViews } from "../../src/job/Views.js"
 import { Database } from "../../src/store/Database.js"
 import { storeLayer } from "../../src/store/StoreLayer.js"
-import { Effect } from "effect"
+import { NodeContext } from "@effect/platform-node"
+import { Effect, Layer } from "effect"
 import { fakeSource, type FakeState } from "./FakeSource.js"
 
 /** One run of the job over `state` standing at `at` (ISO), findings evaluated with `settings`. */
@@ -19,5 +20,5 @@ export const snapshotAt = (state: FakeState, at: string, settings: FindingSettin
 
 export const query = (sql: string) => Effect.flatMap(Database, (db) => db.query(sql))
 
-/** The store in a fresh file under `dir`, with every view. */
-export const testStore = (dir: string) => storeLayer({ path: join(dir, "audit.duckdb"), views: allViews })
+/** The store in a fresh file under `dir`, with every view, and the platform's FileSystem (reports write through it). */
+export const testStore = (dir: string) => Layer.merge(storeLayer({ path: join(dir, "audit.duckdb"), views: allViews }), NodeContext.layer)
