@@ -58,13 +58,13 @@ export const chartSamples = (data: ReportData): ReadonlyArray<Sample> => {
   return samples
 }
 
-const WIDTH = 720
+const WIDTH = 860
 const PANEL_HEIGHT = 130
 
 /** The Vega-Lite specification: one panel per dimension, each with its own scale, dates in UTC. */
-export const chartSpec = (samples: ReadonlyArray<Sample>, title: string): TopLevelSpec => ({
+export const chartSpec = (samples: ReadonlyArray<Sample>, title: string, subtitle: string): TopLevelSpec => ({
   $schema: "https://vega.github.io/schema/vega-lite/v6.json",
-  title: { text: title, anchor: "start", fontSize: 15 },
+  title: { text: title, subtitle, anchor: "start", fontSize: 15, subtitleFontSize: 12 },
   data: { values: samples.map((s) => ({ ...s })) },
   facet: { row: { field: "dimension", type: "nominal", title: null, header: { labelAngle: 0, labelAlign: "left", labelFontSize: 13, labelFontWeight: "bold", labelOrient: "top" } } },
   resolve: { scale: { y: "independent" } },
@@ -74,7 +74,7 @@ export const chartSpec = (samples: ReadonlyArray<Sample>, title: string): TopLev
     mark: { type: "line", strokeWidth: 2.5 },
     encoding: {
       x: { field: "at", type: "temporal", scale: { type: "utc" }, axis: { title: "date (UTC)", format: "%d %b", labelFontSize: 11 } },
-      y: { field: "value", type: "quantitative", axis: { title: null, format: ",~s", labelFontSize: 11 }, scale: { zero: true } },
+      y: { field: "value", type: "quantitative", axis: { title: null, format: "~s", labelFontSize: 11 }, scale: { zero: true } },
       color: {
         field: "series",
         type: "nominal",
@@ -108,12 +108,13 @@ export const renderQuotaChart = (data: ReportData): Effect.Effect<QuotaChart | n
     const { Resvg, vega, vegaLite } = yield* renderers
     const first = data.quotaHistory[0]!.started_at.slice(0, 10)
     const last = data.run.started_at.slice(0, 10)
-    const title = `Plan usage against limits, ${first} to ${last} (UTC), with the forecast at the current pace`
+    const title = "Plan usage against limits"
+    const subtitle = `${first} to ${last} (UTC); dotted: the forecast at the current pace`
     const svg = yield* Effect.tryPromise({
       try: () => {
         // Problems surface as exceptions; the libraries' console warnings would only be noise on stderr.
         const logger = vega.logger(vega.None)
-        const compiled = vegaLite.compile(chartSpec(samples, title), { logger }).spec
+        const compiled = vegaLite.compile(chartSpec(samples, title, subtitle), { logger }).spec
         return new vega.View(vega.parse(compiled), { renderer: "none", logger }).toSVG()
       },
       catch: (cause) => new ReportError({ message: `Could not draw the quota chart: ${String(cause)}`, cause })
@@ -132,6 +133,6 @@ export const renderQuotaChart = (data: ReportData): Effect.Effect<QuotaChart | n
       png: image.asPng(),
       width: image.width / 2,
       height: image.height / 2,
-      description: `${title}: ${dimensions.join(", ")}`
+      description: `${title}, ${subtitle}: ${dimensions.join(", ")}`
     }
   }).pipe(Effect.withSpan("Reports.chart"))

@@ -16,7 +16,7 @@ import { accessReviewSheet, joinersSheet, membersSheet, privilegedSheet } from "
 import {
   findingsSheet,
   invitationsSheet,
-  QUOTA_CHART_COLUMN,
+  QUOTA_CHART,
   quotaSheet,
   robotsSheet,
   runInfoSheet,
@@ -36,11 +36,12 @@ const collector = () => {
   return { stream, bytes: () => new Uint8Array(Buffer.concat(chunks)) }
 }
 
-/** Columns of about 64 pixels and rows of 20 at Excel's default sizes: the cells the chart covers, for the print area. */
-const chartPrintArea = (chart: QuotaChart) => {
+/** The cells the chart covers, as the Quota history's print area (exceljs puts a $ before each part: "H$1" is "$H$1"). */
+const chartArea = (chart: QuotaChart) => {
+  const columns = Math.ceil(chart.width / QUOTA_CHART.columnPixels)
   const letter = (n: number) => String.fromCharCode(65 + n)
-  const lastColumn = QUOTA_CHART_COLUMN + Math.ceil(chart.width / 64)
-  return `${letter(QUOTA_CHART_COLUMN)}1:${lastColumn < 26 ? letter(lastColumn) : "Z"}${Math.ceil(chart.height / 20) + 1}`
+  const rows = Math.ceil(chart.height / QUOTA_CHART.rowPixels) + 1
+  return { columns, printArea: `${letter(QUOTA_CHART.column)}$1:${letter(Math.min(25, QUOTA_CHART.column + columns - 1))}$${rows}` }
 }
 
 export const writeWorkbook = (
@@ -66,7 +67,7 @@ export const writeWorkbook = (
     yield* tokenChangesSheet(workbook, data)
     yield* webhookChangesSheet(workbook, data)
     yield* changesSheet(workbook, data)
-    yield* quotaSheet(workbook, data, chart === null ? null : chartPrintArea(chart))
+    yield* quotaSheet(workbook, data, chart === null ? null : chartArea(chart))
     runInfoSheet(workbook, data)
     yield* Effect.tryPromise({
       try: () => workbook.commit(),
@@ -78,7 +79,7 @@ export const writeWorkbook = (
       : yield* addPicture(bytes, {
         sheet: "Quota history",
         png: chart.png,
-        column: QUOTA_CHART_COLUMN,
+        column: QUOTA_CHART.column,
         row: 0,
         width: chart.width,
         height: chart.height,

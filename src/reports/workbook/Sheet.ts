@@ -29,6 +29,8 @@ export interface Column<R> {
 export type Workbook = ExcelJS.stream.xlsx.WorkbookWriter
 
 export const HEADER_FILL = "FF1F3A5F"
+/** A font every office suite has (LibreOffice substitutes its metric twin): the same layout everywhere. */
+export const FONT = { name: "Arial", size: 10 } as const
 /** Columns a reviewer fills in: an amber header over pale cells, apart from the data. */
 const INPUT_HEADER_FILL = "FF8D6E00"
 const INPUT_FILL = "FFFFF8E1"
@@ -100,8 +102,10 @@ export interface SheetOptions<R> {
   readonly inputColumns?: ReadonlyArray<string>
   /** Rows the reader should not miss, in bold (a joiner, an admin grant). */
   readonly bold?: (item: R) => boolean
-  /** What prints, when not the rows (`H1:T40`: the Quota history's chart). */
+  /** What prints, when not the rows (`H$1:T$40`: the Quota history's chart). */
   readonly printArea?: string
+  /** Widths of empty columns after the data (where the Quota history's chart sits). */
+  readonly blankColumns?: ReadonlyArray<number>
 }
 
 /** The columns a source fills, ids moved to the end. */
@@ -110,16 +114,34 @@ export const arrange = <R>(source: string, columns: ReadonlyArray<Column<R>>): A
   return [...mine.filter((c) => c.id !== true), ...mine.filter((c) => c.id === true)]
 }
 
-export const styleHeader = (row: ExcelJS.Row) => {
-  row.font = { bold: true, color: { argb: "FFFFFFFF" } }
-  row.fill = { type: "pattern", pattern: "solid", fgColor: { argb: HEADER_FILL } }
+/** The header's own cells (not the whole row, whose style would run on across every empty column). */
+export const styleHeader = (row: ExcelJS.Row, columns = row.cellCount) => {
+  for (let i = 1; i <= columns; i++) {
+    const cell = row.getCell(i)
+    cell.font = { ...FONT, bold: true, color: { argb: "FFFFFFFF" } }
+    cell.fill = { type: "pattern", pattern: "solid", fgColor: { argb: HEADER_FILL } }
+  }
   row.height = 20
 }
 
 const solid = (argb: string): ExcelJS.Fill => ({ type: "pattern", pattern: "solid", fgColor: { argb } })
 
-const defineColumns = <R>(sheet: ExcelJS.Worksheet, columns: ReadonlyArray<Column<R>>) => {
-  sheet.columns = columns.map((c, i) => {
+/**
+ * The height a row needs for its wrapped cells. Neither exceljs nor LibreOffice sizes rows to wrapped text on its
+ * own, so it is estimated: Arial 10 fits about 1.1 characters (bold ones included) per unit of column width.
+ */
+export const wrappedHeight = (cells: ReadonlyArray<readonly [text: unknown, width: number]>): number | undefined => {
+  let lines = 1
+  for (const [text, width] of cells) {
+    if (typeof text !== "string" || text === "") continue
+    const perLine = Math.max(1, Math.floor(width * 1.1))
+    lines = Math.max(lines, text.split("\n").reduce((sum, part) => sum + Math.max(1, Math.ceil(part.length / perLine)), 0))
+  }
+  return lines === 1 ? undefined : Math.min(409, 13 * lines + 2)
+}
+
+const defineColumns = <R>(sheet: ExcelJS.Worksheet, columns: ReadonlyArray<Column<R>>, blank: ReadonlyArray<number> = []) => {
+  sheet.columns = [...columns.map((c, i) => {
     const kind = c.kind ?? "text"
     return {
       header: c.header,
@@ -128,11 +150,12 @@ const defineColumns = <R>(sheet: ExcelJS.Worksheet, columns: ReadonlyArray<Colum
       width: Math.max(c.width, Math.min(c.header.length + 4, 40)),
       hidden: c.id === true,
       style: {
+        font: FONT,
         ...(FORMATS[kind] ? { numFmt: FORMATS[kind] } : {}),
         alignment: { ...ALIGN[kind], ...(c.wrap === true ? { wrapText: true } : {}) }
       }
     }
-  })
+  }), ...blank.map((width, i) => ({ key: `blank${i}`, width }))]
 }
 
 /** One sheet, row by row; returns how many rows it wrote. */
@@ -148,11 +171,11 @@ export const addSheet = <R>(
     const columns = arrange(source, allColumns)
     const pageSetup = options.printArea === undefined ? PRINT : { ...PRINT, printArea: options.printArea, printTitlesRow: undefined }
     const sheet = workbook.addWorksheet(name, { views: [{ state: "frozen", ySplit: 1 }], pageSetup })
-    defineColumns(sheet, columns)
+    defineColumns(sheet, columns, options.blankColumns)
     const position = (header: string) => columns.findIndex((c) => c.header === header) + 1
     const inputs = (options.inputColumns ?? []).map(position).filter((n) => n > 0)
     const header = sheet.getRow(1)
-    styleHeader(header)
+    styleHeader(header, columns.length)
     columns.forEach((c, i) => {
       header.getCell(i + 1).alignment = { vertical: "middle", wrapText: true, ...ALIGN[c.kind ?? "text"] }
     })
@@ -161,9 +184,12 @@ export const addSheet = <R>(
     header.commit()
     let count = 0
     const write = (item: R) => {
-      const row = sheet.addRow(columns.map((c) => cellValue(c.kind ?? "text", c.value(item))))
+      const values = columns.map((c) => cellValue(c.kind ?? "text", c.value(item)))
+      const row = sheet.addRow(values)
+      const height = wrappedHeight(columns.flatMap((c, i) => (c.wrap === true ? [[values[i], c.width] as const] : [])))
+      if (height !== undefined) row.height = height
       for (const column of inputs) row.getCell(column).fill = solid(INPUT_FILL)
-      if (options.bold?.(item) === true) row.font = { bold: true }
+      if (options.bold?.(item) === true) row.font = { ...FONT, bold: true }
       options.decorate?.(row, item)
       row.commit()
       count++
@@ -172,7 +198,7 @@ export const addSheet = <R>(
     else yield* Stream.runForEach(rows as Stream.Stream<ReadonlyArray<R>, ReportError>, (chunk) => Effect.sync(() => chunk.forEach(write)))
     if (count === 0 && options.empty) {
       const row = sheet.addRow([cellText(options.empty)])
-      row.font = { italic: true, color: { argb: "FF666666" } }
+      row.font = { ...FONT, italic: true, color: { argb: "FF666666" } }
       row.commit()
     }
     // One validation per column range, not one per cell: small files, and nothing held per row.
@@ -206,28 +232,33 @@ export const factSheet = (
     { header: "", key: "e", width: 18 }
   ]
   const header = sheet.getRow(1)
-  styleHeader(header)
+  styleHeader(header, 2)
   sheet.autoFilter = { from: { row: 1, column: 1 }, to: { row: 1, column: 2 } }
   header.commit()
   for (const [label, value, kind, emphasis] of facts) {
-    const row = sheet.addRow([cellText(label), cellValue(kind ?? "text", value)])
-    row.getCell(1).font = { bold: true }
+    const shown = cellValue(kind ?? "text", value)
+    const row = sheet.addRow([cellText(label), shown])
+    const height = wrappedHeight([[shown, 64]])
+    if (height !== undefined) row.height = height
+    row.getCell(1).font = { ...FONT, bold: true }
+    row.getCell(1).alignment = { vertical: "top" }
     const cell = row.getCell(2)
     if (kind && FORMATS[kind]) cell.numFmt = FORMATS[kind]!
-    cell.alignment = { wrapText: true, vertical: "top", horizontal: kind === "number" ? "right" : "left" }
-    if (emphasis === "warning") cell.font = { bold: true, color: { argb: "FFC62828" } }
-    if (emphasis === "bold") cell.font = { bold: true }
+    // Left-aligned, numbers too: a figure reads with its label, not at the far edge of a wide column.
+    cell.alignment = { wrapText: true, vertical: "top", horizontal: "left" }
+    cell.font = emphasis === "warning" ? { ...FONT, bold: true, color: { argb: "FFC62828" } } : emphasis === "bold" ? { ...FONT, bold: true } : FONT
     row.commit()
   }
   for (const t of tables) {
     sheet.addRow([]).commit()
     const head = sheet.addRow(t.title.map(cellText))
-    styleHeader(head)
+    styleHeader(head, t.title.length)
     head.commit()
     for (const cells of t.rows) {
       const row = sheet.addRow(cells.map(([value, kind]) => cellValue(kind, value)))
       cells.forEach(([, kind], i) => {
         const cell = row.getCell(i + 1)
+        cell.font = FONT
         if (FORMATS[kind]) cell.numFmt = FORMATS[kind]!
         cell.alignment = { vertical: "top", ...ALIGN[kind], ...(kind === "text" && i === 1 ? { wrapText: true } : {}) }
       })
@@ -266,23 +297,27 @@ export const stackedSheet = (
   laid.forEach((part, p) => {
     if (p > 0) sheet.addRow([]).commit()
     const title = sheet.addRow([cellText(part.title)])
-    title.font = { bold: true, size: 13 }
+    title.font = { ...FONT, bold: true, size: 12 }
     title.commit()
     const head = sheet.addRow(layout(part.visible.map((c) => c.header), part.ids.map((c) => c.header)))
-    styleHeader(head)
+    styleHeader(head, span + part.ids.length)
     head.commit()
     if (part.rows.length === 0) {
       const row = sheet.addRow([cellText(part.empty)])
-      row.font = { italic: true, color: { argb: "FF666666" } }
+      row.font = { ...FONT, italic: true, color: { argb: "FF666666" } }
       row.commit()
     }
     const columns = layout(part.visible, part.ids)
     for (const item of part.rows) {
-      const row = sheet.addRow(columns.map((c) => (c === null ? null : cellValue(c.kind ?? "text", c.value(item)))))
+      const values = columns.map((c) => (c === null ? null : cellValue(c.kind ?? "text", c.value(item))))
+      const row = sheet.addRow(values)
+      const height = wrappedHeight(columns.flatMap((c, i) => (c !== null && c.wrap === true ? [[values[i], c.width] as const] : [])))
+      if (height !== undefined) row.height = height
       columns.forEach((c, i) => {
         if (c === null) return
         const kind = c.kind ?? "text"
         const cell = row.getCell(i + 1)
+        cell.font = FONT
         if (FORMATS[kind]) cell.numFmt = FORMATS[kind]!
         cell.alignment = { ...ALIGN[kind], ...(c.wrap === true ? { wrapText: true } : {}) }
       })

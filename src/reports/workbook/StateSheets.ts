@@ -7,7 +7,7 @@ import { collectionRead, type FindingRow, isNewInWindow, type QuotaPoint, type R
 import type { InvitationRow } from "../ReportData.js"
 import { coveredBy, lastActivity, limitReached, periodLabel, startsLateWarning } from "../Wording.js"
 import { reviewFacts } from "./PeopleSheets.js"
-import { addSheet, type Fact, factSheet, type Kind, type Workbook } from "./Sheet.js"
+import { addSheet, type Fact, factSheet, FONT, type Kind, type Workbook } from "./Sheet.js"
 
 const SEVERITY_FILL: Record<string, { fill: string; font: string }> = {
   critical: { fill: "FF6A1B9A", font: "FFFFFFFF" },
@@ -113,9 +113,9 @@ export const findingsSheet = (workbook: Workbook, data: ReportData) =>
         if (colour) {
           const cell = row.getCell(1)
           cell.fill = { type: "pattern", pattern: "solid", fgColor: { argb: colour.fill } }
-          cell.font = { bold: true, color: { argb: colour.font } }
+          cell.font = { ...FONT, bold: true, color: { argb: colour.font } }
         }
-        if (f.suppressed) row.getCell(3).font = { italic: true, color: { argb: "FF777777" } }
+        if (f.suppressed) row.getCell(3).font = { ...FONT, italic: true, color: { argb: "FF777777" } }
       }
     }
   )
@@ -168,10 +168,13 @@ export const invitationsSheet = (workbook: Workbook, data: ReportData) => {
   )
 }
 
-/** Where the chart sits on the Quota history sheet (columns from 0), beside the data; the print area covers it. */
-export const QUOTA_CHART_COLUMN = 7
+/**
+ * Where the chart sits on the Quota history sheet: from the 8th column (counted from 0: 7), beside the data, over
+ * columns of a known width (about 7 pixels per unit plus 5), so that the print area can cover exactly it.
+ */
+export const QUOTA_CHART = { column: 7, columnWidth: 12, columnPixels: 12 * 7 + 5, rowPixels: 20 } as const
 
-export const quotaSheet = (workbook: Workbook, data: ReportData, chartPrintArea: string | null) =>
+export const quotaSheet = (workbook: Workbook, data: ReportData, chart: { readonly printArea: string; readonly columns: number } | null) =>
   addSheet<QuotaPoint>(
     workbook,
     "Quota history",
@@ -185,7 +188,12 @@ export const quotaSheet = (workbook: Workbook, data: ReportData, chartPrintArea:
       { header: "Utilisation", width: 10, kind: "percent", value: (p) => (p.limit ? (p.used ?? 0) / p.limit : null) }
     ],
     data.quotaHistory,
-    { empty: gapNote(data, "plan_usage"), ...(chartPrintArea === null ? {} : { printArea: chartPrintArea }) }
+    {
+      empty: gapNote(data, "plan_usage"),
+      ...(chart === null
+        ? {}
+        : { printArea: chart.printArea, blankColumns: [2, ...Array.from({ length: chart.columns }, () => QUOTA_CHART.columnWidth)] })
+    }
   )
 
 export const runInfoSheet = (workbook: Workbook, data: ReportData) => {
