@@ -1,61 +1,7 @@
-/** Who has access as of a run: members and their counts, robots with their tokens, invitations. */
-import { Effect, Schema } from "effect"
-import { type DatabaseService, param, StoreError } from "../store/Database.js"
-import { Bool, findAll, findFirst, streamAll, Text } from "./Query.js"
-
-export const MemberRow = Schema.Struct({
-  id: Schema.String,
-  user_id: Text,
-  user_type: Text,
-  role: Text,
-  display_name: Text,
-  email: Text,
-  created_at: Text,
-  access: Text,
-  org_role: Text,
-  user_status: Text,
-  last_login_at: Text
-})
-export type MemberRow = typeof MemberRow.Type
-
-export const MemberCounts = Schema.Struct({
-  members: Schema.Number,
-  humans: Schema.Number,
-  robots: Schema.Number,
-  admins: Schema.Number
-})
-export type MemberCounts = typeof MemberCounts.Type
-
-/** How many members, humans, robots and human admins (`is_admin`, views.sql) a run saw. */
-export const memberCounts = (db: DatabaseService, runId: number) =>
-  Effect.flatMap(
-    findFirst(
-      db,
-      MemberCounts,
-      "member counts",
-      `SELECT count(*) AS members,
-              count(*) FILTER (WHERE coalesce(user_type, 'human') <> 'robot') AS humans,
-              count(*) FILTER (WHERE user_type = 'robot') AS robots,
-              count(*) FILTER (WHERE coalesce(user_type, 'human') <> 'robot' AND is_admin(role, access, org_role)) AS admins
-       FROM members WHERE run_id = $1`,
-      [param.int(runId)]
-    ),
-    (counts) =>
-      counts === undefined
-        ? Effect.fail(new StoreError({ reason: "Query", message: `No member counts for run ${runId}.` }))
-        : Effect.succeed(counts)
-  )
-
-/** A run's members in the workbook's order, streamed in chunks. */
-export const memberRows = (db: DatabaseService, runId: number) =>
-  streamAll(
-    db,
-    MemberRow,
-    "members",
-    `SELECT id, user_id, user_type, role, display_name, email, created_at, access, org_role, user_status, last_login_at
-     FROM members WHERE run_id = $1 ORDER BY user_type, role, coalesce(email, display_name), id`,
-    [param.int(runId)]
-  )
+/** What a run saw besides its members (src/read/People.ts): robots with their tokens, invitations. */
+import { Schema } from "effect"
+import { type DatabaseService, param } from "../store/Database.js"
+import { Bool, findAll, Text } from "./Query.js"
 
 /** A robot with one of its tokens (a robot without any has one row with null token columns). */
 export const TokenRow = Schema.Struct({

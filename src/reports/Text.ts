@@ -36,9 +36,19 @@ const LINE_START = /^(\s*)(\d+[.)]|[-=])/
 /** Digits, spaces and `:.,-%`: a date, a time or a number, which no Markdown construct can start from. */
 const PLAIN = /^[\d :.,%\-–]*$/
 
+/** The longest value the Markdown shows whole (the workbook and the JSON have every character). */
+export const MD_TEXT_LIMIT = 300
+
+const shortened = (text: string) => {
+  const chars = Array.from(text)
+  return chars.length <= MD_TEXT_LIMIT ? text : `${chars.slice(0, MD_TEXT_LIMIT - 1).join("")}…`
+}
+
 /** Text for Markdown inline content within a line (a heading's text, a table cell, link text, a list item's text). */
-export const mdText = (text: string): string =>
-  oneLine(PLAIN.test(text) ? text : text.replace(MARKDOWN_PUNCTUATION, "\\$&").replace(WWW_DOT, "\\."))
+export const mdText = (text: string): string => {
+  const short = shortened(text)
+  return oneLine(PLAIN.test(short) ? short : short.replace(MARKDOWN_PUNCTUATION, "\\$&").replace(WWW_DOT, "\\."))
+}
 
 /** Text that starts a line of its own (a paragraph): also no list, heading underline or rule at its start. */
 export const mdLine = (text: string): string =>

@@ -128,7 +128,7 @@ describe("TransactionLink through the same pipeline", () => {
       expect(workbook.getWorksheet("Access review")!.actualRowCount - 1).toBe(members)
       const memberSheet = workbook.getWorksheet("Members")!
       const memberHeaders = (memberSheet.getRow(1).values as Array<unknown>).slice(1)
-      expect(memberHeaders).toEqual(expect.arrayContaining(["Access", "Organisation role", "Account status", "Last login"]))
+      expect(memberHeaders).toEqual(expect.arrayContaining(["Access", "Organisation role", "Account status", "Last login (UTC)"]))
       const access = memberSheet.getColumn(memberHeaders.indexOf("Access") + 1).values.slice(2)
       expect(new Set(access)).toEqual(new Set(["direct", "inherited"]))
       // No access log there: no "By" or "Changed at" columns left empty.
