@@ -169,7 +169,10 @@ export const addSheet = <R>(
 ): Effect.Effect<number, ReportError> =>
   Effect.gen(function*() {
     const columns = arrange(source, allColumns)
-    const pageSetup = options.printArea === undefined ? PRINT : { ...PRINT, printArea: options.printArea, printTitlesRow: undefined }
+    // A print area is a picture (the Quota history's chart): it prints whole, on one page.
+    const pageSetup = options.printArea === undefined
+      ? PRINT
+      : { ...PRINT, printArea: options.printArea, printTitlesRow: undefined, fitToHeight: 1 }
     const sheet = workbook.addWorksheet(name, { views: [{ state: "frozen", ySplit: 1 }], pageSetup })
     defineColumns(sheet, columns, options.blankColumns)
     const position = (header: string) => columns.findIndex((c) => c.header === header) + 1
