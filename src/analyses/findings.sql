@@ -186,6 +186,19 @@ hits AS (
   GROUP BY r.workspace_id
   HAVING count(*) > threshold('max_admins')
 
+  -- An admin grant since the previous run: someone joined as an admin, or a member's role became admin. It fires in
+  -- the run that saw the grant, so it is new exactly once (a review then confirms or reverts it).
+  UNION ALL
+  SELECT 'access.admin_granted', 'medium', 'members', 'member', c.entity_id, c.entity_name,
+         CASE WHEN c.change_type = 'member_added' THEN 'joined as admin' ELSE 'role changed from ' || coalesce(c.old_value, '?') || ' to admin' END ||
+         CASE WHEN c.actor_display_name IS NOT NULL
+           THEN ' by ' || c.actor_display_name || ' at ' || strftime(c.changed_at, '%Y-%m-%d %H:%M') || ' UTC'
+           ELSE ' (the access log does not say by whom)'
+         END
+  FROM changes c JOIN run r USING (run_id)
+  WHERE c.entity_type = 'member' AND c.change_type IN ('member_added', 'role_changed')
+    AND is_admin(c.new_value, NULL, NULL) AND NOT is_admin(c.old_value, NULL, NULL)
+
   UNION ALL
   SELECT 'access.terminated_member', 'high', 'members', 'member', m.id, coalesce(m.email, m.display_name),
          'the user is terminated but still holds ' || coalesce(m.access, 'direct') || ' ' || coalesce(m.role, '?') ||

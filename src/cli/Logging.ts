@@ -3,6 +3,7 @@
  * `--log-level` (anywhere on the command line) or PTOLEMY_AUDIT_LOG_LEVEL sets how much is said.
  */
 import { HashMap, Layer, Logger, LogLevel } from "effect"
+import { printable } from "./Output.js"
 
 export const logLevels = {
   debug: LogLevel.Debug,
@@ -25,7 +26,7 @@ export const stderrLogger = Logger.make(({ annotations, logLevel, message }) => 
     .map(([, value]) => `[${String(value)}] `)
     .join("")
   const prefix = logLevel._tag === "Warning" ? "warning: " : logLevel._tag === "Error" || logLevel._tag === "Fatal" ? "error: " : ""
-  process.stderr.write(`${prefix}${context}${text(message)}\n`)
+  process.stderr.write(`${printable(`${prefix}${context}${text(message)}`, { keepLineBreaks: true })}\n`)
 })
 
 export const loggingLayer = (level: LogLevelName): Layer.Layer<never> =>

@@ -88,9 +88,9 @@ export const concurrency = Options.integer("concurrency").pipe(
   Options.withDefault(10)
 )
 
-export const format = Options.choice("format", ["table", "csv", "json"]).pipe(
+export const format = Options.choice("format", ["table", "csv", "csv-raw", "json"]).pipe(
   Options.withDescription(
-    "Output format: an aligned table, CSV (header line then rows), or a JSON array of row objects. Default: table."
+    "Output format: an aligned table, CSV (header line then rows; a cell a spreadsheet would run as a formula is prefixed with '), csv-raw (CSV with every value as stored), or a JSON array of row objects. Default: table."
   ),
   Options.withDefault("table" as const)
 )

@@ -3,9 +3,10 @@
  * point in time by run id, `latest`, a date (YYYY-MM-DD) or an ISO-8601 instant, a review period like 2026-Q3.
  */
 import { Effect, Option } from "effect"
-import { runsOfWorkspace, storedWorkspaces } from "../read/Runs.js"
+import { type RunRef, runsOfWorkspace, storedWorkspaces } from "../read/Runs.js"
 import type { DatabaseService } from "../store/Database.js"
 import { usageError } from "./ExitCode.js"
+import { printable } from "./Output.js"
 
 export interface WorkspaceRef {
   readonly source: string
@@ -20,7 +21,7 @@ const refOf = (w: WorkspaceRef): WorkspaceRef => ({ source: w.source, workspace_
 export const resolveWorkspace = (db: DatabaseService, wanted: Option.Option<string>) =>
   Effect.gen(function*() {
     const all = yield* storedWorkspaces(db)
-    const names = all.map((w) => w.label).join(", ")
+    const names = printable(all.map((w) => w.label).join(", "))
     if (Option.isNone(wanted)) {
       if (all.length === 1) return refOf(all[0]!)
       return yield* Effect.fail(
@@ -36,43 +37,88 @@ export const resolveWorkspace = (db: DatabaseService, wanted: Option.Option<stri
     )
     if (match.length === 1) return refOf(match[0]!)
     return yield* Effect.fail(
-      usageError(`No workspace "${wanted.value}" in the audit database (it holds: ${names || "none"}).`)
+      usageError(`No workspace "${printable(wanted.value)}" in the audit database (it holds: ${names || "none"}).`)
     )
   })
 
 const datePattern = /^\d{4}-\d{2}-\d{2}$/
 
-/**
- * A run of the workspace: an id, `latest`, or the last stored run at a time. A bare date means the start of that day
- * when it opens a window (`edge: "start"`) and its end when it closes one (`edge: "end"`).
- */
+/** The instant a point names: a bare date is the start of its day when it opens a window, its last moment when it closes one. */
+const instantOf = (value: string, edge: "start" | "end") =>
+  datePattern.test(value) ? Date.parse(`${value}T00:00:00Z`) + (edge === "end" ? 86400_000 - 1 : 0) : Date.parse(value)
+
+const span = (runs: ReadonlyArray<RunRef>) => `runs ${runs[0]!.run_id}…${runs[runs.length - 1]!.run_id}`
+
+/** A run named by id or `latest`; null when `value` names a time instead. */
+const runByName = (workspace: WorkspaceRef, runs: ReadonlyArray<RunRef>, value: string) =>
+  Effect.gen(function*() {
+    if (value === "latest") return runs[runs.length - 1]!
+    if (!/^\d+$/.test(value)) return null
+    const run = runs.find((r) => r.run_id === Number(value))
+    if (run) return run
+    return yield* Effect.fail(usageError(`Run ${value} is not a stored run of ${printable(workspace.label)} (${span(runs)}).`))
+  })
+
+const storedRuns = (db: DatabaseService, workspace: WorkspaceRef) =>
+  Effect.flatMap(runsOfWorkspace(db, workspace.source, workspace.workspace_id), (runs) =>
+    runs.length === 0 ? Effect.fail(usageError(`${printable(workspace.label)} has no stored run yet.`)) : Effect.succeed(runs))
+
+const instantOrFail = (value: string, edge: "start" | "end") => {
+  const instant = instantOf(value, edge)
+  return Number.isNaN(instant)
+    ? Effect.fail(usageError(`"${value}" is neither a run id, "latest", a date (YYYY-MM-DD) nor an ISO-8601 time.`))
+    : Effect.succeed(instant)
+}
+
+/** The last stored run at or before `instant`, if any. */
+const lastAtOrBefore = (runs: ReadonlyArray<RunRef>, instant: number) => runs.filter((r) => Date.parse(r.started_at) <= instant).pop()
+
+/** A run of the workspace: an id, `latest`, or the last stored run at or before a time (see `instantOf`). */
 export const resolveRun = (db: DatabaseService, workspace: WorkspaceRef, value: string, edge: "start" | "end") =>
   Effect.gen(function*() {
-    const runs = yield* runsOfWorkspace(db, workspace.source, workspace.workspace_id)
-    if (runs.length === 0) {
-      return yield* Effect.fail(usageError(`${workspace.label} has no stored run yet.`))
-    }
-    if (value === "latest") return runs[runs.length - 1]!
-    if (/^\d+$/.test(value)) {
-      const run = runs.find((r) => r.run_id === Number(value))
-      if (run) return run
+    const runs = yield* storedRuns(db, workspace)
+    const named = yield* runByName(workspace, runs, value)
+    if (named) return named
+    const run = lastAtOrBefore(runs, yield* instantOrFail(value, edge))
+    if (run) return run
+    return yield* Effect.fail(
+      usageError(`No run of ${printable(workspace.label)} at or before ${value}; the first is run ${runs[0]!.run_id} (${runs[0]!.started_at}).`)
+    )
+  })
+
+/** A window of a workspace's history, as `diff` and `report` both resolve it. */
+export interface ResolvedWindow {
+  /** The run whose state is the window's start (its own changes are not in the window). */
+  readonly from: RunRef
+  readonly to: RunRef
+  /**
+   * The history starts after the window does: no run stands at its start, so `from` is the first stored run and
+   * what happened between the window's start and that run is not known.
+   */
+  readonly startsLate: boolean
+}
+
+/**
+ * The runs at both ends of a window: the last stored run at or before each end (a date's start for `from`, its end
+ * for `to`), a run id, or `latest`. A window that starts before the history does starts at the first run, and says so;
+ * one that ends before it is a usage error.
+ */
+export const resolveWindow = (db: DatabaseService, workspace: WorkspaceRef, from: string, to: string) =>
+  Effect.gen(function*() {
+    const runs = yield* storedRuns(db, workspace)
+    const end = (yield* runByName(workspace, runs, to)) ?? lastAtOrBefore(runs, yield* instantOrFail(to, "end"))
+    if (end === undefined) {
       return yield* Effect.fail(
-        usageError(`Run ${value} is not a stored run of ${workspace.label} (runs ${runs[0]!.run_id}…${runs[runs.length - 1]!.run_id}).`)
+        usageError(`No run of ${printable(workspace.label)} at or before ${to}: its history starts with run ${runs[0]!.run_id} (${runs[0]!.started_at}).`)
       )
     }
-    const instant = datePattern.test(value)
-      ? Date.parse(`${value}T00:00:00Z`) + (edge === "end" ? 86400_000 - 1 : -1)
-      : Date.parse(value)
-    if (Number.isNaN(instant)) {
-      return yield* Effect.fail(usageError(`"${value}" is neither a run id, "latest", a date (YYYY-MM-DD) nor an ISO-8601 time.`))
+    const named = yield* runByName(workspace, runs, from)
+    const atStart = named ?? lastAtOrBefore(runs, yield* instantOrFail(from, "start"))
+    const start = atStart ?? runs[0]!
+    if (end.run_id < start.run_id) {
+      return yield* Effect.fail(usageError(`The window ends (run ${end.run_id}) before it starts (run ${start.run_id}).`))
     }
-    const before = runs.filter((r) => Date.parse(r.started_at) <= instant)
-    if (before.length === 0) {
-      return yield* Effect.fail(
-        usageError(`No run of ${workspace.label} at or before ${value}; the first is run ${runs[0]!.run_id} (${runs[0]!.started_at}).`)
-      )
-    }
-    return before[before.length - 1]!
+    return { from: start, to: end, startsLate: atStart === undefined } satisfies ResolvedWindow
   })
 
 export interface Period {

@@ -1,61 +1,7 @@
-/** Who has access as of a run: members and their counts, robots with their tokens, invitations. */
-import { Effect, Schema } from "effect"
-import { type DatabaseService, param, StoreError } from "../store/Database.js"
-import { Bool, findAll, findFirst, streamAll, Text } from "./Query.js"
-
-export const MemberRow = Schema.Struct({
-  id: Schema.String,
-  user_id: Text,
-  user_type: Text,
-  role: Text,
-  display_name: Text,
-  email: Text,
-  created_at: Text,
-  access: Text,
-  org_role: Text,
-  user_status: Text,
-  last_login_at: Text
-})
-export type MemberRow = typeof MemberRow.Type
-
-export const MemberCounts = Schema.Struct({
-  members: Schema.Number,
-  humans: Schema.Number,
-  robots: Schema.Number,
-  admins: Schema.Number
-})
-export type MemberCounts = typeof MemberCounts.Type
-
-/** How many members, humans, robots and human admins (`is_admin`, views.sql) a run saw. */
-export const memberCounts = (db: DatabaseService, runId: number) =>
-  Effect.flatMap(
-    findFirst(
-      db,
-      MemberCounts,
-      "member counts",
-      `SELECT count(*) AS members,
-              count(*) FILTER (WHERE coalesce(user_type, 'human') <> 'robot') AS humans,
-              count(*) FILTER (WHERE user_type = 'robot') AS robots,
-              count(*) FILTER (WHERE coalesce(user_type, 'human') <> 'robot' AND is_admin(role, access, org_role)) AS admins
-       FROM members WHERE run_id = $1`,
-      [param.int(runId)]
-    ),
-    (counts) =>
-      counts === undefined
-        ? Effect.fail(new StoreError({ reason: "Query", message: `No member counts for run ${runId}.` }))
-        : Effect.succeed(counts)
-  )
-
-/** A run's members in the workbook's order, streamed in chunks. */
-export const memberRows = (db: DatabaseService, runId: number) =>
-  streamAll(
-    db,
-    MemberRow,
-    "members",
-    `SELECT id, user_id, user_type, role, display_name, email, created_at, access, org_role, user_status, last_login_at
-     FROM members WHERE run_id = $1 ORDER BY user_type, role, coalesce(email, display_name), id`,
-    [param.int(runId)]
-  )
+/** What a run saw besides its members (src/read/People.ts): robots with their tokens, invitations. */
+import { Schema } from "effect"
+import { type DatabaseService, param } from "../store/Database.js"
+import { Bool, findAll, Text } from "./Query.js"
 
 /** A robot with one of its tokens (a robot without any has one row with null token columns). */
 export const TokenRow = Schema.Struct({
@@ -94,6 +40,8 @@ export const InvitationRow = Schema.Struct({
   role: Text,
   status: Text,
   invited_by: Text,
+  /** Who sent it, by name (their membership's latest name or email); null when the API did not say. */
+  invited_by_name: Text,
   created_at: Text,
   expires_at: Text,
   accepted_at: Text,
@@ -106,8 +54,13 @@ export const invitations = (db: DatabaseService, runId: number) =>
     db,
     InvitationRow,
     "invitations",
-    `SELECT id, email, role, status, invited_by, created_at, expires_at, accepted_at, revoked_at
-     FROM invitations WHERE run_id = $1
-     ORDER BY status = 'pending' DESC, expires_at, email, id`,
+    `SELECT i.id, i.email, i.role, i.status, i.invited_by, n.name AS invited_by_name, i.created_at, i.expires_at,
+            i.accepted_at, i.revoked_at
+     FROM invitations i
+     LEFT JOIN (SELECT source, workspace_id, id, arg_max(coalesce(display_name, email), valid_from) AS name
+                FROM member_versions GROUP BY ALL) n
+       ON n.source = i.source AND n.workspace_id = i.workspace_id AND n.id = i.invited_by
+     WHERE i.run_id = $1
+     ORDER BY i.status = 'pending' DESC, i.expires_at, i.email, i.id`,
     [param.int(runId)]
   )

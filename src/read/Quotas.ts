@@ -35,15 +35,15 @@ export const quotasOfRun = (db: DatabaseService, runId: number) =>
     [param.int(runId)]
   )
 
-/** Every stored reading of a workspace's plan usage up to a run. */
-export const quotaHistory = (db: DatabaseService, source: string, workspaceId: string, upToRunId: number) =>
+/** Every stored reading of a workspace's plan usage in [from, to]. */
+export const quotaHistory = (db: DatabaseService, source: string, workspaceId: string, fromRunId: number, toRunId: number) =>
   findAll(
     db,
     QuotaPoint,
     "plan usage",
     `SELECT u.run_id, r.started_at, u.dimension, u.used, u."limit" AS "limit"
      FROM plan_usage u JOIN runs r USING (run_id)
-     WHERE u.source = $1 AND u.workspace_id = $2 AND u.run_id <= $3
+     WHERE u.source = $1 AND u.workspace_id = $2 AND u.run_id >= $3 AND u.run_id <= $4
      ORDER BY u.run_id, u.dimension`,
-    [param.text(source), param.text(workspaceId), param.int(upToRunId)]
+    [param.text(source), param.text(workspaceId), param.int(fromRunId), param.int(toRunId)]
   )

@@ -6,7 +6,7 @@
 import { JSONSchema, Schema } from "effect"
 import { type ReportData, summarize } from "./ReportData.js"
 
-export const SCHEMA_VERSION = "1.0.0"
+export const SCHEMA_VERSION = "1.1.0"
 
 const Text = Schema.NullOr(Schema.String)
 /** Times as the store gives them: ISO-8601 in UTC, e.g. 2026-04-15T09:00:00Z. */
@@ -72,7 +72,14 @@ export const FindingsDocument = Schema.Struct({
     kind: Schema.Literal("run", "window"),
     label: Text,
     from_run_id: Schema.NullOr(Count).annotations({ description: "the run changes are counted from" }),
-    to_run_id: Count
+    to_run_id: Count,
+    period: Schema.NullOr(Schema.Struct({
+      start: Schema.String.annotations({ description: "YYYY-MM-DD, included", jsonSchema: { format: "date" } }),
+      end: Schema.String.annotations({ description: "YYYY-MM-DD, included", jsonSchema: { format: "date" } })
+    })).annotations({ description: "the dates a review period was asked for (1.1.0); null for a run or a window of runs" }),
+    starts_late: Schema.Boolean.annotations({
+      description: "the history starts after the period does: from_run_id is the first stored run, not a run at the period's start (1.1.0)"
+    })
   }),
   workspace: Schema.Struct({ source: Schema.String, id: Schema.String, slug: Text, name: Text }),
   run: Schema.Struct({
@@ -128,7 +135,9 @@ export const buildFindingsDocument = (data: ReportData): FindingsDocument => {
       kind: data.scope.kind,
       label: data.scope.kind === "window" ? data.scope.label : null,
       from_run_id: data.baseline?.run_id ?? null,
-      to_run_id: run.run_id
+      to_run_id: run.run_id,
+      period: data.scope.kind === "window" && data.scope.dates ? { start: data.scope.dates.start, end: data.scope.dates.end } : null,
+      starts_late: data.startsLate
     },
     workspace: { source: run.source, id: run.workspace_id, slug: run.workspace_slug, name: run.workspace_name },
     run: {
@@ -162,7 +171,14 @@ export const buildFindingsDocument = (data: ReportData): FindingsDocument => {
         : { id: c.actor_id, type: c.actor_type, display_name: c.actor_display_name },
       changed_at: c.changed_at
     })),
-    net_changes: data.netChanges
+    net_changes: data.netChanges.map((c) => ({
+      change_type: c.change_type,
+      entity_type: c.entity_type,
+      entity_id: c.entity_id,
+      entity_name: c.entity_name,
+      old_value: c.old_value,
+      new_value: c.new_value
+    }))
   }
 }
 

@@ -1,56 +1,104 @@
 /**
  * Everything a report shows, read from the store's views alone (no API calls) and decoded with Schema into one
- * typed model: provenance, summary, findings, changes, who has access, tokens, invitations and quotas, for one run
- * or for a review window (its end state, every change during it, and its net effect).
+ * typed model, for one run (its window is the run since the previous one) or a review window: both ends of the
+ * window (who had access, the admins), one status per person, the churn of invitations, tokens and webhooks, the
+ * findings at its end, tokens, invitations and quotas.
  */
 import { Data, Effect, Option, Stream } from "effect"
+import { type InvitationRow, invitations, robotTokens, type TokenRow } from "../read/Access.js"
+import { type ChangeRow, itemisedChanges, type NetChangeRow, netChanges, type Window } from "../read/Changes.js"
 import {
-  type InvitationRow,
-  invitations,
-  type MemberCounts,
-  memberCounts,
-  memberRows as readMemberRows,
-  robotTokens,
-  type TokenRow
-} from "../read/Access.js"
-import { type ChangeRow, itemisedChanges, type NetChangeRow, netChanges } from "../read/Changes.js"
+  type InvitationChangeRow,
+  invitationChanges,
+  type TokenChangeRow,
+  tokenChanges,
+  type WebhookChangeRow,
+  webhookChanges
+} from "../read/Churn.js"
 import { type FindingRow, findingsOfRun } from "../read/Findings.js"
+import { endPopulation, population, type PersonRow, peopleChanges, type PopulationCounts, populationCounts } from "../read/People.js"
+import {
+  type AdminChangeRow,
+  adminChanges,
+  type AdminRow,
+  adminRobotTokens,
+  adminsOverWindow,
+  type AdminTokenRow
+} from "../read/Privileged.js"
 import { type QuotaPoint, quotaHistory, type QuotaRow, quotasOfRun } from "../read/Quotas.js"
-import { coverageOf, type CoverageRow, previousRunId, type RunRow, runWithData } from "../read/Runs.js"
+import { coverageOf, type CoverageRow, previousRunId, type RunRow, runsOfWorkspace, runWithData } from "../read/Runs.js"
 import type { DatabaseService, StoreError } from "../store/Database.js"
 
 export class ReportError extends Data.TaggedError("ReportError")<{
   readonly message: string
   readonly cause?: unknown
+  /** The file a write failed on, and the system's error code (ENOSPC, EROFS, EACCES...), when a write failed. */
+  readonly path?: string | undefined
+  readonly code?: string | undefined
 }> {}
 
 export type ReportScope =
   | { readonly kind: "run"; readonly runId: number }
-  | { readonly kind: "window"; readonly fromRunId: number; readonly toRunId: number; readonly label: string }
+  | {
+    readonly kind: "window"
+    readonly fromRunId: number
+    readonly toRunId: number
+    readonly label: string
+    /** The dates asked for (YYYY-MM-DD, both included), when the window was asked for by dates. */
+    readonly dates?: { readonly start: string; readonly end: string } | undefined
+    /** The history starts after the window does: `fromRunId` is the first run, not a run at the window's start. */
+    readonly startsLate?: boolean | undefined
+  }
+
+/**
+ * What an access review campaign (src/review) adds to a run's or a period's reports: a status line while one is in
+ * progress, and a period's outcome as label/value rows. Given by the caller; absent, the reports say nothing of it.
+ */
+export interface CampaignNote {
+  readonly status: string
+  readonly outcome?: ReadonlyArray<readonly [string, string | number]> | undefined
+}
 
 export type { ChangeRow, NetChangeRow } from "../read/Changes.js"
+export type { InvitationChangeRow, TokenChangeRow, WebhookChangeRow } from "../read/Churn.js"
 export type { FindingRow } from "../read/Findings.js"
-export type { InvitationRow, MemberRow, TokenRow } from "../read/Access.js"
+export type { InvitationRow, TokenRow } from "../read/Access.js"
+export type { PersonRow, PopulationCounts } from "../read/People.js"
+export type { AdminChangeRow, AdminRow, AdminTokenRow } from "../read/Privileged.js"
 export type { QuotaPoint, QuotaRow } from "../read/Quotas.js"
 export type { CoverageRow, RunRow } from "../read/Runs.js"
 
 export interface ReportData {
   readonly scope: ReportScope
+  /** The window's end: the run reported on. */
   readonly run: RunRow
-  /** The run a single-run report compares with, or the window's start. */
+  /** The window's start: the previous run for a single run (null for a workspace's first run), or the window's first. */
   readonly baseline: RunRow | null
+  /** The queries' window: (baseline, run]; for a first run, the run alone. */
+  readonly window: Window
+  /** The history starts after the window does (`ReportScope.startsLate`). */
+  readonly startsLate: boolean
   readonly coverage: ReadonlyArray<CoverageRow>
   readonly findings: ReadonlyArray<FindingRow>
   /** Every change in (baseline, run]. */
   readonly changes: ReadonlyArray<ChangeRow>
-  /** A window's net effect (empty for a single run, where it equals `changes`). */
+  /** A window's net effect, one per entity (empty for a single run, where it equals `changes`). */
   readonly netChanges: ReadonlyArray<NetChangeRow>
-  /** Member counts; the members themselves are streamed by the workbook (`memberRows`), never held at once. */
-  readonly memberCounts: MemberCounts
+  /** Joiners, movers and leavers (everyone whose status is not `existing`), one row each. */
+  readonly people: ReadonlyArray<PersonRow>
+  readonly counts: { readonly start: PopulationCounts; readonly end: PopulationCounts }
+  readonly admins: ReadonlyArray<AdminRow>
+  readonly adminTokens: ReadonlyArray<AdminTokenRow>
+  readonly adminChanges: ReadonlyArray<AdminChangeRow>
+  readonly invitationChanges: ReadonlyArray<InvitationChangeRow>
+  readonly tokenChanges: ReadonlyArray<TokenChangeRow>
+  readonly webhookChanges: ReadonlyArray<WebhookChangeRow>
   readonly tokens: ReadonlyArray<TokenRow>
   readonly invitations: ReadonlyArray<InvitationRow>
   readonly quotas: ReadonlyArray<QuotaRow>
+  /** Plan usage over the window (a single run: its last 90 days), for the trend charts. */
   readonly quotaHistory: ReadonlyArray<QuotaPoint>
+  readonly campaign: CampaignNote | undefined
 }
 
 const readFailed = (error: StoreError) =>
@@ -78,39 +126,72 @@ const windowStart = (db: DatabaseService, end: RunRow, fromRunId: number) =>
       ? Effect.fail(new ReportError({ message: `A review window must start before it ends: run ${start.run_id} is after run ${end.run_id}.` }))
       : Effect.succeed(start))
 
-export const loadReportData = (db: DatabaseService, scope: ReportScope): Effect.Effect<ReportData, ReportError> =>
+const baselineOf = (db: DatabaseService, scope: ReportScope, run: RunRow) =>
+  scope.kind === "window"
+    ? windowStart(db, run, scope.fromRunId)
+    : Effect.flatMap(
+      Effect.mapError(previousRunId(db, run), readFailed),
+      Option.match({ onNone: () => Effect.succeed(null), onSome: (id) => runById(db, id) })
+    )
+
+const CHART_DAYS = 90
+
+/** The first run the trend charts show: the window's start, or for a single run the first of its last 90 days. */
+const chartStart = (db: DatabaseService, window: Window, scope: ReportScope, run: RunRow) =>
+  scope.kind === "window"
+    ? Effect.succeed(window.fromRunId)
+    : Effect.map(runsOfWorkspace(db, run.source, run.workspace_id), (runs) => {
+      const since = Date.parse(run.started_at) - CHART_DAYS * 86400_000
+      return runs.find((r) => Date.parse(r.started_at) >= since)?.run_id ?? run.run_id
+    })
+
+export const loadReportData = (
+  db: DatabaseService,
+  scope: ReportScope,
+  campaign?: CampaignNote
+): Effect.Effect<ReportData, ReportError> =>
   Effect.gen(function*() {
-    const endId = scope.kind === "run" ? scope.runId : scope.toRunId
-    const run = yield* runById(db, endId)
-    const baseline = scope.kind === "window"
-      ? yield* windowStart(db, run, scope.fromRunId)
-      : yield* Effect.flatMap(
-        Effect.mapError(previousRunId(db, run), readFailed),
-        Option.match({ onNone: () => Effect.succeed(null), onSome: (id) => runById(db, id) })
-      )
-    const window = { source: run.source, workspaceId: run.workspace_id, fromRunId: baseline?.run_id ?? run.run_id, toRunId: run.run_id }
+    const run = yield* runById(db, scope.kind === "run" ? scope.runId : scope.toRunId)
+    const baseline = yield* baselineOf(db, scope, run)
+    const window: Window = {
+      source: run.source,
+      workspaceId: run.workspace_id,
+      fromRunId: baseline?.run_id ?? run.run_id,
+      toRunId: run.run_id
+    }
+    const firstCharted = yield* Effect.mapError(chartStart(db, window, scope, run), readFailed)
     return yield* Effect.all({
       scope: Effect.succeed(scope),
       run: Effect.succeed(run),
       baseline: Effect.succeed(baseline),
+      window: Effect.succeed(window),
+      startsLate: Effect.succeed(scope.kind === "window" && scope.startsLate === true),
       coverage: coverageOf(db, run.run_id),
       findings: findingsOfRun(db, run.run_id),
       changes: itemisedChanges(db, window),
       netChanges: scope.kind === "window" ? netChanges(db, window) : Effect.succeed([]),
-      memberCounts: memberCounts(db, run.run_id),
+      people: peopleChanges(db, window),
+      counts: populationCounts(db, window),
+      admins: adminsOverWindow(db, window),
+      adminTokens: adminRobotTokens(db, window),
+      adminChanges: adminChanges(db, window),
+      invitationChanges: invitationChanges(db, window),
+      tokenChanges: tokenChanges(db, window),
+      webhookChanges: webhookChanges(db, window),
       tokens: robotTokens(db, run.run_id),
       invitations: invitations(db, run.run_id),
       quotas: quotasOfRun(db, run.run_id),
-      quotaHistory: quotaHistory(db, run.source, run.workspace_id, run.run_id)
+      quotaHistory: quotaHistory(db, run.source, run.workspace_id, firstCharted, run.run_id),
+      campaign: Effect.succeed(campaign)
     }).pipe(Effect.mapError(readFailed))
   }).pipe(Effect.withSpan("Reports.load"))
 
-/** The counts every report leads with. */
+/** The counts every report leads with (findings.json's `summary`). */
 export const summarize = (data: ReportData) => {
   const live = data.findings.filter((f) => !f.suppressed)
   const bySeverity = (s: string) => live.filter((f) => f.severity === s).length
   return {
-    ...data.memberCounts,
+    ...data.counts.end,
     active_tokens: data.tokens.filter((t) => t.status === "active").length,
     pending_invitations: data.invitations.filter((i) => i.status === "pending").length,
     findings: {
@@ -129,8 +210,22 @@ export const summarize = (data: ReportData) => {
 
 export type Summary = ReturnType<typeof summarize>
 
-/** A run's members, in the workbook's order, streamed in chunks. */
-export const memberRows = (db: DatabaseService, runId: number) =>
-  Stream.mapError(readMemberRows(db, runId), (error) => new ReportError({ message: `Reading the members failed: ${error.message}`, cause: error }))
+const streamFailed = (error: StoreError) => new ReportError({ message: `Reading the members failed: ${error.message}`, cause: error })
+
+/** Everyone with access at the window's start or end, streamed in chunks (never held at once). */
+export const populationRows = (db: DatabaseService, data: ReportData): Stream.Stream<ReadonlyArray<PersonRow>, ReportError> =>
+  Stream.mapError(population(db, data.window), streamFailed)
+
+/** The window's end population, in the Access review's order, streamed in chunks. */
+export const endPopulationRows = (db: DatabaseService, data: ReportData): Stream.Stream<ReadonlyArray<PersonRow>, ReportError> =>
+  Stream.mapError(endPopulation(db, data.window), streamFailed)
 
 export const workspaceLabel = (run: RunRow) => run.workspace_name ?? run.workspace_slug ?? run.workspace_id
+
+/** A finding is new in a report when it was first seen after the window's start (a single run: in that run). */
+export const isNewInWindow = (data: ReportData, finding: FindingRow) =>
+  data.baseline === null ? finding.is_new : finding.first_seen_run_id > data.baseline.run_id
+
+/** Whether a collection was read completely at the window's end. */
+export const collectionRead = (data: ReportData, collection: string) =>
+  data.coverage.find((c) => c.collection === collection)?.status === "complete"

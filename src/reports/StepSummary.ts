@@ -2,7 +2,9 @@
  * The GitHub Actions job summary: the Markdown report appended to `$GITHUB_STEP_SUMMARY`, kept under GitHub's
  * 1 MiB limit per step by cutting whole sections from the end and saying what was cut.
  */
-import { appendFileSync, existsSync, statSync } from "node:fs"
+import { FileSystem } from "@effect/platform"
+import type { PlatformError } from "@effect/platform/Error"
+import { Effect } from "effect"
 
 export const STEP_SUMMARY_LIMIT = 1024 * 1024
 
@@ -40,11 +42,13 @@ export const fitSummary = (markdown: string, budget: number): string => {
 }
 
 /** Appends the report to the step summary file, within what is left of its limit (earlier steps' text counts). */
-export const appendStepSummary = (path: string, markdown: string): void => {
-  const used = existsSync(path) ? statSync(path).size : 0
-  // The trailing newline separates this report from whatever a later step appends.
-  const budget = STEP_SUMMARY_LIMIT - used - 1
-  if (budget <= 0) return
-  const text = fitSummary(markdown, budget)
-  if (text !== "") appendFileSync(path, `${text}\n`)
-}
+export const appendStepSummary = (path: string, markdown: string): Effect.Effect<void, PlatformError, FileSystem.FileSystem> =>
+  Effect.gen(function*() {
+    const fs = yield* FileSystem.FileSystem
+    const used = (yield* fs.exists(path)) ? Number((yield* fs.stat(path)).size) : 0
+    // The trailing newline separates this report from whatever a later step appends.
+    const budget = STEP_SUMMARY_LIMIT - used - 1
+    if (budget <= 0) return
+    const text = fitSummary(markdown, budget)
+    if (text !== "") yield* fs.writeFileString(path, `${text}\n`, { flag: "a" })
+  })

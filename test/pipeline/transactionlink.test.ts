@@ -28,8 +28,8 @@ const audit = (sim: RunningTlSimulator, token: string, workspace: Option.Option<
 const query = (sql: string) => Effect.flatMap(Database, (db) => db.query(sql))
 
 const layer = (dir: string) =>
-  Layer.merge(
-    Layer.provide(storeLayer({ path: join(dir, "audit.duckdb"), views: allViews }), NodeContext.layer),
+  Layer.mergeAll(
+    Layer.provideMerge(storeLayer({ path: join(dir, "audit.duckdb"), views: allViews }), NodeContext.layer),
     NodeHttpClient.layerUndici
   )
 
@@ -138,7 +138,7 @@ describe("TransactionLink through the same pipeline", () => {
       expect(workbook.getWorksheet("Access review")!.actualRowCount - 1).toBe(members)
       const memberSheet = workbook.getWorksheet("Members")!
       const memberHeaders = (memberSheet.getRow(1).values as Array<unknown>).slice(1)
-      expect(memberHeaders).toEqual(expect.arrayContaining(["Access", "Organisation role", "Account status", "Last login"]))
+      expect(memberHeaders).toEqual(expect.arrayContaining(["Access", "Organisation role", "Account status", "Last login (UTC)"]))
       const access = memberSheet.getColumn(memberHeaders.indexOf("Access") + 1).values.slice(2)
       expect(new Set(access)).toEqual(new Set(["direct", "inherited"]))
       // No access log there: no "By" or "Changed at" columns left empty.

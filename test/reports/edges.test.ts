@@ -1,7 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Cause, Effect, Exit, Option } from "effect"
 import ExcelJS from "exceljs"
-import { readFileSync, writeFileSync } from "node:fs"
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { writeReports } from "../../src/reports/Reports.js"
 import { fitSummary, STEP_SUMMARY_LIMIT } from "../../src/reports/StepSummary.js"
@@ -40,7 +40,7 @@ describe("the reports at the edges", () => {
       expect(section("## Stale and risky tokens")).toContain("Not applicable to this source")
       expect(section("## Quotas")).toContain("Not applicable to this source")
       expect(md).not.toContain("```mermaid")
-      expect(md).toContain("No earlier run to compare with")
+      expect(md).toContain("The first run of this workspace")
 
       const workbook = yield* readWorkbook(files.workbook)
       expect(body(workbook, "Robots and tokens")).toEqual([["Not applicable to this source."]])
@@ -75,7 +75,7 @@ describe("the reports at the edges", () => {
       expect(findings).toHaveLength(1)
       const md = readFileSync(files.markdown, "utf8")
       expect(md).toContain("> [!WARNING]")
-      expect(md).toContain("| robot_tokens | ⚠️ forbidden |")
+      expect(md).toContain("| robot\\_tokens | forbidden | – | GET /memberships/robots/r1/tokens\\: 403, use an admin token |")
       expect(md.split("## Stale and risky tokens")[1]).toMatch(/^\n\nNot read in this run \(robot_tokens: forbidden/)
       expect(md).toContain("`coverage.gap`")
 
@@ -162,5 +162,21 @@ describe("the reports at the edges", () => {
       const failure = <A, E>(exit: Exit.Exit<A, E>) => (Exit.isFailure(exit) ? Option.getOrNull(Cause.failureOption(exit.cause)) : null)
       expect(failure(missing)).toMatchObject({ _tag: "ReportError", message: expect.stringContaining("Run 7") })
       expect(failure(backwards)).toMatchObject({ _tag: "ReportError", message: expect.stringContaining("run 2 is after run 1") })
+    }))
+
+  it.scoped("a report that cannot be written names the file and the system's reason, and leaves no .partial behind", () =>
+    Effect.gen(function*() {
+      const dir = yield* tempDir
+      const out = join(dir, "out")
+      // A folder where the workbook should go: renaming the finished file onto it fails (as root, too).
+      mkdirSync(join(out, "audit.xlsx"), { recursive: true })
+      writeFileSync(join(out, "audit.xlsx", "keep"), "")
+      const failed = yield* Effect.provide(
+        Effect.zipRight(snapshotAt({ members: [member("ann", "admin")] }, "2026-03-01T06:00:00Z"), Effect.flip(writeReports({ kind: "run", runId: 1 }, out))),
+        testStore(dir)
+      )
+      expect(failed).toMatchObject({ _tag: "ReportError", path: join(out, "audit.xlsx"), code: "EISDIR" })
+      expect(failed.message).toMatch(new RegExp(`^Could not write ${join(out, "audit.xlsx").replace(/[/.]/g, "\\$&")}: EISDIR`))
+      expect(readdirSync(out).filter((f) => f.endsWith(".partial"))).toEqual([])
     }))
 })

@@ -41,15 +41,25 @@ const build = Effect.gen(function*() {
 
 const sheetNames = [
   "Summary",
-  "Findings",
-  "Changes",
   "Access review",
+  "Privileged access",
+  "Joiners, movers, leavers",
+  "Findings",
   "Members",
   "Robots and tokens",
   "Invitations",
+  "Invitation changes",
+  "Token changes",
+  "Webhook changes",
+  "Changes",
   "Quota history",
   "Run info"
 ]
+
+/** The header cells of a sheet's first row, and which of them are hidden columns. */
+const headersOf = (sheet: ExcelJS.Worksheet) => (sheet.getRow(1).values as Array<unknown>).slice(1)
+const hiddenHeaders = (sheet: ExcelJS.Worksheet) =>
+  headersOf(sheet).filter((_, i) => sheet.getColumn(i + 1).hidden)
 
 describe("the reports", () => {
   it.scoped("the workbook: every sheet, styled frozen filtered headers, the review drop-down, rows as in the database", () =>
@@ -64,6 +74,8 @@ describe("the reports", () => {
             files,
             counts: {
               members: yield* count("SELECT count(*) AS n FROM members WHERE run_id = 3"),
+              // Both ends: run 2's members and run 3's (dan joined at 3; nobody left).
+              population: yield* count("SELECT count(DISTINCT id) AS n FROM members WHERE run_id IN (2, 3)"),
               findings: yield* count("SELECT count(*) AS n FROM findings WHERE run_id = 3"),
               changes: yield* count("SELECT count(*) AS n FROM changes WHERE run_id = 3"),
               invitations: yield* count("SELECT count(*) AS n FROM invitations WHERE run_id = 3"),
@@ -77,21 +89,36 @@ describe("the reports", () => {
       const workbook = new ExcelJS.Workbook()
       yield* Effect.promise(() => workbook.xlsx.readFile(files.workbook))
       expect(workbook.worksheets.map((w) => w.name)).toEqual(sheetNames)
-      for (const sheet of workbook.worksheets) {
+      // Privileged access stacks three small tables, each with its own header: no frozen first row there.
+      for (const sheet of workbook.worksheets.filter((w) => w.name !== "Privileged access")) {
         expect(sheet.views[0]).toMatchObject({ state: "frozen", ySplit: 1 })
         expect(sheet.autoFilter).toBeTruthy()
         const header = sheet.getRow(1)
-        expect(header.font?.bold).toBe(true)
+        expect(header.getCell(1).font?.bold).toBe(true)
         expect((header.getCell(1).fill as ExcelJS.FillPattern).fgColor?.argb).toBe("FF1F3A5F")
       }
       const rows = (name: string) => workbook.getWorksheet(name)!.actualRowCount - 1
-      expect(rows("Members")).toBe(counts.members)
+      expect(rows("Members")).toBe(counts.population)
       expect(rows("Access review")).toBe(counts.members)
       expect(rows("Findings")).toBe(counts.findings)
       expect(rows("Changes")).toBe(counts.changes)
       expect(rows("Invitations")).toBe(counts.invitations)
       expect(rows("Robots and tokens")).toBe(counts.tokens)
       expect(rows("Quota history")).toBe(counts.quota)
+      // Every time column says UTC; ids are kept, hidden, after every visible column.
+      for (const sheet of workbook.worksheets.filter((w) => !["Summary", "Run info", "Privileged access"].includes(w.name))) {
+        const headers = headersOf(sheet).map(String)
+        for (const h of headers.filter((h) => /since|seen|until|at$|Date|Detected|Sent|Expires|Accepted|Revoked|Created|Last|When|Joined/.test(h))) {
+          expect({ sheet: sheet.name, h }).toEqual({ sheet: sheet.name, h: expect.stringMatching(/\(UTC\)$/) })
+        }
+        const hidden = hiddenHeaders(sheet)
+        expect(hidden.every((h) => / id$|Entity type/.test(String(h)))).toBe(true)
+        expect(headers.slice(headers.length - hidden.length)).toEqual(hidden)
+      }
+      expect(hiddenHeaders(workbook.getWorksheet("Access review")!)).toEqual(["Membership id", "User id"])
+      // Printed: one page wide, as many tall as it takes, the header on every page.
+      const setup = workbook.getWorksheet("Findings")!.pageSetup
+      expect(setup).toMatchObject({ orientation: "landscape", fitToPage: true, fitToWidth: 1, fitToHeight: 0 })
 
       const review = workbook.getWorksheet("Access review")!
       const headers = (review.getRow(1).values as Array<unknown>).slice(1)
@@ -100,15 +127,15 @@ describe("the reports", () => {
       expect(headers).not.toContain("Account status")
       const memberHeaders = (workbook.getWorksheet("Members")!.getRow(1).values as Array<unknown>).slice(1)
       expect(memberHeaders).not.toEqual(expect.arrayContaining(["Organisation role"]))
-      expect(memberHeaders).toEqual(expect.arrayContaining(["Email", "Role", "Created"]))
+      expect(memberHeaders).toEqual(expect.arrayContaining(["Email", "Role at start", "Role at end", "Status", "Created (UTC)"]))
       const changeHeaders = (workbook.getWorksheet("Changes")!.getRow(1).values as Array<unknown>).slice(1)
-      expect(changeHeaders).toEqual(expect.arrayContaining(["By", "Changed at"]))
+      expect(changeHeaders).toEqual(expect.arrayContaining(["By", "Changed at (UTC)"]))
       const decision = headers.indexOf("Decision") + 1
       for (let r = 2; r <= counts.members + 1; r++) {
         expect(review.getCell(r, decision).dataValidation).toMatchObject({ type: "list", formulae: ["\"Keep,Remove\""] })
       }
       // Dates are dates, numbers numbers; findings coloured by severity.
-      const since = headers.indexOf("Member since") + 1
+      const since = headers.indexOf("Member since (UTC)") + 1
       expect(review.getCell(2, since).value).toBeInstanceOf(Date)
       const findings = workbook.getWorksheet("Findings")!
       const high = findings.getColumn(1).values.findIndex((v) => v === "high")
@@ -125,18 +152,31 @@ describe("the reports", () => {
         testStore(dir)
       )
       const md = readFileSync(files.markdown, "utf8")
-      for (const heading of ["# Access audit: Acme Capital", "### Coverage", "## Summary", "## Findings", "### High", "## Changes since run 2", "## Stale and risky tokens", "## Invitations about to expire", "## Quotas", "### Trends"]) {
-        expect(md).toContain(heading)
-      }
+      const headings = md.split("\n").filter((l) => l.startsWith("#"))
+      expect(headings).toEqual([
+        "# Access audit: Acme Capital",
+        "## Needs attention",
+        "## People since run 2",
+        "## Privileged access",
+        "## Other changes since run 2",
+        "## Findings at run 3",
+        "### Stale and risky tokens",
+        "## Quotas",
+        "## Provenance"
+      ])
       expect(md).toMatch(/Content hash \| `[0-9a-f]{64}`/)
-      expect(md).toContain("```mermaid\nxychart-beta")
-      expect(md).toContain("| member_added | dan@acme.test |")
-      expect(md).toContain("token_revoked")
+      expect(md).toContain("```mermaid\n%%{init")
+      expect(md).toContain("xychart-beta")
+      // Dan joined at run 3, by name, with his email (the @ escaped so that GitHub links nothing).
+      expect(md).toContain("- ➕ **Joined:** 1: DAN")
+      expect(md).toContain("| joined | DAN | dan\\@acme.test | – | member |")
+      // t2 was revoked: one row, named by its robot.
+      expect(md).toMatch(/\| r1-bot \| …00t2 \| revoked \|/)
 
       const json = JSON.parse(readFileSync(files.json, "utf8"))
       const schema = JSON.parse(readFileSync(new URL("../../docs/findings.schema.json", import.meta.url), "utf8"))
       expect(validate(schema, json)).toEqual([])
-      expect(json.schema_version).toBe("1.0.0")
+      expect(json.schema_version).toBe("1.1.0")
       expect(json.changes.map((c: { change_type: string }) => c.change_type).sort()).toEqual(["member_added", "token_revoked"])
       // The validator is not vacuous: a broken document fails it.
       expect(validate(schema, { ...json, findings: [{ ...json.findings[0], severity: "severe" }] })).not.toEqual([])
@@ -184,19 +224,26 @@ describe("the reports", () => {
       expect(readFileSync(window.markdown)).toEqual(readFileSync(window2.markdown))
       expect(readFileSync(window.json)).toEqual(readFileSync(window2.json))
       const json = JSON.parse(readFileSync(window.json, "utf8"))
-      expect(json.scope).toEqual({ kind: "window", label: "2026-Q1", from_run_id: 1, to_run_id: 3 })
+      expect(json.scope).toEqual({ kind: "window", label: "2026-Q1", from_run_id: 1, to_run_id: 3, period: null, starts_late: false })
       // bob viewer -> editor and dan added over the window; t2 revoked.
       expect(json.net_changes.map((c: { change_type: string; entity_id: string }) => `${c.change_type} ${c.entity_id}`).sort()).toEqual([
         "member_added dan",
         "role_changed bob",
         "token_revoked t2"
       ])
-      expect(readFileSync(window.markdown, "utf8")).toContain("## Changes during 2026-Q1")
-      // The workbook has the net effect as its own sheet, one row per net change.
+      expect(readFileSync(window.markdown, "utf8")).toContain("## People during 2026-Q1")
+      // The workbook: one row per person who joined, moved or left; one per token that changed.
       const workbook = new ExcelJS.Workbook()
       yield* Effect.promise(() => workbook.xlsx.readFile(window.workbook))
-      expect(workbook.worksheets.map((w) => w.name)).toEqual([...sheetNames.slice(0, 3), "Net changes", ...sheetNames.slice(3)])
-      expect(workbook.getWorksheet("Net changes")!.actualRowCount - 1).toBe(3)
+      expect(workbook.worksheets.map((w) => w.name)).toEqual(sheetNames)
+      const people = workbook.getWorksheet("Joiners, movers, leavers")!
+      const columns = headersOf(people)
+      const cell = (r: number, h: string) => people.getCell(r, columns.indexOf(h) + 1).value
+      expect([2, 3].map((r) => [cell(r, "Status"), cell(r, "Name"), cell(r, "Role before"), cell(r, "Role after")])).toEqual([
+        ["joined", "DAN", null, "member"],
+        ["role changed", "BOB", "viewer", "editor"]
+      ])
+      expect(workbook.getWorksheet("Token changes")!.actualRowCount - 1).toBe(1)
       expect(workbook.getWorksheet("Changes")!.actualRowCount - 1).toBe(json.changes.length)
     }))
 

@@ -20,6 +20,6 @@ export const snapshotAt = (state: FakeState, at: string, settings: FindingSettin
 
 export const query = (sql: string) => Effect.flatMap(Database, (db) => db.query(sql))
 
-/** The store in a fresh file under `dir`, with every view. */
+/** The store in a fresh file under `dir`, with every view, and the platform's FileSystem (reports write through it). */
 export const testStore = (dir: string) =>
-  Layer.provide(storeLayer({ path: join(dir, "audit.duckdb"), views: allViews }), NodeContext.layer)
+  Layer.provideMerge(storeLayer({ path: join(dir, "audit.duckdb"), views: allViews }), NodeContext.layer)

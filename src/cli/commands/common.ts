@@ -13,6 +13,7 @@ import { runStoreLayer, storeLayer, writerLockLayer } from "../../store/StoreLay
 import type { AuditStore, CollectionCoverage, StoredRun } from "../../store/AuditStore.js"
 import type { Database, StoreError } from "../../store/Database.js"
 import { CommandExit, ExitCode, runFailed, usageError } from "../ExitCode.js"
+import { printable } from "../Output.js"
 
 export const logCollection = (workspace: string, coverage: CollectionCoverage) =>
   coverage.status === "complete"
@@ -109,7 +110,9 @@ export const findingsExit = (
         code: ExitCode.findings,
         message: [
           `${findings.length} ${newOnly ? "new " : ""}finding${findings.length === 1 ? "" : "s"} at or above ${failOn}:`,
-          ...findings.slice(0, 50).map((f) => `  ${f.severity.padEnd(8)} ${f.rule_id}  ${f.entity_name ?? f.entity_id}: ${f.detail ?? ""}`),
+          ...findings.slice(0, 50).map((f) =>
+            `  ${f.severity.padEnd(8)} ${f.rule_id}  ${printable(`${f.entity_name ?? f.entity_id}: ${f.detail ?? ""}`)}`
+          ),
           ...(findings.length > 50 ? [`  … and ${findings.length - 50} more`] : [])
         ].join("\n")
       })

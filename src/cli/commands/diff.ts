@@ -1,14 +1,15 @@
 /**
  * `ptolemy-audit diff --from RUN|DATE --to RUN|DATE`: what changed over a window, itemised (every change between
- * consecutive runs inside it) and netted (the state at its end against the state at its start, so that a member
- * added and removed inside the window nets to nothing).
+ * consecutive runs inside it) and netted (the state at its end against the state at its start, one net effect per
+ * entity, so that a member added and removed inside the window nets to nothing). Dates resolve as `report` resolves
+ * them: a window that starts before the history does starts at the first run, with a warning.
  */
 import { Console, Effect, Option } from "effect"
-import { itemisedChanges, netChanges } from "../../read/Changes.js"
+import { itemisedChanges, netChanges, readableValues } from "../../read/Changes.js"
 import { Database } from "../../store/Database.js"
-import { runFailed, usageError } from "../ExitCode.js"
-import { type Format, render } from "../Output.js"
-import { resolveRun, resolveWorkspace } from "../Resolve.js"
+import { runFailed } from "../ExitCode.js"
+import { type Format, jsonText, printable, render } from "../Output.js"
+import { resolveWindow, resolveWorkspace } from "../Resolve.js"
 import { readableStore } from "./common.js"
 
 export interface DiffInput {
@@ -32,40 +33,45 @@ const itemColumns = [
   "changed_at"
 ]
 
+/** For people: a `*_changed` change shows the fields that differ, not the whole record. */
+const readable = <R extends { change_type: string; old_value: string | null; new_value: string | null }>(row: R): R => {
+  const { after, before } = readableValues(row)
+  return { ...row, old_value: before, new_value: after }
+}
+
 export const diff = (input: DiffInput) =>
   Effect.gen(function*() {
     const db = yield* Database
     const workspace = yield* resolveWorkspace(db, input.workspace)
-    const from = yield* resolveRun(db, workspace, input.from, "start")
-    const to = yield* resolveRun(db, workspace, input.to, "end")
-    if (to.run_id < from.run_id) {
-      return yield* Effect.fail(usageError(`--to (run ${to.run_id}) is before --from (run ${from.run_id}).`))
-    }
+    const { from, startsLate, to } = yield* resolveWindow(db, workspace, input.from, input.to)
+    const lateNote = `The history of ${workspace.label} starts after ${input.from}: the window starts at its first run, ${from.run_id} (${from.started_at}); what happened before that is not known.`
+    if (startsLate) yield* Effect.logWarning(lateNote)
     const window = { source: workspace.source, workspaceId: workspace.workspace_id, fromRunId: from.run_id, toRunId: to.run_id }
     const net = yield* netChanges(db, window)
     const itemised = yield* itemisedChanges(db, window)
     if (input.format === "json") {
       return yield* Console.log(
-        JSON.stringify({ workspace: workspace.label, workspace_id: workspace.workspace_id, from, to, net, itemised }, null, 2)
+        jsonText({ workspace: workspace.label, workspace_id: workspace.workspace_id, from, to, starts_late: startsLate, net, itemised })
       )
     }
-    if (input.format === "csv") {
+    if (input.format === "csv" || input.format === "csv-raw") {
       const rows = [
         ...net.map((r) => ({ section: "net", ...r })),
         ...itemised.map((r) => ({ section: "itemised", ...r }))
       ]
       return yield* Console.log(
-        render("csv", { columns: ["section", ...new Set([...netColumns, ...itemColumns])], rows }).replace(/\n$/, "")
+        render(input.format, { columns: ["section", ...new Set([...netColumns, ...itemColumns])], rows }).replace(/\n$/, "")
       )
     }
     yield* Console.log(
       [
-        `${workspace.label}: from run ${from.run_id} (${from.started_at}) to run ${to.run_id} (${to.started_at})`,
+        `${printable(workspace.label)}: from run ${from.run_id} (${from.started_at}) to run ${to.run_id} (${to.started_at})`,
+        ...(startsLate ? [`Note: ${printable(lateNote)}`] : []),
         "",
         `Net effect (${net.length} change${net.length === 1 ? "" : "s"}):`,
-        render("table", { columns: netColumns, rows: net }),
+        render("table", { columns: netColumns, rows: net.map(readable) }),
         `Itemised (${itemised.length} change${itemised.length === 1 ? "" : "s"} between consecutive runs):`,
-        render("table", { columns: itemColumns, rows: itemised })
+        render("table", { columns: itemColumns, rows: itemised.map(readable) })
       ].join("\n").replace(/\n$/, "")
     )
   }).pipe(

@@ -7,7 +7,7 @@ import type { Severity } from "../../analyses/Severity.js"
 import { latestFindings } from "../../read/Findings.js"
 import { Database } from "../../store/Database.js"
 import { runFailed } from "../ExitCode.js"
-import { render } from "../Output.js"
+import { jsonText, render } from "../Output.js"
 import { readableStore } from "./common.js"
 
 export interface FindingsInput {
@@ -40,7 +40,7 @@ export const findings = (input: FindingsInput) =>
       includeSuppressed: input.includeSuppressed
     })
     yield* Console.log(
-      input.json ? JSON.stringify(rows, null, 2) : render("table", { columns, rows }).replace(/\n$/, "")
+      input.json ? jsonText(rows) : render("table", { columns, rows }).replace(/\n$/, "")
     )
   }).pipe(
     Effect.provide(readableStore(input.db)),

@@ -1,14 +1,15 @@
 /**
  * `ptolemy-audit report`: rebuild the reports from stored data alone (no API calls), for one run or for a review
- * window: `--since RUN|DATE` up to `--run`, or a whole `--period` such as 2026-Q3 (the state at its end, every change
- * during it, and the findings at its end).
+ * window: `--since RUN|DATE` up to `--run`, or a whole `--period` such as 2026-Q3 (the state at both ends, every
+ * change during it, and the findings at its end). Dates resolve as `diff` resolves them (`resolveWindow`).
  */
 import { join } from "node:path"
 import { Console, Effect, Option } from "effect"
 import { writeReports, type ReportScope } from "../../reports/Reports.js"
 import { Database } from "../../store/Database.js"
 import { runFailed, usageError } from "../ExitCode.js"
-import { parsePeriod, resolveRun, resolveWorkspace } from "../Resolve.js"
+import { printable } from "../Output.js"
+import { parsePeriod, resolveRun, resolveWindow, resolveWorkspace } from "../Resolve.js"
 import { readableStore, workspaceFolder } from "./common.js"
 
 export interface ReportInput {
@@ -31,24 +32,36 @@ export const report = (input: ReportInput) =>
     let folder: string
     if (Option.isSome(input.period)) {
       const period = yield* parsePeriod(input.period.value)
-      const to = yield* resolveRun(db, workspace, period.end, "end")
-      // The state at the period's start is the last run before it; a period that starts before the history does
-      // is counted from its first run.
-      const from = yield* resolveRun(db, workspace, period.start, "start").pipe(
-        Effect.orElse(() => resolveRun(db, workspace, "1", "start").pipe(Effect.orElse(() => Effect.succeed(to))))
-      )
-      scope = { kind: "window", fromRunId: Math.min(from.run_id, to.run_id), toRunId: to.run_id, label: period.label }
+      const window = yield* resolveWindow(db, workspace, period.start, period.end)
+      scope = {
+        kind: "window",
+        fromRunId: window.from.run_id,
+        toRunId: window.to.run_id,
+        label: period.label,
+        dates: { start: period.start, end: period.end },
+        startsLate: window.startsLate
+      }
       folder = period.label
     } else if (Option.isSome(input.since)) {
-      const from = yield* resolveRun(db, workspace, input.since.value, "start")
-      const to = yield* resolveRun(db, workspace, input.run, "end")
-      if (to.run_id < from.run_id) return yield* Effect.fail(usageError(`--run ${to.run_id} is before --since (run ${from.run_id}).`))
-      scope = { kind: "window", fromRunId: from.run_id, toRunId: to.run_id, label: `runs ${from.run_id} to ${to.run_id}` }
+      const window = yield* resolveWindow(db, workspace, input.since.value, input.run)
+      const { from, to } = window
+      scope = {
+        kind: "window",
+        fromRunId: from.run_id,
+        toRunId: to.run_id,
+        label: `runs ${from.run_id} to ${to.run_id}`,
+        startsLate: window.startsLate
+      }
       folder = `since-run-${from.run_id}-to-run-${to.run_id}`
     } else {
       const run = yield* resolveRun(db, workspace, input.run, "end")
       scope = { kind: "run", runId: run.run_id }
       folder = `run-${run.run_id}`
+    }
+    if (scope.kind === "window" && scope.startsLate === true) {
+      yield* Effect.logWarning(
+        `The history of ${printable(workspace.label)} starts after the window does: the reports count from its first run, ${scope.fromRunId}, and say so.`
+      )
     }
     const files = yield* writeReports(
       scope,
