@@ -6,6 +6,7 @@ import { Effect } from "effect"
 import { type DatabaseService, param, StoreError } from "./Database.js"
 import historySql from "./migrations/001_history.sql"
 import ledgerSql from "./migrations/002_ledger.sql"
+import rosterSql from "./migrations/005_roster.sql"
 import viewsSql from "./views.sql"
 
 interface Migration {
@@ -16,7 +17,8 @@ interface Migration {
 
 export const migrations: ReadonlyArray<Migration> = [
   { version: 1, name: "history", sql: historySql },
-  { version: 2, name: "ledger", sql: ledgerSql }
+  { version: 2, name: "ledger", sql: ledgerSql },
+  { version: 5, name: "roster", sql: rosterSql }
 ]
 
 export const latestVersion = migrations[migrations.length - 1]!.version
