@@ -1,6 +1,17 @@
-/** Every SQL file of views installed on top of the store's own, in dependency order (analyses, then integrity). */
-import { analysisViews } from "../analyses/Findings.js"
+/**
+ * Every SQL file of views installed on top of the store's own, in dependency order: DuckDB binds a macro when it is
+ * created, so what a file calls is installed before it (the rules' foundations, then each feature's own findings
+ * macros, then findings.sql whose evaluate_findings calls them, then integrity, whose run_canonical hashes them).
+ */
+import { findingRules, ruleFoundations } from "../analyses/Findings.js"
 import { integrityViews } from "../history/Integrity.js"
 import { ledgerViews } from "../history/Ledger.js"
+import { peopleViews } from "../roster/PeopleViews.js"
 
-export const allViews: ReadonlyArray<string> = [...analysisViews, ...integrityViews, ...ledgerViews]
+export const allViews: ReadonlyArray<string> = [
+  ...ruleFoundations,
+  ...peopleViews,
+  ...findingRules,
+  ...integrityViews,
+  ...ledgerViews
+]
