@@ -26,6 +26,7 @@ const targetOptions = {
 const auditOptions = {
   ...targetOptions,
   config: O.config,
+  roster: O.roster,
   db: O.db,
   requireComplete: O.requireComplete,
   concurrency: O.concurrency,

@@ -12,13 +12,23 @@ import { writeReports } from "../../reports/Reports.js"
 import { Database } from "../../store/Database.js"
 import { toolVersion } from "../../Version.js"
 import { annotation, isGitHubActions } from "../Annotations.js"
-import { type ConfigFile, findingSettingsFrom, loadConfigFile, targetsFromConfig } from "../ConfigFile.js"
+import {
+  type ConfigFile,
+  findingSettingsFrom,
+  loadConfigFile,
+  peopleSettingsFrom,
+  rosterFiles,
+  targetsFromConfig
+} from "../ConfigFile.js"
 import { runFailed, usageError } from "../ExitCode.js"
+import { readRosterFiles } from "../RosterFile.js"
 import { targetFromFlags, type TargetFlags } from "../Settings.js"
 import { compactQuietly, findingsExit, jobExit, logCollection, printRuns, workspaceFolder, writableStore } from "./common.js"
 
 export interface AuditInput extends TargetFlags {
   readonly config: Option.Option<string>
+  /** The people-directory export (`--roster`); with a config file, for every target. */
+  readonly roster: Option.Option<string>
   readonly db: string
   /** Where `run` writes its reports (`snapshot` writes none). */
   readonly reports?: string
@@ -53,14 +63,16 @@ export const runOrSnapshot = (input: AuditInput, mode: "run" | "snapshot") =>
     const newOnly = input.newOnly || Option.exists(config, (c) => c.fail_on_new_only === true)
     const requireComplete = input.requireComplete || Option.exists(config, (c) => c.require_complete === true)
     const tuning = { concurrency: input.concurrency, requestTimeout: `${input.requestTimeout} seconds` } as const
-    const sources = yield* Effect.forEach(targets, (target) =>
-      Effect.map(makeSource(target, tuning), (source) => ({ source, workspace: target.workspace })))
+    const rosters = yield* readRosterFiles(rosterFiles(config, input.config, input.roster))
+    const sources = yield* Effect.forEach(targets, (target, i) =>
+      Effect.map(makeSource(target, tuning), (source) => ({ source, workspace: target.workspace, roster: rosters[i] })))
     yield* Effect.gen(function*() {
       const result = yield* runAudit(sources, {
         toolVersion,
         now: () => new Date().toISOString(),
         onCollectionDone: logCollection,
-        findings: findingSettingsFrom(config)
+        findings: findingSettingsFrom(config),
+        people: peopleSettingsFrom(config)
       })
       yield* printRuns(result.runs)
       if (mode === "run" && input.reports !== undefined) {
