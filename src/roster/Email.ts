@@ -21,7 +21,7 @@ export interface EmailAddress {
 
 /** The parts of an address (surrounding spaces ignored), or null when it is not a well-formed address. */
 export const parseEmail = (text: string): EmailAddress | null => {
-  const address = text.trim()
+  const address = text.replace(/^ +| +$/g, "")
   if (address.length > 254 || !ADDRESS.test(address)) return null
   const at = address.indexOf("@")
   return { local: address.slice(0, at).toLowerCase(), domain: address.slice(at + 1).toLowerCase() }
@@ -29,7 +29,7 @@ export const parseEmail = (text: string): EmailAddress | null => {
 
 /** Why an address is not well-formed, in words for a message. */
 export const emailProblem = (text: string): string => {
-  const address = text.trim()
+  const address = text.replace(/^ +| +$/g, "")
   const ats = [...address].filter((c) => c === "@").length
   if (ats === 0) return /[＠﹫]/.test(address) ? "it has no ASCII @ (only a look-alike)" : "it has no @"
   if (ats > 1) return "it has more than one @"

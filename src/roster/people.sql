@@ -100,7 +100,7 @@ found AS (
   QUALIFY row_number() OVER (PARTITION BY b.id ORDER BY k.email IS NULL, e.created_at) = 1
 )
 SELECT robot_id, robot_name,
-       coalesce(by_id, by_name, creator_email) AS owner_email,
+       trim(coalesce(by_id, by_name, creator_email), ' ') AS owner_email,
        CASE WHEN coalesce(by_id, by_name) IS NOT NULL THEN 'config'
             WHEN creator_email IS NOT NULL THEN 'event log' END AS owner_from,
        created_at
@@ -214,7 +214,8 @@ SELECT * FROM previous WHERE rule_id IN ('robot.no_owner', 'robot.owner_left') A
 -- else the first run that saw them gone) to removal (when the event log says it happened, else the run that saw
 -- it), and every leaver who still had access at the window's end (removed = false, days so far). A removal counts
 -- when the directory of that run (or the last one before it that read its roster) says the person had left by then.
-CREATE OR REPLACE MACRO time_to_removal(src, ws, from_run, to_run) AS TABLE
+-- `within_target`: removed within target_days (by hand: threshold('removal_target_days'), 1 by default).
+CREATE OR REPLACE MACRO time_to_removal(src, ws, from_run, to_run, target_days) AS TABLE
 WITH
 roster_runs AS (
   SELECT l.run_id FROM run_log l
@@ -263,5 +264,5 @@ still_there AS (
 window_end AS (SELECT started_at::DATE AS on_date FROM run_log WHERE run_id = to_run)
 SELECT x.member_id, x.email, x.display_name, x.left_on, x.left_on_inferred, x.removed_at, x.removed,
        date_diff('day', x.left_on, coalesce(x.removed_at::DATE, (SELECT on_date FROM window_end))) AS days,
-       x.removed AND date_diff('day', x.left_on, x.removed_at::DATE) <= threshold('removal_target_days') AS within_target
+       x.removed AND date_diff('day', x.left_on, x.removed_at::DATE) <= target_days AS within_target
 FROM (SELECT * FROM removals WHERE left_on <= removed_at::DATE UNION ALL SELECT * FROM still_there) x;
