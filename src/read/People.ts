@@ -3,7 +3,6 @@
  * review window (how many days each leaver kept access, and the share removed within the target).
  */
 import { Effect, Schema } from "effect"
-import { defaultThresholds } from "../analyses/Findings.js"
 import { type DatabaseService, param } from "../store/Database.js"
 import type { Window } from "./Changes.js"
 import { Bool, findAll, findFirst, Num, Text } from "./Query.js"
@@ -71,8 +70,11 @@ export interface TimeToRemoval {
   readonly share: number | null
 }
 
-/** Time to removal over (from, to] of a window, judged against a target in days (default `removal_target_days`). */
-export const timeToRemoval = (db: DatabaseService, window: Window, targetDays: number = defaultThresholds.removal_target_days) =>
+/**
+ * Time to removal over (from, to] of a window, judged against a target in days (the `removal_target_days` threshold,
+ * `defaultThresholds.removal_target_days` unless configured).
+ */
+export const timeToRemoval = (db: DatabaseService, window: Window, targetDays: number) =>
   Effect.map(
     findAll(
       db,

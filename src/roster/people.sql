@@ -56,16 +56,15 @@ SELECT DISTINCT person_id, person_key FROM (
 WHERE person_key IS NOT NULL;
 
 -- Every human member of a run with the directory rows their address matches (none, one, or several: ambiguous);
--- nobody when the run read no roster completely.
+-- nobody when the run read no roster completely (and then no work is done: the join starts from that).
 CREATE OR REPLACE MACRO member_people(target_run) AS TABLE
 SELECT m.id AS member_id, m.user_id, m.email, m.display_name, m.role, m.access,
        coalesce(list(DISTINCT k.person_id ORDER BY k.person_id) FILTER (WHERE k.person_id IS NOT NULL), []::VARCHAR[])
          AS person_ids
-FROM members m
+FROM (SELECT * FROM run_collections WHERE run_id = target_run AND collection = 'people' AND status = 'complete') read
+JOIN members m ON m.run_id = read.run_id
 LEFT JOIN person_keys(target_run) k ON k.person_key = email_key(m.email)
-WHERE m.run_id = target_run AND coalesce(m.user_type, 'human') <> 'robot'
-  -- Only where there is a directory to match against (no work for a run without a roster).
-  AND EXISTS (SELECT 1 FROM run_collections c WHERE c.run_id = target_run AND c.collection = 'people' AND c.status = 'complete')
+WHERE coalesce(m.user_type, 'human') <> 'robot'
 GROUP BY ALL;
 
 -- An address outside the directory that may have access: SET VARIABLE external_people = ['*@agency.example'].
@@ -120,13 +119,18 @@ CREATE OR REPLACE MACRO left_text(status, left_on, inferred, as_of) AS
 -- finding here closes with the roster, not with the members.
 CREATE OR REPLACE MACRO people_findings(target_run) AS TABLE
 WITH
-run AS (SELECT run_id, source, workspace_id, started_at AS as_of FROM run_log WHERE run_id = target_run),
+-- No row (and so no work below) unless the run read its roster completely.
+run AS (
+  SELECT l.run_id, l.source, l.workspace_id, l.started_at AS as_of FROM run_log l
+  JOIN run_collections c ON c.run_id = l.run_id AND c.collection = 'people' AND c.status = 'complete'
+  WHERE l.run_id = target_run
+),
 gate AS (
-  SELECT coalesce(bool_or(collection = 'people'), false) AS roster,
+  SELECT EXISTS (SELECT 1 FROM run) AS roster,
          coalesce(bool_or(collection = 'members'), false) AS members,
          coalesce(bool_or(collection = 'robots'), false) AS robots,
          coalesce(bool_or(collection = 'robot_tokens'), false) AS tokens
-  FROM run_collections WHERE run_id = target_run AND status = 'complete'
+  FROM run_collections WHERE run_id = (SELECT run_id FROM run) AND status = 'complete'
 ),
 person AS (SELECT * FROM people_as_of(target_run)),
 keys AS (SELECT * FROM person_keys(target_run)),
@@ -149,7 +153,7 @@ member_hits AS (
               WHEN email_key(m.email) IS NULL THEN 'has a malformed address, which no directory row can match'
               ELSE 'is in no row of the directory and matches no allowed external pattern' END ||
            ' (' || coalesce(m.role, '?') || ' access)'
-  FROM matched m
+  FROM matched m CROSS JOIN run r
   WHERE m.matches = 0 AND NOT external_allowed(m.email)
 
   UNION ALL
@@ -158,13 +162,12 @@ member_hits AS (
            (SELECT string_agg(coalesce(p.email, p.id) || ' (' || p.status || ')', ', ' ORDER BY p.id)
             FROM person p WHERE list_contains(m.person_ids, p.id)) ||
            '; not judged until the directory has one row for this address'
-  FROM matched m
+  FROM matched m CROSS JOIN run r
   WHERE m.matches > 1
 ),
 owner AS (
   SELECT o.*, (SELECT list(DISTINCT k.person_id) FROM keys k WHERE k.person_key = email_key(o.owner_email)) AS person_ids
-  FROM robot_owners(target_run) o
-  WHERE (SELECT roster FROM gate)
+  FROM run r CROSS JOIN robot_owners(target_run) o
 ),
 active_tokens AS (
   SELECT t.robot_id, count(*) AS n, string_agg('…' || coalesce(t.token_suffix, '????'), ', ' ORDER BY t.token_suffix) AS suffixes
@@ -175,7 +178,7 @@ robot_hits AS (
   SELECT 'robot.no_owner' AS rule_id, 'medium' AS severity, 'people' AS collection, 'robot' AS entity_type,
          o.robot_id AS entity_id, o.robot_name AS entity_name,
          'no owner: none in the config file''s owners, and the event log does not say who created it' AS detail
-  FROM owner o
+  FROM owner o CROSS JOIN run r
   WHERE o.owner_email IS NULL
 
   UNION ALL

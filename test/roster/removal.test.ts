@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
+import { defaultThresholds } from "../../src/analyses/Findings.js"
 import { timeToRemoval } from "../../src/read/People.js"
 import { timeToRemovalMarkdown } from "../../src/reports/TimeToRemoval.js"
 import { Database } from "../../src/store/Database.js"
@@ -57,7 +58,7 @@ describe("time to removal", () => {
         const db = yield* Database
         const window = (fromRunId: number, toRunId: number) => ({ source: "ptolemy", workspaceId: "3fa85f64-5717-4562-b3fc-2c963f66afa6", fromRunId, toRunId })
         // The window (run 2, run 7]: from the state at 03-01 to the state at 03-06 (m-old was removed by run 2, before it).
-        const result = yield* timeToRemoval(db, window(2, 7))
+        const result = yield* timeToRemoval(db, window(2, 7), defaultThresholds.removal_target_days)
         expect(result.rows.map((r) => [r.email, r.left_on, r.removed_at, r.removed, r.days, r.within_target])).toEqual([
           ["zero@acme.example", "2026-03-02", "2026-03-02T06:00:00Z", true, 0, true],
           ["three@acme.example", "2026-03-02", "2026-03-05T06:00:00Z", true, 3, false],
@@ -73,11 +74,11 @@ describe("time to removal", () => {
         const lenient = yield* timeToRemoval(db, window(2, 7), 3)
         expect(lenient.withinTarget).toBe(2)
         // The window (run 1, run 2] has only m-old, removed on 03-01, 9 days after leaving on 02-20.
-        const first = yield* timeToRemoval(db, window(1, 2))
+        const first = yield* timeToRemoval(db, window(1, 2), 1)
         expect(first.rows.map((r) => [r.email, r.days, r.removed])).toEqual([["old@acme.example", 9, true]])
         expect(first.share).toBe(0)
         // A window with no leaver at all.
-        const none = yield* timeToRemoval(db, window(2, 2))
+        const none = yield* timeToRemoval(db, window(2, 2), 1)
         expect(none.rows).toEqual([])
         expect(none.share).toBeNull()
         // The period report's section, with the report's cell escaping passed in.
