@@ -8,6 +8,7 @@ import { type DatabaseService, param, type StoreError } from "../store/Database.
 import type { StoredRun } from "../store/AuditStore.js"
 import changesSql from "./changes.sql"
 import findingsSql from "./findings.sql"
+import foundationsSql from "./foundations.sql"
 
 /** The thresholds of the rules, by the variable name findings.sql reads (docs/findings.md). */
 export const defaultThresholds = {
@@ -22,7 +23,11 @@ export const defaultThresholds = {
   quota_utilisation_ratio: 0.8,
   quota_forecast_days: 30,
   quota_forecast_high_days: 7,
-  quota_window_days: 30
+  quota_window_days: 30,
+  /** access.leaver fires once a leaver has kept access this many days (0: from the day they left). */
+  leaver_grace_days: 0,
+  /** Time to removal: the days within which a leaver's access should be gone (a report's target, not a rule). */
+  removal_target_days: 1
 } as const
 
 export type Thresholds = { readonly [K in keyof typeof defaultThresholds]: number }
@@ -147,4 +152,11 @@ const thresholdDefaultsSql = `CREATE OR REPLACE MACRO threshold_default(name) AS
   Object.entries(defaultThresholds).map(([name, value]) => `'${name}': ${value}::DOUBLE`).join(", ")
 }})[name];`
 
-export const analysisViews: ReadonlyArray<string> = [thresholdDefaultsSql, changesSql, findingsSql]
+/** What every rule file builds on (threshold defaults, changes, thresholds and email macros): installed first. */
+export const ruleFoundations: ReadonlyArray<string> = [thresholdDefaultsSql, changesSql, foundationsSql]
+
+/**
+ * The rules and the `findings` view. DuckDB binds a macro when it is created, so a feature's `<feature>_findings`
+ * macro, which evaluate_findings calls, is installed between the foundations and this (job/Views.ts).
+ */
+export const findingRules: ReadonlyArray<string> = [findingsSql]

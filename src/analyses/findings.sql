@@ -6,9 +6,7 @@
 -- ptolemy-audit evaluates them at the end of each run and stores the result in `finding_versions` (see the
 -- `findings` view), with suppressions from the config file applied.
 
--- A threshold: the value set with SET VARIABLE, else its default. The defaults are defined once, in the tool
--- (analyses/Findings.ts), which installs them in every audit database as the macro threshold_default(name).
-CREATE OR REPLACE MACRO threshold(name) AS coalesce(getvariable(name), threshold_default(name));
+-- threshold(name) and the email macros (email_address, email_key) are in foundations.sql, installed before this.
 
 -- A threshold as text for a finding's detail: 45, not 45.0.
 CREATE OR REPLACE MACRO num_text(x) AS
@@ -17,16 +15,17 @@ CREATE OR REPLACE MACRO num_text(x) AS
 CREATE OR REPLACE MACRO severity_rank(severity) AS
   CASE severity WHEN 'info' THEN 0 WHEN 'low' THEN 1 WHEN 'medium' THEN 2 WHEN 'high' THEN 3 WHEN 'critical' THEN 4 END;
 
--- The domain of an email address, lower case.
-CREATE OR REPLACE MACRO email_domain(email) AS lower(split_part(email, '@', -1));
+-- The domain of an email address, lower case; NULL when it is not a well-formed address (email_address): the domain
+-- of 'a@evil.example@acme.com' or 'evil.example＠acme.com' is not acme.com, it cannot be told at all.
+CREATE OR REPLACE MACRO email_domain(email) AS email_address(email).domain;
 
 -- Allowed email domains: SET VARIABLE allowed_domains = ['acme.com', ...]; none set = the rule is off.
--- A subdomain of an allowed domain is allowed too.
+-- A subdomain of an allowed domain is allowed too. No address at all (a robot) has nothing to judge; a malformed
+-- address is never allowed.
 CREATE OR REPLACE MACRO domain_allowed(email) AS
-  email IS NULL OR NOT contains(email, '@') OR getvariable('allowed_domains') IS NULL
-  OR len(getvariable('allowed_domains')) = 0
-  OR list_bool_or([email_domain(email) = lower(d) OR ends_with(email_domain(email), '.' || lower(d))
-                   FOR d IN getvariable('allowed_domains')::VARCHAR[]]);
+  email IS NULL OR getvariable('allowed_domains') IS NULL OR len(getvariable('allowed_domains')) = 0
+  OR coalesce(list_bool_or([email_domain(email) = lower(d) OR ends_with(email_domain(email), '.' || lower(d))
+                            FOR d IN getvariable('allowed_domains')::VARCHAR[]]), false);
 
 -- Quota fits: for every run that read the plan, each dimension's least-squares growth per day over the runs of the
 -- last `quota_window_days` (default 30) up to that run; api_calls only within the billing period (it resets).
@@ -166,16 +165,39 @@ hits AS (
 
   UNION ALL
   SELECT 'access.external_domain', 'medium', 'members', 'member', m.id, coalesce(m.email, m.display_name),
-         m.role || ' with an address outside the allowed domains (' || email_domain(m.email) || ')'
+         coalesce(m.role, '?') || ' with an address outside the allowed domains (' ||
+         coalesce(email_domain(m.email), 'not a well-formed address') || ')'
   FROM members m JOIN run r USING (run_id)
   WHERE coalesce(m.user_type, 'human') <> 'robot' AND NOT domain_allowed(m.email)
 
   UNION ALL
   SELECT 'access.external_domain', 'medium', 'invitations', 'invitation', i.id, i.email,
          'pending ' || coalesce(i.role, '?') || ' invitation to an address outside the allowed domains (' ||
-         email_domain(i.email) || ')'
+         coalesce(email_domain(i.email), 'not a well-formed address') || ')'
   FROM invitations i JOIN run r USING (run_id)
   WHERE i.status = 'pending' AND NOT domain_allowed(i.email)
+
+  UNION ALL
+  SELECT 'access.malformed_email', 'medium', 'members', 'member', m.id, coalesce(m.email, m.display_name),
+         coalesce(m.role, '?') || ' whose address is not a well-formed email address: no domain rule can judge it'
+  FROM members m JOIN run r USING (run_id)
+  WHERE coalesce(m.user_type, 'human') <> 'robot' AND m.email IS NOT NULL AND NOT email_wellformed(m.email)
+
+  UNION ALL
+  SELECT 'access.malformed_email', 'medium', 'invitations', 'invitation', i.id, i.email,
+         'pending ' || coalesce(i.role, '?') || ' invitation to an address that is not a well-formed email address'
+  FROM invitations i JOIN run r USING (run_id)
+  WHERE i.status = 'pending' AND i.email IS NOT NULL AND NOT email_wellformed(i.email)
+
+  UNION ALL
+  SELECT 'access.duplicate_person', 'medium', 'members', 'person', k.person_key, min(lower(trim(k.email, ' '))),
+         count(*) || ' memberships for one person (addresses differing only in case or by domain alias): ' ||
+         string_agg(k.email || ' (' || coalesce(k.role, '?') || ')', ', ' ORDER BY k.email, k.id)
+  FROM (SELECT m.id, m.email, m.role, email_key(m.email) AS person_key
+        FROM members m JOIN run r USING (run_id) WHERE coalesce(m.user_type, 'human') <> 'robot') k
+  WHERE k.person_key IS NOT NULL
+  GROUP BY k.person_key
+  HAVING count(*) > 1
 
   UNION ALL
   SELECT 'access.admin_count', 'low', 'members', 'workspace', r.workspace_id,
@@ -243,7 +265,9 @@ hits AS (
   FROM run_collections c JOIN run r USING (run_id)
   WHERE c.status IN ('forbidden', 'failed')
 
+  -- The rules of features, each its own file (installed before this one).
   UNION ALL SELECT * FROM review_findings(target_run)
+  UNION ALL SELECT * FROM people_findings(target_run)
 )
 SELECT r.run_id, r.source, r.workspace_id, h.*
 FROM hits h CROSS JOIN run r;

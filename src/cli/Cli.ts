@@ -35,6 +35,7 @@ const targetOptions = {
 const auditOptions = {
   ...targetOptions,
   config: O.config,
+  roster: O.roster,
   db: O.db,
   requireComplete: O.requireComplete,
   concurrency: O.concurrency,

@@ -5,8 +5,10 @@
  * in the document and what was expected.
  */
 import { readFileSync } from "node:fs"
-import { Effect, JSONSchema, Option, ParseResult, Schema } from "effect"
+import { dirname, isAbsolute, join } from "node:path"
+import { Effect, JSONSchema, Option, ParseResult, Redacted, Schema } from "effect"
 import { defaultThresholds, type FindingSettings } from "../analyses/Findings.js"
+import type { PeopleSettings } from "../roster/PeopleSettings.js"
 import { severities } from "../analyses/Severity.js"
 import { usageError } from "./ExitCode.js"
 import { checkEnvironment, defaultApiUrl, type Target, validateApiUrl, validateToken } from "./Settings.js"
@@ -26,8 +28,18 @@ const TargetEntry = Schema.Struct({
   }),
   api_url: Schema.optional(Schema.String).annotations({
     description: "The API base URL; defaults to the source's public API. HTTPS unless loopback."
+  }),
+  roster: Schema.optional(Schema.NonEmptyTrimmedString).annotations({
+    description:
+      "This target's people-directory export (CSV; docs/roster.md), relative to the config file; overrides the shared roster."
   })
 })
+
+const Domain = Schema.String.pipe(
+  Schema.pattern(/^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$/, {
+    message: () => "a domain name such as example.com"
+  })
+)
 
 const Suppression = Schema.Struct({
   rule: Schema.String.annotations({ description: "A rule id (token.unused, ...) or * for every rule." }),
@@ -55,6 +67,21 @@ export const ConfigFile = Schema.Struct({
     description: "Email domains members and invitations may use (subdomains included); absent = the rule is off."
   }),
   suppressions: Schema.optional(Schema.Array(Suppression)),
+  roster: Schema.optional(Schema.NonEmptyTrimmedString).annotations({
+    description:
+      "The people-directory export (CSV; docs/roster.md) every target is matched against, relative to the config file; read at each run."
+  }),
+  domain_aliases: Schema.optional(Schema.Array(Schema.Array(Domain).pipe(Schema.minItems(2)))).annotations({
+    description:
+      "Groups of domains that are one company's, e.g. [[\"example.com\", \"example.io\"]]: addresses are matched to the directory under the first."
+  }),
+  external_people: Schema.optional(Schema.Array(Schema.NonEmptyTrimmedString)).annotations({
+    description:
+      "Addresses of people outside the directory who may have access (glob patterns: *@agency.example); they are not unknown people."
+  }),
+  owners: Schema.optional(Schema.Record({ key: Schema.String, value: Schema.NonEmptyTrimmedString })).annotations({
+    description: "Robot name or id to its owner's email; wins over the event log (who created the robot)."
+  }),
   fail_on: Schema.optional(Schema.Literal("none", ...severities)).annotations({
     description: "Exit 1 when a finding at or above this severity is present (the --fail-on flag wins)."
   }),
@@ -134,3 +161,36 @@ export const findingSettingsFrom = (config: Option.Option<ConfigFile>): FindingS
       }))
     })
   })
+
+/** How members are matched to the people directory, from the config file. */
+export const peopleSettingsFrom = (config: Option.Option<ConfigFile>): PeopleSettings =>
+  Option.match(config, {
+    onNone: () => ({ domainAliases: [], externalPeople: [], owners: {} }),
+    onSome: (c) => ({
+      domainAliases: c.domain_aliases ?? [],
+      externalPeople: c.external_people ?? [],
+      owners: c.owners ?? {}
+    })
+  })
+
+/**
+ * The roster file of each target, in order: `--roster` for every target when given, else the target's own `roster`,
+ * else the config's shared one (both relative to the config file's folder).
+ */
+export const rosterFiles = (
+  config: Option.Option<ConfigFile>,
+  configPath: Option.Option<string>,
+  flag: Option.Option<string>
+): ReadonlyArray<string | undefined> => {
+  const fromConfig = (file: string) =>
+    isAbsolute(file) ? file : join(dirname(Option.getOrElse(configPath, () => ".")), file)
+  return Option.match(config, {
+    onNone: () => [Option.getOrUndefined(flag)],
+    onSome: (c) =>
+      c.targets.map((t) => {
+        if (Option.isSome(flag)) return flag.value
+        const file = t.roster ?? c.roster
+        return file === undefined ? undefined : fromConfig(file)
+      })
+  })
+}

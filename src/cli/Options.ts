@@ -68,6 +68,13 @@ export const config = Options.text("config").pipe(
   Options.optional
 )
 
+export const roster = Options.text("roster").pipe(
+  Options.withDescription(
+    "A CSV export of the people directory (plain email,status,terminated_on, or Okta, Entra ID, Google Workspace, an HRIS; docs/roster.md), stored with the run and matched against its members. With --config, used for every target."
+  ),
+  Options.optional
+)
+
 export const failOn = Options.choice("fail-on", ["none", "info", "low", "medium", "high", "critical"]).pipe(
   Options.withDescription("Exit with code 1 when a finding at or above this severity is present (default: none)."),
   Options.optional

@@ -2,7 +2,7 @@
 -- the previous run of the same workspace:
 --   content_hash = sha256(previous_hash || '\n' || run_canonical(run_id))
 -- where run_canonical lists every stored fact the run stands for (the run row, its coverage, every entity of every
--- view as of the run, its findings and the events it first stored), each as the sha256 of its JSON line, in a fixed
+-- view as of the run, its findings, the events it first stored, and the roster it read with its people), each as the sha256 of its JSON line, in a fixed
 -- order. Hashing line by line keeps memory flat for large workspaces. Editing or deleting any fact changes the
 -- recomputed hash of every run it belongs to; deleting a run breaks the link from the next one.
 -- `ptolemy-audit verify` recomputes the chain.
@@ -27,6 +27,9 @@ CREATE OR REPLACE MACRO run_canonical(target_run) AS (
     UNION ALL SELECT 9, id, to_json(x)::VARCHAR FROM events x WHERE run_id = target_run
     UNION ALL SELECT 10, rule_id || '|' || entity_type || '|' || entity_id, to_json(x)::VARCHAR
       FROM findings x WHERE run_id = target_run
+    -- Parts added later have no rows for the runs stored before them, so those runs' hashes are unchanged.
+    UNION ALL SELECT 11, '', to_json(x)::VARCHAR FROM rosters x WHERE run_id = target_run
+    UNION ALL SELECT 12, id, to_json(x)::VARCHAR FROM people x WHERE run_id = target_run
   )
   SELECT coalesce(string_agg(h, chr(10) ORDER BY part, k, h), '')
   FROM (SELECT part, k, sha256(line) AS h FROM lines)

@@ -7,6 +7,8 @@
 import { Effect, Option } from "effect"
 import { type FindingSettings, recordFindings } from "../analyses/Findings.js"
 import { sealRun } from "../history/Integrity.js"
+import { type PeopleSettings, setPeopleVariables } from "../roster/PeopleSettings.js"
+import type { RosterRead } from "../roster/ReadRoster.js"
 import type { AuditSourceService, SourceFailure } from "../source/AuditSource.js"
 import type { AuditStore, CollectionCoverage, RunStep, StoredRun } from "../store/AuditStore.js"
 import type { StoreError } from "../store/Database.js"
@@ -16,6 +18,8 @@ export interface AuditTarget {
   readonly source: AuditSourceService
   /** A workspace UUID or slug; none = every workspace the source lets the token view. */
   readonly workspace: Option.Option<string>
+  /** The people directory read for this target (`--roster`): stored with each of its runs, matched by the rules. */
+  readonly roster?: RosterRead | undefined
 }
 
 export interface AuditOptions {
@@ -23,6 +27,8 @@ export interface AuditOptions {
   /** The clock the runs stand on: the wall clock, or the simulator's in the demo. */
   readonly now: () => string
   readonly findings: FindingSettings
+  /** How members are matched to the people directory (domain aliases, allowed externals, robot owners). */
+  readonly people?: PeopleSettings | undefined
   readonly onCollectionDone?: (workspace: string, coverage: CollectionCoverage) => Effect.Effect<void>
   /** Why the job was interrupted (a signal), for the failed run row of the run it interrupts. */
   readonly interruptedBecause?: Effect.Effect<string>
@@ -39,13 +45,18 @@ export const runAudit = (
   options: AuditOptions
 ): Effect.Effect<JobResult, StoreError, AuditStore> =>
   Effect.gen(function*() {
-    const inTransaction: RunStep = (run, db) => Effect.zipRight(recordFindings(db, run, options.findings), sealRun(db, run.runId))
+    const inTransaction: RunStep = (run, db) =>
+      setPeopleVariables(db, options.people).pipe(
+        Effect.zipRight(recordFindings(db, run, options.findings)),
+        Effect.zipRight(sealRun(db, run.runId))
+      )
     const runs: Array<StoredRun> = []
     const failures: Array<SourceFailure> = []
     for (const target of targets) {
       const outcome = yield* takeSnapshot({
         source: target.source,
         selector: target.workspace,
+        roster: target.roster,
         context: { source: target.source.source, startedAt: options.now(), toolVersion: options.toolVersion, now: options.now },
         inTransaction,
         ...(options.onCollectionDone ? { onCollectionDone: options.onCollectionDone } : {}),

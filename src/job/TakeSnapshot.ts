@@ -2,7 +2,9 @@
  * One snapshot run of one audit target, as a plain function over a source (a value) and the store: find the
  * workspaces, then read each into the store as one transaction. A run that fails stores only a run row saying why.
  */
-import { Effect, Option } from "effect"
+import { Effect, Option, Stream } from "effect"
+import { rosterItems } from "../roster/Items.js"
+import type { RosterRead } from "../roster/ReadRoster.js"
 import type { AuditSourceService, SnapshotOptions, WorkspaceTarget } from "../source/AuditSource.js"
 import { SourceFailure } from "../source/AuditSource.js"
 import type { WorkspaceRecord } from "../snapshot/Records.js"
@@ -23,6 +25,8 @@ export interface SnapshotInput {
   readonly source: AuditSourceService
   /** A workspace UUID or slug; none = every workspace the source lets the token view. */
   readonly selector: Option.Option<string>
+  /** The people directory read for this target, if one was given: every workspace's run stores it. */
+  readonly roster?: RosterRead | undefined
   readonly context: Omit<RunContext, "selector">
   /** Work done inside each run's transaction once its data is merged (findings, the integrity hash). */
   readonly inTransaction: RunStep
@@ -40,10 +44,13 @@ export interface SnapshotOutcome {
 
 /**
  * A run in which every collection that could be read failed (none forbidden, none complete) says nothing about the
- * workspace: the API is down. Store no data for it; fail it instead.
+ * workspace: the API is down. Store no data for it; fail it instead. (The roster is a file, not the API: reading it
+ * says nothing about whether the API answered.)
  */
 const refuseWhenNothingRead = (source: SourceFailure["source"]) => (coverage: ReadonlyArray<CollectionCoverage>) => {
-  const read = coverage.filter((c) => c.collection !== "workspace").map((c) => c.status)
+  const read = coverage
+    .filter((c) => c.collection !== "workspace" && !inputCollectionNames.includes(c.collection))
+    .map((c) => c.status)
   const nothing = read.every((s) => s === "failed" || s === "not_applicable") && read.some((s) => s === "failed")
   return nothing
     ? Effect.fail(
@@ -134,7 +141,10 @@ export const takeSnapshot = (input: SnapshotInput): Effect.Effect<SnapshotOutcom
             restore(store.storeRun({
               context,
               workspace,
-              items: source.snapshot(target, { asOf: context.startedAt, eventsSince }),
+              items: Stream.concat(
+                source.snapshot(target, { asOf: context.startedAt, eventsSince }),
+                Stream.fromIterable(rosterItems(input.roster))
+              ),
               confirmRemovals: confirmWith(source, target, { asOf: context.startedAt, eventsSince }),
               accept: refuseWhenNothingRead(source.source),
               usage: usageSince(source.usage, since),

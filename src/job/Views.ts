@@ -1,18 +1,19 @@
-/** Every SQL file of views installed on top of the store's own, in dependency order (analyses, then integrity). */
-import { analysisViews } from "../analyses/Findings.js"
+/**
+ * Every SQL file of views installed on top of the store's own, in dependency order: DuckDB binds a macro when it is
+ * created, so what a file calls is installed before it (the rules' foundations, then each feature's own findings
+ * macros, then findings.sql whose evaluate_findings calls them, then integrity, whose run_canonical hashes them).
+ */
+import { findingRules, ruleFoundations } from "../analyses/Findings.js"
 import { integrityViews } from "../history/Integrity.js"
 import { ledgerViews } from "../history/Ledger.js"
 import { reviewViews } from "../review/ReviewViews.js"
-
-// A feature's SQL reads the changes and defines rules that findings.sql (the last analysis file) calls: it goes
-// between the two.
-const findingsSql = analysisViews.slice(-1)
-const beforeFindings = analysisViews.slice(0, -1)
+import { peopleViews } from "../roster/PeopleViews.js"
 
 export const allViews: ReadonlyArray<string> = [
-  ...beforeFindings,
+  ...ruleFoundations,
+  ...peopleViews,
   ...reviewViews,
-  ...findingsSql,
+  ...findingRules,
   ...integrityViews,
   ...ledgerViews
 ]

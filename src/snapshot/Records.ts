@@ -116,6 +116,46 @@ export interface EventRecord {
   readonly raw: Raw
 }
 
+/** The formats of a people-directory export the roster reader recognises (docs/roster.md). */
+export type RosterFormat = "plain" | "okta" | "entra" | "google" | "hris"
+
+/** What the directory says of a person, in one vocabulary whatever the export said (its own word: `status_raw`). */
+export type PersonStatus = "active" | "pending" | "suspended" | "deprovisioned" | "terminated"
+
+/** The people-directory file a run read (one per run): which file, its content's hash, what it held. */
+export interface RosterRecord {
+  /** Always "roster": a run reads one directory. */
+  readonly id: string
+  /** The file's name, without its folder. */
+  readonly file_name: string
+  /** SHA-256 of the file's bytes, hex. */
+  readonly sha256: string
+  /** The format its header row was recognised as; null when it matched none. */
+  readonly format: RosterFormat | null
+  /** People read from it; null when it could not be parsed (the `people` collection is then a gap). */
+  readonly rows: number | null
+  readonly raw: Raw
+}
+
+/** A person of the people directory (one row of the roster file). */
+export interface PersonRecord {
+  /** The primary address lower-cased (`#2`, `#3` for later rows with the same address); `line N` without one. */
+  readonly id: string
+  readonly email: string | null
+  readonly name: string | null
+  readonly status: PersonStatus
+  /** The status as the export wrote it. */
+  readonly status_raw: string | null
+  /** The termination (or suspension) date, YYYY-MM-DD, where the export gives one. */
+  readonly terminated_on: string | null
+  readonly manager: string | null
+  readonly department: string | null
+  /** Other addresses of the person, lower-cased. */
+  readonly aliases: ReadonlyArray<string>
+  /** The row as read: column header to cell. */
+  readonly raw: Raw
+}
+
 /** The record type of each collection a snapshot holds. */
 export interface CollectionRecords {
   readonly workspace: WorkspaceRecord
@@ -126,10 +166,14 @@ export interface CollectionRecords {
   readonly webhooks: WebhookRecord
   readonly plan_usage: PlanUsageRecord
   readonly events: EventRecord
+  /** The people directory, an input of the run rather than of the API (`--roster`). */
+  readonly roster: RosterRecord
+  readonly people: PersonRecord
 }
 
 export type CollectionName = keyof CollectionRecords
 
+/** The collections an API source reads (the roster's `roster` and `people` come from a file, not the API). */
 export const collectionNames: ReadonlyArray<CollectionName> = [
   "workspace",
   "members",
@@ -140,3 +184,6 @@ export const collectionNames: ReadonlyArray<CollectionName> = [
   "plan_usage",
   "events"
 ]
+
+/** The collections a run takes from its inputs rather than the API: the people directory. */
+export const inputCollectionNames: ReadonlyArray<CollectionName> = ["roster", "people"]

@@ -46,7 +46,9 @@ const makeRows: RowsMaker = {
   invitations: (rows) => ({ _tag: "Rows", collection: "invitations", rows }),
   webhooks: (rows) => ({ _tag: "Rows", collection: "webhooks", rows }),
   plan_usage: (rows) => ({ _tag: "Rows", collection: "plan_usage", rows }),
-  events: (rows) => ({ _tag: "Rows", collection: "events", rows })
+  events: (rows) => ({ _tag: "Rows", collection: "events", rows }),
+  roster: (rows) => ({ _tag: "Rows", collection: "roster", rows }),
+  people: (rows) => ({ _tag: "Rows", collection: "people", rows })
 }
 
 export const SnapshotItem = {

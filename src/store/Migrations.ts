@@ -7,6 +7,7 @@ import { type DatabaseService, param, StoreError } from "./Database.js"
 import historySql from "./migrations/001_history.sql"
 import ledgerSql from "./migrations/002_ledger.sql"
 import reviewSql from "./migrations/003_review.sql"
+import rosterSql from "./migrations/004_roster.sql"
 import viewsSql from "./views.sql"
 
 interface Migration {
@@ -18,7 +19,8 @@ interface Migration {
 export const migrations: ReadonlyArray<Migration> = [
   { version: 1, name: "history", sql: historySql },
   { version: 2, name: "ledger", sql: ledgerSql },
-  { version: 3, name: "review", sql: reviewSql }
+  { version: 3, name: "review", sql: reviewSql },
+  { version: 4, name: "roster", sql: rosterSql }
 ]
 
 export const latestVersion = migrations[migrations.length - 1]!.version

@@ -66,6 +66,8 @@ const stageSpecs: { readonly [C in CollectionName]: StageSpec<CollectionRecords[
   invitations: fromTable(tables.invitations),
   webhooks: fromTable(tables.webhooks),
   plan_usage: fromTable(tables.plan_usage),
+  roster: fromTable(tables.roster),
+  people: fromTable(tables.people),
   // Events keep their raw JSON whole: nothing in them is volatile.
   events: { columns: eventColumns }
 }

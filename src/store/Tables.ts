@@ -151,6 +151,25 @@ export const tables: { readonly [C in VersionedCollection]: TableSpec<C> } = {
       col("used", "BIGINT"),
       col("limit", "BIGINT")
     ]
+  },
+  roster: {
+    collection: "roster",
+    versions: "roster_versions",
+    stable: [col<R<"roster">>("file_name", "VARCHAR"), col("sha256", "VARCHAR"), col("format", "VARCHAR"), col("rows", "BIGINT")]
+  },
+  people: {
+    collection: "people",
+    versions: "people_versions",
+    stable: [
+      col<R<"people">>("email", "VARCHAR"),
+      col("name", "VARCHAR"),
+      col("status", "VARCHAR"),
+      col("status_raw", "VARCHAR"),
+      col("terminated_on", "VARCHAR"),
+      col("manager", "VARCHAR"),
+      col("department", "VARCHAR"),
+      col("aliases", "VARCHAR[]")
+    ]
   }
 }
 
@@ -164,7 +183,9 @@ export const versionedCollections: ReadonlyArray<VersionedCollection> = [
   "robot_tokens",
   "invitations",
   "webhooks",
-  "plan_usage"
+  "plan_usage",
+  "roster",
+  "people"
 ]
 
 /** The access events: append-only, each event stored once, with the run that first stored it. */

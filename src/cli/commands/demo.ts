@@ -5,12 +5,13 @@
  */
 import { existsSync, rmSync } from "node:fs"
 import { join } from "node:path"
+import { FileSystem } from "@effect/platform"
 import { Console, Effect, Logger, LogLevel, Option, Redacted } from "effect"
 import { defaultFindingSettings } from "../../analyses/Findings.js"
 import { runAudit } from "../../job/AuditJob.js"
 import { writeReports } from "../../reports/Reports.js"
 import type { SourceName } from "../../snapshot/Records.js"
-import { startSimulation } from "../../simulator/Simulators.js"
+import { type RunningSimulation, startSimulation } from "../../simulator/Simulators.js"
 import { makeSource, type SourceSettings, workspaceSelector } from "../../source/Sources.js"
 import type { StoredRun } from "../../store/AuditStore.js"
 import { historyTally, runsOfWorkspace, runTally } from "../../read/Runs.js"
@@ -18,6 +19,7 @@ import { demoReview } from "../../review/DemoSample.js"
 import { Database } from "../../store/Database.js"
 import { toolVersion } from "../../Version.js"
 import { runFailed } from "../ExitCode.js"
+import { readRosterFile } from "../RosterFile.js"
 import { compactQuietly, describeRun, workspaceFolder, writableStore } from "./common.js"
 
 export interface DemoInput {
@@ -29,6 +31,15 @@ export interface DemoInput {
 
 /** The demo's own allowed domains, so that the external-domain rule has something to say. */
 const demoFindings = { ...defaultFindingSettings, allowedDomains: ["acme-capital.example", "orbitpay.example"] }
+
+/**
+ * The simulated company's people directory as of the simulated now, where the simulator keeps one
+ * (`RunningSimulation.roster()`, the plain roster CSV); until it does, the demo runs without a roster.
+ */
+const simulatedRoster = (sim: RunningSimulation): (() => string) | undefined => {
+  const roster: unknown = Reflect.get(sim, "roster")
+  return typeof roster === "function" ? () => String(roster.call(sim)) : undefined
+}
 
 export const demo = (input: DemoInput) =>
   Effect.gen(function*() {
@@ -51,12 +62,25 @@ export const demo = (input: DemoInput) =>
         }
         : { source: "transactionlink", ...connection, workspace: sim.workspace }
       const last = new Map<string, StoredRun>()
+      const fs = yield* FileSystem.FileSystem
+      const roster = simulatedRoster(sim)
+      const rosterPath = join(dir, "people.csv")
       for (let day = 1; day <= input.days; day++) {
         sim.advanceDays(1)
         const now = () => sim.now().toISOString()
+        // The directory as HR exports it each morning, read from its file as `run --roster` reads it.
+        if (roster !== undefined) {
+          yield* fs.writeFileString(rosterPath, roster()).pipe(
+            Effect.mapError((error) => runFailed(`Cannot write the demo's roster ${rosterPath}: ${error.message}`))
+          )
+        }
         // The per-day line below is the demo's progress; the job's own progress lines would repeat it.
         // A source per day, as each scheduled run builds its own.
-        const audited = { source: yield* makeSource(target, { concurrency: 10 }), workspace: workspaceSelector(target) }
+        const audited = {
+          source: yield* makeSource(target, { concurrency: 10 }),
+          workspace: workspaceSelector(target),
+          roster: roster === undefined ? undefined : yield* readRosterFile(rosterPath)
+        }
         const result = yield* runAudit([audited], {
           toolVersion,
           now,

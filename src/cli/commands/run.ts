@@ -18,8 +18,16 @@ import { crashPoint } from "../../store/CrashPoints.js"
 import { Database } from "../../store/Database.js"
 import { toolVersion } from "../../Version.js"
 import { annotation } from "../Annotations.js"
-import { type ConfigFile, findingSettingsFrom, loadConfigFile, targetsFromConfig } from "../ConfigFile.js"
+import {
+  type ConfigFile,
+  findingSettingsFrom,
+  loadConfigFile,
+  peopleSettingsFrom,
+  rosterFiles,
+  targetsFromConfig
+} from "../ConfigFile.js"
 import { CommandExit, ExitCode, runFailed } from "../ExitCode.js"
+import { readRosterFiles } from "../RosterFile.js"
 import { targetFromFlags, type TargetFlags } from "../Settings.js"
 import { cancellation } from "../Signals.js"
 import {
@@ -36,6 +44,8 @@ import {
 
 export interface AuditInput extends TargetFlags {
   readonly config: Option.Option<string>
+  /** The people-directory export (`--roster`); with a config file, for every target. */
+  readonly roster: Option.Option<string>
   readonly db: string
   /** Where `run` writes its reports (`snapshot` writes none). */
   readonly reports?: string
@@ -129,14 +139,16 @@ export const runOrSnapshot = (input: AuditInput, mode: "run" | "snapshot") =>
     const newOnly = input.newOnly || Option.exists(config, (c) => c.fail_on_new_only === true)
     const requireComplete = input.requireComplete || Option.exists(config, (c) => c.require_complete === true)
     const tuning = { concurrency: input.concurrency, requestTimeout: `${input.requestTimeout} seconds` } as const
-    const sources = yield* Effect.forEach(targets, (target) =>
-      Effect.map(makeSource(target, tuning), (source) => ({ source, workspace: workspaceSelector(target) })))
+    const rosters = yield* readRosterFiles(rosterFiles(config, input.config, input.roster))
+    const sources = yield* Effect.forEach(targets, (target, i) =>
+      Effect.map(makeSource(target, tuning), (source) => ({ source, workspace: workspaceSelector(target), roster: rosters[i] })))
 
     const result: JobResult = yield* runAudit(sources, {
       toolVersion,
       now: () => new Date().toISOString(),
       onCollectionDone: logCollection,
       findings: findingSettingsFrom(config),
+      people: peopleSettingsFrom(config),
       interruptedBecause: cancellation
     }).pipe(
       // Still under the writer's lock: keep the file as small as its data (a no-op most days).
