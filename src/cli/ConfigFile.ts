@@ -6,7 +6,7 @@
  */
 import { readFileSync } from "node:fs"
 import { dirname, isAbsolute, join } from "node:path"
-import { Effect, JSONSchema, Option, ParseResult, Redacted, Schema } from "effect"
+import { Effect, JSONSchema, Option, ParseResult, Schema } from "effect"
 import { defaultThresholds, type FindingSettings } from "../analyses/Findings.js"
 import type { PeopleSettings } from "../roster/PeopleSettings.js"
 import { severities } from "../analyses/Severity.js"

@@ -7,7 +7,7 @@ import { rosterItems } from "../roster/Items.js"
 import type { RosterRead } from "../roster/ReadRoster.js"
 import type { AuditSourceService, SnapshotOptions, WorkspaceTarget } from "../source/AuditSource.js"
 import { SourceFailure } from "../source/AuditSource.js"
-import type { WorkspaceRecord } from "../snapshot/Records.js"
+import { inputCollectionNames, type WorkspaceRecord } from "../snapshot/Records.js"
 import {
   AuditStore,
   cancelledRunError,
