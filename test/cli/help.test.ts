@@ -56,7 +56,7 @@ describe("--help", () => {
     for (const group of ["The daily run", "Looking at the data", "History"]) expect(out).toMatch(new RegExp(`^${group}$`, "m"))
     // Each command is one line: its name, then its summary.
     for (const name of names) expect(out.match(new RegExp(`^  ${name} {2,}\\S.*$`, "gm"))).toHaveLength(1)
-    expect(out).toMatch(/^Examples\n(  \$ ptolemy-audit .*\n){2,3}/m)
+    expect(out).toMatch(/^Examples\n( {2}\$ ptolemy-audit .*\n){2,3}/m)
     expect(out).toContain("ptolemy-audit COMMAND --help")
     // None of the parser's boilerplate, no line a terminal must wrap, and no escape codes into a pipe.
     expect(out).not.toMatch(/--completions|--wizard|This setting is optional/)

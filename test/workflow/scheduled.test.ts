@@ -29,9 +29,9 @@ const sh = (file: string, args: ReadonlyArray<string>, cwd: string, env: Record<
 
 /** The shell command of one of the action's steps, as written in action.yml (a one-line `run:`). */
 const actionStep = (name: string): string => {
-  const steps = readFileSync(action, "utf8").split(/\n    - /)
+  const steps = readFileSync(action, "utf8").split(/\n {4}- /)
   const step = steps.find((text) => text.startsWith(`name: ${name}\n`))
-  const run = step?.match(/^      run: (.+)$/m)?.[1]
+  const run = step?.match(/^ {6}run: (.+)$/m)?.[1]
   if (run === undefined) throw new Error(`action.yml has no one-line step "${name}"`)
   return run
 }

@@ -1,6 +1,6 @@
 /** Authentication, roles and error bodies (reference sections 2, 3, 4, 10 and 13), with plain fetch. */
 import { describe, expect, it } from "vitest"
-import { call, DAY, errorBody, iso, rows, start } from "./http.js"
+import { call, DAY, errorBody, iso, rows, start, type Json } from "./http.js"
 
 const adminPaths = (ids: { membership: string; robot: string; invitation: string }) => [
   "/memberships",
@@ -120,7 +120,7 @@ describe("roles", () => {
     // Only robot tokens are listed, and never in plaintext.
     const suffixes = rows(sim.world.list("robots")).flatMap((r) => rows(sim.world.tokens(r.id)).map((t) => t.token_suffix))
     expect(suffixes).toContain(sim.tokens.robotViewer.slice(-4))
-    expect(JSON.stringify(sim.world.list("robots").map((r: any) => sim.world.tokens(r.id)))).not.toContain(sim.tokens.robotViewer)
+    expect(JSON.stringify(sim.world.list("robots").map((r: Json) => sim.world.tokens(r.id)))).not.toContain(sim.tokens.robotViewer)
   })
 })
 

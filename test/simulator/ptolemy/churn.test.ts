@@ -1,14 +1,14 @@
 /** The churn engine (advanceDays): every kind of change, the audit findings it keeps alive, scale and determinism. */
 import { describe, expect, it } from "vitest"
 import type { RunningSimulator } from "../../../src/simulator/ptolemy/index.js"
-import { all, call, DAY, rows, start } from "./http.js"
+import { all, call, DAY, rows, start, type Json, type Row } from "./http.js"
 
 /** The audit findings the brief asks the demo to show, computed from the ground truth at the simulated now. */
 const findings = (sim: RunningSimulator) => {
   const now = sim.now().getTime()
   const w = sim.world
   const robots = rows(w.list("robots")).filter((r) => !r.display_name.startsWith("audit-")) // not the simulator's own
-  const tokens: Array<Record<string, any>> = robots.flatMap((r) => rows(w.tokens(r.id)).map((t) => ({ ...t, robot: r.id })))
+  const tokens: Array<Row> = robots.flatMap((r) => rows(w.tokens(r.id)).map((t) => ({ ...t, robot: r.id })))
   const active = tokens.filter((t) => t.status === "active")
   const at = (s: string | null) => (s === null ? Number.NaN : Date.parse(s))
   const invitations = rows(w.list("invitations"))
@@ -102,7 +102,7 @@ describe("churn", () => {
 
   it("usage grows toward the limits; database items stop at the limit with overage off", async () => {
     const sim = await start({ seed: 4, size: "small" })
-    const plan = () => (sim.world.planJson() as any).usage
+    const plan = () => (sim.world.planJson() as Json).usage
     const before = plan()
     sim.advanceDays(20)
     const after = plan()

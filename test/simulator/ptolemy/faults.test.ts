@@ -1,6 +1,6 @@
 /** Fault injection, one fault at a time, with plain fetch. */
 import { describe, expect, it } from "vitest"
-import { all, call, errorBody, remainingOf, rows, start } from "./http.js"
+import { all, call, errorBody, remainingOf, rows, start, type Json } from "./http.js"
 
 const statuses = async (sim: Awaited<ReturnType<typeof start>>, n: number, path = "/plan") => {
   const out: Array<number> = []
@@ -61,9 +61,9 @@ describe("random faults", () => {
 
   it("dropRate destroys the connection without an answer (and the request still counts)", async () => {
     const sim = await start({ size: "tiny", churn: 0, faults: { dropRate: 1 } })
-    const used = (sim.world.planJson() as any).usage.api_calls.used
+    const used = (sim.world.planJson() as Json).usage.api_calls.used
     await expect(call(sim, "/plan")).rejects.toThrow()
-    expect((sim.world.planJson() as any).usage.api_calls.used).toBe(used + 1)
+    expect((sim.world.planJson() as Json).usage.api_calls.used).toBe(used + 1)
     await new Promise((r) => setTimeout(r, 20))
     expect(sim.stats.requests.map((r) => r.status)).toEqual([0])
   })

@@ -1,12 +1,12 @@
 /** The filter endpoints (reference sections 8 and 13), with plain fetch, checked against the ground truth. */
 import { describe, expect, it } from "vitest"
-import { allFiltered, call, DAY, errorBody, iso, rows, start } from "./http.js"
+import { allFiltered, call, DAY, errorBody, iso, rows, start, type Row } from "./http.js"
 
 describe("POST /memberships/filter", () => {
   it("eq, ne, in, not_in on user_type and role", async () => {
     const sim = await start({ seed: 21, size: "small", churn: 0 })
     const members = rows(sim.world.list("memberships"))
-    const cases: Array<[unknown, (m: Record<string, any>) => boolean]> = [
+    const cases: Array<[unknown, (m: Row) => boolean]> = [
       [{ field: "user_type", op: "eq", value: "robot" }, (m) => m.user_type === "robot"],
       [{ field: "user_type", op: "ne", value: "robot" }, (m) => m.user_type !== "robot"],
       [{ field: "role", op: "in", value: ["admin", "editor"] }, (m) => m.role === "admin" || m.role === "editor"],

@@ -16,11 +16,15 @@ export const start = async (options: SimulatorOptions = {}): Promise<RunningSimu
   return sim
 }
 
+/** The wire's JSON, read loosely: these tests check the simulator's answers field by field, as a client would. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type Json = any
+
 export interface Answer {
   readonly status: number
   readonly headers: Headers
   readonly text: string
-  readonly json: any
+  readonly json: Json
 }
 
 /**
@@ -54,7 +58,7 @@ export const call = async (
 
 /** Every page of a GET list, checking the envelope on the way. */
 export const all = async (sim: RunningSimulator, path: string, limit?: number, token?: string) => {
-  const items: Array<any> = []
+  const items: Array<Json> = []
   let after: string | null = null
   let requests = 0
   do {
@@ -75,7 +79,7 @@ export const all = async (sim: RunningSimulator, path: string, limit?: number, t
 
 /** Every page of a filter endpoint for one body. */
 export const allFiltered = async (sim: RunningSimulator, path: string, body: Record<string, unknown>) => {
-  const items: Array<any> = []
+  const items: Array<Json> = []
   let after: string | null = null
   let requests = 0
   do {
@@ -97,5 +101,5 @@ export const remainingOf = (a: Answer) => Number(a.headers.get("x-ratelimit-rema
 /** ISO-8601 as the API writes it (whole seconds, Z). */
 export const iso = (d: Date | number) => new Date(Math.floor(new Date(d).getTime() / 1000) * 1000).toISOString().replace(".000Z", "Z")
 
-export type Row = Record<string, any>
+export type Row = Record<string, Json>
 export const rows = (x: ReadonlyArray<unknown>) => x as ReadonlyArray<Row>

@@ -1,6 +1,6 @@
 /** Metering, the monthly quota and burst throttling (reference sections 9 and 13), with plain fetch. */
 import { describe, expect, it } from "vitest"
-import { call, remainingOf, start } from "./http.js"
+import { call, remainingOf, start, type Json } from "./http.js"
 
 describe("metering", () => {
   it("X-RateLimit-Remaining is on every response, errors included, and falls by one a request", async () => {
@@ -33,7 +33,7 @@ describe("metering", () => {
     expect(Object.keys(plan.usage).sort()).toEqual(["api_calls", "database_items", "seats", "webhooks"])
     expect(plan.plan).toBe("growth")
     expect(plan.overage_enabled).toBe(false)
-    const humans = sim.world.list("memberships").filter((m: any) => m.user_type === "human").length
+    const humans = sim.world.list("memberships").filter((m: Json) => m.user_type === "human").length
     expect(plan.usage.seats.used).toBe(humans)
     expect(plan.usage.webhooks.used).toBe(sim.world.list("webhooks").length)
     expect(plan.billing_period).toEqual({ start: "2026-01-01T00:00:00Z", end: "2026-02-01T00:00:00Z" })
@@ -57,7 +57,7 @@ describe("metering", () => {
 
   it("with the quota spent and overage off: 429 quota_exceeded, no Retry-After, remaining 0; overage on lifts it", async () => {
     const sim = await start({ size: "tiny", churn: 0 })
-    const used = (sim.world.planJson() as any).usage.api_calls.used
+    const used = (sim.world.planJson() as Json).usage.api_calls.used
     sim.world.setPlan({ limits: { api_calls: used + 2 } })
     expect((await call(sim, "/plan")).status).toBe(200)
     const last = await call(sim, "/plan")
@@ -67,7 +67,7 @@ describe("metering", () => {
       expect([r.status, r.json.error.code, r.headers.get("retry-after"), remainingOf(r)]).toEqual([429, "quota_exceeded", null, 0])
     }
     // Refused requests still count (DOC: errors count too).
-    expect((sim.world.planJson() as any).usage.api_calls.used).toBe(used + 5)
+    expect((sim.world.planJson() as Json).usage.api_calls.used).toBe(used + 5)
     sim.world.setPlan({ overageEnabled: true })
     expect((await call(sim, "/plan")).status).toBe(200)
     sim.world.setPlan({ overageEnabled: false })
@@ -123,11 +123,11 @@ describe("metering", () => {
 
   it("seats are a hard limit for new members", async () => {
     const sim = await start({ size: "tiny", churn: 0 })
-    const seats = (sim.world.planJson() as any).usage.seats
+    const seats = (sim.world.planJson() as Json).usage.seats
     sim.world.setPlan({ limits: { seats: seats.used } })
     expect(() => sim.world.addHuman({ email: "one.more@acme-capital.example", role: "viewer" })).toThrow(/seats/)
     sim.world.setPlan({ limits: { seats: seats.used + 1 } })
     sim.world.addHuman({ email: "one.more@acme-capital.example", role: "viewer" })
-    expect((sim.world.planJson() as any).usage.seats.used).toBe(seats.used + 1)
+    expect((sim.world.planJson() as Json).usage.seats.used).toBe(seats.used + 1)
   })
 })
