@@ -15,6 +15,9 @@ export default defineConfig({
     globalSetup: ["test/support/BuildOnce.ts"],
     // DuckDB is a native addon: separate processes keep each test file's instance isolated.
     pool: "forks",
+    // Most of a test's time is spent waiting: on the CLI child it starts, on DuckDB's threads, on a simulated
+    // Retry-After. vitest's default on two cores is one file at a time; three keep both cores busy.
+    poolOptions: { forks: { maxForks: Number(process.env["TEST_FORKS"] ?? 3), minForks: 1 } },
     testTimeout: 120_000,
     hookTimeout: 120_000
   }

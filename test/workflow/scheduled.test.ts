@@ -121,8 +121,9 @@ describe("the scheduled workflow", () => {
 
       // The second runner had only the history branch, and compared with the first run.
       expect(second.run.stdout).toMatch(/^run 2 acme-capital: complete/m)
-      expect(second.summary).toContain("## Changes since run 1")
-      expect(second.summary).toContain("| webhook_added | http://exfil.example/hook |")
+      expect(second.summary).toContain("## Other changes since run 1")
+      // The URL is the API's string, escaped so GitHub does not autolink it.
+      expect(second.summary).toContain("| http\\://exfil.example/hook | added |")
       // New findings are annotations on the workflow run.
       expect(second.run.stdout).toContain("::error title=webhook.insecure_url (high)::acme-capital: http://exfil.example/hook")
       // The remote's history branch holds both runs, one folder each.
