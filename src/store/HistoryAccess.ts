@@ -11,7 +11,7 @@
  */
 import { FileSystem, Path } from "@effect/platform"
 import { type Duration, Effect, type Scope } from "effect"
-import { type DatabaseService, fileError, openDatabase, sqlString, type StoreError, whileLocked } from "./Database.js"
+import { type DatabaseService, fileError, openDatabase, sqlString, type StoreError, whileLocked, writerMemoryLimit } from "./Database.js"
 import { appliedVersion, latestVersion, migrate, storeViews, tooNew } from "./Migrations.js"
 import { STAGE } from "./Staging.js"
 
@@ -45,6 +45,8 @@ export interface FileAccessOptions {
   readonly writePatience?: Duration.DurationInput
   /** How long a run waits to read the history while another process writes it. */
   readonly readPatience?: Duration.DurationInput
+  /** DuckDB's memory_limit for the run's connection (default: writerMemoryLimit). */
+  readonly memoryLimit?: string
 }
 
 /** What a run leaves beside the database while it works: removed before a run starts and after it ends. */
@@ -107,7 +109,12 @@ export const fileAccess = (
         yield* fs.makeDirectory(paths.dirname(path), { recursive: true }).pipe(
           Effect.mapError(fileError(`Cannot create the folder of ${path}`))
         )
-        return yield* openDatabase({ path: ":memory:", describedAs: path, tempDirectory: `${staging}.tmp` })
+        return yield* openDatabase({
+          path: ":memory:",
+          describedAs: path,
+          tempDirectory: `${staging}.tmp`,
+          memoryLimit: options.memoryLimit ?? writerMemoryLimit
+        })
       }),
       attachStage: (db) =>
         Effect.asVoid(Effect.acquireRelease(

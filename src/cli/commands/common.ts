@@ -3,7 +3,7 @@
  * stdout, and the exit code they add up to.
  */
 import { FileSystem, type Path } from "@effect/platform"
-import { Console, Effect, Layer } from "effect"
+import { Config, Console, Effect, Layer, Option } from "effect"
 import { allViews } from "../../job/Views.js"
 import type { GateFinding } from "../../read/Findings.js"
 import type { Severity } from "../../analyses/Severity.js"
@@ -79,8 +79,18 @@ export const printRuns = (runs: ReadonlyArray<StoredRun>) => Effect.forEach(runs
 export const writableStore = (path: string) =>
   Layer.provide(storeLayer({ path, views: allViews }), writerLockLayer(path))
 
-/** The store of a run: the writer's lock for the whole run, the database file only while the run reads or commits. */
-export const runStore = (path: string) => runStoreLayer(path, { views: allViews })
+/**
+ * The store of a run: the writer's lock for the whole run, the database file only while the run reads or commits.
+ * `PTOLEMY_AUDIT_MEMORY_LIMIT` (DuckDB's syntax, e.g. `1GB`) raises the memory DuckDB may keep, for a workspace
+ * larger than the default was measured on (docs/performance.md).
+ */
+export const runStore = (path: string) =>
+  Layer.unwrapEffect(
+    Effect.map(
+      Effect.orDie(Config.option(Config.nonEmptyString("PTOLEMY_AUDIT_MEMORY_LIMIT"))),
+      (memoryLimit) => runStoreLayer(path, { views: allViews, ...Option.match(memoryLimit, { onNone: () => ({}), onSome: (m) => ({ memoryLimit: m }) }) })
+    )
+  )
 
 /** An audit database the command needs must exist (exit 2 otherwise: nothing to read). */
 export const requireDatabase = (path: string): Effect.Effect<void, CommandExit, FileSystem.FileSystem> =>
