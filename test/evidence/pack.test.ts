@@ -1,0 +1,58 @@
+import { describe, expect, it } from "@effect/vitest"
+import { Effect } from "effect"
+import { readdirSync, readFileSync } from "node:fs"
+import { join } from "node:path"
+import { parseManifest, sha256 } from "../../src/evidence/Manifest.js"
+import { writeEvidencePack } from "../../src/evidence/Pack.js"
+import { query, testStore } from "../support/Pipeline.js"
+import { tempDir } from "../support/TempDir.js"
+import { buildHistory, COMMAND, Q1 } from "./support.js"
+
+describe("the evidence pack", () => {
+  it.scoped("writes the page, a CSV per table, the workbook, the manifest and the zip; the same data gives the same bytes", () =>
+    Effect.gen(function*() {
+      const dir = yield* tempDir
+      const { first, second, hashes } = yield* Effect.provide(
+        Effect.gen(function*() {
+          yield* buildHistory
+          const first = yield* writeEvidencePack(Q1, join(dir, "a"), { commandLine: COMMAND, name: "evidence-acme-2026-Q1" })
+          const second = yield* writeEvidencePack(Q1, join(dir, "b"), { commandLine: COMMAND, name: "evidence-acme-2026-Q1" })
+          const hashes = yield* query("SELECT run_id, content_hash FROM runs ORDER BY run_id")
+          return { first, second, hashes }
+        }),
+        testStore(dir)
+      )
+      const names = readdirSync(join(dir, "a")).sort()
+      expect(names).toContain("index.html")
+      expect(names).toContain("manifest.json")
+      expect(names).toContain("audit.xlsx")
+      expect(names).toContain("evidence-acme-2026-Q1.zip")
+      expect(names.filter((n) => n.endsWith(".csv")).length).toBeGreaterThanOrEqual(10)
+      const manifest = parseManifest(readFileSync(first.manifest, "utf8"))
+      if (manifest._tag === "Left") throw new Error(String(manifest.left))
+      const m = manifest.right
+      // Every file but the manifest and the zip is listed with its true hash and size.
+      expect(m.files.map((f) => f.path).sort()).toEqual(names.filter((n) => n !== "manifest.json" && !n.endsWith(".zip")))
+      for (const f of m.files) {
+        const bytes = readFileSync(join(dir, "a", f.path))
+        expect({ path: f.path, sha256: sha256(bytes), bytes: bytes.byteLength }).toEqual(f)
+      }
+      expect(m.runs.map((r) => [r.run_id, r.content_hash])).toEqual(hashes.map((h) => [h["run_id"], h["content_hash"]]))
+      expect(m.chain_head).toMatchObject({ run_id: 4, content_hash: hashes[3]!["content_hash"], at: "2026-03-31T23:59:59.999Z" })
+      expect(m.command_line).toBe(COMMAND)
+      // Deterministic: two packs of the same data are the same bytes, zip included.
+      expect(second.zipSha256).toBe(first.zipSha256)
+      expect(readFileSync(second.zip).equals(readFileSync(first.zip))).toBe(true)
+      // CSV: UTF-8 with a BOM, ISO times in UTC.
+      const runsCsv = readFileSync(join(dir, "a", "02-completeness-runs.csv"))
+      expect([...runsCsv.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf])
+      expect(runsCsv.toString("utf8")).toContain("2026-03-02T06:00:00Z")
+      // The page names every section and says what has no input.
+      const html = readFileSync(first.files.find((f) => f.endsWith("index.html"))!, "utf8")
+      for (const id of ["scope", "completeness", "population", "privileged", "joiners-movers-leavers", "robots-and-tokens", "access-review", "remediation", "time-to-removal", "open-findings"]) {
+        expect(html).toContain(`<section class="evidence" id="${id}"`)
+      }
+      expect(html).toContain("None in this period: no remediation is recorded in this history.")
+      expect(html).toContain("2026-03-04")
+    }))
+})
