@@ -59,6 +59,9 @@ const TAGS = new Set([
 ])
 const TAG_COLUMNS = new Set(["Status", "Severity", "Granted or revoked", "Verification", "Carried out"])
 
+/** Short values (a date, a role, a rule id) never break inside; long ones (names, details) wrap where they must. */
+const SHORT = 24
+
 const cellHtml = (header: string, value: Cell): string => {
   if (typeof value === "number") return `<td class="num">${cellText(value)}</td>`
   if (typeof value === "string" && /hash/i.test(header) && /^[0-9a-f]{64}$/.test(value)) {
@@ -67,20 +70,55 @@ const cellHtml = (header: string, value: Cell): string => {
   if (typeof value === "string" && TAG_COLUMNS.has(header) && TAGS.has(value)) {
     return `<td><span class="tag tag-${value.replace(/ /g, "-")}">${value}</span></td>`
   }
+  if (typeof value === "string" && (ISO_TIME.test(value) || (value.length <= SHORT && !/\s/.test(value)))) {
+    return `<td class="short">${cellText(value)}</td>`
+  }
   return `<td>${cellText(value)}</td>`
 }
 
+/** The columns the page shows: not the ids (the CSV has them) nor those the table leaves to its CSV. */
+const shownColumns = (table: Table) =>
+  table.headers.flatMap((h, i) => (/ id$/.test(h) || (table.pageHidden ?? []).includes(h) ? [] : [i]))
+
+const captionHtml = (table: Table) =>
+  `<caption>${escapeHtml(table.caption)} <span class="count">(${table.rows.length.toLocaleString("en-US")} ${
+    table.rows.length === 1 ? "row" : "rows"
+  }; <a href="${table.file}">${table.file}</a>)</span></caption>`
+
+/** A few wide records: each a two-column table of header and value (the scope, a review campaign). */
+const cardsHtml = (table: Table, columns: ReadonlyArray<number>): string => {
+  if (table.headers.length === 2 && table.headers[0] === "Fact") {
+    return [`<table class="kv">`, captionHtml(table), `<tbody>`, ...table.rows.map((r) => `<tr><th scope="row">${cellText(r[0] ?? null)}</th>${cellHtml("Value", r[1] ?? null).replace("<td class=\"num\">", "<td>")}</tr>`), `</tbody>`, `</table>`].join("\n")
+  }
+  return [
+    `<table class="kv">`,
+    captionHtml(table),
+    ...(table.rows.length === 0 ? [`<tbody><tr><td class="empty">None.</td></tr></tbody>`] : []),
+    ...table.rows.slice(0, PAGE_ROWS).map((row) =>
+      [
+        `<tbody class="card">`,
+        ...(table.rows.length > 1 ? [`<tr class="card-head"><th colspan="2">${escapeHtml(table.headers[0]!)} ${cellText(row[0] ?? null)}</th></tr>`] : []),
+        ...columns.map((i) => `<tr><th scope="row">${escapeHtml(table.headers[i]!)}</th>${cellHtml(table.headers[i]!, row[i] ?? null).replace("<td class=\"num\">", "<td>")}</tr>`),
+        `</tbody>`
+      ].join("\n")
+    ),
+    `</table>`
+  ].join("\n")
+}
+
 const tableHtml = (table: Table): string => {
+  const columns = shownColumns(table)
+  if (table.layout === "cards") return cardsHtml(table, columns)
   const shown = table.rows.slice(0, PAGE_ROWS)
   const more = table.rows.length - shown.length
   return [
     `<table>`,
-    `<caption>${escapeHtml(table.caption)} <span class="count">(${table.rows.length.toLocaleString("en-US")} ${table.rows.length === 1 ? "row" : "rows"}; <a class="file">${table.file}</a>)</span></caption>`,
-    `<thead><tr>${table.headers.map((h) => `<th scope="col">${escapeHtml(h)}</th>`).join("")}</tr></thead>`,
+    captionHtml(table),
+    `<thead><tr>${columns.map((i) => `<th scope="col">${escapeHtml(table.headers[i]!)}</th>`).join("")}</tr></thead>`,
     `<tbody>`,
     ...(shown.length === 0
-      ? [`<tr><td class="empty" colspan="${table.headers.length}">None.</td></tr>`]
-      : shown.map((row) => `<tr>${row.map((v, i) => cellHtml(table.headers[i] ?? "", v)).join("")}</tr>`)),
+      ? [`<tr><td class="empty" colspan="${columns.length}">None.</td></tr>`]
+      : shown.map((row) => `<tr>${columns.map((i) => cellHtml(table.headers[i]!, row[i] ?? null)).join("")}</tr>`)),
     `</tbody>`,
     `</table>`,
     ...(more > 0 ? [`<p class="more">The first ${PAGE_ROWS.toLocaleString("en-US")} rows are shown; all ${table.rows.length.toLocaleString("en-US")} are in ${table.file}.</p>`] : [])
@@ -88,8 +126,8 @@ const tableHtml = (table: Table): string => {
 }
 
 const controlsHtml = (section: Section) =>
-  `<ul class="controls">${
-    section.controls.map((c) => `<li><span class="framework">${c.framework}</span> <strong>${c.id}</strong> ${escapeHtml(c.name)}</li>`).join("")
+  `<ul class="controls" aria-label="Controls">${
+    section.controls.map((c) => `<li title="${escapeHtml(c.name)}"><span class="framework">${c.framework}</span> <strong>${c.id}</strong></li>`).join("")
   }</ul>`
 
 const factsHtml = (section: Section) =>
@@ -115,7 +153,7 @@ const sectionHtml = (section: Section, n: number, chart: string | null) =>
     ...(section.none !== null
       ? [`<p class="none">${escapeHtml(section.none)}</p>`]
       : [
-        ...(chart === null ? [] : [`<figure class="chart">${safeSvg(chart)}<figcaption>Plan usage against its limits over the period (seats are counted from people; robots use none).</figcaption></figure>`]),
+        ...(chart === null ? [] : [`<figure class="chart">${safeSvg(chart)}<figcaption>The plan's seats over the period: used (people; robots use none) against the limit. Every dimension of the plan is charted in audit.xlsx.</figcaption></figure>`]),
         ...section.tables.map(tableHtml)
       ]),
     `</section>`
@@ -156,7 +194,14 @@ caption { text-align: left; font-weight: 600; padding: 4px 0; caption-side: top;
 caption .count { font-weight: normal; color: var(--muted); }
 th { background: var(--head); color: #fff; text-align: left; font-weight: 600; padding: 5px 6px; vertical-align: bottom; }
 td { padding: 4px 6px; border-bottom: 1px solid var(--line); vertical-align: top; overflow-wrap: anywhere; }
+td.short { overflow-wrap: normal; }
 tbody tr:nth-child(even) td { background: var(--zebra); }
+td.short { white-space: nowrap; }
+table.kv { width: auto; min-width: 50%; }
+table.kv th[scope="row"] { background: var(--zebra); color: var(--ink); font-weight: 600; width: 18em; border-bottom: 1px solid var(--line); vertical-align: top; }
+table.kv tbody.card + tbody.card tr.card-head th { border-top: 12px solid #fff; }
+table.kv tr.card-head th { background: var(--head); color: #fff; }
+table.kv tbody tr:nth-child(even) td { background: none; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 td.empty { color: var(--muted); font-style: italic; }
 code.hash { font: 11px ui-monospace, "DejaVu Sans Mono", monospace; }

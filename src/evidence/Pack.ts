@@ -77,10 +77,13 @@ export const writeEvidencePack = (
     const data = yield* loadEvidence(db, scope)
     const sections = evidenceSections(data)
     const chart = yield* renderQuotaChart(data.report)
+    // The page's chart is the seats alone: what the completeness section reconciles the population against.
+    const seats = <T extends { readonly dimension: string }>(rows: ReadonlyArray<T>) => rows.filter((r) => r.dimension === "seats")
+    const seatChart = yield* renderQuotaChart({ ...data.report, quotaHistory: seats(data.report.quotaHistory), quotas: seats(data.report.quotas) })
     // The data's own time dates the zip entries (the chain head's run), never the clock.
     const dataTime = data.head.started_at
     const files: Array<readonly [string, Uint8Array]> = [
-      [INDEX_FILE, utf8(renderHtml(data, sections, chart?.svg ?? null))],
+      [INDEX_FILE, utf8(renderHtml(data, sections, seatChart?.svg ?? null))],
       ...sectionCsvFiles(sections).map(([name, text]) => [name, utf8(text)] as const),
       [WORKBOOK_FILE, yield* repack(yield* writeWorkbook(db, data.report, chart), dataTime)]
     ]

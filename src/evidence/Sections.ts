@@ -17,6 +17,13 @@ export interface Table {
   readonly caption: string
   readonly headers: ReadonlyArray<string>
   readonly rows: ReadonlyArray<ReadonlyArray<Cell>>
+  /**
+   * How the page shows it: a row per record, or (for a few wide records) each record as a card of header and value.
+   * The CSV file is the same either way.
+   */
+  readonly layout?: "rows" | "cards"
+  /** Columns the CSV has and the page leaves out (ids, long lists); every column whose header ends in " id" too. */
+  readonly pageHidden?: ReadonlyArray<string>
 }
 
 export interface Control {
@@ -72,13 +79,14 @@ const scopeSection = (data: EvidenceData): Section => {
     facts: [],
     warnings: scope.startsLate
       ? [
-        `The history starts after the period does: the first stored run is run ${first.run_id} (${first.started_at}), so the population at the start is that run's, and what happened before it is not known.`
+        `The history starts after the period does: the first stored run is run ${first.run_id} (${first.started_at.slice(0, 10)} ${first.started_at.slice(11, 16)} UTC), so the population at the start is that run's, and what happened before it is not known.`
       ]
       : [],
     none: null,
     tables: [{
       file: file(1, "scope"),
       caption: "Scope",
+      layout: "cards",
       headers: ["Fact", "Value"],
       rows: [
         ["Workspace", workspaceLabel(run)],
@@ -95,9 +103,27 @@ const scopeSection = (data: EvidenceData): Section => {
         ["Integrity chain head: content hash (SHA-256)", head.content_hash],
         ["Tool version", run.tool_version]
       ]
+    }, {
+      file: file(1, "control-mapping"),
+      caption: "Where each control is evidenced",
+      headers: ["Framework", "Control", "What it asks", "Sections"],
+      rows: ALL.map((c) => [c.framework, c.id, c.name, mapping.filter(([, ids]) => ids.includes(c.id)).map(([title]) => title).join("; ")])
     }]
   }
 }
+
+/** Which section evidences which control (the scope section's table; each section lists its own). */
+const mapping: ReadonlyArray<readonly [string, ReadonlyArray<string>]> = [
+  ["Completeness and accuracy of the population", ["CC6.1", "CC6.2", "CC6.3", "A.5.15", "A.5.18", "A.8.2"]],
+  ["Population at the start and the end", ["CC6.1", "A.5.15", "A.5.18"]],
+  ["Privileged access", ["CC6.1", "CC6.3", "A.8.2"]],
+  ["Joiners, movers and leavers", ["CC6.2", "CC6.3", "A.5.18"]],
+  ["Robots and tokens", ["CC6.1", "A.5.15", "A.8.2"]],
+  ["Access review: decisions and sign-off", ["CC6.2", "CC6.3", "A.5.18"]],
+  ["Remediation and verification", ["CC6.2", "CC6.3", "A.5.18"]],
+  ["Leavers and time to removal", ["CC6.2", "A.5.18"]],
+  ["Open findings at the end", ["CC6.1", "A.5.15", "A.8.2"]]
+]
 
 const completenessSection = (data: EvidenceData): Section => {
   const runs = data.runs
@@ -133,11 +159,13 @@ const completenessSection = (data: EvidenceData): Section => {
       {
         file: file(2, "completeness-runs"),
         caption: "Runs of the period",
+        pageHidden: ["Read completely"],
         headers: [
           "Run",
           "Started (UTC)",
           "Finished (UTC)",
           "Status",
+          "Collections read",
           "Read completely",
           "Not read (gaps)",
           "Members",
@@ -154,6 +182,7 @@ const completenessSection = (data: EvidenceData): Section => {
           r.started_at,
           r.finished_at,
           r.status,
+          r.complete.length,
           r.complete.join(", "),
           r.gaps.map((g) => `${g.collection}: ${g.status}${g.detail ? ` (${g.detail})` : ""}`).join("; "),
           r.members,
@@ -395,6 +424,7 @@ const reviewSection = (data: EvidenceData): Section => {
       {
         file: file(7, "access-review-campaigns"),
         caption: "Campaigns",
+        layout: "cards",
         headers: [
           "Campaign",
           "Frozen run",
@@ -439,6 +469,7 @@ const reviewSection = (data: EvidenceData): Section => {
       {
         file: file(7, "access-review-follow-ups"),
         caption: "Removals and role changes decided, and whether they were carried out",
+        pageHidden: ["Item key"],
         headers: ["Campaign", "Item", "Decision", "New role", "Carried out", "In run", "Change", "Detected (UTC)", "By", "Item key"],
         rows: followUps.map((f) => [
           f.campaign_id,
@@ -542,6 +573,7 @@ const findingsSection = (data: EvidenceData): Section => {
     tables: [{
       file: file(10, "open-findings"),
       caption: "Findings at the end",
+      pageHidden: ["Entity type"],
       headers: ["Severity", "Rule", "Entity", "Detail", "First seen (UTC)", "First seen in run", "Suppressed", "Reason", "Suppressed until (UTC)", "Entity type", "Entity id"],
       rows: findings.map((f) => [
         f.severity,
