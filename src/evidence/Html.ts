@@ -198,7 +198,7 @@ td.short { overflow-wrap: normal; }
 tbody tr:nth-child(even) td { background: var(--zebra); }
 td.short { white-space: nowrap; }
 table.kv { width: auto; min-width: 50%; }
-table.kv th[scope="row"] { background: var(--zebra); color: var(--ink); font-weight: 600; width: 18em; border-bottom: 1px solid var(--line); vertical-align: top; }
+table.kv th[scope="row"] { background: var(--zebra); color: var(--ink); font-weight: 600; width: 22em; border-bottom: 1px solid var(--line); vertical-align: top; }
 table.kv tbody.card + tbody.card tr.card-head th { border-top: 12px solid #fff; }
 table.kv tr.card-head th { background: var(--head); color: #fff; }
 table.kv tbody tr:nth-child(even) td { background: none; }

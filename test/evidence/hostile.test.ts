@@ -12,16 +12,7 @@ import { readCsv } from "../../src/files/Csv.js"
 import { HOSTILE, hostileHistory, RAW_CONTROL } from "../reports/Hostile.js"
 import { testStore } from "../support/Pipeline.js"
 import { tempDir } from "../support/TempDir.js"
-
-/** Every element the page itself writes (its own markup and the chart's SVG); anything else came from data. */
-export const PAGE_TAGS = new Set([
-  "html", "head", "meta", "title", "style", "body", "main", "header", "footer", "nav", "section", "figure", "figcaption",
-  "h1", "h2", "p", "ol", "ul", "li", "dl", "dt", "dd", "div", "span", "strong", "code", "a",
-  "table", "caption", "thead", "tbody", "tr", "th", "td",
-  "svg", "g", "path", "line", "rect", "text"
-])
-
-export const hostileScope = { label: "2026-03", dates: { start: "2026-03-01", end: "2026-03-31" }, fromRunId: 1, toRunId: 2, startsLate: true }
+import { hostileScope, PAGE_TAGS } from "./support.js"
 
 describe("hostile strings in the evidence pack", () => {
   it.scoped("stay text on the page and data in the CSV files", () =>

@@ -49,3 +49,14 @@ export const Q1 = {
 } as const
 
 export const COMMAND = "ptolemy-audit evidence --period 2026-Q1"
+
+/** Every element the page itself writes (its own markup and the chart's SVG); anything else came from data. */
+export const PAGE_TAGS = new Set([
+  "html", "head", "meta", "title", "style", "body", "main", "header", "footer", "nav", "section", "figure", "figcaption",
+  "h1", "h2", "p", "ol", "ul", "li", "dl", "dt", "dd", "div", "span", "strong", "code", "a",
+  "table", "caption", "thead", "tbody", "tr", "th", "td",
+  "svg", "g", "path", "line", "rect", "text"
+])
+
+/** The hostile history's month (test/reports/Hostile.ts stores two runs on 1 and 2 March). */
+export const hostileScope = { label: "2026-03", dates: { start: "2026-03-01", end: "2026-03-31" }, fromRunId: 1, toRunId: 2, startsLate: true }
