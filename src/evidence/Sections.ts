@@ -537,7 +537,7 @@ const removalSection = (data: EvidenceData): Section => {
     tables: [{
       file: file(9, "time-to-removal"),
       caption: "Leavers",
-      headers: ["Name", "Email", "Left on", "Left on is when the directory first said so", "Removed (UTC)", "Days", "Within target", "Membership id"],
+      headers: ["Name", "Email", "Left on", "Left on inferred (first seen)", "Removed (UTC)", "Days", "Within target", "Membership id"],
       rows: r.rows.map((row) => [
         row.display_name ?? row.email ?? row.member_id,
         row.email,
