@@ -4,9 +4,11 @@ import { readdirSync, readFileSync } from "node:fs"
 import { join } from "node:path"
 import { parseManifest, sha256 } from "../../src/evidence/Manifest.js"
 import { writeEvidencePack } from "../../src/evidence/Pack.js"
+import { readCsv } from "../../src/files/Csv.js"
+import { Database } from "../../src/store/Database.js"
 import { query, testStore } from "../support/Pipeline.js"
 import { tempDir } from "../support/TempDir.js"
-import { buildHistory, COMMAND, Q1 } from "./support.js"
+import { buildHistory, COMMAND, Q1, WS } from "./support.js"
 
 describe("the evidence pack", () => {
   it.scoped("writes the page, a CSV per table, the workbook, the manifest and the zip; the same data gives the same bytes", () =>
@@ -54,5 +56,37 @@ describe("the evidence pack", () => {
       }
       expect(html).toContain("None in this period: no remediation is recorded in this history.")
       expect(html).toContain("2026-03-04")
+    }))
+})
+
+describe("the remediation section", () => {
+  it.scoped("reads remediation_actions where the database has it (issue 14's columns), and says none where it has not", () =>
+    Effect.gen(function*() {
+      const dir = yield* tempDir
+      const out = join(dir, "pack")
+      yield* Effect.provide(
+        Effect.gen(function*() {
+          yield* buildHistory
+          const db = yield* Database
+          yield* db.execute(
+            `CREATE VIEW remediation_actions AS
+             SELECT * FROM (VALUES
+               ('plan-1', 'a1', 'remove_member', '${WS}', 'Lea Leaver', 'left the company', 'DELETE', '/memberships/lea', '204 No Content', TIMESTAMPTZ '2026-03-04 07:00:00+00', 'verified'),
+               ('plan-1', 'a2', 'revoke_token', '${WS}', 'ci-bot …0002', 'unused', 'DELETE', '/robots/r1/tokens/t2', '204 No Content', TIMESTAMPTZ '2026-03-05 07:00:00+00', 'reverted'),
+               ('plan-0', 'a0', 'remove_member', '${WS}', 'Old Timer', 'before the period', 'DELETE', '/memberships/old', '204 No Content', TIMESTAMPTZ '2025-12-01 07:00:00+00', 'verified'))
+               AS t(plan_id, action_id, kind, workspace_id, target_label, reason, method, path, outcome, applied_at, verification)`
+          )
+          yield* writeEvidencePack(Q1, out, { commandLine: COMMAND, name: "pack" })
+        }),
+        testStore(dir)
+      )
+      const csv = readCsv(readFileSync(join(out, "08-remediation.csv"), "utf8"))
+      expect(csv.slice(1).map((r) => [r[1], r[8], r[9]])).toEqual([
+        ["a1", "2026-03-04T07:00:00Z", "verified"],
+        ["a2", "2026-03-05T07:00:00Z", "reverted"]
+      ])
+      const html = readFileSync(join(out, "index.html"), "utf8")
+      expect(html).toContain("1 action was undone after it was applied (reverted).")
+      expect(html).not.toContain("no remediation is recorded")
     }))
 })
