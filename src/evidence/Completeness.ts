@@ -20,6 +20,8 @@ export const PeriodRun = Schema.Struct({
   api_calls: Num,
   /** Collections read completely, and those that were gaps (`members: forbidden`). */
   complete: Schema.Array(Schema.String),
+  /** Collections this source does not have (TransactionLink: robots, tokens, webhooks, plan, events). */
+  not_applicable: Schema.Array(Schema.String),
   gaps: Schema.Array(Schema.Struct({ collection: Schema.String, status: Schema.String, detail: Text })),
   /** Null where the run did not read the members completely. */
   members: Num,
@@ -43,6 +45,7 @@ export const periodRuns = (db: DatabaseService, source: string, workspaceId: str
      c AS (
        SELECT run_id,
               coalesce(list(collection ORDER BY collection) FILTER (WHERE status = 'complete'), []) AS complete,
+              coalesce(list(collection ORDER BY collection) FILTER (WHERE status = 'not_applicable'), []) AS not_applicable,
               coalesce(list({'collection': collection, 'status': status, 'detail': detail} ORDER BY collection)
                 FILTER (WHERE status IN ('forbidden', 'failed')), []) AS gaps
        FROM run_collections WHERE run_id IN (SELECT run_id FROM r) GROUP BY run_id
@@ -58,7 +61,8 @@ export const periodRuns = (db: DatabaseService, source: string, workspaceId: str
        FROM plan_usage WHERE source = $1 AND workspace_id = $2 AND run_id BETWEEN $3 AND $4 AND dimension = 'seats'
      )
      SELECT r.run_id, r.started_at, r.finished_at, r.status, r.error, r.tool_version, r.content_hash, r.previous_hash,
-            r.api_calls, coalesce(c.complete, []) AS complete, coalesce(c.gaps, []) AS gaps,
+            r.api_calls, coalesce(c.complete, []) AS complete, coalesce(c.not_applicable, []) AS not_applicable,
+            coalesce(c.gaps, []) AS gaps,
             m.members, m.humans, m.robots, s.seats_used::DOUBLE AS seats_used, s.seats_limit::DOUBLE AS seats_limit
      FROM r LEFT JOIN c USING (run_id) LEFT JOIN m USING (run_id) LEFT JOIN s USING (run_id)
      ORDER BY r.run_id`,
@@ -69,6 +73,8 @@ export const periodRuns = (db: DatabaseService, source: string, workspaceId: str
 export const seatReconciliation = (run: PeriodRun): string =>
   run.humans === null
     ? "members not read"
+    : run.not_applicable.includes("plan_usage")
+    ? "no plan in this source"
     : run.seats_used === null
     ? "no seat count in the plan"
     : run.seats_used === run.humans
