@@ -6,12 +6,13 @@
  * `EVIDENCE_SCREENSHOT=1` also saves the top of the page as docs/images/evidence.png for the README.
  */
 import { Effect, Logger, LogLevel } from "effect"
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs"
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath, pathToFileURL } from "node:url"
 import type { Browser } from "playwright-core"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { sha256 } from "../../src/evidence/Manifest.js"
 import { writeEvidencePack } from "../../src/evidence/Pack.js"
 import { findChromium } from "../../src/evidence/Pdf.js"
 import { hostileHistory } from "../reports/Hostile.js"
@@ -92,6 +93,28 @@ describe.skipIf(!chromium.found)("the evidence page in headless Chromium", () =>
       await tab.screenshot({ path: out, clip: { x: 0, y: 0, width: 1280, height: 1500 }, fullPage: true })
     }
     await tab.close()
+  })
+
+  it("--pdf prints the page with the local Chromium into evidence.pdf, listed in the manifest", async () => {
+    const out = join(scratch, "pdf")
+    await Effect.runPromise(
+      Effect.scoped(
+        Effect.gen(function*() {
+          const db = yield* tempDir
+          yield* Effect.provide(
+            Effect.zipRight(
+              buildHistory,
+              writeEvidencePack(Q1, out, { commandLine: `${COMMAND} --pdf`, name: "pack", chromium: chromium.found ? chromium.path : undefined })
+            ),
+            testStore(db)
+          )
+        })
+      ).pipe(Logger.withMinimumLogLevel(LogLevel.Warning)) as Effect.Effect<void>
+    )
+    const pdf = readFileSync(join(out, "evidence.pdf"))
+    expect(pdf.subarray(0, 5).toString("latin1")).toBe("%PDF-")
+    const manifest = JSON.parse(readFileSync(join(out, "manifest.json"), "utf8")) as { files: Array<{ path: string; sha256: string }> }
+    expect(manifest.files.find((f) => f.path === "evidence.pdf")?.sha256).toBe(sha256(pdf))
   })
 
   it("renders a hostile workspace's strings as text: no element, script or request of theirs", async () => {
