@@ -1,5 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
+import ExcelJS from "exceljs"
 import { readdirSync, readFileSync } from "node:fs"
 import { join } from "node:path"
 import { parseManifest, sha256 } from "../../src/evidence/Manifest.js"
@@ -56,6 +57,11 @@ describe("the evidence pack", () => {
       }
       expect(html).toContain("None in this period: no remediation is recorded in this history.")
       expect(html).toContain("2026-03-04")
+      // The period workbook, re-packed with fixed dates, still opens as the period report's workbook.
+      const workbook = new ExcelJS.Workbook()
+      yield* Effect.promise(() => workbook.xlsx.readFile(join(dir, "a", "audit.xlsx")))
+      expect(workbook.worksheets.map((w) => w.name).slice(0, 3)).toEqual(["Summary", "Access review", "Privileged access"])
+      expect(workbook.getWorksheet("Members")!.actualRowCount).toBeGreaterThan(5)
     }))
 })
 
