@@ -6,6 +6,8 @@ import { join } from "node:path"
 import { parseManifest, sha256 } from "../../src/evidence/Manifest.js"
 import { writeEvidencePack } from "../../src/evidence/Pack.js"
 import { readCsv } from "../../src/files/Csv.js"
+import { startCampaign } from "../../src/review/Freeze.js"
+import { closeCampaign } from "../../src/review/SignOff.js"
 import { Database } from "../../src/store/Database.js"
 import { query, testStore } from "../support/Pipeline.js"
 import { tempDir } from "../support/TempDir.js"
@@ -94,5 +96,41 @@ describe("the remediation section", () => {
       const html = readFileSync(join(out, "index.html"), "utf8")
       expect(html).toContain("1 action was undone after it was applied (reverted).")
       expect(html).not.toContain("no remediation is recorded")
+    }))
+})
+
+describe("the access review section", () => {
+  it.scoped("lists the period's campaigns with their sign-off", () =>
+    Effect.gen(function*() {
+      const dir = yield* tempDir
+      const out = join(dir, "pack")
+      yield* Effect.provide(
+        Effect.gen(function*() {
+          yield* buildHistory
+          const db = yield* Database
+          const campaign = yield* startCampaign(db, {
+            runId: 2,
+            period: "2026-Q1",
+            reviewers: [],
+            dueOn: "2026-03-20",
+            now: new Date("2026-03-03T09:00:00Z"),
+            reports: join(dir, "review")
+          })
+          yield* closeCampaign(db, {
+            campaignId: campaign.campaignId,
+            signedBy: "Carla Controller",
+            acceptUndecided: "the admins were confirmed in the meeting of 2026-03-04",
+            now: new Date("2026-03-05T10:00:00Z")
+          })
+          yield* writeEvidencePack(Q1, out, { commandLine: COMMAND, name: "pack" })
+        }),
+        testStore(dir)
+      )
+      const [header, ...rows] = readCsv(readFileSync(join(out, "07-access-review-campaigns.csv"), "utf8"))
+      const row = Object.fromEntries(header!.map((h, i) => [h, rows[0]![i]]))
+      expect(rows).toHaveLength(1)
+      expect(row).toMatchObject({ "Frozen run": "2", Status: "signed off", "Signed off by": "Carla Controller", "Signed off (UTC)": "2026-03-05T10:00:00Z" })
+      const html = readFileSync(join(out, "index.html"), "utf8")
+      expect(html).not.toContain("no access review campaign froze a run")
     }))
 })
