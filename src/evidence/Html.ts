@@ -55,7 +55,9 @@ const TAGS = new Set([
   "reverted",
   "pending",
   "signed off",
-  "open"
+  "open",
+  "active",
+  "expired"
 ])
 const TAG_COLUMNS = new Set(["Status", "Severity", "Granted or revoked", "Verification", "Carried out"])
 
@@ -210,6 +212,8 @@ p.more { color: var(--muted); font-size: 12px; }
 .tag-complete, .tag-verified, .tag-signed-off, .tag-joined, .tag-granted { background: #dafbe1; color: #116329; }
 .tag-incomplete, .tag-pending, .tag-open, .tag-role-changed, .tag-medium, .tag-joined-and-left { background: #fff1e5; color: #953800; }
 .tag-failed, .tag-high, .tag-left, .tag-revoked, .tag-reverted { background: #ffebe9; color: #a40e26; }
+.tag-active { background: #dafbe1; color: #116329; }
+.tag-expired { background: #eaeef2; color: #424a53; }
 .tag-critical { background: #fbefff; color: #6e40c9; }
 .tag-low { background: #fff8c5; color: #7d4e00; }
 .tag-info { background: #ddf4ff; color: #0a3069; }

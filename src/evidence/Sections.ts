@@ -162,6 +162,7 @@ const completenessSection = (data: EvidenceData): Section => {
         pageHidden: ["Read completely"],
         headers: [
           "Run",
+          "Stands for",
           "Started (UTC)",
           "Finished (UTC)",
           "Status",
@@ -179,6 +180,7 @@ const completenessSection = (data: EvidenceData): Section => {
         ],
         rows: runs.map((r) => [
           r.run_id,
+          standsFor(data, r.run_id),
           r.started_at,
           r.finished_at,
           r.status,
@@ -204,6 +206,18 @@ const completenessSection = (data: EvidenceData): Section => {
     ]
   }
 }
+
+/** What a run is to the period: the state at its start or its end, or a later run up to the chain head. */
+const standsFor = (data: EvidenceData, runId: number): string | null =>
+  runId === data.scope.fromRunId && runId === data.scope.toRunId
+    ? "start and end"
+    : runId === data.scope.fromRunId
+    ? "the start"
+    : runId === data.scope.toRunId
+    ? "the end"
+    : runId > data.scope.toRunId
+    ? "after the end (a failed run, up to the chain head)"
+    : null
 
 const populationSection = (data: EvidenceData): Section => {
   const { start, end } = data.report.counts

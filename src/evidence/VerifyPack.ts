@@ -80,10 +80,15 @@ export interface Difference {
 }
 
 /** Every file of the manifest re-hashed, in the manifest's order. */
+/** A pack's files are plain names in its folder: a manifest naming anything else is never followed outside it. */
+const PLAIN_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/
+
 export const checkFiles = (pack: OpenedPack): Effect.Effect<ReadonlyArray<Difference>> =>
   Effect.map(
     Effect.forEach(pack.manifest.files, (file) =>
-      Effect.map(pack.read(file.path), (bytes): Difference | null => {
+      !PLAIN_NAME.test(file.path) || file.path.includes("..")
+        ? Effect.succeed<Difference | null>({ kind: "file", name: file.path, problem: "the manifest names a file outside the pack" })
+        : Effect.map(pack.read(file.path), (bytes): Difference | null => {
         if (bytes === null) return { kind: "file", name: file.path, problem: "it is missing from the pack" }
         const actual = sha256(bytes)
         if (actual !== file.sha256) {
