@@ -45,7 +45,7 @@ export const commandGroups: ReadonlyArray<Group> = [
   {
     title: "History",
     commands: [
-      ["verify", "Check the history's integrity chain; exit 1 names the first run that does not match"],
+      ["verify", "Check the history's integrity chain, or an evidence pack (--evidence); exit 1 names what does not match"],
       ["export", "Write the history as Parquet, one folder per run"],
       ["import", "Load an exported history into the audit database"]
     ]

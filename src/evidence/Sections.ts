@@ -488,7 +488,7 @@ const reviewSection = (data: EvidenceData): Section => {
         rows: followUps.map((f) => [
           f.campaign_id,
           f.label,
-          f.decision,
+          f.decision.replace(/_/g, " "),
           f.new_role,
           f.status === "carried_out" ? "yes" : "pending",
           f.change_run_id,
