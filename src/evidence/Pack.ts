@@ -89,10 +89,13 @@ export const writeEvidencePack = (
     ]
     yield* fs.makeDirectory(outDir, { recursive: true }).pipe(Effect.mapError(writeFailed(outDir)))
     for (const [name, content] of files) yield* writeAtomically(path.join(outDir, name), content)
+    const pdf = path.join(outDir, PDF_FILE)
     if (options.chromium !== undefined) {
-      const pdf = path.join(outDir, PDF_FILE)
       yield* printPdf(path.join(outDir, INDEX_FILE), pdf, options.chromium)
       files.push([PDF_FILE, yield* fs.readFile(pdf).pipe(Effect.mapError(writeFailed(pdf)))])
+    } else {
+      // An earlier pack's PDF in the same folder would show older data beside this pack: it goes.
+      yield* fs.remove(pdf, { force: true }).pipe(Effect.mapError(writeFailed(pdf)))
     }
     const run = data.report.run
     const manifest: Manifest = {
