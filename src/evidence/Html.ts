@@ -64,8 +64,9 @@ const TAG_COLUMNS = new Set(["Status", "Severity", "Granted or revoked", "Verifi
 /** Short values (a date, a role, a rule id) never break inside; long ones (names, details) wrap where they must. */
 const SHORT = 24
 
-const cellHtml = (header: string, value: Cell): string => {
-  if (typeof value === "number") return `<td class="num">${cellText(value)}</td>`
+/** A cell of a table; in a card (`inCard`) numbers are not right-aligned, since they stand alone beside their label. */
+const cellHtml = (header: string, value: Cell, inCard = false): string => {
+  if (typeof value === "number") return inCard ? `<td>${cellText(value)}</td>` : `<td class="num">${cellText(value)}</td>`
   if (typeof value === "string" && /hash/i.test(header) && /^[0-9a-f]{64}$/.test(value)) {
     return `<td><code class="hash" title="${value}">${value.slice(0, 12)}…</code></td>`
   }
@@ -90,7 +91,14 @@ const captionHtml = (table: Table) =>
 /** A few wide records: each a two-column table of header and value (the scope, a review campaign). */
 const cardsHtml = (table: Table, columns: ReadonlyArray<number>): string => {
   if (table.headers.length === 2 && table.headers[0] === "Fact") {
-    return [`<table class="kv">`, captionHtml(table), `<tbody>`, ...table.rows.map((r) => `<tr><th scope="row">${cellText(r[0] ?? null)}</th>${cellHtml("Value", r[1] ?? null).replace("<td class=\"num\">", "<td>")}</tr>`), `</tbody>`, `</table>`].join("\n")
+    return [
+      `<table class="kv">`,
+      captionHtml(table),
+      `<tbody>`,
+      ...table.rows.map((r) => `<tr><th scope="row">${cellText(r[0] ?? null)}</th>${cellHtml("Value", r[1] ?? null, true)}</tr>`),
+      `</tbody>`,
+      `</table>`
+    ].join("\n")
   }
   return [
     `<table class="kv">`,
@@ -100,7 +108,7 @@ const cardsHtml = (table: Table, columns: ReadonlyArray<number>): string => {
       [
         `<tbody class="card">`,
         ...(table.rows.length > 1 ? [`<tr class="card-head"><th colspan="2">${escapeHtml(table.headers[0]!)} ${cellText(row[0] ?? null)}</th></tr>`] : []),
-        ...columns.map((i) => `<tr><th scope="row">${escapeHtml(table.headers[i]!)}</th>${cellHtml(table.headers[i]!, row[i] ?? null).replace("<td class=\"num\">", "<td>")}</tr>`),
+        ...columns.map((i) => `<tr><th scope="row">${escapeHtml(table.headers[i]!)}</th>${cellHtml(table.headers[i]!, row[i] ?? null, true)}</tr>`),
         `</tbody>`
       ].join("\n")
     ),
