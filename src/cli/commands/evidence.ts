@@ -90,7 +90,9 @@ export const evidence = (input: EvidenceInput) =>
       })
       yield* Console.log(
         [
-          `Evidence pack of ${printable(workspace.label)}, ${printable(scope.label)} (runs ${scope.fromRunId} to ${scope.toRunId}):`,
+          `Evidence pack of ${printable(workspace.label)}, ${printable(scope.label)}${
+            scope.dates === null ? "" : ` (runs ${scope.fromRunId} to ${scope.toRunId})`
+          }:`,
           ...[...pack.files, pack.manifest, pack.zip].map((f) => `  ${f}`),
           `manifest.json SHA-256 ${pack.manifestSha256}`,
           `zip SHA-256           ${pack.zipSha256}`,
