@@ -263,8 +263,8 @@ const privilegedSection = (data: EvidenceData): Section => {
     purpose:
       "The admins (people and robots) at both ends, every grant and revocation of admin rights during the period with who made it and when (from the access log), and the tokens of admin robots.",
     facts: [
-      ["Admins at the start", admins.filter((a) => a.admin_at_start).length],
-      ["Admins at the end", admins.filter((a) => a.admin_at_end).length],
+      ["Admins at the start (people and robots)", admins.filter((a) => a.admin_at_start).length],
+      ["Admins at the end (people and robots)", admins.filter((a) => a.admin_at_end).length],
       ["Admin grants in the period", adminChanges.filter((c) => c.kind === "granted").length],
       ["Admin revocations in the period", adminChanges.filter((c) => c.kind === "revoked").length]
     ],
