@@ -5,6 +5,7 @@ import { readdirSync, readFileSync } from "node:fs"
 import { join } from "node:path"
 import { parseManifest, sha256 } from "../../src/evidence/Manifest.js"
 import { writeEvidencePack } from "../../src/evidence/Pack.js"
+import { checkHistory, openPack } from "../../src/evidence/VerifyPack.js"
 import { readCsv } from "../../src/files/Csv.js"
 import { startCampaign } from "../../src/review/Freeze.js"
 import { closeCampaign } from "../../src/review/SignOff.js"
@@ -132,5 +133,30 @@ describe("the access review section", () => {
       expect(row).toMatchObject({ "Frozen run": "2", Status: "signed off", "Signed off by": "Carla Controller", "Signed off (UTC)": "2026-03-05T10:00:00Z" })
       const html = readFileSync(join(out, "index.html"), "utf8")
       expect(html).not.toContain("no access review campaign froze a run")
+    }))
+})
+
+describe("a pack checked against the history", () => {
+  it.scoped("names a run deleted since, and a chain that no longer ends at the pack's head", () =>
+    Effect.gen(function*() {
+      const dir = yield* tempDir
+      const out = join(dir, "pack")
+      const { before, after } = yield* Effect.provide(
+        Effect.gen(function*() {
+          yield* buildHistory
+          yield* writeEvidencePack(Q1, out, { commandLine: COMMAND, name: "pack" })
+          const db = yield* Database
+          const pack = yield* openPack(out)
+          const before = yield* checkHistory(db, pack.manifest)
+          yield* db.execute("DELETE FROM run_log WHERE run_id = 4")
+          const after = yield* checkHistory(db, pack.manifest)
+          return { before, after }
+        }),
+        testStore(dir)
+      )
+      expect(before).toEqual([])
+      expect(after.map((d) => `${d.kind} ${d.name}`)).toEqual(["run run 4", "chain chain head at 2026-03-31T23:59:59.999Z"])
+      expect(after[0]!.problem).toContain("no longer stored")
+      expect(after[1]!.problem).toContain("ends at run 3")
     }))
 })
