@@ -12,6 +12,9 @@ import { readableStore } from "./common.js"
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`
 
+/** `  file 03-population.csv: …` or `  run 12: …` (a run's name already says "run"). */
+const line = (d: Difference) => `  ${d.kind === "file" ? "file " : ""}${printable(d.name)}: ${d.problem}.`
+
 export const verifyEvidence = (input: { readonly evidence: string; readonly db: Option.Option<string> }) =>
   Effect.gen(function*() {
     const pack = yield* openPack(input.evidence).pipe(Effect.catchTag("PackUnreadable", (e) => Effect.fail(usageError(e.message))))
@@ -32,8 +35,8 @@ export const verifyEvidence = (input: { readonly evidence: string; readonly db: 
           code: ExitCode.findings,
           message: [
             `The evidence pack (${what}) does not verify.`,
-            `  ${first!.kind === "file" ? "file" : ""}${first!.kind === "file" ? " " : ""}${printable(first!.name)}: ${first!.problem}.`,
-            ...rest.slice(0, 20).map((d) => `  ${d.kind === "file" ? "file " : ""}${printable(d.name)}: ${d.problem}.`),
+            line(first!),
+            ...rest.slice(0, 20).map(line),
             ...(rest.length > 20 ? [`  (${rest.length - 20} more.)`] : [])
           ].join("\n")
         })
