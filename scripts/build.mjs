@@ -2,8 +2,8 @@
 /**
  * Builds dist/ from src/ with esbuild: `npm run build`, and `npm install` through the `prepare` script. One bundle,
  * split at the dynamic imports (each command's handler is a chunk loaded when the command runs), with the SQL files
- * embedded as text. Left out of the bundle: the native bindings (DuckDB, resvg), and exceljs (CommonJS, large, loaded
- * only by the report writers). Why esbuild, measured: README.md, "Why these dependencies".
+ * embedded as text. Left out of the bundle: the native bindings (DuckDB, resvg), exceljs (CommonJS, large, loaded
+ * only by the report writers) and playwright-core (loaded only by `evidence --pdf`). Why esbuild, measured: README.md, "Why these dependencies".
  */
 import { build } from "esbuild"
 import { rmSync, writeFileSync } from "node:fs"
@@ -40,7 +40,7 @@ export const buildDist = async ({ outdir = `${root}dist` } = {}) => {
     platform: "node",
     target: "node20",
     loader: { ".sql": "text" },
-    external: ["@duckdb/node-bindings", "@resvg/resvg-js", "exceljs"],
+    external: ["@duckdb/node-bindings", "@resvg/resvg-js", "exceljs", "playwright-core"],
     // CommonJS packages inside the bundle (yaml, toml, undici) call require() for Node's built-ins.
     banner: { js: "import { createRequire as __createRequire } from \"node:module\"; const require = __createRequire(import.meta.url);" },
     // Start-up is mostly V8 compiling the bundle: minified, there is less than half as much to compile.

@@ -3,7 +3,7 @@
  * turns outcomes into exit codes.
  */
 import { Args, CliConfig, Command, CommandDescriptor, Options } from "@effect/cli"
-import { Console, Effect, HashMap, Layer, Option } from "effect"
+import { Config, Console, Effect, HashMap, Layer, Option } from "effect"
 import { severities } from "../analyses/Severity.js"
 import { toolVersion } from "../Version.js"
 import { usageError } from "./ExitCode.js"
@@ -112,9 +112,66 @@ const diffCommand = Command.make(
   )
 )
 
-const verifyCommand = Command.make("verify", { db: O.db }, handler(() => import("./commands/verify.js"), (m, options) => m.verify(options))).pipe(
+const verifyCommand = Command.make(
+  "verify",
+  {
+    db: Options.text("db").pipe(
+      Options.withPseudoName("FILE"),
+      Options.withDescription(
+        "The audit database file (DuckDB). Env: PTOLEMY_AUDIT_DB. Default: ./audit.duckdb. With --evidence, the pack's runs and chain head are checked against it only when it is given."
+      ),
+      Options.withFallbackConfig(Config.string("PTOLEMY_AUDIT_DB")),
+      Options.optional
+    ),
+    evidence: Options.text("evidence").pipe(
+      Options.withPseudoName("DIR|ZIP"),
+      Options.withDescription(
+        "Check an evidence pack instead (its folder or its zip): re-hash every file against its manifest and, with --db, its runs and chain head against the history."
+      ),
+      Options.optional
+    )
+  },
+  handler(() => import("./commands/verify.js"), (m, options) => m.verify(options))
+).pipe(
   Command.withDescription(
-    "Check the stored history's integrity chain: recompute every run's hash and link; exit 1 naming the first run that no longer matches."
+    "Check the stored history's integrity chain: recompute every run's hash and link; exit 1 naming the first run that no longer matches. With --evidence, check an evidence pack."
+  )
+)
+
+const evidenceCommand = Command.make(
+  "evidence",
+  {
+    db: O.db,
+    reports: O.reports,
+    period: Options.text("period").pipe(
+      Options.withPseudoName("PERIOD"),
+      Options.withDescription("The review period: 2026-Q1, 2026-07, 2026 or 2026-01-01..2026-03-31."),
+      Options.optional
+    ),
+    from: Options.text("from").pipe(
+      Options.withPseudoName("RUN|DATE"),
+      Options.withDescription("Instead of --period: the window's start, a run id or a date (YYYY-MM-DD: the state before that day)."),
+      Options.optional
+    ),
+    to: Options.text("to").pipe(
+      Options.withPseudoName("RUN|DATE"),
+      Options.withDescription("With --from: the window's end, a run id, latest, or a date (the state at the end of that day). Default: latest."),
+      Options.optional
+    ),
+    workspace: O.storedWorkspace,
+    out: Options.text("out").pipe(
+      Options.withPseudoName("DIR"),
+      Options.withDescription("The folder to write the pack to. Default: <reports>/evidence-<workspace>-<period>/."),
+      Options.optional
+    ),
+    pdf: Options.boolean("pdf").pipe(
+      Options.withDescription("Also print index.html to evidence.pdf with a local Chromium (on PATH or CHROME_PATH; none is downloaded).")
+    )
+  },
+  handler(() => import("./commands/evidence.js"), (m, options) => m.evidence(options))
+).pipe(
+  Command.withDescription(
+    "Write an auditor's evidence pack for a period from stored data alone: index.html, a CSV per table, the period workbook, manifest.json (SHA-256 of every file, the runs and the chain head) and a zip of it all."
   )
 )
 
@@ -241,6 +298,7 @@ export const rootCommand = Command.make("ptolemy-audit").pipe(
     runCommand,
     snapshotCommand,
     reportCommand,
+    evidenceCommand,
     findingsCommand,
     diffCommand,
     sqlCommand,

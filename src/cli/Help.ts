@@ -32,7 +32,8 @@ export const commandGroups: ReadonlyArray<Group> = [
       ["findings", "The findings of the latest run, most severe first"],
       ["diff", "What changed between two runs or dates, itemised and netted"],
       ["sql", "Read-only SQL on the audit database (docs/sql.md)"],
-      ["report", "Rebuild audit.md, audit.xlsx and findings.json for a run or a review period"]
+      ["report", "Rebuild audit.md, audit.xlsx and findings.json for a run or a review period"],
+      ["evidence", "An auditor's evidence pack for a period: page, CSVs, workbook, manifest, zip (verify --evidence checks it)"]
     ]
   },
   {
@@ -44,7 +45,7 @@ export const commandGroups: ReadonlyArray<Group> = [
   {
     title: "History",
     commands: [
-      ["verify", "Check the history's integrity chain; exit 1 names the first run that does not match"],
+      ["verify", "Check the history's integrity chain, or an evidence pack (--evidence); exit 1 names what does not match"],
       ["export", "Write the history as Parquet, one folder per run"],
       ["import", "Load an exported history into the audit database"]
     ]
@@ -75,7 +76,9 @@ const commandExamples: Record<string, ReadonlyArray<string>> = {
   diff: ["ptolemy-audit diff --from 2026-02-01 --to latest", "ptolemy-audit diff --from 12 --to 14 --format csv"],
   sql: ["ptolemy-audit sql \"SELECT email, role FROM members WHERE run_id = (SELECT max(run_id) FROM runs)\""],
   report: ["ptolemy-audit report --period 2026-Q1", "ptolemy-audit report --since 2026-01-01 --reports out/"],
-  findings: ["ptolemy-audit findings --severity medium --json"]
+  findings: ["ptolemy-audit findings --severity medium --json"],
+  evidence: ["ptolemy-audit evidence --period 2026-Q1", "ptolemy-audit evidence --from 2026-01-01 --to 2026-03-31 --out pack/ --pdf"],
+  verify: ["ptolemy-audit verify", "ptolemy-audit verify --evidence reports/evidence-acme-2026-Q1/evidence-acme-2026-Q1.zip --db audit.duckdb"]
 }
 
 const style = (display: Display) => ({

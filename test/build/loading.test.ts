@@ -3,7 +3,7 @@
  * the process loads, and the build's metafile says which sources each chunk of dist/ holds.
  */
 import { execFile } from "node:child_process"
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
@@ -77,6 +77,19 @@ describe("each command loads only what it needs", () => {
     expect(matching(loaded, "src/cli/commands/")).toEqual([])
     expect(matching(loaded, "src/store/")).toEqual([])
     expect(matching(loaded, "node_modules/@duckdb/")).toEqual([])
+  })
+
+  it("evidence writes its pack without loading playwright-core (only --pdf does), and verify --evidence loads no report writer", async () => {
+    const out = join(dir, "evidence")
+    const written = await loadedBy(["evidence", "--period", "2026-Q1", "--db", db, "--out", out])
+    expect(written.code).toBe(0)
+    expect(matching(written.loaded, "src/cli/commands/evidence.ts")).toHaveLength(1)
+    expect(matching(written.loaded, "node_modules/playwright-core/")).toEqual([])
+    expect(matching(written.loaded, "src/simulator/")).toEqual([])
+    const zip = join(out, readdirSync(out).find((f) => f.endsWith(".zip"))!)
+    const checked = await loadedBy(["verify", "--evidence", zip, "--db", db])
+    expect(checked.code).toBe(0)
+    for (const prefix of heavy) expect({ prefix, loaded: matching(checked.loaded, prefix) }).toEqual({ prefix, loaded: [] })
   })
 
   it.each([

@@ -9,6 +9,7 @@ import { FileSystem } from "@effect/platform"
 import { Console, Effect, Logger, LogLevel, Option, Redacted } from "effect"
 import { defaultFindingSettings } from "../../analyses/Findings.js"
 import { runAudit } from "../../job/AuditJob.js"
+import { writeEvidencePack } from "../../evidence/Pack.js"
 import { writeReports } from "../../reports/Reports.js"
 import type { SourceName } from "../../snapshot/Records.js"
 import { type RunningSimulation, startSimulation } from "../../simulator/Simulators.js"
@@ -19,6 +20,7 @@ import { demoReview } from "../../review/DemoSample.js"
 import { Database } from "../../store/Database.js"
 import { toolVersion } from "../../Version.js"
 import { runFailed } from "../ExitCode.js"
+import { parsePeriod, resolveWindow } from "../Resolve.js"
 import { readRosterFile } from "../RosterFile.js"
 import { compactQuietly, describeRun, workspaceFolder, writableStore } from "./common.js"
 
@@ -135,6 +137,34 @@ export const demo = (input: DemoInput) =>
               `Next:    ptolemy-audit review status --db ${dbPath}\n` +
               `         ptolemy-audit review close --db ${dbPath} --signed-by "Your Name"\n` +
               `         ptolemy-audit sql --db ${dbPath} "SELECT item_key, label, decision, new_role, reviewer, comment FROM review_outcomes WHERE decision IS NOT NULL"`
+          )
+        }
+      }
+      // The evidence pack of the quarter the demo starts in (its review campaign included), as
+      // `ptolemy-audit evidence --period 2026-Q1` writes it.
+      if (reviewed) {
+        const runs = yield* runsOfWorkspace(db, input.source, reviewed.id)
+        const first = runs[0]
+        if (first !== undefined) {
+          const period = yield* parsePeriod(`${first.started_at.slice(0, 4)}-Q${Math.floor((Number(first.started_at.slice(5, 7)) - 1) / 3) + 1}`)
+          const label = reviewed.slug ?? reviewed.name ?? reviewed.id
+          const window = yield* resolveWindow(db, { source: input.source, workspace_id: reviewed.id, label }, period.start, period.end)
+          const name = `evidence-${workspaceFolder(reviewed)}-${period.label}`
+          const pack = yield* writeEvidencePack(
+            {
+              label: period.label,
+              dates: { start: period.start, end: period.end },
+              fromRunId: window.from.run_id,
+              toRunId: window.to.run_id,
+              startsLate: window.startsLate
+            },
+            join(dir, name),
+            { commandLine: `ptolemy-audit evidence --period ${period.label}`, name }
+          )
+          yield* Console.log(
+            `\nEvidence pack of ${period.label} (runs ${window.from.run_id} to ${window.to.run_id}): ${join(pack.dir, "index.html")}\n` +
+              `  ${pack.zip}\n` +
+              `Check it: ptolemy-audit verify --evidence ${pack.zip} --db ${dbPath}`
           )
         }
       }

@@ -1,9 +1,10 @@
 /**
  * `ptolemy-audit verify`: recompute every run's hash from the data stored now and check each run's link to the
  * previous run of its workspace, and the same for the ledger (review campaigns, decisions, sign-offs, remediation).
- * Exit 1 names the first run or entry whose data or link no longer matches.
+ * Exit 1 names the first run or entry whose data or link no longer matches. With `--evidence DIR|ZIP`, an evidence
+ * pack is checked instead (./verifyEvidence.ts, loaded only then).
  */
-import { Console, Effect } from "effect"
+import { Console, Effect, Option } from "effect"
 import { verifyChain } from "../../history/Integrity.js"
 import { verifyLedger } from "../../history/Ledger.js"
 import { Database } from "../../store/Database.js"
@@ -18,7 +19,17 @@ const firstOfEachChain = <B extends { readonly chain: string }>(breaches: Readon
   return { firsts, later: breaches.length - firsts.length }
 }
 
-export const verify = (input: { readonly db: string }) =>
+/** Where no --db is given (nor PTOLEMY_AUDIT_DB), the history is checked in ./audit.duckdb. */
+export const DEFAULT_DB = "./audit.duckdb"
+
+export const verify = (input: { readonly db: Option.Option<string>; readonly evidence: Option.Option<string> }) =>
+  Option.match(input.evidence, {
+    onSome: (evidence) =>
+      Effect.flatMap(Effect.promise(() => import("./verifyEvidence.js")), (m) => m.verifyEvidence({ evidence, db: input.db })),
+    onNone: () => verifyHistory(Option.getOrElse(input.db, () => DEFAULT_DB))
+  })
+
+const verifyHistory = (dbPath: string) =>
   Effect.gen(function*() {
     const db = yield* Database
     const runs = yield* verifyChain(db)
@@ -48,6 +59,6 @@ export const verify = (input: { readonly db: string }) =>
       })
     )
   }).pipe(
-    Effect.provide(readableStore(input.db)),
+    Effect.provide(readableStore(dbPath)),
     Effect.catchTag("StoreError", (error) => Effect.fail(runFailed(error.message)))
   )
