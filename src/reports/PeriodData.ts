@@ -9,7 +9,7 @@
 import { Effect } from "effect"
 import { defaultThresholds } from "../analyses/Findings.js"
 import type { Window } from "../read/Changes.js"
-import { rosterReadInWindow, type TimeToRemoval, timeToRemoval } from "../read/Directory.js"
+import { type RemovalRow, rosterReadInWindow, type TimeToRemoval, timeToRemoval } from "../read/Directory.js"
 import { hasReviews } from "../read/Review.js"
 import type { RunRow } from "../read/Runs.js"
 import type { DatabaseService, StoreError } from "../store/Database.js"
@@ -45,3 +45,10 @@ export const reviewOutcomeShown = (data: ReportData): boolean => (data.period.re
 
 /** The caller's campaign note (`writeReports(..., { campaign })`), unless the window's campaigns are shown. */
 export const campaignNote = (data: ReportData): CampaignNote | undefined => (reviewOutcomeShown(data) ? undefined : data.campaign)
+
+const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0)
+
+/** Leavers in the order a reader acts on: still holding access, then removed outside the target, each longest first. */
+export const worstFirst = (a: RemovalRow, b: RemovalRow): number =>
+  Number(a.removed) - Number(b.removed) || Number(a.within_target === true) - Number(b.within_target === true) || b.days - a.days ||
+  byText(a.email ?? "", b.email ?? "") || byText(a.member_id, b.member_id)

@@ -122,11 +122,11 @@ describe("the period report's time to removal", () => {
         "Name",
         "Email",
         "Left on (UTC)",
-        "Left on from",
+        "Left on source",
         "Removed on (UTC)",
         "Status",
         "Days",
-        "Within target (1 day)",
+        "Within 1 day",
         "Membership id"
       ])
       const col = (name: string) => header.indexOf(name) + 1
@@ -141,7 +141,7 @@ describe("the period report's time to removal", () => {
           left: date("Left on (UTC)"),
           removedOn: date("Removed on (UTC)"),
           days: row.getCell(col("Days")).value,
-          within: row.getCell(col("Within target (1 day)")).value === "yes"
+          within: row.getCell(col("Within 1 day")).value === "yes"
         }
       })
       const byEmail = (a: { email: unknown }, b: { email: unknown }) => String(a.email).localeCompare(String(b.email))

@@ -3,8 +3,7 @@
  * read in the window, and the outcome of the window's access review campaigns, where one froze a run of it. Each is
  * null (left out) otherwise, so a single run's report is unchanged.
  */
-import type { RemovalRow } from "../../read/Directory.js"
-import { reviewOutcomeShown } from "../PeriodData.js"
+import { reviewOutcomeShown, worstFirst } from "../PeriodData.js"
 import type { ReportData } from "../ReportData.js"
 import { reviewMarkdown } from "../ReviewSection.js"
 import { mdCell } from "../Text.js"
@@ -12,20 +11,17 @@ import { timeToRemovalMarkdown } from "../TimeToRemoval.js"
 
 export const REMOVAL_CAP = 15
 
-/** Still holding access first, then outside the target, each the longest first: the rows a capped table keeps. */
-const worstFirst = (a: RemovalRow, b: RemovalRow) =>
-  Number(a.removed) - Number(b.removed) || Number(a.within_target === true) - Number(b.within_target === true) || b.days - a.days
-
 /**
- * Leavers, days from leaving to removal, and the share within the target; names and emails through `mdCell`. At
- * most REMOVAL_CAP rows (the longest still holding access or outside the target); the workbook has every leaver.
+ * Leavers, days from leaving to removal, and the share within the target; names and emails through `mdCell`. Still
+ * holding access first, then removed outside the target, each the longest first; at most REMOVAL_CAP rows (the
+ * workbook has every leaver).
  */
 export const removalSection = (data: ReportData): string | null => {
   const removal = data.period.removal
   if (removal === null) return null
-  if (removal.rows.length <= REMOVAL_CAP) return timeToRemovalMarkdown(removal, mdCell)
-  const rows = [...removal.rows].sort(worstFirst).slice(0, REMOVAL_CAP)
-  return `${timeToRemovalMarkdown({ ...removal, rows }, mdCell)}\n\n_The ${REMOVAL_CAP} longest still holding access or outside the target; ${
+  const sorted = [...removal.rows].sort(worstFirst)
+  if (sorted.length <= REMOVAL_CAP) return timeToRemovalMarkdown({ ...removal, rows: sorted }, mdCell)
+  return `${timeToRemovalMarkdown({ ...removal, rows: sorted.slice(0, REMOVAL_CAP) }, mdCell)}\n\n_The ${REMOVAL_CAP} longest still holding access or outside the target; ${
     removal.rows.length - REMOVAL_CAP
   } more leavers in audit.xlsx (Time to removal)._`
 }
