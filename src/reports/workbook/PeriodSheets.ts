@@ -26,7 +26,7 @@ export const timeToRemovalSheet = (workbook: Workbook, data: ReportData) => {
     data.run.source,
     [
       { header: "Name", width: 22, wrap: true, value: (r) => r.display_name },
-      { header: "Email", width: 38, wrap: true, value: (r) => r.email },
+      { header: "Email", width: 42, wrap: true, value: (r) => r.email },
       { header: "Left on (UTC)", width: 12, kind: "date", value: (r) => r.left_on },
       { header: "Left on source", width: 15, value: (r) => (r.left_on_inferred ? "first seen gone" : "directory") },
       { header: "Removed on (UTC)", width: 12, kind: "date", value: removedOn },
