@@ -144,6 +144,11 @@ describe("the period report's time to removal", () => {
           within: row.getCell(col("Within 1 day")).value === "yes"
         }
       })
+      // Dates as dates, days as numbers (not text that looks like them).
+      for (let r = 2; r <= sheet.actualRowCount; r++) {
+        expect(sheet.getRow(r).getCell(col("Left on (UTC)")).value).toBeInstanceOf(Date)
+        expect(typeof sheet.getRow(r).getCell(col("Days")).value).toBe("number")
+      }
       const byEmail = (a: { email: unknown }, b: { email: unknown }) => String(a.email).localeCompare(String(b.email))
       expect(got.sort(byEmail)).toEqual(
         [...expected].sort(byEmail).map((e) => ({ ...e, name: e.name.replace(/\r/g, "\n") }))
