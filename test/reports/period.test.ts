@@ -10,6 +10,9 @@ import ExcelJS from "exceljs"
 import { marked } from "marked"
 import { readFileSync } from "node:fs"
 import { join } from "node:path"
+import type { RemovalRow } from "../../src/read/Directory.js"
+import { REMOVAL_CAP, removalSection } from "../../src/reports/markdown/PeriodSections.js"
+import type { ReportData } from "../../src/reports/ReportData.js"
 import { writeReports } from "../../src/reports/Reports.js"
 import { testStore } from "../support/Pipeline.js"
 import { member } from "../support/Records.js"
@@ -188,4 +191,30 @@ describe("the period report's time to removal", () => {
       workbook.getWorksheet("Summary")!.eachRow((row) => labels.push(String(row.getCell(1).value)))
       expect(labels.some((l) => l.startsWith("Leavers"))).toBe(false)
     }))
+})
+
+describe("the Markdown's time to removal table", () => {
+  it("keeps the leavers to act on when there are more than it shows: still holding access, then the longest", () => {
+    // 20 leavers removed after 0 to 19 days, and two still holding access (4 and 30 days so far).
+    const row = (i: number, removed: boolean, days: number): RemovalRow => ({
+      member_id: `m${i}`,
+      email: `p${i}@acme.example`,
+      display_name: null,
+      left_on: "2026-03-01",
+      left_on_inferred: false,
+      removed_at: removed ? new Date(Date.parse("2026-03-01") + days * 86400_000).toISOString() : null,
+      removed,
+      days,
+      within_target: removed && days <= 1
+    })
+    const rows = [...Array.from({ length: 20 }, (_, i) => row(i, true, i)), row(20, false, 4), row(21, false, 30)]
+    const removal = { rows, targetDays: 1, leavers: 22, removed: 20, withinTarget: 2, share: 2 / 22 }
+    const md = removalSection({ period: { removal, review: null } } as unknown as ReportData)!
+    const shown = md.split("\n").filter((l) => /^\| p\d+/.test(l)).map((l) => l.split(" | ")[0]!.slice(2).replace("\\@", "@"))
+    expect(shown).toHaveLength(REMOVAL_CAP)
+    expect(shown.slice(0, 3)).toEqual(["p21@acme.example", "p20@acme.example", "p19@acme.example"])
+    expect(shown.at(-1)).toBe(`p${19 - (REMOVAL_CAP - 3)}@acme.example`)
+    expect(md).toContain("22 leavers: 20 removed, 2 within the target of 1 day (9%); 2 still had access at the end of the window.")
+    expect(md).toContain(`${22 - REMOVAL_CAP} more leavers in audit.xlsx (Time to removal)`)
+  })
 })
