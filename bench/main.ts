@@ -317,6 +317,7 @@ const memoryTier = Effect.gen(function*() {
     ratio: (large - small) / 250e6,
     ok: large - small <= 250e6
   })
+  console.log(`     (${((large - small) / 45_000 / 1024).toFixed(1)} KiB a member; the bound allows ${(250e6 / 45_000 / 1024).toFixed(1)} KiB)`)
 })
 
 /** Every page of a list endpoint of the simulator, with plain fetch (GET with `after`, or a filter body's `after`). */
