@@ -92,12 +92,16 @@ export const make = (config: TransactionLinkClientConfig) =>
     const ws = (id: string) => encodeURIComponent(id)
 
     return {
-      workspaces: list(S.Workspace, "/organizations/workspaces", "id"),
-      directMemberships: (workspaceId: string) =>
-        list(S.Membership, `/workspaces/${ws(workspaceId)}/memberships`, "userId"),
-      allMemberships: (workspaceId: string) =>
-        list(S.Membership, `/organizations/workspaces/${ws(workspaceId)}/memberships`, "userId"),
-      organizationRoles: list(S.OrganizationRole, "/organizations/roles", "id"),
+      workspaces: list(S.Workspace, "/organizations/workspaces", "id").pipe(Effect.withSpan("TransactionLinkClient.workspaces")),
+      directMemberships: Effect.fn("TransactionLinkClient.directMemberships")((workspaceId: string) =>
+        list(S.Membership, `/workspaces/${ws(workspaceId)}/memberships`, "userId")
+      ),
+      allMemberships: Effect.fn("TransactionLinkClient.allMemberships")((workspaceId: string) =>
+        list(S.Membership, `/organizations/workspaces/${ws(workspaceId)}/memberships`, "userId")
+      ),
+      organizationRoles: list(S.OrganizationRole, "/organizations/roles", "id").pipe(
+        Effect.withSpan("TransactionLinkClient.organizationRoles")
+      ),
       users: numbered(S.User, "/organizations/users", "id"),
       enrollments: numbered(S.Enrollment, "/organizations/enrollments", "enrollmentId"),
       usage: Effect.map(Ref.get(calls), (n) => ({ calls: n, rateLimitRemaining: null }))
