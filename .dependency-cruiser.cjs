@@ -91,6 +91,13 @@ module.exports = {
       to: { path: "^src/(source|job|cli|simulator|reports)/" }
     },
     {
+      name: "evidence-from-stored-data",
+      comment: "An evidence pack is made from the stored history alone (through the read model and the report writers): never from a source, a job or the CLI.",
+      severity: "error",
+      from: { path: folder("evidence") },
+      to: { path: "^src/(source|job|cli|simulator|review|roster)/" }
+    },
+    {
       name: "simulators-know-no-client",
       comment: "The simulators are written from the API references, so they and the clients can disagree and a test catch it.",
       severity: "error",
