@@ -169,7 +169,7 @@ export const make = (config: PtolemyClientConfig) =>
 
 export type PtolemyClientService = Effect.Effect.Success<ReturnType<typeof make>>
 
-const errorFromStatus = (endpoint: string, status: number, headers: Headers, text: string): PtolemyApiError => {
+export const errorFromStatus = (endpoint: string, status: number, headers: Headers, text: string): PtolemyApiError => {
   const body = Option.getOrUndefined(S.decodeErrorBody(text))
   const code = body?.error.code ?? undefined
   const retryAfter = parseRetryAfter(headers["retry-after"])

@@ -109,7 +109,7 @@ export const make = (config: TransactionLinkClientConfig) =>
 
 export type TransactionLinkClientService = Effect.Effect.Success<ReturnType<typeof make>>
 
-const errorFromStatus = (endpoint: string, status: number, headers: Headers, text: string): TransactionLinkApiError => {
+export const errorFromStatus = (endpoint: string, status: number, headers: Headers, text: string): TransactionLinkApiError => {
   const body = Option.getOrUndefined(S.decodeErrorBody(text))
   const first = body?.errors?.[0]
   const retryAfter = parseRetryAfter(headers["retry-after"])
