@@ -48,6 +48,7 @@ const Member = Schema.Struct({
   email: Text,
   access: Text,
   org_role: Text,
+  user_status: Text,
   admin: Schema.Boolean,
   role_id: Text,
   created_at: Text
@@ -105,7 +106,7 @@ const Finding = Schema.Struct({
 /** Who holds admin in a workspace: Ptolemy's admin role, TransactionLink's admin workspace roles and inherited organisation owners and admins. */
 const ADMIN = "(is_admin(m.role, m.access, m.org_role) OR (m.source = 'transactionlink' AND lower(m.role) LIKE '%admin%'))"
 
-const memberSql = `SELECT m.id, m.user_id, m.user_type, m.role, m.display_name, m.email, m.access, m.org_role,
+const memberSql = `SELECT m.id, m.user_id, m.user_type, m.role, m.display_name, m.email, m.access, m.org_role, m.user_status,
   ${ADMIN} AS admin, json_extract_string(m.raw, '$.role.id') AS role_id, m.created_at::VARCHAR AS created_at
   FROM members m WHERE m.run_id = $1`
 
@@ -255,6 +256,9 @@ export const buildPlan = (db: DatabaseService, input: PlanInput): Effect.Effect<
       if (decision === "change_role") {
         if (newRole === null) return leaveOut(kind, m.id, label, reason, "no new role was decided")
         if ((m.role ?? "").toLowerCase() === newRole.toLowerCase()) return leaveOut(kind, m.id, label, reason, `already ${newRole} as of run ${run.run_id}`)
+        if ((m.user_status ?? "").toUpperCase() === "TERMINATED") {
+          return leaveOut(kind, m.id, label, reason, "the user is terminated in the organisation, and the API refuses a role for one (400): remove the membership instead")
+        }
         const roleId = roleIds.get(newRole.toLowerCase())
         if (roleId === undefined) {
           return leaveOut(kind, m.id, label, reason, `the id of the workspace role "${newRole}" is not known (no member held it in run ${run.run_id}), and the role change needs it`)
