@@ -50,7 +50,12 @@ export const remediatePlan = (input: RemediatePlanInput) =>
       : undefined
     const plan = yield* Effect.gen(function*() {
       const db = yield* Database
-      const workspace = Option.isSome(input.workspace) ? yield* resolveWorkspace(db, input.workspace) : undefined
+      // A policy-only plan needs its workspace: the one named, else the only one stored.
+      const workspace = Option.isSome(input.workspace)
+        ? yield* resolveWorkspace(db, input.workspace)
+        : policy !== undefined && Option.isNone(input.campaign)
+        ? yield* Effect.orElseSucceed(resolveWorkspace(db, Option.none()), () => undefined)
+        : undefined
       const content = yield* buildPlan(db, {
         campaignId: Option.getOrUndefined(input.campaign),
         useCampaign: true,
