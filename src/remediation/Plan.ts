@@ -346,6 +346,9 @@ export const buildPlan = (db: DatabaseService, input: PlanInput): Effect.Effect<
           ? o.decision === "remove" ? "remove_member" : "change_role"
           : o.decision === "remove" ? "remove_workspace_member" : "set_workspace_role"
         if (m === undefined) return leaveOut(kind, id, o.label, reason, `no longer a member as of run ${latestRun.run_id}: nothing to do`)
+        if (o.decision === "change_role" && (m.role ?? "").toLowerCase() === (o.new_role ?? "").toLowerCase()) {
+          return leaveOut(kind, m.id, o.label, reason, `already ${m.role} as of run ${latestRun.run_id}: nothing to do`)
+        }
         if (o.decision === "change_role" && (m.role ?? "").toLowerCase() !== (o.role ?? "").toLowerCase()) {
           return leaveOut(kind, m.id, o.label, reason, `the role changed since the review (reviewed as ${o.role}, ${m.role} as of run ${latestRun.run_id}): review it again`)
         }
