@@ -95,3 +95,43 @@ describe("remediate against the TransactionLink simulator", () => {
       }).pipe(Effect.provide(Layer.merge(auditLayer(dir), NodeContext.layer)))
     }), 120_000)
 })
+
+describe("remediate TransactionLink enrollments", () => {
+  it.scopedLive("a policy cancels a pending privileged enrollment of the organisation target; applied twice, it is cancelled once", () =>
+    Effect.gen(function*() {
+      const dir = yield* tempDir
+      const sim = yield* Effect.acquireRelease(
+        Effect.promise(() => startTransactionLinkSimulator({ seed: 6, size: "small", churn: 0 })),
+        (s) => Effect.promise(() => s.close())
+      )
+      const enrollment = sim.world.createEnrollment({ email: "new.admin@northwind.example", orgRole: "admin" })
+      const org = sim.world.organizationId
+      const readTarget = { source: "transactionlink" as const, url: sim.url, token: sim.tokens.full, now: () => sim.now() }
+      const writeTarget = { source: "transactionlink" as const, url: sim.url, workspaceId: org, token: sim.tokens.write }
+      yield* Effect.gen(function*() {
+        yield* audit(readTarget)
+        const file = yield* plan({
+          now: new Date(),
+          workspace: { source: "transactionlink", workspace_id: org },
+          policy: { rules: [{ finding: "invitation.privileged" }] }
+        })
+        expect(file.plan.actions.map((a) => [a.kind, a.target.id, a.call.method, a.call.path])).toEqual([
+          ["cancel_enrollment", enrollment.enrollmentId, "POST", `/organizations/enrollments/${enrollment.enrollmentId}/cancel`]
+        ])
+        sim.stats.reset()
+        const result = yield* apply(writeTarget, file)
+        expect(result.results.map((r) => r.outcome)).toEqual(["done"])
+        expect(sim.stats.writes.map((w) => `${w.method} ${w.path} ${w.status}`)).toEqual([
+          `POST /organizations/enrollments/${enrollment.enrollmentId}/cancel 200`
+        ])
+        expect(sim.world.enrollmentsJson().find((e) => e.enrollmentId === enrollment.enrollmentId)?.status).toBe("CANCELLED")
+        sim.stats.reset()
+        yield* apply(writeTarget, file)
+        expect(sim.stats.requests).toEqual([])
+        yield* audit(readTarget)
+        expect(yield* rows("SELECT kind, outcome, verification FROM remediation_actions")).toEqual([
+          { kind: "cancel_enrollment", outcome: "done", verification: "verified" }
+        ])
+      }).pipe(Effect.provide(Layer.merge(auditLayer(dir), NodeContext.layer)))
+    }), 120_000)
+})
