@@ -2,26 +2,30 @@
 -- after it show, and the remediation rules `evaluate_findings` calls (remediation_findings). The tables are in
 -- store/migrations/005_remediation.sql. Installed after the store's views and before findings.sql.
 
--- Whether each planned action's effect shows in a run of its workspace after the plan's run: the member gone (a
--- human also by email, since a member re-added upstream comes back as a new membership), the role the one decided,
--- the token no longer active, the invitation or enrollment no longer pending.
+-- Whether a run shows an action's effect: the member gone (a human also by email, since a member re-added upstream
+-- comes back as a new membership), the role the one decided, the token no longer active, the invitation or
+-- enrollment no longer pending.
+CREATE OR REPLACE MACRO remediation_holds(h_kind, h_target, h_email, h_role, h_run) AS
+  CASE h_kind
+    WHEN 'remove_member' THEN NOT EXISTS (
+      SELECT 1 FROM members m WHERE m.run_id = h_run
+        AND (m.id = h_target OR (h_email IS NOT NULL AND lower(m.email) = lower(h_email))))
+    WHEN 'remove_workspace_member' THEN NOT EXISTS (
+      SELECT 1 FROM members m WHERE m.run_id = h_run AND m.id = h_target AND coalesce(m.access, 'direct') = 'direct')
+    WHEN 'change_role' THEN NOT EXISTS (
+      SELECT 1 FROM members m WHERE m.run_id = h_run AND m.id = h_target AND lower(m.role) <> lower(h_role))
+    WHEN 'set_workspace_role' THEN NOT EXISTS (
+      SELECT 1 FROM members m WHERE m.run_id = h_run AND m.id = h_target AND lower(m.role) <> lower(h_role))
+    WHEN 'revoke_token' THEN NOT EXISTS (
+      SELECT 1 FROM robot_tokens t WHERE t.run_id = h_run AND t.id = h_target AND t.status = 'active')
+    ELSE NOT EXISTS (
+      SELECT 1 FROM invitations i WHERE i.run_id = h_run AND i.id = h_target AND i.status = 'pending')
+  END;
+
+-- Each planned action's effect in every run of its workspace after the plan's run.
 CREATE OR REPLACE VIEW remediation_effects AS
 SELECT a.plan_id, a.action_id, r.run_id, r.status AS run_status,
-       CASE a.kind
-         WHEN 'remove_member' THEN NOT EXISTS (
-           SELECT 1 FROM members m WHERE m.run_id = r.run_id
-             AND (m.id = a.target_id OR (a.email IS NOT NULL AND lower(m.email) = lower(a.email))))
-         WHEN 'remove_workspace_member' THEN NOT EXISTS (
-           SELECT 1 FROM members m WHERE m.run_id = r.run_id AND m.id = a.target_id AND coalesce(m.access, 'direct') = 'direct')
-         WHEN 'change_role' THEN NOT EXISTS (
-           SELECT 1 FROM members m WHERE m.run_id = r.run_id AND m.id = a.target_id AND lower(m.role) <> lower(a.new_role))
-         WHEN 'set_workspace_role' THEN NOT EXISTS (
-           SELECT 1 FROM members m WHERE m.run_id = r.run_id AND m.id = a.target_id AND lower(m.role) <> lower(a.new_role))
-         WHEN 'revoke_token' THEN NOT EXISTS (
-           SELECT 1 FROM robot_tokens t WHERE t.run_id = r.run_id AND t.id = a.target_id AND t.status = 'active')
-         ELSE NOT EXISTS (
-           SELECT 1 FROM invitations i WHERE i.run_id = r.run_id AND i.id = a.target_id AND i.status = 'pending')
-       END AS holds
+       remediation_holds(a.kind, a.target_id, a.email, a.new_role, r.run_id) AS holds
 FROM remediation_action_log a
 JOIN remediation_plan_log p ON p.plan_id = a.plan_id
 JOIN run_log r ON r.source = p.source AND r.workspace_id = p.workspace_id AND r.run_id > p.run_id AND r.status <> 'failed';
@@ -139,5 +143,5 @@ UNION ALL
 SELECT 'remediation.reverted', 'high', x.coll, x.etype, x.target_id, x.label,
        'plan ' || x.plan_id || ' action ' || x.action_id || ' (' || x.kind || ') was carried out, but this run shows it undone'
 FROM collection x
-JOIN remediation_effects e ON e.plan_id = x.plan_id AND e.action_id = x.action_id AND e.run_id = target_run
-WHERE x.outcome IN ('done', 'already_done') AND NOT e.holds;
+JOIN remediation_plan_log p ON p.plan_id = x.plan_id AND p.run_id < target_run
+WHERE x.outcome IN ('done', 'already_done') AND NOT remediation_holds(x.kind, x.target_id, x.email, x.new_role, target_run);
