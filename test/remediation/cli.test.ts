@@ -97,6 +97,9 @@ describe("remediate apply on the command line", () => {
       ])
       expect(second.stdout).toMatch(/3 done, 1 already done/)
 
+      // The write token is nowhere in the database, nor in the plan.
+      for (const file of [db, planPath]) expect(readFileSync(file).includes(Buffer.from(sim.tokens.write))).toBe(false)
+
       // A third apply sends nothing at all, and status shows the plan.
       sim.stats.reset()
       const third = yield* applyCli(["--yes"])

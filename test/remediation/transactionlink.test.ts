@@ -135,3 +135,32 @@ describe("remediate TransactionLink enrollments", () => {
       }).pipe(Effect.provide(Layer.merge(auditLayer(dir), NodeContext.layer)))
     }), 120_000)
 })
+
+describe("a TransactionLink role change needs the role's id", () => {
+  it.scopedLive("is left out of the plan, with the reason, when no member holds the role in the plan's run", () =>
+    Effect.gen(function*() {
+      const dir = yield* tempDir
+      const sim = yield* Effect.acquireRelease(
+        Effect.promise(() => startTransactionLinkSimulator({ seed: 5, size: "small", churn: 0 })),
+        (s) => Effect.promise(() => s.close())
+      )
+      const ws = sim.world.workspacesJson()[0]!.id
+      const active = sim.world.directMembershipsJson(ws).filter((m) => m.role.name === "Viewer" && sim.world.userJson(m.userId).status === "ACTIVE")
+      const [holder, changed] = [active[0]!, active[1]!]
+      // Only one member holds Reviewer when the campaign freezes its run; by the plan's run, nobody does.
+      sim.world.addMembership(ws, holder.userId, "Reviewer")
+      const readTarget = { source: "transactionlink" as const, url: sim.url, token: sim.tokens.full, workspace: ws, now: () => sim.now() }
+      yield* Effect.gen(function*() {
+        const run1 = yield* audit(readTarget)
+        yield* decide(run1, dir, new Date(), { [`member:${changed.userId}`]: { Decision: "Change role", "New role": "reviewer" } })
+        sim.world.addMembership(ws, holder.userId, "Viewer")
+        sim.advanceDays(1)
+        yield* audit(readTarget)
+        const file = yield* plan({ now: new Date() })
+        expect(file.plan.actions).toEqual([])
+        expect(file.plan.excluded).toEqual([
+          expect.objectContaining({ kind: "set_workspace_role", target_id: changed.userId, why: expect.stringContaining('the id of the workspace role "reviewer" is not known') })
+        ])
+      }).pipe(Effect.provide(Layer.merge(auditLayer(dir), NodeContext.layer)))
+    }), 120_000)
+})
