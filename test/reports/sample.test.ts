@@ -20,7 +20,7 @@ const db = join(dir, "demo", "audit.duckdb")
 const q1 = join(dir, "q1")
 
 beforeAll(async () => {
-  expect((await runCli(["demo", "--reports", dir])).code).toBe(0)
+  expect((await runCli(["demo", "--reports", dir], { timeoutMs: 600_000 })).code).toBe(0)
   const report = await runCli(["report", "--period", "2026-Q1", "--db", db, "--reports", q1])
   expect({ code: report.code, stderr: report.stderr }).toMatchObject({ code: 0, stderr: expect.stringContaining("starts after the window") })
 }, 900_000)
