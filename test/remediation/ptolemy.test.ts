@@ -9,6 +9,9 @@ import { describe, expect, it } from "@effect/vitest"
 import { NodeContext } from "@effect/platform-node"
 import { Effect, Layer } from "effect"
 import { type RunningSimulator, startPtolemySimulator } from "../../src/simulator/ptolemy/index.js"
+import { loadReportData } from "../../src/reports/ReportData.js"
+import { renderMarkdown } from "../../src/reports/Markdown.js"
+import { Database } from "../../src/store/Database.js"
 import { auditLayer } from "../support/Audit.js"
 import { tempDir } from "../support/TempDir.js"
 import { apply, audit, decide, plan, rows } from "./support.js"
@@ -153,6 +156,15 @@ describe("remediate against the Ptolemy simulator", () => {
         expect(reverted).toEqual([{ verification: "reverted", checked_run_id: run3 }])
         const findings = yield* rows(`SELECT rule_id, entity_id FROM findings WHERE run_id = ${run3} AND rule_id LIKE 'remediation.%'`)
         expect(findings).toEqual([{ rule_id: "remediation.reverted", entity_id: removed[0]!.id }])
+        // The period report: each action, its call, outcome and verification.
+        const data = yield* loadReportData(yield* Database, { kind: "window", fromRunId: run1, toRunId: run3, label: "test period" })
+        expect(data.remediation.length).toBe(p.actions.length)
+        const markdown = renderMarkdown(data)
+        expect(markdown).toContain("## Remediation of the period")
+        const line = markdown.split("\n").find((l) => l.includes(`DELETE /workspaces/${sim.workspace.id}/memberships/${removed[0]!.id}`))
+        // (Markdown cells escape parentheses.)
+        expect(line).toMatch(/\| done \\\(204\\\) \S+ \| reverted \|$/)
+        expect(markdown.split("\n").filter((l) => /\| verified \\\(run \d+\\\) \|$/.test(l)).length).toBe(6)
         const breaches = yield* rows("SELECT entry_id FROM ledger_integrity WHERE content_hash IS DISTINCT FROM recomputed_hash")
         expect(breaches).toEqual([])
       }).pipe(Effect.provide(Layer.merge(auditLayer(dir), NodeContext.layer)))
