@@ -110,5 +110,27 @@ describe("remediate apply on the command line", () => {
       const json = JSON.parse(status.stdout) as { plans: Array<Json>; actions: Array<Json> }
       expect(json.plans).toEqual([expect.objectContaining({ plan_id: file.plan_id, done: 3, already_done: 1, pending: 4 })])
       expect(json.actions.map((a) => a["verification"])).toEqual(["pending", "pending", "pending", "pending"])
+
+      // A write the API keeps refusing (5xx after every retry): exit 3, recorded as failed; once it answers, done.
+      const other = members.filter((m) => m.user_type === "human" && m.role !== "admin")[5]!
+      const second_plan = join(dir, "plan-2.json")
+      const file2 = yield* Effect.scoped(
+        Effect.gen(function*() {
+          const run = yield* audit({ url: sim.url, token: sim.tokens.admin, workspace: sim.workspace.slug, now: () => sim.now() })
+          yield* decide(run, dir, new Date(), { [`member:${other.id}`]: { Decision: "Remove" } })
+          return yield* plan({ now: new Date() })
+        }).pipe(Effect.provide(Layer.merge(auditLayer(dir), NodeContext.layer)))
+      )
+      writeFileSync(second_plan, planText(file2))
+      sim.setFaults({ rules: [{ method: "DELETE", path: "/memberships/", action: { status: 500 } }] })
+      const failing = yield* applyCli(["--yes"], {}, second_plan)
+      sim.setFaults({})
+      expect(failing.code).toBe(3)
+      expect(failing.stderr).toMatch(/1 action\(s\) failed/)
+      expect(failing.stdout).toMatch(/failed \(500\)/)
+      const retried = yield* applyCli(["--yes"], {}, second_plan)
+      expect(retried.code).toBe(0)
+      expect(retried.stdout).toMatch(/1 done/)
+      expect((sim.world.list("memberships") as Array<Json>).some((m) => m.id === other.id)).toBe(false)
     }), 300_000)
 })
