@@ -188,6 +188,18 @@ export const buildPlan = (db: DatabaseService, input: PlanInput): Effect.Effect<
     const roleIds = new Map<string, string>()
     for (const m of members.values()) if (m.role && m.role_id && m.access !== "inherited") roleIds.set(m.role.toLowerCase(), m.role_id)
 
+    // What earlier plans carried out and no run has shown undone: not planned again (the run that would show it
+    // may simply not have happened yet).
+    const carriedOut = new Map(
+      (yield* findAll(
+        db,
+        Schema.Struct({ target_id: Schema.String, plan_id: Schema.String, action_id: Schema.String, outcome: Schema.String }),
+        "remediation actions",
+        `SELECT target_id, plan_id, action_id, outcome FROM remediation_actions
+         WHERE source = $1 AND workspace_id = $2 AND outcome IN ('done', 'already_done') AND verification IS DISTINCT FROM 'reverted'`,
+        [param.text(source), param.text(workspace.workspace_id)]
+      )).map((r) => [r.target_id, r])
+    )
     const admins = new Set([...members.values()].filter((m) => m.admin).map((m) => m.id))
     const actions: Array<Action> = []
     const excluded: Array<Excluded> = []
@@ -204,6 +216,11 @@ export const buildPlan = (db: DatabaseService, input: PlanInput): Effect.Effect<
       access: fields.access ?? null
     })
     const add = (action: Omit<Action, "id">) => {
+      const earlier = carriedOut.get(action.target.id)
+      if (earlier !== undefined) {
+        return leaveOut(action.kind, action.target.id, action.target.label, action.reason,
+          `plan ${earlier.plan_id} carried it out already (${earlier.action_id}: ${earlier.outcome.replace("_", " ")}); the next run verifies it`)
+      }
       planned.add(action.target.id)
       actions.push({ id: `a${actions.length + 1}`, ...action })
     }

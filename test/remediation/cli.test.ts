@@ -132,5 +132,23 @@ describe("remediate apply on the command line", () => {
       expect(retried.code).toBe(0)
       expect(retried.stdout).toMatch(/1 done/)
       expect((sim.world.list("memberships") as Array<Json>).some((m) => m.id === other.id)).toBe(false)
+
+      // remediate plan: the table on stdout, the file written (and readable by apply), a bad policy refused.
+      const policyPath = join(dir, "policy.json")
+      writeFileSync(policyPath, JSON.stringify({ rules: [{ finding: "invitation.privileged" }] }))
+      const planned = yield* Effect.promise(() => runCli(["remediate", "plan", "--db", db, "--policy", policyPath, "--out", join(dir, "plan-3.json")]))
+      expect({ code: planned.code, stderr: planned.stderr }).toEqual({ code: 0, stderr: "" })
+      const admin = (sim.world.list("invitations") as Array<Json>).find((i) => i.status === "pending" && i.role === "admin")!
+      expect(planned.stdout).toContain(`- a1   revoke_invitation       ${admin.email}`)
+      expect(planned.stdout).toContain(`DELETE /workspaces/${sim.workspace.id}/invitations/${admin.id}`)
+      expect(planned.stdout).toMatch(/Plan: 1 to remove or revoke, 0 to change, \d+ left out\./)
+      // The member the last plan removed is not planned again before a run has verified it.
+      expect(planned.stdout).toContain(`carried it out already (a1: done); the next run verifies it`)
+      const written = JSON.parse(readFileSync(join(dir, "plan-3.json"), "utf8"))
+      expect(planned.stdout).toContain(`written to ${join(dir, "plan-3.json")} (${written.hash})`)
+      writeFileSync(policyPath, JSON.stringify({ rules: [{ finding: "token.nope" }] }))
+      const bad = yield* Effect.promise(() => runCli(["remediate", "plan", "--db", db, "--policy", policyPath, "--out", join(dir, "plan-4.json")]))
+      expect(bad.code).toBe(2)
+      expect(bad.stderr).toMatch(/is not a remediation policy/)
     }), 300_000)
 })
