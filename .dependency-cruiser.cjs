@@ -98,6 +98,13 @@ module.exports = {
       to: { path: "^src/(source|job|cli|simulator|review|roster)/" }
     },
     {
+      name: "remediation-over-the-store",
+      comment: "Remediation plans from the stored history and writes through its own client on the http kit; it knows no job, report, simulator or CLI.",
+      severity: "error",
+      from: { path: folder("remediation") },
+      to: { path: "^src/(job|cli|simulator|reports|evidence)/" }
+    },
+    {
       name: "simulators-know-no-client",
       comment: "The simulators are written from the API references, so they and the clients can disagree and a test catch it.",
       severity: "error",

@@ -10,6 +10,7 @@ import { usageError } from "./ExitCode.js"
 import { commandHelp, type Display, rootHelp } from "./Help.js"
 import { isLogLevelName, type LogLevelName, logLevels } from "./Logging.js"
 import * as O from "./Options.js"
+import { remediateCommand } from "./RemediateCommand.js"
 import { reviewCommand } from "./ReviewCommand.js"
 
 /**
@@ -307,7 +308,8 @@ export const rootCommand = Command.make("ptolemy-audit").pipe(
     importCommand,
     demoCommand,
     simulateCommand,
-    reviewCommand
+    reviewCommand,
+    remediateCommand
   ])
 )
 

@@ -9,6 +9,7 @@ import { Effect, JSONSchema, Option, ParseResult, Schema } from "effect"
 import { defaultThresholds, type FindingSettings } from "../analyses/Findings.js"
 import type { PeopleSettings } from "../roster/PeopleSettings.js"
 import { severities } from "../analyses/Severity.js"
+import { Policy } from "../remediation/Policy.js"
 import { usageError } from "./ExitCode.js"
 import { checkEnvironment, defaultApiUrl, type Target, validateApiUrl, validateToken } from "./Settings.js"
 
@@ -89,6 +90,9 @@ export const ConfigFile = Schema.Struct({
   }),
   require_complete: Schema.optional(Schema.Boolean).annotations({
     description: "Exit 4 when a collection could not be read."
+  }),
+  remediation: Schema.optional(Policy).annotations({
+    description: "The policy `remediate plan` applies to findings (docs/remediation.md); --policy FILE wins."
   })
 }).annotations({ title: "ptolemy-audit configuration", description: "See docs/config.md." })
 

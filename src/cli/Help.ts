@@ -39,7 +39,8 @@ export const commandGroups: ReadonlyArray<Group> = [
   {
     title: "Reviews and remediation",
     commands: [
-      ["review", "Access review campaigns: start, import decisions, status, close (sign-off)"]
+      ["review", "Access review campaigns: start, import decisions, status, close (sign-off)"],
+      ["remediate", "Carry decisions out: plan, apply with the write token (guard rails), status (verified by the next run)"]
     ]
   },
   {

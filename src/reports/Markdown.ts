@@ -16,6 +16,7 @@ import {
   tokensSection
 } from "./markdown/Sections.js"
 import type { ReportData } from "./ReportData.js"
+import { remediationMarkdown } from "./RemediationSection.js"
 
 export const renderMarkdown = (data: ReportData): string =>
   blocks(
@@ -24,6 +25,7 @@ export const renderMarkdown = (data: ReportData): string =>
     warnings(data),
     campaignSection(data.campaign),
     needsAttention(data),
+    remediationMarkdown(data.remediation),
     peopleSection(data),
     privilegedSection(data),
     churnSection(data),

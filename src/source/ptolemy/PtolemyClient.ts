@@ -10,6 +10,7 @@ import type { ApiErrorFields } from "../http/ApiError.js"
 import { decodeObject, decodeValue, isJsonObject } from "../http/Decode.js"
 import { type Lanes, makeLanes } from "../http/Lanes.js"
 import { cursorPaging, paged, type PageOf } from "../http/Paging.js"
+import { readOnly } from "../http/ReadOnly.js"
 import { type Headers, makeJsonCall, parseRetryAfter, type RequestTuning, tuned } from "../http/Request.js"
 import { PtolemyApiError, type PtolemyErrorReason } from "./PtolemyApiError.js"
 import * as S from "./Schemas.js"
@@ -65,7 +66,9 @@ export const make = (config: PtolemyClientConfig) =>
           HttpClientRequest.bearerToken(config.token),
           HttpClientRequest.acceptJson
         )
-      )
+      ),
+      // Last, so that it sees the whole request: anything but a read dies here, unsent.
+      (client) => readOnly(client, { filterPosts: true })
     )
 
     const endpointOf = (request: ReadRequest) =>
@@ -166,7 +169,7 @@ export const make = (config: PtolemyClientConfig) =>
 
 export type PtolemyClientService = Effect.Effect.Success<ReturnType<typeof make>>
 
-const errorFromStatus = (endpoint: string, status: number, headers: Headers, text: string): PtolemyApiError => {
+export const errorFromStatus = (endpoint: string, status: number, headers: Headers, text: string): PtolemyApiError => {
   const body = Option.getOrUndefined(S.decodeErrorBody(text))
   const code = body?.error.code ?? undefined
   const retryAfter = parseRetryAfter(headers["retry-after"])

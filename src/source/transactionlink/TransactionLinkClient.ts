@@ -8,6 +8,7 @@ import { Effect, Option, Redacted, Ref, type Schema, Stream } from "effect"
 import type { ApiErrorFields } from "../http/ApiError.js"
 import { decodeValue, type Item, isJsonObject } from "../http/Decode.js"
 import { nextPageNumber, paged, type PageOf, wholeList } from "../http/Paging.js"
+import { readOnly } from "../http/ReadOnly.js"
 import { type Headers, makeJsonCall, parseRetryAfter, type RequestTuning, tuned } from "../http/Request.js"
 import { TransactionLinkApiError, type TransactionLinkErrorReason } from "./TransactionLinkApiError.js"
 import * as S from "./Schemas.js"
@@ -39,7 +40,9 @@ export const make = (config: TransactionLinkClientConfig) =>
           HttpClientRequest.setHeader("authorization", Redacted.value(config.token)),
           HttpClientRequest.acceptJson
         )
-      )
+      ),
+      // Last, so that it sees the whole request: anything but a GET dies here, unsent.
+      (client) => readOnly(client, { filterPosts: false })
     )
     const call = makeJsonCall(http, {
       ...tuned(config),
@@ -110,7 +113,7 @@ export const make = (config: TransactionLinkClientConfig) =>
 
 export type TransactionLinkClientService = Effect.Effect.Success<ReturnType<typeof make>>
 
-const errorFromStatus = (endpoint: string, status: number, headers: Headers, text: string): TransactionLinkApiError => {
+export const errorFromStatus = (endpoint: string, status: number, headers: Headers, text: string): TransactionLinkApiError => {
   const body = Option.getOrUndefined(S.decodeErrorBody(text))
   const first = body?.errors?.[0]
   const retryAfter = parseRetryAfter(headers["retry-after"])
