@@ -135,9 +135,9 @@ module.exports = {
     },
     {
       name: "writes-only-from-remediate-apply",
-      comment: "The writing client is provided by `remediate apply` alone: every other command can send only reads.",
+      comment: "The writing client is provided by `remediate apply` alone (and the demo, against its own simulator): every other command can send only reads.",
       severity: "error",
-      from: { path: "^src/", pathNot: "^src/(remediation/|cli/commands/remediate)" },
+      from: { path: "^src/", pathNot: "^src/(remediation/|cli/commands/(remediate|demoRemediation))" },
       to: { path: "^src/remediation/WriteClient" }
     }
   ],
