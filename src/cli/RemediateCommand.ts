@@ -11,8 +11,7 @@ const planCommand = Command.make(
   "plan",
   {
     db: O.db,
-    campaign: Options.text("campaign").pipe(
-      Options.withDescription("Plan from this review campaign's decisions (default: the latest signed-off campaign)."),
+    campaign: Options.text("campaign").pipe(Options.withPseudoName("ID"), Options.withDescription("Plan from this review campaign's decisions (default: the latest signed-off campaign)."),
       Options.optional
     ),
     policy: Options.text("policy").pipe(
@@ -49,13 +48,13 @@ const applyCommand = Command.make(
     maxActions: Options.integer("max-actions").pipe(
       Options.withPseudoName("N"),
       Options.withSchema(O.wholeNumber("max-actions", 1, 10000)),
-      Options.withDescription("Refuse (nothing sent) a plan with more actions to carry out than this."),
+      Options.withDescription("Refuse (nothing sent) a plan with more actions to carry out than this. Default: 25."),
       Options.withDefault(25)
     ),
     maxPlanAge: Options.integer("max-plan-age").pipe(
       Options.withPseudoName("DAYS"),
       Options.withSchema(O.wholeNumber("max-plan-age", 0, 3650)),
-      Options.withDescription("Refuse (nothing sent) a plan made more than this many days ago."),
+      Options.withDescription("Refuse (nothing sent) a plan made more than this many days ago. Default: 7."),
       Options.withDefault(7)
     ),
     writeToken: Options.redacted("write-token").pipe(
@@ -79,7 +78,7 @@ const statusCommand = Command.make(
   "status",
   {
     db: O.db,
-    plan: Options.text("plan").pipe(Options.withDescription("Only this plan (its id)."), Options.optional),
+    plan: Options.text("plan").pipe(Options.withPseudoName("ID"), Options.withDescription("Only this plan (its id)."), Options.optional),
     json: Options.boolean("json").pipe(Options.withDescription("Print JSON instead of tables."))
   },
   (options) => Effect.flatMap(Effect.promise(() => import("./commands/remediateStatus.js")), (m) => m.remediateStatus(options))
