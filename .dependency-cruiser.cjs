@@ -1,7 +1,8 @@
 /**
  * The pipeline's direction, written down once and checked by `npm run lint:imports` (dependency-cruiser) in CI:
  *
- *   cli → job → {source, store, analyses, history, reports, review, roster}; snapshot/ is the vocabulary under all.
+ *   cli → job → {source, roster, review, history, analyses, store}; cli → {reports, review, history, read};
+ *   reports, review, history → read → analyses → store; snapshot/ is the vocabulary under all, files/ a leaf any may use.
  *
  * Each rule below names what a folder may not reach; docs/architecture.md explains why.
  */
@@ -55,6 +56,55 @@ module.exports = {
       to: { path: "^src/(source|job|cli|simulator|reports)/" }
     },
     {
+      name: "files-is-a-leaf",
+      comment: "files/ reads and writes file formats (CSV) for any stage; it imports no stage.",
+      severity: "error",
+      from: { path: folder("files") },
+      to: { path: outside("files") }
+    },
+    {
+      name: "analyses-over-the-store",
+      comment: "The analyses are SQL over the store's tables; they know no source, job, read model, report or CLI.",
+      severity: "error",
+      from: { path: folder("analyses") },
+      to: { path: outside("analyses", "store", "snapshot") }
+    },
+    {
+      name: "roster-knows-no-source",
+      comment: "The roster turns a directory export into records for the store; it knows no API, job, report or CLI.",
+      severity: "error",
+      from: { path: folder("roster") },
+      to: { path: outside("roster", "store", "snapshot", "files") }
+    },
+    {
+      name: "history-over-the-store",
+      comment: "The integrity chain, the Parquet export and the ledger read the store (and the read model); never a source, a job, a report or the CLI.",
+      severity: "error",
+      from: { path: folder("history") },
+      to: { path: "^src/(source|job|cli|simulator|reports|review|roster)/" }
+    },
+    {
+      name: "review-over-the-store",
+      comment: "Review campaigns are kept in the store and read through the read model; they know no source, job, report or CLI.",
+      severity: "error",
+      from: { path: folder("review") },
+      to: { path: "^src/(source|job|cli|simulator|reports)/" }
+    },
+    {
+      name: "evidence-from-stored-data",
+      comment: "An evidence pack is made from the stored history alone (through the read model and the report writers): never from a source, a job or the CLI.",
+      severity: "error",
+      from: { path: folder("evidence") },
+      to: { path: "^src/(source|job|cli|simulator|review|roster)/" }
+    },
+    {
+      name: "remediation-over-the-store",
+      comment: "Remediation plans from the stored history and writes through its own client on the http kit; it knows no job, report, simulator or CLI.",
+      severity: "error",
+      from: { path: folder("remediation") },
+      to: { path: "^src/(job|cli|simulator|reports|evidence)/" }
+    },
+    {
       name: "simulators-know-no-client",
       comment: "The simulators are written from the API references, so they and the clients can disagree and a test catch it.",
       severity: "error",
@@ -85,9 +135,9 @@ module.exports = {
     },
     {
       name: "writes-only-from-remediate-apply",
-      comment: "The writing client is provided by `remediate apply` alone: every other command can send only reads.",
+      comment: "The writing client is provided by `remediate apply` alone (and the demo, against its own simulator): every other command can send only reads.",
       severity: "error",
-      from: { path: "^src/", pathNot: "^src/(remediation/|cli/commands/remediate)" },
+      from: { path: "^src/", pathNot: "^src/(remediation/|cli/commands/(remediate|demoRemediation))" },
       to: { path: "^src/remediation/WriteClient" }
     }
   ],

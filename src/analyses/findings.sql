@@ -268,6 +268,7 @@ hits AS (
   -- The rules of features, each its own file (installed before this one).
   UNION ALL SELECT * FROM review_findings(target_run)
   UNION ALL SELECT * FROM people_findings(target_run)
+  UNION ALL SELECT * FROM remediation_findings(target_run)
 )
 SELECT r.run_id, r.source, r.workspace_id, h.*
 FROM hits h CROSS JOIN run r;

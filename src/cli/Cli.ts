@@ -7,9 +7,10 @@ import { Config, Console, Effect, HashMap, Layer, Option } from "effect"
 import { severities } from "../analyses/Severity.js"
 import { toolVersion } from "../Version.js"
 import { usageError } from "./ExitCode.js"
-import { commandHelp, type Display, rootHelp } from "./Help.js"
+import { commandHelp, type Display, groupHelp, rootHelp, summaryOf } from "./Help.js"
 import { isLogLevelName, type LogLevelName, logLevels } from "./Logging.js"
 import * as O from "./Options.js"
+import { remediateCommand } from "./RemediateCommand.js"
 import { reviewCommand } from "./ReviewCommand.js"
 
 /**
@@ -307,7 +308,8 @@ export const rootCommand = Command.make("ptolemy-audit").pipe(
     importCommand,
     demoCommand,
     simulateCommand,
-    reviewCommand
+    reviewCommand,
+    remediateCommand
   ])
 )
 
@@ -317,6 +319,12 @@ const parse = Command.run(rootCommand, { name: "ptolemy-audit", version: toolVer
 export const cliConfig = CliConfig.layer({ showBuiltIns: false })
 
 const subcommands = CommandDescriptor.getSubcommands(rootCommand.descriptor)
+
+/** The commands made of subcommands, each with its own (the root's map holds only their parent part). */
+const groups = HashMap.make(
+  ["review", CommandDescriptor.getSubcommands(reviewCommand.descriptor)],
+  ["remediate", CommandDescriptor.getSubcommands(remediateCommand.descriptor)]
+)
 
 /** The command line with the options that may stand anywhere in it taken out. */
 export interface CommandLine {
@@ -366,14 +374,27 @@ const wantsHelp = (args: ReadonlyArray<string>) => args.some((a) => a === "--hel
 export const cli = (args: ReadonlyArray<string>, display: Display) => {
   const command = Option.flatMap(Option.fromNullable(args[0]), (name) => HashMap.get(subcommands, name))
   if (Option.isSome(command) && wantsHelp(args)) {
-    const name = args[0]!
-    return Console.log(
-      commandHelp(
-        name,
-        CommandDescriptor.getHelp(command.value, CliConfig.make({ showBuiltIns: false })),
-        CommandDescriptor.getUsage(command.value),
-        display
+    const config = CliConfig.make({ showBuiltIns: false })
+    const children = Option.getOrElse(HashMap.get(groups, args[0]!), () => HashMap.empty<string, CommandDescriptor.Command<unknown>>())
+    // `review start --help`: the subcommand's own help; `review --help`: the subcommands, one line each.
+    const child = Option.flatMap(Option.fromNullable(args[1]), (name) => HashMap.get(children, name))
+    if (Option.isSome(child)) {
+      const name = `${args[0]} ${args[1]}`
+      return Console.log(
+        commandHelp(name, CommandDescriptor.getHelp(child.value, config), CommandDescriptor.getUsage(child.value), display)
       )
+    }
+    const name = args[0]!
+    if (HashMap.size(children) > 0) {
+      // In the order of the job: a campaign starts before it closes, a plan is made before it is applied.
+      const order = ["start", "import", "plan", "apply", "status", "close"]
+      const lines = Array.from(HashMap.entries(children))
+        .sort(([a], [b]) => order.indexOf(a) - order.indexOf(b))
+        .map(([sub, descriptor]) => [sub, summaryOf(CommandDescriptor.getHelp(descriptor, config))] as const)
+      return Console.log(groupHelp(name, CommandDescriptor.getHelp(command.value, config), lines, display))
+    }
+    return Console.log(
+      commandHelp(name, CommandDescriptor.getHelp(command.value, config), CommandDescriptor.getUsage(command.value), display)
     )
   }
   if (args.length === 0 || wantsHelp(args)) return Console.log(rootHelp(toolVersion, display))

@@ -4,12 +4,12 @@
  * Schema; docs/config.schema.json is generated from the same Schema for editors. An error names the file, the path
  * in the document and what was expected.
  */
-import { readFileSync } from "node:fs"
-import { dirname, isAbsolute, join } from "node:path"
+import { FileSystem, Path } from "@effect/platform"
 import { Effect, JSONSchema, Option, ParseResult, Schema } from "effect"
 import { defaultThresholds, type FindingSettings } from "../analyses/Findings.js"
 import type { PeopleSettings } from "../roster/PeopleSettings.js"
 import { severities } from "../analyses/Severity.js"
+import { Policy } from "../remediation/Policy.js"
 import { usageError } from "./ExitCode.js"
 import { checkEnvironment, defaultApiUrl, type Target, validateApiUrl, validateToken } from "./Settings.js"
 
@@ -90,6 +90,9 @@ export const ConfigFile = Schema.Struct({
   }),
   require_complete: Schema.optional(Schema.Boolean).annotations({
     description: "Exit 4 when a collection could not be read."
+  }),
+  remediation: Schema.optional(Policy).annotations({
+    description: "The policy `remediate plan` applies to findings (docs/remediation.md); --policy FILE wins."
   })
 }).annotations({ title: "ptolemy-audit configuration", description: "See docs/config.md." })
 
@@ -98,27 +101,29 @@ export type ConfigFile = typeof ConfigFile.Type
 /** The JSON Schema published for editors (docs/config.schema.json). */
 export const configJsonSchema = () => JSONSchema.make(ConfigFile)
 
+/** The issues of a failed decode, one line each (the first five), with their path in the document. */
+const issuesOf = (error: ParseResult.ParseError) =>
+  ParseResult.ArrayFormatter.formatErrorSync(error)
+    .slice(0, 5)
+    .map((issue) => `  ${issue.path.length > 0 ? issue.path.join(".") : "(document)"}: ${issue.message}`)
+
+const decodeJson = Schema.decodeUnknown(Schema.parseJson())
+const decodeConfig = Schema.decodeUnknown(ConfigFile, { errors: "all", onExcessProperty: "error" })
+
 export const loadConfigFile = (path: string) =>
   Effect.gen(function*() {
-    let text: string
-    try {
-      text = readFileSync(path, "utf8")
-    } catch (cause) {
-      return yield* Effect.fail(usageError(`Cannot read the config file ${path}: ${(cause as Error).message}`))
-    }
-    let json: unknown
-    try {
-      json = JSON.parse(text)
-    } catch (cause) {
-      return yield* Effect.fail(usageError(`${path} is not valid JSON: ${(cause as Error).message}`))
-    }
-    return yield* Schema.decodeUnknown(ConfigFile, { errors: "all", onExcessProperty: "error" })(json).pipe(
-      Effect.mapError((error) => {
-        const issues = ParseResult.ArrayFormatter.formatErrorSync(error)
-          .slice(0, 5)
-          .map((issue) => `  ${issue.path.length > 0 ? issue.path.join(".") : "(document)"}: ${issue.message}`)
-        return usageError(`${path} is not a valid ptolemy-audit config:\n${issues.join("\n")}`)
-      })
+    const fs = yield* FileSystem.FileSystem
+    const text = yield* fs.readFileString(path).pipe(
+      Effect.mapError((error) => usageError(`Cannot read the config file ${path}: ${error.message}`))
+    )
+    // Two steps, so that the message says which was wrong: the JSON itself, or the document it holds.
+    const json = yield* decodeJson(text).pipe(
+      Effect.mapError((error) =>
+        usageError(`${path} is not valid JSON: ${ParseResult.ArrayFormatter.formatErrorSync(error)[0]?.message ?? error.message}`)
+      )
+    )
+    return yield* decodeConfig(json).pipe(
+      Effect.mapError((error) => usageError(`${path} is not a valid ptolemy-audit config:\n${issuesOf(error).join("\n")}`))
     )
   })
 
@@ -181,16 +186,17 @@ export const rosterFiles = (
   config: Option.Option<ConfigFile>,
   configPath: Option.Option<string>,
   flag: Option.Option<string>
-): ReadonlyArray<string | undefined> => {
-  const fromConfig = (file: string) =>
-    isAbsolute(file) ? file : join(dirname(Option.getOrElse(configPath, () => ".")), file)
-  return Option.match(config, {
-    onNone: () => [Option.getOrUndefined(flag)],
-    onSome: (c) =>
-      c.targets.map((t) => {
-        if (Option.isSome(flag)) return flag.value
-        const file = t.roster ?? c.roster
-        return file === undefined ? undefined : fromConfig(file)
-      })
+): Effect.Effect<ReadonlyArray<string | undefined>, never, Path.Path> =>
+  Effect.map(Path.Path, (path) => {
+    const fromConfig = (file: string) =>
+      path.isAbsolute(file) ? file : path.join(path.dirname(Option.getOrElse(configPath, () => ".")), file)
+    return Option.match(config, {
+      onNone: () => [Option.getOrUndefined(flag)],
+      onSome: (c) =>
+        c.targets.map((t) => {
+          if (Option.isSome(flag)) return flag.value
+          const file = t.roster ?? c.roster
+          return file === undefined ? undefined : fromConfig(file)
+        })
+    })
   })
-}

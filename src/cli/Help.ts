@@ -39,7 +39,8 @@ export const commandGroups: ReadonlyArray<Group> = [
   {
     title: "Reviews and remediation",
     commands: [
-      ["review", "Access review campaigns: start, import decisions, status, close (sign-off)"]
+      ["review", "Access review campaigns: start, import decisions, status, close (sign-off)"],
+      ["remediate", "Carry decisions out: plan, apply with the write token (guard rails), status (verified by the next run)"]
     ]
   },
   {
@@ -160,7 +161,8 @@ const boilerplate = [
   /^A floating point number\.$/,
   /^One of the following: /,
   /^This setting is optional\.$/,
-  /^This option can be set from environment variables\.$/
+  /^This option can be set from environment variables\.$/,
+  /^This option may be repeated zero or more times\.$/
 ]
 
 const paragraphs = (doc: HelpDoc.HelpDoc): Array<string> => {
@@ -229,11 +231,38 @@ const required = (usage: Usage.Usage, optional = false): Array<string> => {
   }
 }
 
+/** A command's description, for the one-line summary of a subcommand in its group's help. */
+export const summaryOf = (help: HelpDoc.HelpDoc): string => {
+  const sections: Sections = { description: [], arguments: [], options: [] }
+  collect(help, sections, { name: "" })
+  return sections.description[0] ?? ""
+}
+
+/** The help of a command made of subcommands (`review`, `remediate`): what it is for, then each subcommand. */
+export const groupHelp = (
+  name: string,
+  help: HelpDoc.HelpDoc,
+  subcommands: ReadonlyArray<readonly [name: string, summary: string]>,
+  display: Display
+): string => {
+  const sections: Sections = { description: [], arguments: [], options: [] }
+  collect(help, sections, { name: "" })
+  return [
+    ...sections.description.flatMap((p) => wrap(p, display.width, 0)),
+    ...section("Usage", [`  ptolemy-audit ${name} COMMAND [options]`], display),
+    ...section("Commands", table(subcommands, display, style(display).name), display),
+    ...section("Global options", table(globalOptions, display), display),
+    "",
+    `Run 'ptolemy-audit ${name} COMMAND --help' for a command's options.`
+  ].join("\n")
+}
+
 export const commandHelp = (name: string, help: HelpDoc.HelpDoc, usage: Usage.Usage, display: Display): string => {
   const sections: Sections = { description: [], arguments: [], options: [] }
   collect(help, sections, { name: "" })
-  // The first named usage is the command's own name; arguments are listed after the options.
-  const flags = required(usage).filter((u) => u !== name && !u.startsWith("<"))
+  // The first named usage is the command's own name (a subcommand's is the last word); arguments come last.
+  const own = name.split(" ").pop()
+  const flags = required(usage).filter((u) => u !== own && !u.startsWith("<"))
   const args = sections.arguments.map(([arg]) => arg)
   const column = columnFor([...sections.options, ...globalOptions])
   const line = ["ptolemy-audit", name, ...flags, ...(sections.options.length > flags.length ? ["[options]"] : []), ...args]

@@ -68,8 +68,7 @@ export const config = Options.text("config").pipe(
   Options.optional
 )
 
-export const roster = Options.text("roster").pipe(
-  Options.withDescription(
+export const roster = Options.text("roster").pipe(Options.withPseudoName("FILE"), Options.withDescription(
     "A CSV export of the people directory (plain email,status,terminated_on, or Okta, Entra ID, Google Workspace, an HRIS; docs/roster.md), stored with the run and matched against its members. With --config, used for every target."
   ),
   Options.optional

@@ -6,8 +6,7 @@ import { Args, Command, Options } from "@effect/cli"
 import { Effect } from "effect"
 import * as O from "./Options.js"
 
-const campaign = Options.text("campaign").pipe(
-  Options.withDescription("The campaign id (default: the workspace's open campaign, or the one the file names)."),
+const campaign = Options.text("campaign").pipe(Options.withPseudoName("ID"), Options.withDescription("The campaign id (default: the workspace's open campaign, or the one the file names)."),
   Options.optional
 )
 
@@ -16,20 +15,19 @@ const startCommand = Command.make(
   {
     db: O.db,
     reports: O.reports,
-    period: Options.text("period").pipe(
-      Options.withDescription("Freeze the last complete run of this review period: 2026-Q1, 2026-03, 2026 or START..END."),
+    period: Options.text("period").pipe(Options.withPseudoName("PERIOD"), Options.withDescription("Freeze the last complete run of this review period: 2026-Q1, 2026-03, 2026 or START..END."),
       Options.optional
     ),
-    run: Options.text("run").pipe(
-      Options.withDescription("Freeze this run (a run id, latest, or a date: the last run of that day); default: the latest complete run."),
+    run: Options.text("run").pipe(Options.withPseudoName("RUN"), Options.withDescription("Freeze this run (a run id, latest, or a date: the last run of that day); default: the latest complete run."),
       Options.optional
     ),
     workspace: O.storedWorkspace,
     reviewers: Options.text("reviewer").pipe(
+      Options.withPseudoName("EMAIL"),
       Options.withDescription("A reviewer's email (repeat the option for several)."),
       Options.repeated
     ),
-    due: Options.text("due").pipe(Options.withDescription("The date decisions are due (YYYY-MM-DD)."), Options.optional)
+    due: Options.text("due").pipe(Options.withPseudoName("DATE"), Options.withDescription("The date decisions are due (YYYY-MM-DD)."), Options.optional)
   },
   (options) => Effect.flatMap(Effect.promise(() => import("./commands/reviewStart.js")), (m) => m.reviewStart(options))
 ).pipe(
@@ -45,6 +43,7 @@ const importCommand = Command.make(
     db: O.db,
     campaign,
     reviewer: Options.text("reviewer").pipe(
+      Options.withPseudoName("EMAIL"),
       Options.withDescription("The reviewer of rows whose Reviewer cell is empty."),
       Options.optional
     )
@@ -77,9 +76,8 @@ const closeCommand = Command.make(
     db: O.db,
     campaign,
     workspace: O.storedWorkspace,
-    signedBy: Options.text("signed-by").pipe(Options.withDescription("Who signs the campaign off (a name or email).")),
-    acceptUndecided: Options.text("accept-undecided").pipe(
-      Options.withDescription("Sign off although privileged items are undecided, for this reason (recorded)."),
+    signedBy: Options.text("signed-by").pipe(Options.withPseudoName("NAME"), Options.withDescription("Who signs the campaign off (a name or email).")),
+    acceptUndecided: Options.text("accept-undecided").pipe(Options.withPseudoName("REASON"), Options.withDescription("Sign off although privileged items are undecided, for this reason (recorded)."),
       Options.optional
     )
   },

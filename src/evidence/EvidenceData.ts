@@ -83,7 +83,8 @@ export const loadEvidence = (db: DatabaseService, scope: EvidenceScope): Effect.
         : null
       const removal = yield* timeToRemoval(db, report.window, defaultThresholds.removal_target_days)
       const roster = runs.some((r) => r.complete.includes("people"))
-      const remediation = yield* remediationActions(db, workspaceId, periodStart(scope, report), end)
+      const campaignIds = (review?.period ?? []).map((c) => c.campaign_id)
+      const remediation = yield* remediationActions(db, workspaceId, periodStart(scope, report), end, campaignIds)
       const dates = scope.dates
       const missing = dates === null
         ? []

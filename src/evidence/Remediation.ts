@@ -1,9 +1,8 @@
 /**
- * The remediation actions of a period (issue 14's `remediation_actions` view), read only where the database has
- * that view: a database without remediation says "none in this period". The view's columns as planned: plan_id,
- * action_id, kind, workspace_id, target_label, reason, method, path, outcome, applied_at, verification
- * (`verified`, `reverted` or `pending`). The whole query is `remediationActions` below, to align with the view when
- * it lands; a column the view lacks reads as empty.
+ * The remediation actions of a period (the `remediation_actions` view, docs/remediation.md), read only where the
+ * database has that view (one written by an older version has not): then it says "none in this period". An action
+ * belongs to the period when it was applied within it, or when its plan carries out a review campaign of the period
+ * (a quarter's review is carried out after the quarter, and its evidence is the campaign's remediation).
  */
 import { Effect, Schema } from "effect"
 import { type DatabaseService, param, type StoreError } from "../store/Database.js"
@@ -43,16 +42,20 @@ export const remediationActions = (
   db: DatabaseService,
   workspaceId: string,
   start: string,
-  end: string
+  end: string,
+  campaignIds: ReadonlyArray<string>
 ): Effect.Effect<ReadonlyArray<RemediationAction> | null, StoreError> =>
   Effect.gen(function*() {
     if (!(yield* hasView(db, "remediation_actions"))) return null
     const rows = yield* db.query(
-      `SELECT * FROM remediation_actions
+      `SELECT plan_id, action_id, kind, label AS target_label, reason, method, path, outcome,
+              attempted_at AS applied_at, verification
+       FROM remediation_actions
        WHERE workspace_id = $1
-         AND (applied_at IS NULL OR (applied_at::TIMESTAMPTZ >= $2::TIMESTAMPTZ AND applied_at::TIMESTAMPTZ <= $3::TIMESTAMPTZ))
-       ORDER BY applied_at NULLS LAST, plan_id, action_id`,
-      [param.text(workspaceId), param.timestamp(start), param.timestamp(end)]
+         AND ((attempted_at >= $2::TIMESTAMPTZ AND attempted_at <= $3::TIMESTAMPTZ)
+              OR list_contains(from_json($4::VARCHAR, '["VARCHAR"]'), campaign_id))
+       ORDER BY attempted_at NULLS LAST, plan_id, position`,
+      [param.text(workspaceId), param.timestamp(start), param.timestamp(end), param.text(JSON.stringify(campaignIds))]
     )
     return rows.map((row) => Object.fromEntries(COLUMNS.map((c) => [c, text(row[c])])) as unknown as RemediationAction)
   })

@@ -17,6 +17,10 @@ CREATE OR REPLACE MACRO ledger_canonical(target_entry) AS (
     UNION ALL SELECT 3, to_json(x)::VARCHAR FROM review_import_log x WHERE x.entry_id = target_entry
     UNION ALL SELECT 4, to_json(x)::VARCHAR FROM review_decision_log x WHERE x.entry_id = target_entry
     UNION ALL SELECT 5, to_json(x)::VARCHAR FROM review_signoff_log x WHERE x.entry_id = target_entry
+    UNION ALL SELECT 10, to_json(x)::VARCHAR FROM remediation_plan_log x WHERE x.entry_id = target_entry
+    UNION ALL SELECT 11, to_json(x)::VARCHAR FROM remediation_action_log x WHERE x.entry_id = target_entry
+    UNION ALL SELECT 12, to_json(x)::VARCHAR FROM remediation_excluded_log x WHERE x.entry_id = target_entry
+    UNION ALL SELECT 13, to_json(x)::VARCHAR FROM remediation_call_log x WHERE x.entry_id = target_entry
   )
   SELECT coalesce(string_agg(h, chr(10) ORDER BY part, h), '')
   FROM (SELECT part, sha256(line) AS h FROM lines)

@@ -6,6 +6,7 @@
 import { findingRules, ruleFoundations } from "../analyses/Findings.js"
 import { integrityViews } from "../history/Integrity.js"
 import { ledgerViews } from "../history/Ledger.js"
+import { remediationViews } from "../remediation/RemediationViews.js"
 import { reviewViews } from "../review/ReviewViews.js"
 import { peopleViews } from "../roster/PeopleViews.js"
 
@@ -13,6 +14,7 @@ export const allViews: ReadonlyArray<string> = [
   ...ruleFoundations,
   ...peopleViews,
   ...reviewViews,
+  ...remediationViews,
   ...findingRules,
   ...integrityViews,
   ...ledgerViews

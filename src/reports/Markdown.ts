@@ -18,6 +18,7 @@ import {
   tokensSection
 } from "./markdown/Sections.js"
 import type { ReportData } from "./ReportData.js"
+import { remediationMarkdown } from "./RemediationSection.js"
 
 export const renderMarkdown = (data: ReportData): string =>
   blocks(
@@ -26,6 +27,7 @@ export const renderMarkdown = (data: ReportData): string =>
     warnings(data),
     campaignSection(campaignNote(data)),
     needsAttention(data),
+    remediationMarkdown(data.remediation),
     peopleSection(data),
     removalSection(data),
     reviewOutcomeSection(data),

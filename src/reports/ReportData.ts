@@ -4,6 +4,7 @@
  * window (who had access, the admins), one status per person, the churn of invitations, tokens and webhooks, the
  * findings at its end, tokens, invitations and quotas.
  */
+import { periodRemediation, type RemediationRow } from "./RemediationSection.js"
 import { Data, Effect, Option, Stream } from "effect"
 import { type InvitationRow, invitations, robotTokens, type TokenRow } from "../read/Access.js"
 import { type ChangeRow, itemisedChanges, type NetChangeRow, netChanges, type Window } from "../read/Changes.js"
@@ -102,6 +103,8 @@ export interface ReportData {
   /** Plan usage over the window (a single run: its last 90 days), for the trend charts. */
   readonly quotaHistory: ReadonlyArray<QuotaPoint>
   readonly campaign: CampaignNote | undefined
+  /** A window's remediation: the actions of plans made from its runs (empty for a single run). */
+  readonly remediation: ReadonlyArray<RemediationRow>
 }
 
 const readFailed = (error: StoreError) =>
@@ -186,7 +189,8 @@ export const loadReportData = (
       invitations: invitations(db, run.run_id),
       quotas: quotasOfRun(db, run.run_id),
       quotaHistory: quotaHistory(db, run.source, run.workspace_id, firstCharted, run.run_id),
-      campaign: Effect.succeed(campaign)
+      campaign: Effect.succeed(campaign),
+      remediation: scope.kind === "window" ? periodRemediation(db, window) : Effect.succeed([])
     }).pipe(Effect.mapError(readFailed))
   }).pipe(Effect.withSpan("Reports.load"))
 

@@ -113,9 +113,15 @@ const dayCell = (day: string): Date | string => {
   return /^\d{4}-\d{2}-\d{2}$/.test(day) && !Number.isNaN(ms) ? new Date(ms) : day
 }
 
-/** exceljs's streaming worksheet keeps its data validations here (missing from its type declarations). */
-interface WithValidations {
-  readonly dataValidations: { add: (address: string, validation: ExcelJS.DataValidation) => void }
+declare module "exceljs" {
+  interface Worksheet {
+    /**
+     * A worksheet's data validations by range ("A2:A500"), which the streaming writer needs (its cells are written
+     * and gone before a per-cell validation could be set). Every worksheet has it (exceljs's doc/worksheet.js and
+     * stream/xlsx/worksheet-writer.js both construct one); exceljs's type declarations leave it out.
+     */
+    readonly dataValidations: { add: (address: string, validation: DataValidation) => void }
+  }
 }
 
 const writeXlsx = (path: string, campaign: SheetCampaign, items: ReadonlyArray<StoredItem>) =>
@@ -129,7 +135,6 @@ const writeXlsx = (path: string, campaign: SheetCampaign, items: ReadonlyArray<S
       })
       sheet.columns = sheetColumns.map((c, i) => ({ key: `c${i}`, width: c.width }))
       const inputIndexes = sheetColumns.flatMap((c, i) => (c.kind.startsWith("input") ? [i + 1] : []))
-      const validations = sheet as unknown as WithValidations
       const letter = (header: string) => sheet.getColumn(sheetColumns.findIndex((c) => c.header === header) + 1).letter
 
       const title = sheet.addRow([`Access review ${campaign.campaignId}: ${campaign.workspace}`])
@@ -205,7 +210,7 @@ const writeXlsx = (path: string, campaign: SheetCampaign, items: ReadonlyArray<S
         }
         const last = first + rows.length - 1
         const range = (header: string) => `${letter(header)}${first}:${letter(header)}${last}`
-        validations.dataValidations.add(range("Decision"), {
+        sheet.dataValidations.add(range("Decision"), {
           type: "list",
           allowBlank: true,
           formulae: ["\"Keep,Remove,Change role\""],
@@ -216,7 +221,7 @@ const writeXlsx = (path: string, campaign: SheetCampaign, items: ReadonlyArray<S
         const roleList = campaign.roles.join(",")
         // A list validation holds at most 255 characters.
         if (campaign.roles.length > 0 && roleList.length <= 250 && !/["]/.test(roleList)) {
-          validations.dataValidations.add(range("New role"), {
+          sheet.dataValidations.add(range("New role"), {
             type: "list",
             allowBlank: true,
             formulae: [`"${roleList}"`],
@@ -225,7 +230,7 @@ const writeXlsx = (path: string, campaign: SheetCampaign, items: ReadonlyArray<S
             error: `Choose one of: ${campaign.roles.join(", ")}.`
           })
         }
-        validations.dataValidations.add(range("Reviewed on"), {
+        sheet.dataValidations.add(range("Reviewed on"), {
           type: "date",
           operator: "greaterThan",
           allowBlank: true,

@@ -164,7 +164,9 @@ const names = (ids: ReadonlyArray<string>) =>
   `${ids.slice(0, 20).join(", ")}${ids.length > 20 ? ` and ${ids.length - 20} more` : ""}`
 
 export const make = (access: HistoryAccess): AuditStoreService => {
-  const recordFailedRun: AuditStoreService["recordFailedRun"] = ({ context, error, inTransaction, usage, workspace }) =>
+  const recordFailedRun: AuditStoreService["recordFailedRun"] = Effect.fn("AuditStore.recordFailedRun")((
+    { context, error, inTransaction, usage, workspace }: Parameters<AuditStoreService["recordFailedRun"]>[0]
+  ) =>
     Effect.scoped(Effect.gen(function*() {
       const db = yield* access.connection
       return yield* access.writing(
@@ -180,7 +182,9 @@ export const make = (access: HistoryAccess): AuditStoreService => {
         )
       )
     }))
+  )
 
+  // Generic in its stream's error, which Effect.fn would not keep: spanned by hand.
   const storeRun = <E>(input: StoreRunInput<E>): Effect.Effect<StoredRun, E | StoreError> => {
     const { accept, confirmRemovals, context, inTransaction, items, onCollectionDone, usage, workspace } = input
     let committed = false
@@ -326,12 +330,13 @@ export const make = (access: HistoryAccess): AuditStoreService => {
               ...(inTransaction ? { inTransaction } : {})
             })
           }).pipe(Effect.catchAll((error) => Effect.logError(`Could not record the cancelled run: ${error.message}`)))
-      )
+      ),
+      Effect.withSpan("AuditStore.storeRun")
     )
   }
 
   return {
-    eventsWatermark: (source, workspaceId) =>
+    eventsWatermark: Effect.fn("AuditStore.eventsWatermark")((source: SourceName, workspaceId: string) =>
       Effect.scoped(Effect.gen(function*() {
         const db = yield* access.connection
         const rows = yield* access.reading(
@@ -342,7 +347,8 @@ export const make = (access: HistoryAccess): AuditStoreService => {
           )
         )
         return Option.fromNullable(rows[0]?.["watermark"] as string | null | undefined)
-      })),
+      }))
+    ),
     storeRun,
     recordFailedRun
   }

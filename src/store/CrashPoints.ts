@@ -12,6 +12,8 @@ export type CrashPoint =
   | "merging" // inside the run's transaction, after its first collection was merged
   | "committed" // the run's transaction committed
   | "reporting" // the run's reports are being written
+  | "remediation-sent" // remediate apply: a write was answered, its outcome not yet recorded
+  | "remediation-recorded" // remediate apply: a write's outcome was committed
 
 const signals = ["SIGKILL", "SIGINT", "SIGTERM"] as const
 

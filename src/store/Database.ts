@@ -322,23 +322,29 @@ const make = (options: DatabaseOptions): Effect.Effect<DatabaseService, StoreErr
         ? ([params.map((p) => p.value), params.map((p) => p.type)] as const)
         : ([undefined, undefined] as const)
 
-    const read = (sql: string, params?: ReadonlyArray<Param>) =>
+    const runAndRead = (sql: string, params?: ReadonlyArray<Param>) =>
       exclusively(call(sql, () => {
         const [values, types] = bind(params)
         return connection.runAndReadAll(sql, values, types)
       }))
 
-    const execute = (sql: string, params?: ReadonlyArray<Param>) =>
+    // The service's methods, each its own span (one per statement: the readers below share `runAndRead` unspanned).
+    const read = Effect.fn("Database.read")(runAndRead)
+
+    const execute = Effect.fn("Database.execute")((sql: string, params?: ReadonlyArray<Param>) =>
       exclusively(call(sql, async () => {
         const [values, types] = bind(params)
         await connection.run(sql, values, types)
       }))
+    )
 
-    const table = (sql: string, params?: ReadonlyArray<Param>) => Effect.map(read(sql, params), rowsOf)
+    const table = Effect.fn("Database.table")((sql: string, params?: ReadonlyArray<Param>) => Effect.map(runAndRead(sql, params), rowsOf))
 
-    const query = (sql: string, params?: ReadonlyArray<Param>) => Effect.map(table(sql, params), (t) => t.rows)
+    const query = Effect.fn("Database.query")((sql: string, params?: ReadonlyArray<Param>) =>
+      Effect.map(runAndRead(sql, params), (t) => rowsOf(t).rows)
+    )
 
-    const statements = (sql: string) =>
+    const statements = Effect.fn("Database.statements")((sql: string) =>
       exclusively(call(sql, async () => {
         // The binding throws this bare message when the text holds no statement at all (blank, only comments).
         const extracted = await connection.extractStatements(sql).catch((cause: unknown) => {
@@ -354,6 +360,7 @@ const make = (options: DatabaseOptions): Effect.Effect<DatabaseService, StoreErr
         }
         return results
       }))
+    )
 
     const streamRows = (sql: string, params?: ReadonlyArray<Param>) =>
       Stream.unwrapScoped(
@@ -384,6 +391,7 @@ const make = (options: DatabaseOptions): Effect.Effect<DatabaseService, StoreErr
 
     const run = (sql: string) => call(sql, () => connection.run(sql))
 
+    // Generic in what it runs, which Effect.fn would not keep: spanned by hand.
     const transaction = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E | StoreError, R> =>
       Effect.flatMap(FiberRef.get(holdsConnection), (held) =>
         held
@@ -405,13 +413,14 @@ const make = (options: DatabaseOptions): Effect.Effect<DatabaseService, StoreErr
                 return yield* exit
               })
             )
-          ))
+          )).pipe(Effect.withSpan("Database.transaction"))
 
-    const appender = (table: string, catalog?: string) =>
+    const appender = Effect.fn("Database.appender")((table: string, catalog?: string) =>
       Effect.acquireRelease(
         exclusively(call(`appender on ${table}`, () => connection.createAppender(table, null, catalog ?? null))),
         (appender) => Effect.sync(() => appender.closeSync())
       )
+    )
 
     return {
       path: options.path,

@@ -9,6 +9,7 @@ import historySql from "./migrations/001_history.sql"
 import ledgerSql from "./migrations/002_ledger.sql"
 import reviewSql from "./migrations/003_review.sql"
 import rosterSql from "./migrations/004_roster.sql"
+import remediationSql from "./migrations/005_remediation.sql"
 import viewsSql from "./views.sql"
 
 interface Migration {
@@ -21,7 +22,8 @@ export const migrations: ReadonlyArray<Migration> = [
   { version: 1, name: "history", sql: historySql },
   { version: 2, name: "ledger", sql: ledgerSql },
   { version: 3, name: "review", sql: reviewSql },
-  { version: 4, name: "roster", sql: rosterSql }
+  { version: 4, name: "roster", sql: rosterSql },
+  { version: 5, name: "remediation", sql: remediationSql }
 ]
 
 export const latestVersion = migrations[migrations.length - 1]!.version

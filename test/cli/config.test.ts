@@ -1,4 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
+import * as NodeContext from "@effect/platform-node/NodeContext"
 import { Effect, Either, Option } from "effect"
 import { readFileSync } from "node:fs"
 import { configJsonSchema, findingSettingsFrom, loadConfigFile, targetsFromConfig } from "../../src/cli/ConfigFile.js"
@@ -31,12 +32,12 @@ describe("the config file", () => {
       expect(settings.thresholds.token_rotate_days).toBe(90)
       expect(settings.allowedDomains).toEqual(["acme.com", "acme-capital.co.uk"])
       expect(settings.suppressions[0]!.reason).toContain("SEC-1234")
-    }))
+    }).pipe(Effect.provide(NodeContext.layer)))
 
   it.effect("a missing token variable names the target and the variable", () =>
     Effect.gen(function*() {
       const config = yield* loadConfigFile(examplePath)
       const result = yield* Effect.either(targetsFromConfig(config, examplePath, { PTOLEMY_TOKEN_ACME: "x" }))
       expect(Either.isLeft(result) && result.left.message).toContain("targets.1: the environment variable PTOLEMY_TOKEN_RESEARCH")
-    }))
+    }).pipe(Effect.provide(NodeContext.layer)))
 })

@@ -90,6 +90,22 @@ describe("--help", () => {
     expect((await runCli(["diff", "--help"])).stdout).toContain("  ptolemy-audit diff --from RUN|DATE [options]\n")
     expect((await runCli(["sql", "--help"])).stdout).toContain("  ptolemy-audit sql [options] QUERY\n")
   })
+
+  it("a command of subcommands lists them in the order of the job; each subcommand has its own options", async () => {
+    const review = (await runCli(["review", "--help"])).stdout
+    expect(review).toContain("  ptolemy-audit review COMMAND [options]\n")
+    const listed = (text: string) => [...text.matchAll(/^ {2}([a-z]+) {2,}\S/gm)].map((m) => m[1])
+    expect(listed(review.slice(review.indexOf("Commands")))).toEqual(["start", "import", "status", "close"])
+    const remediate = (await runCli(["remediate", "--help"])).stdout
+    expect(listed(remediate.slice(remediate.indexOf("Commands"), remediate.indexOf("Global options")))).toEqual(["plan", "apply", "status"])
+
+    const apply = await runCli(["remediate", "apply", "--help"])
+    expect(apply.code).toBe(0)
+    expect(apply.stdout).toContain("  ptolemy-audit remediate apply [options] PLAN\n")
+    expect(apply.stdout).toMatch(/--max-actions N +Refuse[^-]*Default: 25\./)
+    expect(apply.stdout).toMatch(/--write-token TOKEN/)
+    expect((await runCli(["review", "start", "--help"])).stdout).toMatch(/--reviewer EMAIL/)
+  })
 })
 
 describe("--log-level", () => {

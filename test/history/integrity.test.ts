@@ -64,6 +64,28 @@ describe("the integrity chain", () => {
         }),
         testStore(dir)
       )
+      const dirFinding = yield* tempDir
+      yield* Effect.provide(
+        Effect.gen(function*() {
+          const db = yield* Database
+          // t2, created at run 2, never expires (token.no_expiry): one finding version, shown at runs 2 and 3.
+          const members = [member("ann", "admin"), member("bob", "viewer")]
+          yield* snapshotAt({ members, robot_tokens: [token("t1", "r1")] }, day(1))
+          for (const d of [2, 3]) {
+            yield* snapshotAt({ members, robot_tokens: [token("t1", "r1"), token("t2", "r1", { expires_at: null })] }, day(d))
+          }
+          const finding = "rule_id = 'token.no_expiry' AND entity_id = 't2'"
+          expect(yield* query(`SELECT valid_from, valid_to FROM finding_versions WHERE ${finding}`)).toEqual([{ valid_from: 2, valid_to: null }])
+          expect((yield* query(`SELECT run_id FROM findings WHERE ${finding} ORDER BY run_id`)).map((r) => r["run_id"])).toEqual([2, 3])
+          expect((yield* verify).breaches).toEqual([])
+          yield* db.execute(`DELETE FROM finding_versions WHERE ${finding}`)
+          expect(yield* query(`SELECT count(*) AS n FROM findings WHERE ${finding}`)).toEqual([{ n: 0 }])
+          const result = yield* verify
+          expect(result.breaches.map((b) => b.run_id)).toEqual([2, 3])
+          expect(result.breaches[0]!.problem).toContain("no longer matches")
+        }),
+        testStore(dirFinding)
+      )
       const dir2 = yield* tempDir
       yield* Effect.provide(
         Effect.gen(function*() {

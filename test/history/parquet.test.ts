@@ -63,37 +63,70 @@ describe("export and import as Parquet", () => {
     Effect.gen(function*() {
       const dir = yield* tempDir
       const out = join(dir, "history")
+      const a = testStore(join(dir, "a"))
+      const b = testStore(join(dir, "b"))
+      const exportedFiles = () =>
+        new Map(
+          readdirSync(join(out, "runs"), { recursive: true, withFileTypes: true })
+            .filter((e) => e.isFile())
+            .map((e) => {
+              const path = join(e.parentPath, e.name)
+              return [path, { bytes: readFileSync(path), mtime: statSync(path).mtimeMs }] as const
+            })
+        )
+      // Runs 1 and 2 exported, and that earlier export imported into b.
       yield* Effect.provide(
         Effect.gen(function*() {
-          const db = yield* Database
           yield* snapshotAt(state(1), day(1))
           yield* snapshotAt(state(2), day(2))
-          expect((yield* exportHistory(db, out)).written).toEqual([1, 2])
-          const before = new Map(
-            readdirSync(join(out, "runs"), { recursive: true, withFileTypes: true })
-              .filter((e) => e.isFile())
-              .map((e) => {
-                const path = join(e.parentPath, e.name)
-                return [path, { bytes: readFileSync(path), mtime: statSync(path).mtimeMs }] as const
-              })
-          )
-          yield* snapshotAt(state(3), day(3))
-          expect(yield* exportHistory(db, out)).toEqual({ written: [3], skipped: 2, entries: [] })
-          for (const [path, { bytes, mtime }] of before) {
-            expect(readFileSync(path).equals(bytes)).toBe(true)
-            expect(statSync(path).mtimeMs).toBe(mtime)
-          }
-          expect(readdirSync(join(out, "runs")).sort()).toEqual(["run=000001", "run=000002", "run=000003"])
+          expect((yield* Effect.flatMap(Database, (db) => exportHistory(db, out))).written).toEqual([1, 2])
         }),
-        testStore(join(dir, "a"))
+        a
       )
+      const earlier = yield* Effect.provide(
+        Effect.gen(function*() {
+          expect((yield* Effect.flatMap(Database, (db) => importHistory(db, out))).imported).toEqual([1, 2])
+          return yield* dumpViews
+        }),
+        b
+      )
+      const before = exportedFiles()
+      // Run 3, exported into the same folder: one folder more, none rewritten.
+      const original = yield* Effect.provide(
+        Effect.gen(function*() {
+          yield* snapshotAt(state(3), day(3))
+          expect(yield* Effect.flatMap(Database, (db) => exportHistory(db, out))).toEqual({ written: [3], skipped: 2, entries: [] })
+          return yield* dumpViews
+        }),
+        a
+      )
+      for (const [path, { bytes, mtime }] of before) {
+        expect(readFileSync(path).equals(bytes)).toBe(true)
+        expect(statSync(path).mtimeMs).toBe(mtime)
+      }
+      expect(readdirSync(join(out, "runs")).sort()).toEqual(["run=000001", "run=000002", "run=000003"])
+      // The later import adds run 3 alone: runs 1 and 2 read as they did, and b now answers as a does.
       yield* Effect.provide(
         Effect.gen(function*() {
           const db = yield* Database
-          expect((yield* importHistory(db, out)).imported).toEqual([1, 2, 3])
+          expect(yield* importHistory(db, out)).toEqual({ imported: [3], skipped: 2, entries: [] })
+          expect((yield* verifyChain(db)).breaches).toEqual([])
+          const copy = yield* dumpViews
+          const runsOf = (rows: ReadonlyArray<unknown>, keep: (run: number) => boolean) =>
+            rows.filter((r) => keep(Number((r as { run_id?: number }).run_id ?? 0)))
+          for (const [i, [view, rows]] of copy.entries()) {
+            expect({ view, rows }).toEqual({ view, rows: original[i]![1] })
+            const wasThere = earlier[i]![1]
+            // What the earlier import stored is untouched (quota_trend shows the newest run only).
+            if (view !== "quota_trend" && wasThere.some((r) => (r as { run_id?: number }).run_id !== undefined)) {
+              expect({ view, rows: runsOf(rows, (run) => run <= 2) }).toEqual({ view, rows: runsOf(wasThere, (run) => run <= 2) })
+            }
+          }
+          const runs = yield* db.query("SELECT run_id FROM run_log ORDER BY run_id")
+          expect(runs.map((r) => Number(r["run_id"]))).toEqual([1, 2, 3])
           expect(yield* importHistory(db, out)).toEqual({ imported: [], skipped: 3, entries: [] })
         }),
-        testStore(join(dir, "b"))
+        b
       )
     }).pipe(Effect.provide(NodeContext.layer)))
 })

@@ -165,9 +165,12 @@ describe("the Ptolemy pipeline: client, simulator over loopback, real DuckDB fil
           const second = yield* auditOnce(target(sim))
           expect(second.runs.map((r) => r.status)).toEqual(["failed"])
           expect(second.runs[0]!.error).toContain("quota")
-          // No request after the first quota_exceeded answer was a retry of the same page.
-          const quota = sim.stats.requests.filter((r) => r.status === 429)
-          expect(quota.length).toBeGreaterThan(0)
+          // Every request the spent quota refused was sent exactly once: no page, no endpoint asked for again.
+          const key = (r: { method: string; path: string; query: string }) => `${r.method} ${r.path}?${r.query}`
+          const refused = sim.stats.requests.filter((r) => r.status === 429).map(key)
+          expect(refused.length).toBeGreaterThan(0)
+          const sent = sim.stats.requests.map(key)
+          expect(refused.map((k) => [k, sent.filter((s) => s === k).length])).toEqual(refused.map((k) => [k, 1]))
           expect(yield* query("SELECT * FROM members ORDER BY ALL")).toEqual(before)
           expect(yield* query("SELECT run_id, status FROM runs ORDER BY run_id")).toEqual([
             { run_id: 1, status: "complete" },

@@ -56,6 +56,21 @@ const sheetNames = [
   "Run info"
 ]
 
+/** A sheet's rows below its header, each keyed by header, empty cells as null. */
+const sheetRows = (sheet: ExcelJS.Worksheet) => {
+  const headers = headersOf(sheet).map(String)
+  return Array.from({ length: sheet.actualRowCount - 1 }, (_, i) => {
+    const values = (sheet.getRow(i + 2).values as Array<unknown>).slice(1)
+    return Object.fromEntries(headers.map((h, j) => [h, values[j] === undefined || values[j] === "" ? null : values[j]]))
+  })
+}
+
+/** The given columns of each row, as text, sorted: a table to compare with the database's, cell by cell. */
+const cells = (rows: ReadonlyArray<Record<string, unknown>>, columns: ReadonlyArray<string>) =>
+  rows.map((r) => columns.map((c) => (r[c] === null || r[c] === undefined ? null : String(r[c])))).sort((a, b) =>
+    JSON.stringify(a) < JSON.stringify(b) ? -1 : 1
+  )
+
 /** The header cells of a sheet's first row, and which of them are hidden columns. */
 const headersOf = (sheet: ExcelJS.Worksheet) => (sheet.getRow(1).values as Array<unknown>).slice(1)
 const hiddenHeaders = (sheet: ExcelJS.Worksheet) =>
@@ -65,13 +80,28 @@ describe("the reports", () => {
   it.scoped("the workbook: every sheet, styled frozen filtered headers, the review drop-down, rows as in the database", () =>
     Effect.gen(function*() {
       const dir = yield* tempDir
-      const { counts, files } = yield* Effect.provide(
+      const { counts, files, stored } = yield* Effect.provide(
         Effect.gen(function*() {
           yield* build
           const files = yield* writeReports({ kind: "run", runId: 3 }, join(dir, "out"))
           const count = (sql: string) => Effect.map(query(sql), (r) => Number(r[0]!["n"]))
           return {
             files,
+            // What each sheet must show, cell by cell, straight from the views.
+            stored: {
+              findings: yield* query("SELECT severity, rule_id, entity_id, entity_type FROM findings WHERE run_id = 3"),
+              review: yield* query("SELECT id, user_id, email, role, user_type FROM members WHERE run_id = 3"),
+              members: yield* query(
+                `SELECT coalesce(b.id, a.id) AS id, coalesce(b.email, a.email) AS email, a.role AS start_role, b.role AS end_role
+                 FROM (SELECT * FROM members WHERE run_id = 2) a FULL JOIN (SELECT * FROM members WHERE run_id = 3) b USING (id)`
+              ),
+              changes: yield* query("SELECT run_id, change_type, entity_type, entity_id FROM changes WHERE run_id = 3"),
+              invitations: yield* query("SELECT id, email, role, status FROM invitations WHERE run_id = 3"),
+              tokens: yield* query(
+                "SELECT t.robot_id, t.id, t.status, r.display_name FROM robot_tokens t JOIN robots r USING (run_id) WHERE run_id = 3 AND r.id = t.robot_id"
+              ),
+              quota: yield* query(`SELECT run_id, dimension, used, "limit" FROM plan_usage WHERE run_id <= 3`)
+            },
             counts: {
               members: yield* count("SELECT count(*) AS n FROM members WHERE run_id = 3"),
               // Both ends: run 2's members and run 3's (dan joined at 3; nobody left).
@@ -105,6 +135,25 @@ describe("the reports", () => {
       expect(rows("Invitations")).toBe(counts.invitations)
       expect(rows("Robots and tokens")).toBe(counts.tokens)
       expect(rows("Quota history")).toBe(counts.quota)
+      // Not only as many rows: the same cells.
+      const sheet = (name: string) => sheetRows(workbook.getWorksheet(name)!)
+      const db = (rows: ReadonlyArray<Record<string, unknown>>, columns: ReadonlyArray<string>) => cells(rows, columns)
+      expect(cells(sheet("Findings"), ["Severity", "Rule", "Entity id", "Entity type"]))
+        .toEqual(db(stored.findings, ["severity", "rule_id", "entity_id", "entity_type"]))
+      expect(cells(sheet("Access review"), ["Membership id", "User id", "Email", "Role", "Type"]))
+        .toEqual(db(stored.review, ["id", "user_id", "email", "role", "user_type"]))
+      expect(cells(sheet("Members"), ["Membership id", "Email", "Role at start", "Role at end"]))
+        .toEqual(db(stored.members, ["id", "email", "start_role", "end_role"]))
+      expect(cells(sheet("Changes"), ["Run", "Change", "Entity type", "Entity id"]))
+        .toEqual(db(stored.changes, ["run_id", "change_type", "entity_type", "entity_id"]))
+      expect(cells(sheet("Invitations"), ["Invitation id", "Email", "Role", "Status"]))
+        .toEqual(db(stored.invitations, ["id", "email", "role", "status"]))
+      expect(cells(sheet("Robots and tokens"), ["Robot id", "Token id", "Status", "Robot"]))
+        .toEqual(db(stored.tokens, ["robot_id", "id", "status", "display_name"]))
+      expect(cells(sheet("Quota history"), ["Run", "Dimension", "Used", "Limit"]))
+        .toEqual(db(stored.quota, ["run_id", "dimension", "used", "limit"]))
+      // ...and the comparison is not vacuous: every sheet compared has rows.
+      for (const rows of Object.values(stored)) expect(rows.length).toBeGreaterThan(0)
       // Every time column says UTC; ids are kept, hidden, after every visible column.
       for (const sheet of workbook.worksheets.filter((w) => !["Summary", "Run info", "Privileged access"].includes(w.name))) {
         const headers = headersOf(sheet).map(String)

@@ -2,6 +2,7 @@ import { readFileSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
+import ExcelJS from "exceljs"
 import { readCsv } from "../../src/files/Csv.js"
 import { csvLine } from "../../src/files/Csv.js"
 import { startCampaign } from "../../src/review/Freeze.js"
@@ -9,7 +10,7 @@ import { importDecisions } from "../../src/review/RecordDecisions.js"
 import { Database } from "../../src/store/Database.js"
 import { query, snapshotAt } from "../support/Pipeline.js"
 import { tempDir } from "../support/TempDir.js"
-import { fillWorkbook, KEYS, libreOfficeSave, population, reviewLayer, sofficeAvailable } from "./support.js"
+import { fillWorkbook, headerRows, KEYS, libreOfficeSave, population, reviewLayer, sofficeAvailable } from "./support.js"
 
 const started = (dir: string) =>
   Effect.gen(function*() {
@@ -93,6 +94,30 @@ describe("a review campaign's sheet, filled in and read back", () => {
         }),
         reviewLayer(dir)
       )
+    }))
+
+  it.scoped("the workbook's inputs check what is typed: a Decision list, the campaign's roles, a date", () =>
+    Effect.gen(function*() {
+      const dir = yield* tempDir
+      const campaign = yield* Effect.provide(started(dir), reviewLayer(dir))
+      const workbook = new ExcelJS.Workbook()
+      yield* Effect.promise(() => workbook.xlsx.readFile(campaign.files.workbook))
+      const sheet = workbook.getWorksheet("Review")!
+      const sections = headerRows(sheet)
+      expect(sections.length).toBe(2) // privileged access first, then the rest
+      const keys = sections.flatMap(({ columns, row }) => {
+        const rows: Array<{ row: number; columns: Map<string, number> }> = []
+        for (let r = row + 1; typeof sheet.getRow(r).getCell(columns.get("Item key")!).value === "string"; r++) rows.push({ row: r, columns })
+        return rows
+      })
+      expect(keys.length).toBe(8)
+      for (const { columns, row } of keys) {
+        const at = (header: string) => sheet.getRow(row).getCell(columns.get(header)!).dataValidation
+        expect(at("Decision")).toMatchObject({ type: "list", formulae: ["\"Keep,Remove,Change role\""] })
+        expect(at("New role")).toMatchObject({ type: "list", formulae: [expect.stringMatching(/^"(.+,)*member(,.+)*"$/)] })
+        expect(at("Reviewed on")).toMatchObject({ type: "date", operator: "greaterThan" })
+        expect(at("Comment")).toBeUndefined()
+      }
     }))
 
   it.scoped("records the decisions of a workbook a reviewer filled in, with the file's SHA-256", () =>

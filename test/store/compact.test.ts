@@ -53,7 +53,29 @@ describe("compaction", () => {
       expect(before.breaches).toEqual([])
       // Right after compacting there is nothing to gain: the file is left alone.
       expect(yield* compactIfGrown(path, allViews, { minimumSize: 0 })).toBeNull()
-      // And the compacted file takes new runs.
-      yield* Effect.provide(snapshotAt({ members }, "2026-03-20T06:00:00Z"), storeLayer({ path, views: allViews }))
+      // And the compacted file takes new runs: the thirteenth is stored whole, chained to the twelfth, and the
+      // runs before it read as they did.
+      const next = yield* Effect.provide(
+        snapshotAt({ members: members.map((m, i) => (i < 3 ? member(m.id, "admin") : m)) }, "2026-03-20T06:00:00Z"),
+        storeLayer({ path, views: allViews })
+      )
+      expect(next.runs.map((r) => [r.runId, r.status])).toEqual([[13, "complete"]])
+      const after = yield* dump(path)
+      expect(after.breaches).toEqual([])
+      const upTo12 = (rows: unknown) => (rows as ReadonlyArray<{ run_id: number }>).filter((r) => Number(r.run_id) <= 12)
+      for (const view of views) expect({ view, rows: upTo12(after.out[view]) }).toEqual({ view, rows: upTo12(before.out[view]) })
+      const stored = (after.out["members"] as ReadonlyArray<{ run_id: number; id: string; role: string }>).filter((r) => r.run_id === 13)
+      expect(stored.map((r) => `${r.id} ${r.role}`).sort()).toEqual(
+        members.map((m, i) => `${m.id} ${i < 3 ? "admin" : "viewer"}`).sort()
+      )
+      const changes = (after.out["changes"] as ReadonlyArray<{ run_id: number; change_type: string; entity_id: string }>)
+        .filter((c) => c.run_id === 13)
+        .map((c) => `${c.change_type} ${c.entity_id}`)
+        .sort()
+      // Day 12 made every 97th member from m12 a member; run 13 has them viewers again, and m0-m2 admins.
+      expect(changes).toEqual(members.flatMap((m, i) => (i < 3 || i % 97 === 12 ? [`role_changed ${m.id}`] : [])).sort())
+      expect(changes.length).toBe(3 + 31)
+      const [run13, run12] = [13, 12].map((id) => (after.out["runs"] as ReadonlyArray<Record<string, unknown>>).find((r) => r["run_id"] === id)!)
+      expect(run13!["previous_hash"]).toBe(run12!["content_hash"])
     }).pipe(Effect.provide(NodeContext.layer)))
 })

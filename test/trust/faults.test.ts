@@ -8,7 +8,7 @@ import { Effect } from "effect"
 import { readdirSync, statSync } from "node:fs"
 import { join } from "node:path"
 import { verifyChain } from "../../src/history/Integrity.js"
-import { type FaultOptions, type RunningSimulator, startPtolemySimulator } from "../../src/simulator/ptolemy/index.js"
+import { type FaultOptions, type RequestRecord, type RunningSimulator, startPtolemySimulator } from "../../src/simulator/ptolemy/index.js"
 import { Database } from "../../src/store/Database.js"
 import { storeLayer } from "../../src/store/StoreLayer.js"
 import { type CliResult, runCli } from "../support/Cli.js"
@@ -28,10 +28,39 @@ interface Case {
   readonly stored: "complete" | "incomplete" | "failed" | "nothing"
   readonly gaps?: ReadonlyArray<string>
   readonly message?: RegExp
+  /** What the simulator's request log must show of the run (it holds only this case's requests). */
+  readonly requests?: (log: ReadonlyArray<RequestRecord>) => void
+}
+
+/** Timers and the two processes' clocks agree to the millisecond; a few are allowed for rounding. */
+const CLOCK_SLACK_MS = 5
+
+/**
+ * The run saw `throttled` 429s, and each was asked for again (the same page: method, path and query), not before its
+ * Retry-After had passed since the answer; the page was answered in the end.
+ */
+const retriedAfterWaiting = (seconds: number, throttled: number) => (log: ReadonlyArray<RequestRecord>) => {
+  const page = (r: RequestRecord) => `${r.method} ${r.path}?${r.query}`
+  const refused = log.filter((r) => r.status === 429)
+  expect(refused.length).toBe(throttled)
+  for (const answer of refused) {
+    const retry = log.find((r) => page(r) === page(answer) && r.receivedAt >= answer.answeredAt - CLOCK_SLACK_MS && r !== answer)
+    expect(retry, `the 429 on ${page(answer)} was asked for again`).toBeDefined()
+    expect(retry!.receivedAt - answer.answeredAt).toBeGreaterThanOrEqual(seconds * 1000 - CLOCK_SLACK_MS)
+  }
+  const last = log.filter((r) => page(r) === page(refused[0]!)).at(-1)!
+  expect(last.status).toBe(200)
 }
 
 const cases: ReadonlyArray<Case> = [
-  { name: "burst throttling, Retry-After honoured", faults: { rules: [{ path: "/memberships", times: 3, action: { status: 429, code: "rate_limited", retryAfter: 0 } }] }, code: 0, stored: "complete" },
+  {
+    name: "burst throttling, Retry-After honoured",
+    faults: { rules: [{ path: /^\/memberships(\?|$)/, times: 2, action: { status: 429, code: "rate_limited", retryAfter: 2 } }] },
+    code: 0,
+    stored: "complete",
+    // The client's own backoff starts at a quarter of a second: only the header makes it wait two.
+    requests: retriedAfterWaiting(2, 2)
+  },
   { name: "a burst of 5xx", faults: { rules: [{ path: "/invitations", times: 3, action: { status: 503 } }] }, code: 0, stored: "complete" },
   { name: "a hanging response (request timeout, retried)", faults: { rules: [{ path: "/plan", times: 1, action: "hang" }] }, args: ["--request-timeout", "1"], code: 0, stored: "complete" },
   { name: "dropped connections", faults: { rules: [{ path: "/webhooks", times: 2, action: "drop" }] }, code: 0, stored: "complete" },
@@ -152,8 +181,10 @@ describe("the fault matrix", () => {
         sim.advanceDays(1)
         c.before?.(sim)
         sim.setFaults(c.faults ?? {})
+        sim.stats.reset()
         const result = yield* run(c)
         sim.setFaults({})
+        c.requests?.(sim.stats.requests)
         sim.world.setPlan({ limits: { api_calls: 10_000_000 } })
         const after = yield* observe(db)
         const runs = after.dump["runs"] as ReadonlyArray<{ run_id: number; status: string; coverage: Record<string, string> }>

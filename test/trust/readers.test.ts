@@ -20,7 +20,7 @@ describe("readers while a run fetches", () => {
       const snapshot = ["snapshot", "--source", "transactionlink", "--workspace", workspace, "--db", db]
       expect((yield* Effect.promise(() => runCli(snapshot, { env }))).code).toBe(0)
 
-      // Every answer now takes 25 seconds: the run spends most of its life waiting on the API.
+      // Every answer now takes 15 seconds: the run spends most of its life waiting on the API.
       sim.setFaults({ latencyMs: 15_000 })
       sim.advanceDays(1)
       const running = startCli([...snapshot, "--request-timeout", "120"], { env, timeoutMs: 280_000 })

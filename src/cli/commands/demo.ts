@@ -17,7 +17,8 @@ import { makeSource, type SourceSettings, workspaceSelector } from "../../source
 import type { StoredRun } from "../../store/AuditStore.js"
 import { historyTally, runsOfWorkspace, runTally } from "../../read/Runs.js"
 import { demoReview } from "../../review/DemoSample.js"
-import { Database } from "../../store/Database.js"
+import { Database, param } from "../../store/Database.js"
+import { demoRemediation } from "./demoRemediation.js"
 import { toolVersion } from "../../Version.js"
 import { runFailed } from "../ExitCode.js"
 import { parsePeriod, resolveWindow } from "../Resolve.js"
@@ -67,39 +68,44 @@ export const demo = (input: DemoInput) =>
       const fs = yield* FileSystem.FileSystem
       const roster = simulatedRoster(sim)
       const rosterPath = join(dir, "people.csv")
+      /** One scheduled run, as each day of the demo makes it. */
+      const runOnce = (label: string) =>
+        Effect.gen(function*() {
+          const now = () => sim.now().toISOString()
+          // The directory as HR exports it each morning, read from its file as `run --roster` reads it.
+          if (roster !== undefined) {
+            yield* fs.writeFileString(rosterPath, roster()).pipe(
+              Effect.mapError((error) => runFailed(`Cannot write the demo's roster ${rosterPath}: ${error.message}`))
+            )
+          }
+          // The per-day line below is the demo's progress; the job's own progress lines would repeat it.
+          // A source per day, as each scheduled run builds its own.
+          const audited = {
+            source: yield* makeSource(target, { concurrency: 10 }),
+            workspace: workspaceSelector(target),
+            roster: roster === undefined ? undefined : yield* readRosterFile(rosterPath)
+          }
+          const result = yield* runAudit([audited], {
+            toolVersion,
+            now,
+            findings: demoFindings
+          }).pipe(Logger.withMinimumLogLevel(LogLevel.Warning))
+          for (const run of result.runs) {
+            const counts = yield* runTally(db, run.runId)
+            yield* Console.log(
+              `${label}  ${now().slice(0, 10)}  ${describeRun(run).replace(/ \(.*$/, "")}  ${
+                run.usage.calls
+              } calls  ${counts.changes} changes  ${counts.findings} findings (${counts.new_findings} new)`
+            )
+            if (run.workspace) last.set(run.workspace.id, run)
+          }
+          if (result.runs.some((r) => r.status === "failed")) {
+            return yield* Effect.fail(runFailed(`${label.trim()} failed: ${result.runs.map((r) => r.error).join(" ")}`))
+          }
+        })
       for (let day = 1; day <= input.days; day++) {
         sim.advanceDays(1)
-        const now = () => sim.now().toISOString()
-        // The directory as HR exports it each morning, read from its file as `run --roster` reads it.
-        if (roster !== undefined) {
-          yield* fs.writeFileString(rosterPath, roster()).pipe(
-            Effect.mapError((error) => runFailed(`Cannot write the demo's roster ${rosterPath}: ${error.message}`))
-          )
-        }
-        // The per-day line below is the demo's progress; the job's own progress lines would repeat it.
-        // A source per day, as each scheduled run builds its own.
-        const audited = {
-          source: yield* makeSource(target, { concurrency: 10 }),
-          workspace: workspaceSelector(target),
-          roster: roster === undefined ? undefined : yield* readRosterFile(rosterPath)
-        }
-        const result = yield* runAudit([audited], {
-          toolVersion,
-          now,
-          findings: demoFindings
-        }).pipe(Logger.withMinimumLogLevel(LogLevel.Warning))
-        for (const run of result.runs) {
-          const counts = yield* runTally(db, run.runId)
-          yield* Console.log(
-            `day ${String(day).padStart(3)}/${input.days}  ${now().slice(0, 10)}  ${describeRun(run).replace(/ \(.*$/, "")}  ${
-              run.usage.calls
-            } calls  ${counts.changes} changes  ${counts.findings} findings (${counts.new_findings} new)`
-          )
-          if (run.workspace) last.set(run.workspace.id, run)
-        }
-        if (result.runs.some((r) => r.status === "failed")) {
-          return yield* Effect.fail(runFailed(`Day ${day} failed: ${result.runs.map((r) => r.error).join(" ")}`))
-        }
+        yield* runOnce(`day ${String(day).padStart(3)}/${input.days}`)
       }
       // The last run's reports, beside the database (one folder per workspace when there are several).
       const reports: Array<string> = []
@@ -135,8 +141,34 @@ export const demo = (input: DemoInput) =>
               `  ${started.files.workbook}\n  ${started.files.csv}\n` +
               `A reviewer's filled-in sample was imported: ${imported.recorded} decisions from ${review.sample}.\n` +
               `Next:    ptolemy-audit review status --db ${dbPath}\n` +
-              `         ptolemy-audit review close --db ${dbPath} --signed-by "Your Name"\n` +
               `         ptolemy-audit sql --db ${dbPath} "SELECT item_key, label, decision, new_role, reviewer, comment FROM review_outcomes WHERE decision IS NOT NULL"`
+          )
+          // Remediation: the campaign signed off, its decisions planned, applied with the simulator's write
+          // token, and the next day's run verifying them.
+          const remediated = yield* demoRemediation(db, {
+            campaignId: started.campaignId,
+            sim,
+            workspaceId: reviewed.id,
+            planPath: join(dir, "remediation-plan.json")
+          }).pipe(
+            Logger.withMinimumLogLevel(LogLevel.Warning),
+            Effect.catchTags({
+              ReviewError: (error) => Effect.fail(runFailed(error.message)),
+              PlanError: (error) => Effect.fail(runFailed(error.message)),
+              PlanRefused: (error) => Effect.fail(runFailed(error.message))
+            })
+          )
+          sim.advanceDays(1)
+          yield* runOnce("next day")
+          const verified = yield* db.query(
+            `SELECT verification, count(*)::INTEGER AS n FROM remediation_actions WHERE plan_id = $1 AND verification IS NOT NULL GROUP BY ALL ORDER BY 1`,
+            [param.text(remediated.planId)]
+          )
+          yield* Console.log(
+            `\nRemediation: campaign ${started.campaignId} signed off; plan ${remediated.planId} (${remediated.actions} actions, ${remediated.excluded} left out) written to ${remediated.planPath}\n` +
+              `  applied against the simulator: ${remediated.outcomes}\n` +
+              `  the next run: ${verified.map((r) => `${r["n"]} ${r["verification"]}`).join(", ") || "nothing to verify"}\n` +
+              `Next:    ptolemy-audit remediate status --db ${dbPath}`
           )
         }
       }

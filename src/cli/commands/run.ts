@@ -139,7 +139,7 @@ export const runOrSnapshot = (input: AuditInput, mode: "run" | "snapshot") =>
     const newOnly = input.newOnly || Option.exists(config, (c) => c.fail_on_new_only === true)
     const requireComplete = input.requireComplete || Option.exists(config, (c) => c.require_complete === true)
     const tuning = { concurrency: input.concurrency, requestTimeout: `${input.requestTimeout} seconds` } as const
-    const rosters = yield* readRosterFiles(rosterFiles(config, input.config, input.roster))
+    const rosters = yield* readRosterFiles(yield* rosterFiles(config, input.config, input.roster))
     const sources = yield* Effect.forEach(targets, (target, i) =>
       Effect.map(makeSource(target, tuning), (source) => ({ source, workspace: workspaceSelector(target), roster: rosters[i] })))
 

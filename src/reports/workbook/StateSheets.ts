@@ -59,6 +59,25 @@ const figures = (data: ReportData): ReadonlyArray<Fact> => {
   ]
 }
 
+/** A window's remediation in a few lines: how many actions, by outcome and by verification (none: nothing). */
+const remediationFacts = (data: ReportData): ReadonlyArray<Fact> => {
+  if (data.remediation.length === 0) return []
+  const tally = (pick: (a: ReportData["remediation"][number]) => string | null) => {
+    const counts = new Map<string, number>()
+    for (const a of data.remediation) {
+      const key = pick(a)
+      if (key !== null) counts.set(key, (counts.get(key) ?? 0) + 1)
+    }
+    return [...counts].map(([k, n]) => `${n} ${k.replace("_", " ")}`).join(", ")
+  }
+  const verified = tally((a) => a.verification)
+  return [
+    ["Remediation actions", data.remediation.length, "number", "bold"],
+    ["Remediation outcomes", tally((a) => a.outcome)],
+    ...(verified === "" ? [] : [["Remediation verified by later runs", verified] as Fact])
+  ]
+}
+
 export const summarySheet = (workbook: Workbook, data: ReportData) => {
   const late = startsLateWarning(data)
   const note = campaignNote(data)
@@ -76,6 +95,7 @@ export const summarySheet = (workbook: Workbook, data: ReportData) => {
       ["Status", data.run.status, undefined, data.run.status === "complete" ? undefined : "warning"],
       ...campaign,
       ...reviewSummaryFacts(data),
+      ...remediationFacts(data),
       ...figures(data),
       ...removalSummaryFacts(data)
     ],

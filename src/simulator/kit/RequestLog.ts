@@ -1,6 +1,6 @@
 /**
- * Every request a simulator saw, for tests to assert on ("exactly these writes, with the write token"), and the
- * most that were in progress at once.
+ * Every request a simulator saw, for tests to assert on ("exactly these writes, with the write token", "the retry
+ * came after the Retry-After"), and the most that were in progress at once.
  */
 
 export interface RequestRecord {
@@ -19,6 +19,10 @@ export interface RequestRecord {
   readonly write: boolean
   /** The parsed JSON body, when there was one. */
   readonly body?: unknown
+  /** When the request reached the handler (wall-clock milliseconds, `Date.now()`; not the simulated clock). */
+  readonly receivedAt: number
+  /** When it was done (answered, dropped, or its socket closed), on the same clock. */
+  readonly answeredAt: number
 }
 
 export class RequestLog {
@@ -46,10 +50,10 @@ export class RequestLog {
     return this.inFlight
   }
 
-  /** A request is done (answered, dropped, or its socket closed). */
-  finished(record: RequestRecord): void {
+  /** A request is done (answered, dropped, or its socket closed): it is logged, stamped with the time now. */
+  finished(record: Omit<RequestRecord, "answeredAt">): void {
     this.inFlight--
-    this.log.push(record)
+    this.log.push({ ...record, answeredAt: Date.now() })
   }
 
   reset(): void {

@@ -32,6 +32,7 @@ export const ptolemyHandler = (options: ServerOptions) => {
   const inFlight = new Map<string, number>()
 
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const receivedAt = Date.now()
     const url = new URL(req.url ?? "/", "http://simulator")
     const method = (req.method ?? "GET").toUpperCase()
     // Parsed up front for the request log; a bad body is refused once the caller is known.
@@ -90,7 +91,8 @@ export const ptolemyHandler = (options: ServerOptions) => {
         authorization: req.headers.authorization,
         token: presented(req.headers.authorization),
         write: isWrite(found, method),
-        ...(body === undefined ? {} : { body })
+        ...(body === undefined ? {} : { body }),
+        receivedAt
       })
     })
     try {

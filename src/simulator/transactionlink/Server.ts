@@ -57,6 +57,7 @@ const send = (res: ServerResponse, reply: Reply, extraFields: boolean, malformed
 }
 
 export const transactionLinkHandler = (ctx: ServerContext) => async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+  const receivedAt = Date.now()
   const method = (req.method ?? "GET").toUpperCase()
   const target = req.url ?? "/"
   const { path, query } = splitTarget(target)
@@ -72,7 +73,8 @@ export const transactionLinkHandler = (ctx: ServerContext) => async (req: Incomi
       authorization,
       token: authorization === undefined || authorization === "" ? null : authorization,
       write: isWrite(route(path)?.route, method),
-      ...(parsed.body === undefined ? {} : { body: parsed.body })
+      ...(parsed.body === undefined ? {} : { body: parsed.body }),
+      receivedAt
     })
   try {
     parsed = parseBody(await readBody(req))

@@ -38,6 +38,8 @@ export interface CallOptions<E> {
   readonly onSend?: Effect.Effect<void>
   /** Called with every response's headers, error responses included. */
   readonly onResponse?: (headers: Headers) => Effect.Effect<void>
+  /** A 2xx answer with no body is `null` (a write's 204, or TransactionLink's empty 200) rather than malformed JSON. */
+  readonly allowEmpty?: boolean
 }
 
 /** Seconds to wait from a `Retry-After` header: delta-seconds or an HTTP-date. */
@@ -87,6 +89,7 @@ export const makeJsonCall = <E extends RetryableError>(http: HttpClient.HttpClie
       if (response.status < 200 || response.status >= 300) {
         return yield* Effect.fail(options.status(endpoint, response.status, response.headers, text))
       }
+      if (options.allowEmpty === true && text.trim() === "") return null
       return yield* Effect.try({
         try: () => JSON.parse(text) as unknown,
         catch: (cause) =>

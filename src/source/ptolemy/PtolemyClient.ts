@@ -10,6 +10,7 @@ import type { ApiErrorFields } from "../http/ApiError.js"
 import { decodeObject, decodeValue, isJsonObject } from "../http/Decode.js"
 import { type Lanes, makeLanes } from "../http/Lanes.js"
 import { cursorPaging, paged, type PageOf } from "../http/Paging.js"
+import { readOnly } from "../http/ReadOnly.js"
 import { type Headers, makeJsonCall, parseRetryAfter, type RequestTuning, tuned } from "../http/Request.js"
 import { PtolemyApiError, type PtolemyErrorReason } from "./PtolemyApiError.js"
 import * as S from "./Schemas.js"
@@ -65,7 +66,9 @@ export const make = (config: PtolemyClientConfig) =>
           HttpClientRequest.bearerToken(config.token),
           HttpClientRequest.acceptJson
         )
-      )
+      ),
+      // Last, so that it sees the whole request: anything but a read dies here, unsent.
+      (client) => readOnly(client, { filterPosts: true })
     )
 
     const endpointOf = (request: ReadRequest) =>
@@ -138,13 +141,13 @@ export const make = (config: PtolemyClientConfig) =>
     return {
       workspace: getOne(S.Workspace, "").pipe(Effect.withSpan("PtolemyClient.workspace")),
       memberships: (mode: LaneMode = "chain") => paginate(S.Membership, list("/memberships"), mode),
-      membership: (id: string) => getOne(S.Membership, at("/memberships", id)),
+      membership: Effect.fn("PtolemyClient.membership")((id: string) => getOne(S.Membership, at("/memberships", id))),
       robots: (mode: LaneMode = "chain") => paginate(S.Robot, list("/memberships/robots"), mode),
-      robot: (userId: string) => getOne(S.Robot, at("/memberships/robots", userId)),
+      robot: Effect.fn("PtolemyClient.robot")((userId: string) => getOne(S.Robot, at("/memberships/robots", userId))),
       robotTokens: (userId: string, mode: LaneMode = "fanout") =>
         paginate(S.RobotToken, list(`${at("/memberships/robots", userId)}/tokens`), mode),
       invitations: (mode: LaneMode = "chain") => paginate(S.Invitation, list("/invitations"), mode),
-      invitation: (id: string) => getOne(S.Invitation, at("/invitations", id)),
+      invitation: Effect.fn("PtolemyClient.invitation")((id: string) => getOne(S.Invitation, at("/invitations", id))),
       plan: getOne(S.Plan, "/plan").pipe(Effect.withSpan("PtolemyClient.plan")),
       /** The access log: all retained events, or only those created at or after `since` (the stored watermark). */
       events: (since: Option.Option<string>, mode: LaneMode = "chain") =>
@@ -157,7 +160,7 @@ export const make = (config: PtolemyClientConfig) =>
           mode
         ),
       webhooks: (mode: LaneMode = "chain") => paginate(S.Webhook, list("/webhooks"), mode),
-      webhook: (id: string) => getOne(S.Webhook, at("/webhooks", id)),
+      webhook: Effect.fn("PtolemyClient.webhook")((id: string) => getOne(S.Webhook, at("/webhooks", id))),
       subscriptions: (webhookId: string, mode: LaneMode = "fanout") =>
         paginate(S.Subscription, list(`${at("/webhooks", webhookId)}/subscriptions`), mode),
       usage: Effect.all({ calls: Ref.get(calls), rateLimitRemaining: Ref.get(rateLimitRemaining) })
@@ -166,7 +169,7 @@ export const make = (config: PtolemyClientConfig) =>
 
 export type PtolemyClientService = Effect.Effect.Success<ReturnType<typeof make>>
 
-const errorFromStatus = (endpoint: string, status: number, headers: Headers, text: string): PtolemyApiError => {
+export const errorFromStatus = (endpoint: string, status: number, headers: Headers, text: string): PtolemyApiError => {
   const body = Option.getOrUndefined(S.decodeErrorBody(text))
   const code = body?.error.code ?? undefined
   const retryAfter = parseRetryAfter(headers["retry-after"])

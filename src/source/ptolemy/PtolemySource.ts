@@ -17,7 +17,14 @@ import type {
   WorkspaceRecord
 } from "../../snapshot/Records.js"
 import { SnapshotItem } from "../../snapshot/SnapshotItem.js"
-import type { AuditSourceService, ErrorMeanings, MissingEntity, SourceFailure, WorkspaceTarget } from "../AuditSource.js"
+import type {
+  AuditSourceService,
+  ErrorMeanings,
+  MissingEntity,
+  RemovableCollection,
+  SourceFailure,
+  WorkspaceTarget
+} from "../AuditSource.js"
 import { collections, commonMeanings, text } from "../Collections.js"
 import type { Item } from "../http/Decode.js"
 import { describeConflicts, makeListing } from "../http/Listing.js"
@@ -327,11 +334,12 @@ export const makePtolemySource = (
 
   return {
     source: "ptolemy",
-    workspaces: () =>
+    workspaces: Effect.fn("PtolemySource.workspaces")(() =>
       client.workspace.pipe(
         Effect.map((item): ReadonlyArray<WorkspaceTarget> => [{ workspace: workspaceRecord(item), scope: "workspace" }]),
         Effect.mapError(toFailure)
-      ),
+      )
+    ),
     snapshot: (target, { asOf, eventsSince }) =>
       Stream.mergeAll(
         [
@@ -351,7 +359,11 @@ export const makePtolemySource = (
         ],
         { concurrency: "unbounded" }
       ),
-    confirmAbsent: (_target, collection, missing) => {
+    confirmAbsent: Effect.fn("PtolemySource.confirmAbsent")((
+      _target: WorkspaceTarget,
+      collection: RemovableCollection,
+      missing: ReadonlyArray<MissingEntity>
+    ) => {
       switch (collection) {
         case "members":
           return stillThere("membership", missing, client.membership)
@@ -362,7 +374,7 @@ export const makePtolemySource = (
         case "robot_tokens":
           return tokensStillThere(missing)
       }
-    },
+    }),
     readAgain: (_target, collection, { asOf }) => {
       switch (collection) {
         case "members":

@@ -8,6 +8,7 @@ import { Effect, Option, Redacted, Ref, type Schema, Stream } from "effect"
 import type { ApiErrorFields } from "../http/ApiError.js"
 import { decodeValue, type Item, isJsonObject } from "../http/Decode.js"
 import { nextPageNumber, paged, type PageOf, wholeList } from "../http/Paging.js"
+import { readOnly } from "../http/ReadOnly.js"
 import { type Headers, makeJsonCall, parseRetryAfter, type RequestTuning, tuned } from "../http/Request.js"
 import { TransactionLinkApiError, type TransactionLinkErrorReason } from "./TransactionLinkApiError.js"
 import * as S from "./Schemas.js"
@@ -39,7 +40,9 @@ export const make = (config: TransactionLinkClientConfig) =>
           HttpClientRequest.setHeader("authorization", Redacted.value(config.token)),
           HttpClientRequest.acceptJson
         )
-      )
+      ),
+      // Last, so that it sees the whole request: anything but a GET dies here, unsent.
+      (client) => readOnly(client, { filterPosts: false })
     )
     const call = makeJsonCall(http, {
       ...tuned(config),
@@ -92,12 +95,16 @@ export const make = (config: TransactionLinkClientConfig) =>
     const ws = (id: string) => encodeURIComponent(id)
 
     return {
-      workspaces: list(S.Workspace, "/organizations/workspaces", "id"),
-      directMemberships: (workspaceId: string) =>
-        list(S.Membership, `/workspaces/${ws(workspaceId)}/memberships`, "userId"),
-      allMemberships: (workspaceId: string) =>
-        list(S.Membership, `/organizations/workspaces/${ws(workspaceId)}/memberships`, "userId"),
-      organizationRoles: list(S.OrganizationRole, "/organizations/roles", "id"),
+      workspaces: list(S.Workspace, "/organizations/workspaces", "id").pipe(Effect.withSpan("TransactionLinkClient.workspaces")),
+      directMemberships: Effect.fn("TransactionLinkClient.directMemberships")((workspaceId: string) =>
+        list(S.Membership, `/workspaces/${ws(workspaceId)}/memberships`, "userId")
+      ),
+      allMemberships: Effect.fn("TransactionLinkClient.allMemberships")((workspaceId: string) =>
+        list(S.Membership, `/organizations/workspaces/${ws(workspaceId)}/memberships`, "userId")
+      ),
+      organizationRoles: list(S.OrganizationRole, "/organizations/roles", "id").pipe(
+        Effect.withSpan("TransactionLinkClient.organizationRoles")
+      ),
       users: numbered(S.User, "/organizations/users", "id"),
       enrollments: numbered(S.Enrollment, "/organizations/enrollments", "enrollmentId"),
       usage: Effect.map(Ref.get(calls), (n) => ({ calls: n, rateLimitRemaining: null }))
@@ -106,7 +113,7 @@ export const make = (config: TransactionLinkClientConfig) =>
 
 export type TransactionLinkClientService = Effect.Effect.Success<ReturnType<typeof make>>
 
-const errorFromStatus = (endpoint: string, status: number, headers: Headers, text: string): TransactionLinkApiError => {
+export const errorFromStatus = (endpoint: string, status: number, headers: Headers, text: string): TransactionLinkApiError => {
   const body = Option.getOrUndefined(S.decodeErrorBody(text))
   const first = body?.errors?.[0]
   const retryAfter = parseRetryAfter(headers["retry-after"])

@@ -11,6 +11,7 @@ import { type CollectionOutcome, SnapshotItem } from "../../snapshot/SnapshotIte
 import {
   type AuditSourceService,
   type ErrorMeanings,
+  type MissingEntity,
   type RemovableCollection,
   SourceFailure,
   type WorkspaceTarget
@@ -220,7 +221,7 @@ export const makeTransactionLinkSource = (
 
     return {
       source: "transactionlink",
-      workspaces: (selector) =>
+      workspaces: Effect.fn("TransactionLinkSource.workspaces")((selector: Option.Option<string>) =>
         Effect.flatMap(targets, (all) => {
           const chosen = Option.match(selector, {
             onNone: () => all,
@@ -237,7 +238,8 @@ export const makeTransactionLinkSource = (
               })
             )
             : Effect.succeed(chosen)
-        }),
+        })
+      ),
       snapshot: (target) =>
         Stream.mergeAll(
           [
@@ -251,7 +253,11 @@ export const makeTransactionLinkSource = (
           ],
           { concurrency: "unbounded" }
         ),
-      confirmAbsent: (target, name, missing) => {
+      confirmAbsent: Effect.fn("TransactionLinkSource.confirmAbsent")((
+        target: WorkspaceTarget,
+        name: RemovableCollection,
+        missing: ReadonlyArray<MissingEntity>
+      ) => {
         const workspaceId = target.workspace.id
         if (name === "members" && target.scope === "workspace") {
           // No GET of one membership: both lists again (an inherited member is in the full list only).
@@ -269,8 +275,8 @@ export const makeTransactionLinkSource = (
           return listedAgain("an enrollment of the organisation", missing, listed)
         }
         // Nothing of the kind is ever read at this target, so nothing of it can still exist here.
-        return Effect.succeed([])
-      },
+        return Effect.succeed<ReadonlyArray<string>>([])
+      }),
       // A fresh read of the users too: the run's shared copy may be the one that was inconsistent.
       readAgain: (target, name) => collection(target, name, readUsers),
       usage: client.usage

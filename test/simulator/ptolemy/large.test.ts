@@ -1,14 +1,15 @@
-/** The `large` world: generated quickly and served cheaply in pages of 200. */
+/**
+ * The `large` world: the sizes of the brief, served in pages of 200, and by the filter endpoint. How fast it is
+ * generated and served is measured by the bench's simulator tier (`npm run bench -- --only simulator`), not here.
+ */
 import { describe, expect, it } from "vitest"
 import { WorldSizes } from "../../../src/simulator/ptolemy/index.js"
 import { all, allFiltered, call, rows, start } from "./http.js"
 
 describe("a large world", () => {
-  it("is generated in well under 5 s, with the sizes of the brief, and served in pages of 200 exactly", async () => {
+  it("is generated with the sizes of the brief, and served in pages of 200 exactly", async () => {
     expect(WorldSizes.large).toMatchObject({ humans: 50_000, robots: 2_000, invitations: 5_000, webhooks: 20 })
-    const t = performance.now()
     const sim = await start({ seed: 51, size: "large", churn: 0 })
-    expect(performance.now() - t).toBeLessThan(5_000)
     const plan = (await call(sim, "/plan")).json
     expect(plan.usage.seats.used).toBe(50_000)
     expect(sim.world.list("robots").length).toBe(2_000 + 2) // + the simulator's own two
@@ -17,26 +18,20 @@ describe("a large world", () => {
     const admins = rows(sim.world.list("memberships")).filter((m) => m.role === "admin").length
     expect(admins).toBeGreaterThanOrEqual(1)
 
-    const served = performance.now()
     const { items, requests } = await all(sim, "/memberships", 200)
-    const elapsed = performance.now() - served
     expect(requests).toBe(Math.ceil(52_002 / 200))
     expect(items).toEqual(sim.world.list("memberships"))
-    expect(elapsed).toBeLessThan(10_000)
 
-    // The filter endpoint pages through the same 50,000 without sorting per request.
-    const filtered = performance.now()
+    // The filter endpoint pages through the same 50,000 humans, in the list's order.
     const humans = await allFiltered(sim, "/memberships/filter", { filter: { field: "user_type", op: "eq", value: "human" }, limit: 200 })
-    expect(humans.items.length).toBe(50_000)
-    expect(performance.now() - filtered).toBeLessThan(10_000)
+    expect(humans.requests).toBe(50_000 / 200)
+    expect(humans.items).toEqual(rows(sim.world.list("memberships")).filter((m) => m.user_type === "human"))
   })
 
-  it("keeps no sockets open: many keep-alive requests, then close() returns promptly", async () => {
+  it("keeps no sockets open: many keep-alive requests, then close() returns and the port is shut", async () => {
     const sim = await start({ seed: 52, size: "small", churn: 0 })
     await Promise.all(Array.from({ length: 15 }, () => call(sim, "/plan")))
-    const t = performance.now()
     await sim.close()
-    expect(performance.now() - t).toBeLessThan(1_000)
     await expect(fetch(`${sim.url}/workspaces/acme-capital/plan`)).rejects.toThrow()
   })
 })

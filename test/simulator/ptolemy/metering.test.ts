@@ -110,7 +110,13 @@ describe("metering", () => {
     await call(sim, "/events/filter", { body: { limit: 3 } })
     await call(sim, "/plan", { token: null })
     const admin = sim.tokens.admin
-    expect(sim.stats.requests).toEqual([
+    // Each stamped when it arrived and when it was answered, in that order, the next after the last was answered.
+    const stamps = sim.stats.requests.map((r) => [r.receivedAt, r.answeredAt] as const)
+    for (const [i, [received, answered]] of stamps.entries()) {
+      expect(answered).toBeGreaterThanOrEqual(received)
+      if (i > 0) expect(received).toBeGreaterThanOrEqual(stamps[i - 1]![1])
+    }
+    expect(sim.stats.requests.map(({ answeredAt: _a, receivedAt: _r, ...r }) => r)).toEqual([
       { method: "GET", path: "/v1/workspaces/acme-capital/memberships", query: "limit=5", status: 200, authorization: `Bearer ${admin}`, token: admin, write: false },
       { method: "POST", path: "/v1/workspaces/acme-capital/events/filter", query: "", status: 200, authorization: `Bearer ${admin}`, token: admin, write: false, body: { limit: 3 } },
       { method: "GET", path: "/v1/workspaces/acme-capital/plan", query: "", status: 401, authorization: undefined, token: null, write: false }

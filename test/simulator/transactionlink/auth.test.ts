@@ -93,7 +93,8 @@ describe("TransactionLink simulator: authentication and routing", () => {
     expect(sim.stats.requests).toHaveLength(0)
     await get(sim, "/organizations/users?page=1&size=3")
     await get(sim, "/organizations/workspaces", `Bearer ${sim.tokens.full}`)
-    expect(sim.stats.requests).toEqual([
+    for (const r of sim.stats.requests) expect(r.answeredAt).toBeGreaterThanOrEqual(r.receivedAt)
+    expect(sim.stats.requests.map(({ answeredAt: _a, receivedAt: _r, ...r }) => r)).toEqual([
       { method: "GET", path: "/organizations/users", query: "page=1&size=3", status: 200, authorization: sim.tokens.full, token: sim.tokens.full, write: false },
       {
         method: "GET",
