@@ -19,6 +19,21 @@ export type RosterRow = typeof RosterRow.Type
 export const rosterOfRun = (db: DatabaseService, runId: number) =>
   findFirst(db, RosterRow, "roster", `SELECT file_name, sha256, format, "rows" FROM rosters WHERE run_id = $1`, [param.int(runId)])
 
+/** Whether any run of a window's workspace from its start to its end (both included) read a people directory. */
+export const rosterReadInWindow = (db: DatabaseService, window: Window) =>
+  Effect.map(
+    findFirst(
+      db,
+      Schema.Struct({ n: Schema.Number }),
+      "roster",
+      `SELECT count(*)::INTEGER AS n FROM run_log l
+       JOIN run_collections c ON c.run_id = l.run_id AND c.collection = 'people' AND c.status = 'complete'
+       WHERE l.source = $1 AND l.workspace_id = $2 AND l.status <> 'failed' AND l.run_id BETWEEN $3 AND $4`,
+      [param.text(window.source), param.text(window.workspaceId), param.int(window.fromRunId), param.int(window.toRunId)]
+    ),
+    (row) => (row?.n ?? 0) > 0
+  )
+
 export const PersonRow = Schema.Struct({
   id: Schema.String,
   email: Text,

@@ -5,6 +5,8 @@
  */
 import { needsAttention, provenanceLine, title, warnings } from "./markdown/Attention.js"
 import { blocks } from "./markdown/Blocks.js"
+import { removalSection, reviewOutcomeSection } from "./markdown/PeriodSections.js"
+import { campaignNote } from "./PeriodData.js"
 import {
   campaignSection,
   churnSection,
@@ -23,10 +25,12 @@ export const renderMarkdown = (data: ReportData): string =>
     title(data),
     provenanceLine(data),
     warnings(data),
-    campaignSection(data.campaign),
+    campaignSection(campaignNote(data)),
     needsAttention(data),
     remediationMarkdown(data.remediation),
     peopleSection(data),
+    removalSection(data),
+    reviewOutcomeSection(data),
     privilegedSection(data),
     churnSection(data),
     findingsSection(data),

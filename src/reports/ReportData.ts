@@ -29,6 +29,7 @@ import {
 import { type QuotaPoint, quotaHistory, type QuotaRow, quotasOfRun } from "../read/Quotas.js"
 import { coverageOf, type CoverageRow, previousRunId, type RunRow, runsOfWorkspace, runWithData } from "../read/Runs.js"
 import type { DatabaseService, StoreError } from "../store/Database.js"
+import { loadPeriodData, type PeriodData } from "./PeriodData.js"
 
 export class ReportError extends Data.TaggedError("ReportError")<{
   readonly message: string
@@ -88,6 +89,8 @@ export interface ReportData {
   /** Joiners, movers and leavers (everyone whose status is not `existing`), one row each. */
   readonly people: ReadonlyArray<PersonRow>
   readonly counts: { readonly start: PopulationCounts; readonly end: PopulationCounts }
+  /** A review window's time to removal and access review outcome (PeriodData.ts); none for a single run. */
+  readonly period: PeriodData
   readonly admins: ReadonlyArray<AdminRow>
   readonly adminTokens: ReadonlyArray<AdminTokenRow>
   readonly adminChanges: ReadonlyArray<AdminChangeRow>
@@ -175,6 +178,7 @@ export const loadReportData = (
       netChanges: scope.kind === "window" ? netChanges(db, window) : Effect.succeed([]),
       people: peopleChanges(db, window),
       counts: populationCounts(db, window),
+      period: loadPeriodData(db, scope, run, window),
       admins: adminsOverWindow(db, window),
       adminTokens: adminRobotTokens(db, window),
       adminChanges: adminChanges(db, window),

@@ -17,6 +17,8 @@ import {
   periodReview
 } from "../read/Review.js"
 import type { DatabaseService, StoreError } from "../store/Database.js"
+import { Raw, table } from "./markdown/Blocks.js"
+import { mdText } from "./Text.js"
 
 export interface ReviewSection {
   /** Campaigns open when the report's run was stored. */
@@ -43,19 +45,13 @@ export const loadReviewSection = (
     return { open, period: outcome.campaigns, followUps: outcome.followUps }
   })
 
-const cell = (value: unknown): string =>
-  value === null || value === undefined || value === ""
-    ? "–"
-    : String(value).replace(/\\/g, "\\\\").replace(/\|/g, "\\|").replace(/\r?\n/g, " ")
-
-const table = (headers: ReadonlyArray<string>, rows: ReadonlyArray<ReadonlyArray<unknown>>) =>
-  [`| ${headers.join(" | ")} |`, `| ${headers.map(() => "---").join(" | ")} |`, ...rows.map((r) => `| ${r.map(cell).join(" | ")} |`)]
-    .join("\n")
+// Tables go through the report's own cell escaping (markdown/Blocks.ts): labels, reviewers, actors and reasons are
+// data. `Raw` marks the cells this file words itself.
 
 const percent = (part: number, whole: number) => (whole === 0 ? "–" : `${Math.round((100 * part) / whole)}%`)
 
 const progressLine = (c: CampaignProgress) =>
-  `Campaign ${c.campaign_id} (run ${c.run_id}${c.period ? `, ${c.period}` : ""}): ${c.decided} of ${c.items} items decided (${
+  `Campaign ${mdText(c.campaign_id)} (run ${c.run_id}${c.period ? `, ${mdText(c.period)}` : ""}): ${c.decided} of ${c.items} items decided (${
     percent(c.decided, c.items)
   }): ${c.keep} keep, ${c.remove} remove, ${c.change_role} change role; ${c.self_reviews} self-review${
     c.self_reviews === 1 ? "" : "s"
@@ -87,7 +83,11 @@ export const reviewMarkdown = (review: ReviewSection): string => {
           c.self_reviews,
           c.undecided_privileged,
           c.status === "closed"
-            ? `${c.signed_by} ${(c.signed_at ?? "").slice(0, 10)}${c.accepted_undecided ? ` (undecided accepted: ${c.accepted_undecided})` : ""}`
+            ? new Raw(
+              `${mdText(c.signed_by ?? "–")} ${(c.signed_at ?? "").slice(0, 10)}${
+                c.accepted_undecided ? ` (undecided accepted: ${mdText(c.accepted_undecided)})` : ""
+              }`
+            )
             : "not yet"
         ])
       )
@@ -103,9 +103,9 @@ export const reviewMarkdown = (review: ReviewSection): string => {
           shown.map((f) => [
             f.campaign_id,
             f.label,
-            f.decision === "change_role" ? `change role to ${f.new_role ?? "?"}` : f.decision,
-            f.status === "carried_out" ? `run ${f.change_run_id} (${(f.detected_at ?? "").slice(0, 10)})` : "**pending**",
-            f.change_type,
+            f.decision === "change_role" ? new Raw(`change role to ${mdText(f.new_role ?? "?")}`) : f.decision,
+            new Raw(f.status === "carried_out" ? `run ${f.change_run_id} (${(f.detected_at ?? "").slice(0, 10)})` : "**pending**"),
+            f.change_type === null ? null : new Raw(f.change_type),
             f.actor_display_name
           ])
         ),

@@ -13,6 +13,7 @@ import type { QuotaChart } from "./Charts.js"
 import { type ReportData, ReportError } from "./ReportData.js"
 import { changesSheet, invitationChangesSheet, tokenChangesSheet, webhookChangesSheet } from "./workbook/ChangeSheets.js"
 import { accessReviewSheet, joinersSheet, membersSheet, privilegedSheet } from "./workbook/PeopleSheets.js"
+import { timeToRemovalSheet } from "./workbook/PeriodSheets.js"
 import {
   findingsSheet,
   invitationsSheet,
@@ -59,6 +60,7 @@ export const writeWorkbook = (
     yield* accessReviewSheet(workbook, db, data)
     privilegedSheet(workbook, data)
     yield* joinersSheet(workbook, data)
+    yield* timeToRemovalSheet(workbook, data)
     yield* findingsSheet(workbook, data)
     yield* membersSheet(workbook, db, data)
     yield* robotsSheet(workbook, data)

@@ -6,7 +6,9 @@
 import { collectionRead, type FindingRow, isNewInWindow, type QuotaPoint, type ReportData, summarize, type TokenRow, workspaceLabel } from "../ReportData.js"
 import type { InvitationRow } from "../ReportData.js"
 import { coveredBy, lastActivity, limitReached, periodLabel, startsLateWarning } from "../Wording.js"
+import { campaignNote } from "../PeriodData.js"
 import { reviewFacts } from "./PeopleSheets.js"
+import { removalSummaryFacts, reviewSummaryFacts } from "./PeriodSheets.js"
 import { addSheet, type Fact, factSheet, FONT, type Kind, type Workbook } from "./Sheet.js"
 
 const SEVERITY_FILL: Record<string, { fill: string; font: string }> = {
@@ -78,9 +80,10 @@ const remediationFacts = (data: ReportData): ReadonlyArray<Fact> => {
 
 export const summarySheet = (workbook: Workbook, data: ReportData) => {
   const late = startsLateWarning(data)
-  const campaign: ReadonlyArray<Fact> = data.campaign === undefined
+  const note = campaignNote(data)
+  const campaign: ReadonlyArray<Fact> = note === undefined
     ? []
-    : [["Access review campaign", data.campaign.status, undefined, "bold"], ...(data.campaign.outcome ?? []).map(([k, v]): Fact => [k, v, typeof v === "number" ? "number" : "text"])]
+    : [["Access review campaign", note.status, undefined, "bold"], ...(note.outcome ?? []).map(([k, v]): Fact => [k, v, typeof v === "number" ? "number" : "text"])]
   factSheet(
     workbook,
     "Summary",
@@ -91,8 +94,10 @@ export const summarySheet = (workbook: Workbook, data: ReportData) => {
       ...(late === null ? [] : [["Warning", late, "text", "warning"] as Fact]),
       ["Status", data.run.status, undefined, data.run.status === "complete" ? undefined : "warning"],
       ...campaign,
+      ...reviewSummaryFacts(data),
       ...remediationFacts(data),
-      ...figures(data)
+      ...figures(data),
+      ...removalSummaryFacts(data)
     ],
     data.quotas.length === 0 ? [] : [{
       title: ["Quota", "Used", "Limit", "Utilisation", "Limit reached"],
