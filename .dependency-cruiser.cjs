@@ -78,35 +78,40 @@ module.exports = {
     },
     {
       name: "history-over-the-store",
-      comment: "The integrity chain, the Parquet export and the ledger read the store (and the read model); never a source, a job, a report or the CLI.",
+      comment:
+        "The integrity chain, the Parquet export and the ledger read the store (and the read model); never a source, a job, a report or the CLI.",
       severity: "error",
       from: { path: folder("history") },
       to: { path: "^src/(source|job|cli|simulator|reports|review|roster)/" }
     },
     {
       name: "review-over-the-store",
-      comment: "Review campaigns are kept in the store and read through the read model; they know no source, job, report or CLI.",
+      comment:
+        "Review campaigns are kept in the store and read through the read model; they know no source, job, report or CLI.",
       severity: "error",
       from: { path: folder("review") },
       to: { path: "^src/(source|job|cli|simulator|reports)/" }
     },
     {
       name: "evidence-from-stored-data",
-      comment: "An evidence pack is made from the stored history alone (through the read model and the report writers): never from a source, a job or the CLI.",
+      comment:
+        "An evidence pack is made from the stored history alone (through the read model and the report writers): never from a source, a job or the CLI.",
       severity: "error",
       from: { path: folder("evidence") },
       to: { path: "^src/(source|job|cli|simulator|review|roster)/" }
     },
     {
       name: "remediation-over-the-store",
-      comment: "Remediation plans from the stored history and writes through its own client on the http kit; it knows no job, report, simulator or CLI.",
+      comment:
+        "Remediation plans from the stored history and writes through its own client on the http kit; it knows no job, report, simulator or CLI.",
       severity: "error",
       from: { path: folder("remediation") },
       to: { path: "^src/(job|cli|simulator|reports|evidence)/" }
     },
     {
       name: "simulators-know-no-client",
-      comment: "The simulators are written from the API references, so they and the clients can disagree and a test catch it.",
+      comment:
+        "The simulators are written from the API references, so they and the clients can disagree and a test catch it.",
       severity: "error",
       from: { path: folder("simulator") },
       // A type from the vocabulary (which sources exist) is no code shared with a client.
@@ -135,7 +140,8 @@ module.exports = {
     },
     {
       name: "writes-only-from-remediate-apply",
-      comment: "The writing client is provided by `remediate apply` alone (and the demo, against its own simulator): every other command can send only reads.",
+      comment:
+        "The writing client is provided by `remediate apply` alone (and the demo, against its own simulator): every other command can send only reads.",
       severity: "error",
       from: { path: "^src/", pathNot: "^src/(remediation/|cli/commands/(remediate|demoRemediation))" },
       to: { path: "^src/remediation/WriteClient" }

@@ -4,7 +4,7 @@
  * "stats" in, the request count and the most requests seen in flight out.
  */
 import { parentPort, workerData } from "node:worker_threads"
-import { startPtolemySimulator, type SimulatorOptions } from "../src/simulator/ptolemy/index.js"
+import { type SimulatorOptions, startPtolemySimulator } from "../src/simulator/ptolemy/index.js"
 
 const sim = await startPtolemySimulator(workerData as SimulatorOptions)
 const pages = (n: number) => Math.max(1, Math.ceil(n / 200))
@@ -19,7 +19,8 @@ const chains = {
   workspace: 1,
   plan: 1
 }
-const total = 1 + chains.members + pages(robots) + robots + chains.invitations + 1 + pages(webhooks) + webhooks + chains.events
+const total = 1 + chains.members + pages(robots) + robots + chains.invitations + 1 + pages(webhooks) + webhooks +
+  chains.events
 parentPort!.postMessage({
   url: sim.url,
   token: sim.tokens.admin,
@@ -28,7 +29,9 @@ parentPort!.postMessage({
   minimum: { total, longestChain: Math.max(...Object.values(chains)) }
 })
 parentPort!.on("message", async (message: string) => {
-  if (message === "stats") parentPort!.postMessage({ requests: sim.stats.requests.length, maxInFlight: sim.stats.maxInFlight })
+  if (message === "stats") {
+    parentPort!.postMessage({ requests: sim.stats.requests.length, maxInFlight: sim.stats.maxInFlight })
+  }
   if (message === "close") {
     await sim.close()
     process.exit(0)

@@ -3,11 +3,11 @@
  * so the 365-day history tier measures the store (what storage grows by) without minutes of loopback requests.
  */
 import { Effect, Option, Schema, Stream } from "effect"
+import type { RunningSimulator } from "../src/simulator/ptolemy/index.js"
 import type { Item } from "../src/source/http/Decode.js"
 import { PtolemyApiError } from "../src/source/ptolemy/PtolemyApiError.js"
 import type { PtolemyClientService } from "../src/source/ptolemy/PtolemyClient.js"
 import * as S from "../src/source/ptolemy/Schemas.js"
-import type { RunningSimulator } from "../src/simulator/ptolemy/index.js"
 
 const items = <A, I>(schema: Schema.Schema<A, I>, json: ReadonlyArray<unknown>): Array<Item<A>> =>
   json.map((raw) => ({ value: Schema.decodeUnknownSync(schema)(raw), raw: raw as Record<string, unknown> }))
@@ -19,7 +19,13 @@ const pages = <A>(all: Array<Item<A>>) => {
 }
 
 /** A direct GET of one entity: the item, or the 404 the API answers for one that is gone. */
-const one = <A, I>(schema: Schema.Schema<A, I>, what: string, json: ReadonlyArray<Record<string, unknown>>, key: string, id: string) =>
+const one = <A, I>(
+  schema: Schema.Schema<A, I>,
+  what: string,
+  json: ReadonlyArray<Record<string, unknown>>,
+  key: string,
+  id: string
+) =>
   Effect.suspend(() => {
     const found = json.find((raw) => raw[key] === id)
     return found === undefined
@@ -47,7 +53,10 @@ export const worldClient = (sim: RunningSimulator): PtolemyClientService => {
           items(
             S.Event,
             world.list("events").filter((e) =>
-              Option.match(since, { onNone: () => true, onSome: (s) => Date.parse(String(e["created_at"])) >= Date.parse(s) })
+              Option.match(since, {
+                onNone: () => true,
+                onSome: (s) => Date.parse(String(e["created_at"])) >= Date.parse(s)
+              })
             )
           )
         )

@@ -5,27 +5,27 @@
  * own speed, and a 365-day history. `npm run bench -- --quick` runs a shorter history (for a smoke test); `--days N` sets it; `--keep` keeps
  * the history's database to query or profile afterwards.
  */
+import { NodeHttpClient } from "@effect/platform-node"
 import * as NodeContext from "@effect/platform-node/NodeContext"
+import { Effect, Layer, Logger, LogLevel, Option, Redacted, Stream } from "effect"
 import { execFile } from "node:child_process"
-import { Worker } from "node:worker_threads"
 import { mkdtempSync, rmSync, statSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
-import { NodeHttpClient } from "@effect/platform-node"
-import { Effect, Layer, Logger, LogLevel, Option, Redacted, Stream } from "effect"
+import { Worker } from "node:worker_threads"
 import { defaultFindingSettings } from "../src/analyses/Findings.js"
 import { runAudit } from "../src/job/AuditJob.js"
 import { allViews } from "../src/job/Views.js"
 import { writeReports } from "../src/reports/Reports.js"
 import { type SimulatorOptions, startPtolemySimulator, type WorldSize } from "../src/simulator/ptolemy/index.js"
-import { makePtolemySource } from "../src/source/ptolemy/PtolemySource.js"
-import { makeSource } from "../src/source/Sources.js"
 import type { MemberRecord } from "../src/snapshot/Records.js"
 import { SnapshotItem } from "../src/snapshot/SnapshotItem.js"
+import { makePtolemySource } from "../src/source/ptolemy/PtolemySource.js"
+import { makeSource } from "../src/source/Sources.js"
 import { AuditStore } from "../src/store/AuditStore.js"
-import { Database } from "../src/store/Database.js"
 import { compactIfGrown } from "../src/store/Compact.js"
+import { Database } from "../src/store/Database.js"
 import { storeLayer } from "../src/store/StoreLayer.js"
 import { worldClient } from "./WorldClient.js"
 
@@ -52,7 +52,11 @@ interface Line {
 const lines: Array<Line> = []
 const report = (line: Line) => {
   lines.push(line)
-  console.log(`${line.ok ? "ok  " : "MISS"} ${line.target.padEnd(58)} ${line.measured.padStart(16)}  bound ${line.bound.padEnd(16)} ratio ${line.ratio.toFixed(2)}`)
+  console.log(
+    `${line.ok ? "ok  " : "MISS"} ${line.target.padEnd(58)} ${line.measured.padStart(16)}  bound ${
+      line.bound.padEnd(16)
+    } ratio ${line.ratio.toFixed(2)}`
+  )
 }
 
 const quiet = <A, E, R>(effect: Effect.Effect<A, E, R>) => Logger.withMinimumLogLevel(effect, LogLevel.Warning)
@@ -92,7 +96,13 @@ const snapshotTier = (
   options: { readonly warmUp?: boolean; readonly informational?: boolean } = {}
 ) =>
   Effect.gen(function*() {
-    const sim = yield* simulatorThread({ seed: 7, size: sizes[size], churn: 0, faults: { latencyMs: LATENCY }, burst: { maxInFlight: 50 } })
+    const sim = yield* simulatorThread({
+      seed: 7,
+      size: sizes[size],
+      churn: 0,
+      faults: { latencyMs: LATENCY },
+      burst: { maxInFlight: 50 }
+    })
     const dir = mkdtempSync(join(scratch, `${name}-`))
     const need = sim.minimum
     // The database is opened first: the figure is the snapshot (every page fetched and stored in its
@@ -114,10 +124,20 @@ const snapshotTier = (
         )
       )
       return performance.now() - started
-    }).pipe(Effect.provide(Layer.merge(storeLayer({ path: join(dir, "audit.duckdb"), views: allViews }), NodeHttpClient.layerUndici)))
+    }).pipe(
+      Effect.provide(
+        Layer.merge(storeLayer({ path: join(dir, "audit.duckdb"), views: allViews }), NodeHttpClient.layerUndici)
+      )
+    )
     const made = (yield* Effect.promise(sim.stats)).requests
     if (options.warmUp) return
-    report({ target: `${name}: API requests vs the minimum the pages require`, measured: String(made), bound: String(need.total), ratio: made / need.total, ok: made === need.total })
+    report({
+      target: `${name}: API requests vs the minimum the pages require`,
+      measured: String(made),
+      bound: String(need.total),
+      ratio: made / need.total,
+      ok: made === need.total
+    })
     // Every collection waits for the workspace to be resolved (GET /): one round before the longest chain.
     const critical = Math.max(1 + need.longestChain, Math.ceil(need.total / CONCURRENCY)) * LATENCY
     report({
@@ -142,17 +162,49 @@ const ingestOnce = Effect.gen(function*() {
   const members: Array<MemberRecord> = Array.from({ length: n }, (_, i) => {
     const id = `00000000-0000-4000-8000-${String(i).padStart(12, "0")}`
     const email = `person${i}@acme-capital.example`
-    const raw = { id, user_id: `u${id}`, user_type: "human", role: "viewer", display_name: `Person ${i}`, email, created_at: "2025-06-01T09:00:00Z", updated_at: "2025-06-01T09:00:00Z" }
-    return { id, user_id: raw.user_id, user_type: "human", role: "viewer", display_name: raw.display_name, email, created_at: raw.created_at, updated_at: raw.updated_at, access: "direct", org_role: null, user_status: null, last_login_at: null, raw }
+    const raw = {
+      id,
+      user_id: `u${id}`,
+      user_type: "human",
+      role: "viewer",
+      display_name: `Person ${i}`,
+      email,
+      created_at: "2025-06-01T09:00:00Z",
+      updated_at: "2025-06-01T09:00:00Z"
+    }
+    return {
+      id,
+      user_id: raw.user_id,
+      user_type: "human",
+      role: "viewer",
+      display_name: raw.display_name,
+      email,
+      created_at: raw.created_at,
+      updated_at: raw.updated_at,
+      access: "direct",
+      org_role: null,
+      user_status: null,
+      last_login_at: null,
+      raw
+    }
   })
   const dir = mkdtempSync(join(scratch, "ingest-"))
   const layer = storeLayer({ path: join(dir, "audit.duckdb"), views: allViews })
   const ours = yield* Effect.gen(function*() {
     const store = yield* AuditStore
-    const pages = Array.from({ length: Math.ceil(n / 200) }, (_, i) => SnapshotItem.rows("members", members.slice(i * 200, i * 200 + 200)))
+    const pages = Array.from(
+      { length: Math.ceil(n / 200) },
+      (_, i) => SnapshotItem.rows("members", members.slice(i * 200, i * 200 + 200))
+    )
     const started = performance.now()
     yield* store.storeRun({
-      context: { source: "ptolemy", selector: "bench", startedAt: "2026-03-01T00:00:00Z", toolVersion: "bench", now: () => "2026-03-01T00:00:00Z" },
+      context: {
+        source: "ptolemy",
+        selector: "bench",
+        startedAt: "2026-03-01T00:00:00Z",
+        toolVersion: "bench",
+        now: () => "2026-03-01T00:00:00Z"
+      },
       workspace: { id: "ws", name: "bench", slug: "bench", created_at: null, updated_at: null, raw: {} },
       items: Stream.fromIterable([...pages, SnapshotItem.done("members", { status: "complete" })]),
       usage: Effect.succeed({ calls: 0, rateLimitRemaining: null })
@@ -217,7 +269,10 @@ const measureProcess = (args: ReadonlyArray<string>, env: Record<string, string>
     () =>
       new Promise<{ ms: number; rss: number }>((resolve, reject) => {
         const started = performance.now()
-        execFile("/usr/bin/time", ["-f", "%M", process.execPath, ...args], { env: { ...process.env, ...env }, maxBuffer: 1 << 26 }, (error, _stdout, stderr) => {
+        execFile("/usr/bin/time", ["-f", "%M", process.execPath, ...args], {
+          env: { ...process.env, ...env },
+          maxBuffer: 1 << 26
+        }, (error, _stdout, stderr) => {
           const ms = performance.now() - started
           if (error) reject(new Error(`${args.join(" ")}: ${stderr}`))
           else resolve({ ms, rss: Number(stderr.trim().split("\n").pop()) * 1024 })
@@ -254,7 +309,11 @@ const startupTier = Effect.gen(function*() {
   yield* measureProcess([cli, "demo", "--days", "3", "--reports", dir], { PTOLEMY_AUDIT_LOG_LEVEL: "warning" })
   const db = join(dir, "demo", "audit.duckdb")
   const help = yield* sideBySide([cli, "--help"], [join(root, "bench/baseline-cli.mjs")])
-  const sql = yield* sideBySide([cli, "sql", "--db", db, "select 1"], [join(root, "bench/baseline-sql.mjs"), db, "select 1"])
+  const sql = yield* sideBySide([cli, "sql", "--db", db, "select 1"], [
+    join(root, "bench/baseline-sql.mjs"),
+    db,
+    "select 1"
+  ])
   report({
     target: "startup: ptolemy-audit --help vs Node importing effect, cli, platform-node",
     measured: seconds(help.ours.ms),
@@ -276,14 +335,31 @@ const startupTier = Effect.gen(function*() {
     ratio: help.ours.rss / help.bare.rss,
     ok: help.ours.rss <= 1.3 * help.bare.rss
   })
-  console.log(`     (medians of ${RUNS} alternating runs; peak RSS of sql ${megabytes(sql.ours.rss)}, of its baseline ${megabytes(sql.bare.rss)})`)
+  console.log(
+    `     (medians of ${RUNS} alternating runs; peak RSS of sql ${megabytes(sql.ours.rss)}, of its baseline ${
+      megabytes(sql.bare.rss)
+    })`
+  )
 })
 
 /** Peak RSS of `ptolemy-audit run` in its own process (the simulator runs in this one). */
 const peakRss = (humans: number) =>
   Effect.gen(function*() {
     const sim = yield* Effect.acquireRelease(
-      Effect.promise(() => startPtolemySimulator({ seed: 8, size: { humans, robots: Math.ceil(humans / 25), tokensPerRobot: 2, invitations: Math.ceil(humans / 10), webhooks: 5 }, churn: 0, burst: { maxInFlight: 50 } })),
+      Effect.promise(() =>
+        startPtolemySimulator({
+          seed: 8,
+          size: {
+            humans,
+            robots: Math.ceil(humans / 25),
+            tokensPerRobot: 2,
+            invitations: Math.ceil(humans / 10),
+            webhooks: 5
+          },
+          churn: 0,
+          burst: { maxInFlight: 50 }
+        })
+      ),
       (s) => Effect.promise(() => s.close())
     )
     const dir = mkdtempSync(join(scratch, `rss-${humans}-`))
@@ -292,9 +368,33 @@ const peakRss = (humans: number) =>
         new Promise<number>((resolve, reject) =>
           execFile(
             "/usr/bin/time",
-            ["-f", "%M", process.execPath, join(root, "bin/ptolemy-audit.js"), "run", "--db", join(dir, "audit.duckdb"), "--reports", join(dir, "reports")],
-            { env: { ...process.env, PTOLEMY_API_URL: sim.url, PTOLEMY_API_TOKEN: sim.tokens.admin, PTOLEMY_WORKSPACE: sim.workspace.slug, PTOLEMY_AUDIT_LOG_LEVEL: "warning" }, maxBuffer: 1 << 26 },
-            (error, _stdout, stderr) => (error ? reject(new Error(stderr)) : resolve(Number(stderr.trim().split("\n").pop()))))
+            [
+              "-f",
+              "%M",
+              process.execPath,
+              join(root, "bin/ptolemy-audit.js"),
+              "run",
+              "--db",
+              join(dir, "audit.duckdb"),
+              "--reports",
+              join(dir, "reports")
+            ],
+            {
+              env: {
+                ...process.env,
+                PTOLEMY_API_URL: sim.url,
+                PTOLEMY_API_TOKEN: sim.tokens.admin,
+                PTOLEMY_WORKSPACE: sim.workspace.slug,
+                PTOLEMY_AUDIT_LOG_LEVEL: "warning"
+              },
+              maxBuffer: 1 << 26
+            },
+            (
+              error,
+              _stdout,
+              stderr
+            ) => (error ? reject(new Error(stderr)) : resolve(Number(stderr.trim().split("\n").pop())))
+          )
         )
     )
     return kilobytes * 1024
@@ -317,7 +417,11 @@ const memoryTier = Effect.gen(function*() {
     ratio: (large - small) / 250e6,
     ok: large - small <= 250e6
   })
-  console.log(`     (${((large - small) / 45_000 / 1024).toFixed(1)} KiB a member; the bound allows ${(250e6 / 45_000 / 1024).toFixed(1)} KiB)`)
+  console.log(
+    `     (${((large - small) / 45_000 / 1024).toFixed(1)} KiB a member; the bound allows ${
+      (250e6 / 45_000 / 1024).toFixed(1)
+    } KiB)`
+  )
 })
 
 /** Every page of a list endpoint of the simulator, with plain fetch (GET with `after`, or a filter body's `after`). */
@@ -355,7 +459,13 @@ const simulatorTier = Effect.gen(function*() {
       return { value, ms: performance.now() - started }
     })
   const line = (target: string, ms: number, bound: number) =>
-    report({ target: `simulator: ${target}`, measured: seconds(ms), bound: seconds(bound), ratio: ms / bound, ok: ms <= bound })
+    report({
+      target: `simulator: ${target}`,
+      measured: seconds(ms),
+      bound: seconds(bound),
+      ratio: ms / bound,
+      ok: ms <= bound
+    })
   const generated = yield* timed(() => startPtolemySimulator({ seed: 51, size: "large", churn: 1 }))
   const sim = generated.value
   yield* Effect.addFinalizer(() => Effect.promise(() => sim.close()))
@@ -365,7 +475,10 @@ const simulatorTier = Effect.gen(function*() {
   if (listed.value !== 52_002) throw new Error(`memberships: ${listed.value} served, not 52,002`)
   line("52,002 memberships served in pages of 200", listed.ms, 10_000)
   const filtered = yield* timed(() =>
-    readAll(`${base}/memberships/filter`, sim.tokens.admin, { filter: { field: "user_type", op: "eq", value: "human" }, limit: 200 })
+    readAll(`${base}/memberships/filter`, sim.tokens.admin, {
+      filter: { field: "user_type", op: "eq", value: "human" },
+      limit: 200
+    })
   )
   if (filtered.value !== 50_000) throw new Error(`filter: ${filtered.value} humans served, not 50,000`)
   line("50,000 humans through the filter endpoint", filtered.ms, 10_000)
@@ -446,7 +559,11 @@ const historyTier = (ingestMs: number) =>
   }).pipe(Effect.scoped)
 
 const program = Effect.gen(function*() {
-  console.log(`ptolemy-audit benchmarks (${new Date().toISOString().slice(0, 10)}, Node ${process.version}, ${days}-day history)\n`)
+  console.log(
+    `ptolemy-audit benchmarks (${
+      new Date().toISOString().slice(0, 10)
+    }, Node ${process.version}, ${days}-day history)\n`
+  )
   // A warm-up run first: the figures are of the pipeline, not of V8 compiling it.
   if (tier("startup")) yield* startupTier
   if (tier("snapshot")) yield* snapshotTier("warm-up", "small", { warmUp: true })
@@ -459,7 +576,15 @@ const program = Effect.gen(function*() {
   if (tier("simulator")) yield* simulatorTier
   if (tier("history")) yield* historyTier(ingestMs)
   const missed = lines.filter((l) => !l.ok)
-  console.log(`\n${lines.length - missed.length} of ${lines.length} targets met${missed.length ? `; missed: ${missed.map((l) => l.target).join("; ")}` : ""}.`)
+  console.log(
+    `\n${lines.length - missed.length} of ${lines.length} targets met${
+      missed.length
+        ? `; missed: ${missed.map((l) => l.target).join("; ")}`
+        : ""
+    }.`
+  )
 })
 
-await Effect.runPromise(Effect.provide(program, NodeContext.layer)).finally(() => rmSync(scratch, { recursive: true, force: true }))
+await Effect.runPromise(Effect.provide(program, NodeContext.layer)).finally(() =>
+  rmSync(scratch, { recursive: true, force: true })
+)

@@ -21,7 +21,8 @@ const withoutConfigFileParsers = {
     build.onResolve({ filter: /^(yaml|toml|ini)$/ }, (args) => ({ path: args.path, namespace: "unbundled" }))
     build.onLoad({ filter: /.*/, namespace: "unbundled" }, (args) => ({
       loader: "js",
-      contents: `const parse = () => { throw new Error("the ${args.path} parser is left out of the build (scripts/build.mjs)") }
+      contents:
+        `const parse = () => { throw new Error("the ${args.path} parser is left out of the build (scripts/build.mjs)") }
 export { parse, parse as stringify }
 export default { parse, stringify: parse }`
     }))
@@ -42,7 +43,10 @@ export const buildDist = async ({ outdir = `${root}dist` } = {}) => {
     loader: { ".sql": "text" },
     external: ["@duckdb/node-bindings", "@resvg/resvg-js", "exceljs", "playwright-core"],
     // CommonJS packages inside the bundle (yaml, toml, undici) call require() for Node's built-ins.
-    banner: { js: "import { createRequire as __createRequire } from \"node:module\"; const require = __createRequire(import.meta.url);" },
+    banner: {
+      js:
+        "import { createRequire as __createRequire } from \"node:module\"; const require = __createRequire(import.meta.url);"
+    },
     // Start-up is mostly V8 compiling the bundle: minified, there is less than half as much to compile.
     minify: true,
     plugins: [withoutConfigFileParsers],

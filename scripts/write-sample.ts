@@ -13,6 +13,8 @@ const scratch = mkdtempSync(join(tmpdir(), "ptolemy-audit-sample-"))
 execFileSync(process.execPath, [join(root, "bin/ptolemy-audit.js"), "demo", "--reports", scratch], { stdio: "inherit" })
 const target = join(root, "reports/sample")
 mkdirSync(target, { recursive: true })
-for (const file of ["audit.md", "audit.xlsx", "findings.json"]) copyFileSync(join(scratch, "demo", file), join(target, file))
+for (const file of ["audit.md", "audit.xlsx", "findings.json"]) {
+  copyFileSync(join(scratch, "demo", file), join(target, file))
+}
 rmSync(scratch, { recursive: true, force: true })
 console.log(`wrote ${target}`)

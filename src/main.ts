@@ -23,7 +23,10 @@ const program = Effect.gen(function*() {
   const line = yield* commandLine(process.argv.slice(2), yield* optionalEnv("PTOLEMY_AUDIT_LOG_LEVEL"))
   // https://no-color.org: colour only on a terminal, and never when NO_COLOR is set to anything.
   const noColor = Option.exists(yield* optionalEnv("NO_COLOR"), (value) => value !== "")
-  const display = { color: process.stdout.isTTY === true && !noColor, width: Math.min(process.stdout.columns || 100, 100) }
+  const display = {
+    color: process.stdout.isTTY === true && !noColor,
+    width: Math.min(process.stdout.columns || 100, 100)
+  }
   return yield* cli(line.args, display).pipe(Effect.provide(Layer.merge(loggingLayer(line.logLevel), cliConfig)))
 })
 

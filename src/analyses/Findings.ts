@@ -4,8 +4,8 @@
  * closed (a coverage gap is not a fix); suppressions from the config file mark findings without hiding them.
  */
 import { Effect } from "effect"
-import { type DatabaseService, param, type StoreError } from "../store/Database.js"
 import type { StoredRun } from "../store/AuditStore.js"
+import { type DatabaseService, param, type StoreError } from "../store/Database.js"
 import changesSql from "./changes.sql"
 import findingsSql from "./findings.sql"
 import foundationsSql from "./foundations.sql"

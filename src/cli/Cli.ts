@@ -45,13 +45,27 @@ const auditOptions = {
   newOnly: O.newOnly
 }
 
-const runCommand = Command.make("run", { ...auditOptions, reports: O.reports }, handler(() => import("./commands/run.js"), (m, options) => Effect.provide(m.runOrSnapshot(options, "run"), httpClient))).pipe(
+const runCommand = Command.make(
+  "run",
+  { ...auditOptions, reports: O.reports },
+  handler(
+    () => import("./commands/run.js"),
+    (m, options) => Effect.provide(m.runOrSnapshot(options, "run"), httpClient)
+  )
+).pipe(
   Command.withDescription(
     "The scheduled job: snapshot every configured workspace into the audit database, compute changes and findings, write the reports, and exit 1 on findings at or above --fail-on."
   )
 )
 
-const snapshotCommand = Command.make("snapshot", auditOptions, handler(() => import("./commands/run.js"), (m, options) => Effect.provide(m.runOrSnapshot(options, "snapshot"), httpClient))).pipe(
+const snapshotCommand = Command.make(
+  "snapshot",
+  auditOptions,
+  handler(
+    () => import("./commands/run.js"),
+    (m, options) => Effect.provide(m.runOrSnapshot(options, "snapshot"), httpClient)
+  )
+).pipe(
   Command.withDescription(
     "Snapshot every configured workspace into the audit database (changes and findings are stored with it), without writing reports."
   )
@@ -60,7 +74,9 @@ const snapshotCommand = Command.make("snapshot", auditOptions, handler(() => imp
 const sqlCommand = Command.make(
   "sql",
   {
-    query: Args.text({ name: "QUERY" }).pipe(Args.withDescription("The SQL to run (read-only), e.g. \"select * from runs\".")),
+    query: Args.text({ name: "QUERY" }).pipe(
+      Args.withDescription("The SQL to run (read-only), e.g. \"select * from runs\".")
+    ),
     db: O.db,
     format: O.format
   },
@@ -151,12 +167,16 @@ const evidenceCommand = Command.make(
     ),
     from: Options.text("from").pipe(
       Options.withPseudoName("RUN|DATE"),
-      Options.withDescription("Instead of --period: the window's start, a run id or a date (YYYY-MM-DD: the state before that day)."),
+      Options.withDescription(
+        "Instead of --period: the window's start, a run id or a date (YYYY-MM-DD: the state before that day)."
+      ),
       Options.optional
     ),
     to: Options.text("to").pipe(
       Options.withPseudoName("RUN|DATE"),
-      Options.withDescription("With --from: the window's end, a run id, latest, or a date (the state at the end of that day). Default: latest."),
+      Options.withDescription(
+        "With --from: the window's end, a run id, latest, or a date (the state at the end of that day). Default: latest."
+      ),
       Options.optional
     ),
     workspace: O.storedWorkspace,
@@ -166,7 +186,9 @@ const evidenceCommand = Command.make(
       Options.optional
     ),
     pdf: Options.boolean("pdf").pipe(
-      Options.withDescription("Also print index.html to evidence.pdf with a local Chromium (on PATH or CHROME_PATH; none is downloaded).")
+      Options.withDescription(
+        "Also print index.html to evidence.pdf with a local Chromium (on PATH or CHROME_PATH; none is downloaded)."
+      )
     )
   },
   handler(() => import("./commands/evidence.js"), (m, options) => m.evidence(options))
@@ -196,7 +218,10 @@ const importCommand = Command.make(
   "import",
   {
     db: O.db,
-    from: Options.text("from").pipe(Options.withPseudoName("DIR"), Options.withDescription("A folder written by export."))
+    from: Options.text("from").pipe(
+      Options.withPseudoName("DIR"),
+      Options.withDescription("A folder written by export.")
+    )
   },
   handler(() => import("./commands/history.js"), (m, options) => m.importRuns(options))
 ).pipe(
@@ -269,7 +294,9 @@ const reportCommand = Command.make(
     reports: O.reports,
     run: Options.text("run").pipe(
       Options.withPseudoName("RUN"),
-      Options.withDescription("The run to report on (a run id or latest); with --since, the window's end. Default: latest."),
+      Options.withDescription(
+        "The run to report on (a run id or latest); with --since, the window's end. Default: latest."
+      ),
       Options.withDefault("latest")
     ),
     since: Options.text("since").pipe(
@@ -375,13 +402,21 @@ export const cli = (args: ReadonlyArray<string>, display: Display) => {
   const command = Option.flatMap(Option.fromNullable(args[0]), (name) => HashMap.get(subcommands, name))
   if (Option.isSome(command) && wantsHelp(args)) {
     const config = CliConfig.make({ showBuiltIns: false })
-    const children = Option.getOrElse(HashMap.get(groups, args[0]!), () => HashMap.empty<string, CommandDescriptor.Command<unknown>>())
+    const children = Option.getOrElse(
+      HashMap.get(groups, args[0]!),
+      () => HashMap.empty<string, CommandDescriptor.Command<unknown>>()
+    )
     // `review start --help`: the subcommand's own help; `review --help`: the subcommands, one line each.
     const child = Option.flatMap(Option.fromNullable(args[1]), (name) => HashMap.get(children, name))
     if (Option.isSome(child)) {
       const name = `${args[0]} ${args[1]}`
       return Console.log(
-        commandHelp(name, CommandDescriptor.getHelp(child.value, config), CommandDescriptor.getUsage(child.value), display)
+        commandHelp(
+          name,
+          CommandDescriptor.getHelp(child.value, config),
+          CommandDescriptor.getUsage(child.value),
+          display
+        )
       )
     }
     const name = args[0]!
@@ -394,7 +429,12 @@ export const cli = (args: ReadonlyArray<string>, display: Display) => {
       return Console.log(groupHelp(name, CommandDescriptor.getHelp(command.value, config), lines, display))
     }
     return Console.log(
-      commandHelp(name, CommandDescriptor.getHelp(command.value, config), CommandDescriptor.getUsage(command.value), display)
+      commandHelp(
+        name,
+        CommandDescriptor.getHelp(command.value, config),
+        CommandDescriptor.getUsage(command.value),
+        display
+      )
     )
   }
   if (args.length === 0 || wantsHelp(args)) return Console.log(rootHelp(toolVersion, display))

@@ -7,9 +7,9 @@
 import { FileSystem, Path } from "@effect/platform"
 import { Effect, JSONSchema, Option, ParseResult, Schema } from "effect"
 import { defaultThresholds, type FindingSettings } from "../analyses/Findings.js"
-import type { PeopleSettings } from "../roster/PeopleSettings.js"
 import { severities } from "../analyses/Severity.js"
 import { Policy } from "../remediation/Policy.js"
+import type { PeopleSettings } from "../roster/PeopleSettings.js"
 import { usageError } from "./ExitCode.js"
 import { checkEnvironment, defaultApiUrl, type Target, validateApiUrl, validateToken } from "./Settings.js"
 
@@ -119,11 +119,15 @@ export const loadConfigFile = (path: string) =>
     // Two steps, so that the message says which was wrong: the JSON itself, or the document it holds.
     const json = yield* decodeJson(text).pipe(
       Effect.mapError((error) =>
-        usageError(`${path} is not valid JSON: ${ParseResult.ArrayFormatter.formatErrorSync(error)[0]?.message ?? error.message}`)
+        usageError(
+          `${path} is not valid JSON: ${ParseResult.ArrayFormatter.formatErrorSync(error)[0]?.message ?? error.message}`
+        )
       )
     )
     return yield* decodeConfig(json).pipe(
-      Effect.mapError((error) => usageError(`${path} is not a valid ptolemy-audit config:\n${issuesOf(error).join("\n")}`))
+      Effect.mapError((error) =>
+        usageError(`${path} is not a valid ptolemy-audit config:\n${issuesOf(error).join("\n")}`)
+      )
     )
   })
 

@@ -33,20 +33,29 @@ export const commandGroups: ReadonlyArray<Group> = [
       ["diff", "What changed between two runs or dates, itemised and netted"],
       ["sql", "Read-only SQL on the audit database (docs/sql.md)"],
       ["report", "Rebuild audit.md, audit.xlsx and findings.json for a run or a review period"],
-      ["evidence", "An auditor's evidence pack for a period: page, CSVs, workbook, manifest, zip (verify --evidence checks it)"]
+      [
+        "evidence",
+        "An auditor's evidence pack for a period: page, CSVs, workbook, manifest, zip (verify --evidence checks it)"
+      ]
     ]
   },
   {
     title: "Reviews and remediation",
     commands: [
       ["review", "Access review campaigns: start, import decisions, status, close (sign-off)"],
-      ["remediate", "Carry decisions out: plan, apply with the write token (guard rails), status (verified by the next run)"]
+      [
+        "remediate",
+        "Carry decisions out: plan, apply with the write token (guard rails), status (verified by the next run)"
+      ]
     ]
   },
   {
     title: "History",
     commands: [
-      ["verify", "Check the history's integrity chain, or an evidence pack (--evidence); exit 1 names what does not match"],
+      [
+        "verify",
+        "Check the history's integrity chain, or an evidence pack (--evidence); exit 1 names what does not match"
+      ],
       ["export", "Write the history as Parquet, one folder per run"],
       ["import", "Load an exported history into the audit database"]
     ]
@@ -61,7 +70,10 @@ export const commandGroups: ReadonlyArray<Group> = [
 ]
 
 const globalOptions: ReadonlyArray<readonly [string, string]> = [
-  ["--log-level LEVEL", "debug, info, warning, error or none (anywhere on the line). Env: PTOLEMY_AUDIT_LOG_LEVEL. Default: info."],
+  [
+    "--log-level LEVEL",
+    "debug, info, warning, error or none (anywhere on the line). Env: PTOLEMY_AUDIT_LOG_LEVEL. Default: info."
+  ],
   ["-h, --help", "Show help; ptolemy-audit COMMAND --help for a command's options."]
 ]
 
@@ -78,8 +90,14 @@ const commandExamples: Record<string, ReadonlyArray<string>> = {
   sql: ["ptolemy-audit sql \"SELECT email, role FROM members WHERE run_id = (SELECT max(run_id) FROM runs)\""],
   report: ["ptolemy-audit report --period 2026-Q1", "ptolemy-audit report --since 2026-01-01 --reports out/"],
   findings: ["ptolemy-audit findings --severity medium --json"],
-  evidence: ["ptolemy-audit evidence --period 2026-Q1", "ptolemy-audit evidence --from 2026-01-01 --to 2026-03-31 --out pack/ --pdf"],
-  verify: ["ptolemy-audit verify", "ptolemy-audit verify --evidence reports/evidence-acme-2026-Q1/evidence-acme-2026-Q1.zip --db audit.duckdb"]
+  evidence: [
+    "ptolemy-audit evidence --period 2026-Q1",
+    "ptolemy-audit evidence --from 2026-01-01 --to 2026-03-31 --out pack/ --pdf"
+  ],
+  verify: [
+    "ptolemy-audit verify",
+    "ptolemy-audit verify --evidence reports/evidence-acme-2026-Q1/evidence-acme-2026-Q1.zip --db audit.duckdb"
+  ]
 }
 
 const style = (display: Display) => ({
@@ -109,14 +127,16 @@ const table = (
   display: Display,
   paint: (s: string) => string = (s) => s,
   column = columnFor(rows)
-): Array<string> => rows.flatMap(([name, text]) => {
+): Array<string> =>
+  rows.flatMap(([name, text]) => {
     const body = wrap(text, display.width, column + 2)
     if (name.length + 4 > column) return [`  ${paint(name)}`, ...body]
     const first = body[0]?.slice(column + 2) ?? ""
     return [`  ${paint(name)}${" ".repeat(column - name.length)}${first}`.trimEnd(), ...body.slice(1)]
   })
 
-const columnFor = (rows: ReadonlyArray<readonly [string, string]>) => Math.min(Math.max(...rows.map(([name]) => name.length)) + 4, 30)
+const columnFor = (rows: ReadonlyArray<readonly [string, string]>) =>
+  Math.min(Math.max(...rows.map(([name]) => name.length)) + 4, 30)
 
 const section = (title: string, lines: ReadonlyArray<string>, display: Display): Array<string> =>
   lines.length === 0 ? [] : ["", style(display).heading(title), ...lines]
@@ -265,12 +285,22 @@ export const commandHelp = (name: string, help: HelpDoc.HelpDoc, usage: Usage.Us
   const flags = required(usage).filter((u) => u !== own && !u.startsWith("<"))
   const args = sections.arguments.map(([arg]) => arg)
   const column = columnFor([...sections.options, ...globalOptions])
-  const line = ["ptolemy-audit", name, ...flags, ...(sections.options.length > flags.length ? ["[options]"] : []), ...args]
+  const line = [
+    "ptolemy-audit",
+    name,
+    ...flags,
+    ...(sections.options.length > flags.length ? ["[options]"] : []),
+    ...args
+  ]
   return [
     ...sections.description.flatMap((p) => wrap(p, display.width, 0)),
     ...section("Usage", [`  ${line.join(" ")}`], display),
     ...section("Arguments", sections.arguments.length === 0 ? [] : table(sections.arguments, display), display),
-    ...section("Options", sections.options.length === 0 ? [] : table(sections.options, display, undefined, column), display),
+    ...section(
+      "Options",
+      sections.options.length === 0 ? [] : table(sections.options, display, undefined, column),
+      display
+    ),
     ...section("Global options", table(globalOptions, display, undefined, column), display),
     ...section("Examples", (commandExamples[name] ?? []).map((e) => `  $ ${e}`), display)
   ].join("\n")

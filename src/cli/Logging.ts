@@ -25,7 +25,11 @@ export const stderrLogger = Logger.make(({ annotations, logLevel, message }) => 
     .filter(([key]) => key === "workspace")
     .map(([, value]) => `[${String(value)}] `)
     .join("")
-  const prefix = logLevel._tag === "Warning" ? "warning: " : logLevel._tag === "Error" || logLevel._tag === "Fatal" ? "error: " : ""
+  const prefix = logLevel._tag === "Warning"
+    ? "warning: "
+    : logLevel._tag === "Error" || logLevel._tag === "Fatal"
+    ? "error: "
+    : ""
   process.stderr.write(`${printable(`${prefix}${context}${text(message)}`, { keepLineBreaks: true })}\n`)
 })
 

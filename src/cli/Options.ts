@@ -68,7 +68,9 @@ export const config = Options.text("config").pipe(
   Options.optional
 )
 
-export const roster = Options.text("roster").pipe(Options.withPseudoName("FILE"), Options.withDescription(
+export const roster = Options.text("roster").pipe(
+  Options.withPseudoName("FILE"),
+  Options.withDescription(
     "A CSV export of the people directory (plain email,status,terminated_on, or Okta, Entra ID, Google Workspace, an HRIS; docs/roster.md), stored with the run and matched against its members. With --config, used for every target."
   ),
   Options.optional
@@ -111,6 +113,8 @@ export const requestTimeout = Options.integer("request-timeout").pipe(
 /** The workspace a reading command is about, among those the database holds. */
 export const storedWorkspace = Options.text("workspace").pipe(
   Options.withPseudoName("WORKSPACE"),
-  Options.withDescription("Only this workspace (its id, slug or name); diff and report need it when the database holds several."),
+  Options.withDescription(
+    "Only this workspace (its id, slug or name); diff and report need it when the database holds several."
+  ),
   Options.optional
 )

@@ -35,13 +35,17 @@ const visible = (char: string): string => {
  * tabs are kept with `keepLineBreaks` (a multi-line log message), otherwise shown too.
  */
 export const printable = (text: string, options: { readonly keepLineBreaks?: boolean } = {}): string =>
-  text.replace(CONTROL, (char) => (options.keepLineBreaks === true && (char === "\n" || char === "\t") ? char : visible(char)))
+  text.replace(
+    CONTROL,
+    (char) => (options.keepLineBreaks === true && (char === "\n" || char === "\t") ? char : visible(char))
+  )
 
 /**
  * `printable` as a list of units, each a character (a whole code point) or one visible escape, so that clipping
  * counts and cuts whole units only.
  */
-const printableUnits = (text: string): Array<string> => Array.from(text, (char) => (IS_CONTROL.test(char) ? visible(char) : char))
+const printableUnits = (text: string): Array<string> =>
+  Array.from(text, (char) => (IS_CONTROL.test(char) ? visible(char) : char))
 
 /** What JSON.stringify leaves unescaped of CONTROL: DEL, C1 and the format characters (only ever inside strings). */
 const UNESCAPED_BY_JSON = /[\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g
@@ -77,7 +81,10 @@ const csvCell = (value: unknown, raw: boolean): string => {
 /** CSV for spreadsheets (formula-like cells neutralised) or, with `raw`, every value exactly as stored. */
 export const toCsv = ({ columns, rows }: Table, options: { readonly raw?: boolean } = {}): string => {
   const raw = options.raw === true
-  return [columns.map((c) => csvCell(c, raw)).join(","), ...rows.map((row) => columns.map((c) => csvCell(row[c], raw)).join(","))]
+  return [
+    columns.map((c) => csvCell(c, raw)).join(","),
+    ...rows.map((row) => columns.map((c) => csvCell(row[c], raw)).join(","))
+  ]
     .map((line) => `${line}\r\n`)
     .join("")
 }

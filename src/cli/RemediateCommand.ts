@@ -11,12 +11,16 @@ const planCommand = Command.make(
   "plan",
   {
     db: O.db,
-    campaign: Options.text("campaign").pipe(Options.withPseudoName("ID"), Options.withDescription("Plan from this review campaign's decisions (default: the latest signed-off campaign)."),
+    campaign: Options.text("campaign").pipe(
+      Options.withPseudoName("ID"),
+      Options.withDescription("Plan from this review campaign's decisions (default: the latest signed-off campaign)."),
       Options.optional
     ),
     policy: Options.text("policy").pipe(
       Options.withPseudoName("FILE"),
-      Options.withDescription("A JSON policy: findings to act on without a review decision (default: the config file's remediation section)."),
+      Options.withDescription(
+        "A JSON policy: findings to act on without a review decision (default: the config file's remediation section)."
+      ),
       Options.optional
     ),
     config: O.config,
@@ -27,7 +31,8 @@ const planCommand = Command.make(
       Options.withDefault("remediation-plan.json")
     )
   },
-  (options) => Effect.flatMap(Effect.promise(() => import("./commands/remediatePlan.js")), (m) => m.remediatePlan(options))
+  (options) =>
+    Effect.flatMap(Effect.promise(() => import("./commands/remediatePlan.js")), (m) => m.remediatePlan(options))
 ).pipe(
   Command.withDescription(
     "Make a remediation plan (no API call): one action per Remove or Change role decision of a signed-off campaign and per finding a policy names, with the reason, the exact call and a precondition; never the last admin. Writes the plan (JSON, with its own hash) and prints it as a table."
@@ -44,7 +49,9 @@ const applyCommand = Command.make(
   {
     plan: Args.text({ name: "PLAN" }).pipe(Args.withDescription("The plan file `remediate plan` wrote.")),
     db: O.db,
-    yes: Options.boolean("yes").pipe(Options.withDescription("Carry the plan out without asking (needed when stdin is not a terminal).")),
+    yes: Options.boolean("yes").pipe(
+      Options.withDescription("Carry the plan out without asking (needed when stdin is not a terminal).")
+    ),
     maxActions: Options.integer("max-actions").pipe(
       Options.withPseudoName("N"),
       Options.withSchema(O.wholeNumber("max-actions", 1, 10000)),
@@ -67,7 +74,10 @@ const applyCommand = Command.make(
     apiUrl: O.apiUrl
   },
   (options) =>
-    Effect.flatMap(Effect.promise(() => import("./commands/remediateApply.js")), (m) => Effect.provide(m.remediateApply(options), httpClient))
+    Effect.flatMap(
+      Effect.promise(() => import("./commands/remediateApply.js")),
+      (m) => Effect.provide(m.remediateApply(options), httpClient)
+    )
 ).pipe(
   Command.withDescription(
     "Carry a plan out with the write token: each target read again first (drifted or already done: skipped, never forced), never the last admin, every call recorded as it happens. Exit 0 all done or skipped, 2 plan refused (nothing sent), 3 an action failed."
@@ -78,10 +88,15 @@ const statusCommand = Command.make(
   "status",
   {
     db: O.db,
-    plan: Options.text("plan").pipe(Options.withPseudoName("ID"), Options.withDescription("Only this plan (its id)."), Options.optional),
+    plan: Options.text("plan").pipe(
+      Options.withPseudoName("ID"),
+      Options.withDescription("Only this plan (its id)."),
+      Options.optional
+    ),
     json: Options.boolean("json").pipe(Options.withDescription("Print JSON instead of tables."))
   },
-  (options) => Effect.flatMap(Effect.promise(() => import("./commands/remediateStatus.js")), (m) => m.remediateStatus(options))
+  (options) =>
+    Effect.flatMap(Effect.promise(() => import("./commands/remediateStatus.js")), (m) => m.remediateStatus(options))
 ).pipe(
   Command.withDescription(
     "Plans and their actions: what apply did, and what the complete runs after it show (verified, reverted, pending)."

@@ -56,12 +56,19 @@ const runByName = (workspace: WorkspaceRef, runs: ReadonlyArray<RunRef>, value: 
     if (!/^\d+$/.test(value)) return null
     const run = runs.find((r) => r.run_id === Number(value))
     if (run) return run
-    return yield* Effect.fail(usageError(`Run ${value} is not a stored run of ${printable(workspace.label)} (${span(runs)}).`))
+    return yield* Effect.fail(
+      usageError(`Run ${value} is not a stored run of ${printable(workspace.label)} (${span(runs)}).`)
+    )
   })
 
 const storedRuns = (db: DatabaseService, workspace: WorkspaceRef) =>
-  Effect.flatMap(runsOfWorkspace(db, workspace.source, workspace.workspace_id), (runs) =>
-    runs.length === 0 ? Effect.fail(usageError(`${printable(workspace.label)} has no stored run yet.`)) : Effect.succeed(runs))
+  Effect.flatMap(
+    runsOfWorkspace(db, workspace.source, workspace.workspace_id),
+    (runs) =>
+      runs.length === 0
+        ? Effect.fail(usageError(`${printable(workspace.label)} has no stored run yet.`))
+        : Effect.succeed(runs)
+  )
 
 const instantOrFail = (value: string, edge: "start" | "end") => {
   const instant = instantOf(value, edge)
@@ -71,7 +78,8 @@ const instantOrFail = (value: string, edge: "start" | "end") => {
 }
 
 /** The last stored run at or before `instant`, if any. */
-const lastAtOrBefore = (runs: ReadonlyArray<RunRef>, instant: number) => runs.filter((r) => Date.parse(r.started_at) <= instant).pop()
+const lastAtOrBefore = (runs: ReadonlyArray<RunRef>, instant: number) =>
+  runs.filter((r) => Date.parse(r.started_at) <= instant).pop()
 
 /** A run of the workspace: an id, `latest`, or the last stored run at or before a time (see `instantOf`). */
 export const resolveRun = (db: DatabaseService, workspace: WorkspaceRef, value: string, edge: "start" | "end") =>
@@ -82,7 +90,11 @@ export const resolveRun = (db: DatabaseService, workspace: WorkspaceRef, value: 
     const run = lastAtOrBefore(runs, yield* instantOrFail(value, edge))
     if (run) return run
     return yield* Effect.fail(
-      usageError(`No run of ${printable(workspace.label)} at or before ${value}; the first is run ${runs[0]!.run_id} (${runs[0]!.started_at}).`)
+      usageError(
+        `No run of ${printable(workspace.label)} at or before ${value}; the first is run ${runs[0]!.run_id} (${
+          runs[0]!.started_at
+        }).`
+      )
     )
   })
 
@@ -109,14 +121,20 @@ export const resolveWindow = (db: DatabaseService, workspace: WorkspaceRef, from
     const end = (yield* runByName(workspace, runs, to)) ?? lastAtOrBefore(runs, yield* instantOrFail(to, "end"))
     if (end === undefined) {
       return yield* Effect.fail(
-        usageError(`No run of ${printable(workspace.label)} at or before ${to}: its history starts with run ${runs[0]!.run_id} (${runs[0]!.started_at}).`)
+        usageError(
+          `No run of ${printable(workspace.label)} at or before ${to}: its history starts with run ${
+            runs[0]!.run_id
+          } (${runs[0]!.started_at}).`
+        )
       )
     }
     const named = yield* runByName(workspace, runs, from)
     const atStart = named ?? lastAtOrBefore(runs, yield* instantOrFail(from, "start"))
     const start = atStart ?? runs[0]!
     if (end.run_id < start.run_id) {
-      return yield* Effect.fail(usageError(`The window ends (run ${end.run_id}) before it starts (run ${start.run_id}).`))
+      return yield* Effect.fail(
+        usageError(`The window ends (run ${end.run_id}) before it starts (run ${start.run_id}).`)
+      )
     }
     return { from: start, to: end, startsLate: atStart === undefined } satisfies ResolvedWindow
   })

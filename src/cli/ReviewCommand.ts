@@ -6,7 +6,9 @@ import { Args, Command, Options } from "@effect/cli"
 import { Effect } from "effect"
 import * as O from "./Options.js"
 
-const campaign = Options.text("campaign").pipe(Options.withPseudoName("ID"), Options.withDescription("The campaign id (default: the workspace's open campaign, or the one the file names)."),
+const campaign = Options.text("campaign").pipe(
+  Options.withPseudoName("ID"),
+  Options.withDescription("The campaign id (default: the workspace's open campaign, or the one the file names)."),
   Options.optional
 )
 
@@ -15,10 +17,18 @@ const startCommand = Command.make(
   {
     db: O.db,
     reports: O.reports,
-    period: Options.text("period").pipe(Options.withPseudoName("PERIOD"), Options.withDescription("Freeze the last complete run of this review period: 2026-Q1, 2026-03, 2026 or START..END."),
+    period: Options.text("period").pipe(
+      Options.withPseudoName("PERIOD"),
+      Options.withDescription(
+        "Freeze the last complete run of this review period: 2026-Q1, 2026-03, 2026 or START..END."
+      ),
       Options.optional
     ),
-    run: Options.text("run").pipe(Options.withPseudoName("RUN"), Options.withDescription("Freeze this run (a run id, latest, or a date: the last run of that day); default: the latest complete run."),
+    run: Options.text("run").pipe(
+      Options.withPseudoName("RUN"),
+      Options.withDescription(
+        "Freeze this run (a run id, latest, or a date: the last run of that day); default: the latest complete run."
+      ),
       Options.optional
     ),
     workspace: O.storedWorkspace,
@@ -27,7 +37,11 @@ const startCommand = Command.make(
       Options.withDescription("A reviewer's email (repeat the option for several)."),
       Options.repeated
     ),
-    due: Options.text("due").pipe(Options.withPseudoName("DATE"), Options.withDescription("The date decisions are due (YYYY-MM-DD)."), Options.optional)
+    due: Options.text("due").pipe(
+      Options.withPseudoName("DATE"),
+      Options.withDescription("The date decisions are due (YYYY-MM-DD)."),
+      Options.optional
+    )
   },
   (options) => Effect.flatMap(Effect.promise(() => import("./commands/reviewStart.js")), (m) => m.reviewStart(options))
 ).pipe(
@@ -48,7 +62,8 @@ const importCommand = Command.make(
       Options.optional
     )
   },
-  (options) => Effect.flatMap(Effect.promise(() => import("./commands/reviewImport.js")), (m) => m.reviewImport(options))
+  (options) =>
+    Effect.flatMap(Effect.promise(() => import("./commands/reviewImport.js")), (m) => m.reviewImport(options))
 ).pipe(
   Command.withDescription(
     "Record the decisions of a filled-in review sheet (saved by Excel, LibreOffice or Google Sheets) with the file's SHA-256; rows whose facts were edited are rejected; exit 1 when some rows were rejected, 2 when the file belongs to no campaign."
@@ -63,7 +78,8 @@ const statusCommand = Command.make(
     workspace: O.storedWorkspace,
     json: Options.boolean("json").pipe(Options.withDescription("Print JSON instead of a table."))
   },
-  (options) => Effect.flatMap(Effect.promise(() => import("./commands/reviewStatus.js")), (m) => m.reviewStatus(options))
+  (options) =>
+    Effect.flatMap(Effect.promise(() => import("./commands/reviewStatus.js")), (m) => m.reviewStatus(options))
 ).pipe(
   Command.withDescription(
     "Each campaign's progress: items, decided, keep / remove / change role, self-reviews, undecided privileged items, overdue."
@@ -76,8 +92,13 @@ const closeCommand = Command.make(
     db: O.db,
     campaign,
     workspace: O.storedWorkspace,
-    signedBy: Options.text("signed-by").pipe(Options.withPseudoName("NAME"), Options.withDescription("Who signs the campaign off (a name or email).")),
-    acceptUndecided: Options.text("accept-undecided").pipe(Options.withPseudoName("REASON"), Options.withDescription("Sign off although privileged items are undecided, for this reason (recorded)."),
+    signedBy: Options.text("signed-by").pipe(
+      Options.withPseudoName("NAME"),
+      Options.withDescription("Who signs the campaign off (a name or email).")
+    ),
+    acceptUndecided: Options.text("accept-undecided").pipe(
+      Options.withPseudoName("REASON"),
+      Options.withDescription("Sign off although privileged items are undecided, for this reason (recorded)."),
       Options.optional
     )
   },

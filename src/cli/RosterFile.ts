@@ -14,7 +14,9 @@ export const readRosterFile = (file: string) =>
     const path = yield* Path.Path
     const bytes = yield* fs.readFile(file).pipe(
       Effect.mapError((error) =>
-        usageError(`Cannot read the roster ${file}: ${error.message}. Pass --roster with a CSV export of the people directory (docs/roster.md).`)
+        usageError(
+          `Cannot read the roster ${file}: ${error.message}. Pass --roster with a CSV export of the people directory (docs/roster.md).`
+        )
       )
     )
     return readRoster(path.basename(file), bytes)

@@ -45,7 +45,9 @@ export const validateApiUrl = (value: string, from: string) =>
     try {
       url = new URL(value)
     } catch {
-      return yield* Effect.fail(usageError(`${from}: "${value}" is not a URL (expected e.g. ${defaultApiUrl.ptolemy}).`))
+      return yield* Effect.fail(
+        usageError(`${from}: "${value}" is not a URL (expected e.g. ${defaultApiUrl.ptolemy}).`)
+      )
     }
     if (url.protocol === "https:" || (url.protocol === "http:" && isLoopbackHost(url.hostname))) {
       return url.toString().replace(/\/+$/, "")
@@ -66,17 +68,25 @@ export const validateToken = (token: string, from: string) => {
   const index = characters.findIndex((c) => c < "!" || c > "~")
   if (index === -1) return Effect.succeed(Redacted.make(token))
   const code = characters[index]!.codePointAt(0)!
-  const kind = code < 0x20 || code === 0x7f ? "a control character" : code === 0x20 ? "a space" : "a non-ASCII character"
+  const kind = code < 0x20 || code === 0x7f
+    ? "a control character"
+    : code === 0x20
+    ? "a space"
+    : "a non-ASCII character"
   return Effect.fail(
     usageError(
-      `The API token from ${from} contains ${kind} (U+${code.toString(16).toUpperCase().padStart(4, "0")}) at position ${index + 1}: copy it again; it was not sent.`
+      `The API token from ${from} contains ${kind} (U+${
+        code.toString(16).toUpperCase().padStart(4, "0")
+      }) at position ${index + 1}: copy it again; it was not sent.`
     )
   )
 }
 
 /** The environment a run sends through: proxy variables that are not URLs stop it before it starts. */
-export const checkEnvironment = Effect.flatMap(proxySettings, ({ problems }) =>
-  problems.length === 0 ? Effect.void : Effect.fail(usageError(problems.join(" "))))
+export const checkEnvironment = Effect.flatMap(
+  proxySettings,
+  ({ problems }) => problems.length === 0 ? Effect.void : Effect.fail(usageError(problems.join(" ")))
+)
 
 const optionalEnv = (name: string) => Effect.orElseSucceed(Config.option(Config.string(name)), () => Option.none())
 
@@ -106,7 +116,10 @@ export const targetFromFlags = (flags: TargetFlags) =>
     }
     const token = yield* validateToken(pasted.value, tokenFrom)
     const envWorkspace = source === "ptolemy" ? yield* optionalEnv("PTOLEMY_WORKSPACE") : Option.none<string>()
-    const selector = Option.filter(Option.map(Option.orElse(flags.workspace, () => envWorkspace), (w) => w.trim()), (w) => w !== "")
+    const selector = Option.filter(
+      Option.map(Option.orElse(flags.workspace, () => envWorkspace), (w) => w.trim()),
+      (w) => w !== ""
+    )
     const envUrl = yield* optionalEnv(urlVariable[source])
     const urlFrom = Option.isSome(flags.apiUrl) ? "--api-url" : Option.isSome(envUrl) ? urlVariable[source] : "default"
     const apiUrl = yield* validateApiUrl(

@@ -15,5 +15,11 @@ export class ReceivedSignal extends Context.Reference<ReceivedSignal>()("ptolemy
 }) {}
 
 /** "cancelled by SIGTERM", or "interrupted" when no signal was seen. */
-export const cancellation: Effect.Effect<string> = Effect.flatMap(ReceivedSignal, (received) =>
-  Effect.map(received.current, (signal) => Option.match(signal, { onNone: () => "interrupted", onSome: (s) => `cancelled by ${s}` })))
+export const cancellation: Effect.Effect<string> = Effect.flatMap(
+  ReceivedSignal,
+  (received) =>
+    Effect.map(
+      received.current,
+      (signal) => Option.match(signal, { onNone: () => "interrupted", onSome: (s) => `cancelled by ${s}` })
+    )
+)

@@ -4,8 +4,8 @@
  * hashes.
  */
 import { Schema } from "effect"
-import { type DatabaseService, param } from "../store/Database.js"
 import { findAll, findFirst, Text } from "../read/Query.js"
+import { type DatabaseService, param } from "../store/Database.js"
 
 export const ChainHead = Schema.Struct({
   run_id: Schema.Number,
@@ -42,7 +42,12 @@ export type StoredHash = typeof StoredHash.Type
 /** The stored and recomputed hashes of the given runs (those no longer stored are missing from the result). */
 export const storedHashes = (db: DatabaseService, runIds: ReadonlyArray<number>) =>
   runIds.length === 0
-    ? findAll(db, StoredHash, "run hashes", "SELECT NULL::INTEGER AS run_id, NULL AS content_hash, NULL AS previous_hash, '' AS recomputed_hash WHERE false")
+    ? findAll(
+      db,
+      StoredHash,
+      "run hashes",
+      "SELECT NULL::INTEGER AS run_id, NULL AS content_hash, NULL AS previous_hash, '' AS recomputed_hash WHERE false"
+    )
     : findAll(
       db,
       StoredHash,

@@ -4,8 +4,8 @@
  * seat count, the collections that could not be read, and the days on which no run read the workspace.
  */
 import { Schema } from "effect"
-import { type DatabaseService, param } from "../store/Database.js"
 import { findAll, Num, Text } from "../read/Query.js"
+import { type DatabaseService, param } from "../store/Database.js"
 
 /** One run of the period: its status, its coverage, what it counted and the plan's seats at that run. */
 export const PeriodRun = Schema.Struct({
@@ -34,7 +34,13 @@ export const PeriodRun = Schema.Struct({
 export type PeriodRun = typeof PeriodRun.Type
 
 /** Every run of the workspace from run `$3` to run `$4` (both included), oldest first. */
-export const periodRuns = (db: DatabaseService, source: string, workspaceId: string, fromRunId: number, toRunId: number) =>
+export const periodRuns = (
+  db: DatabaseService,
+  source: string,
+  workspaceId: string,
+  fromRunId: number,
+  toRunId: number
+) =>
   findAll(
     db,
     PeriodRun,
@@ -95,7 +101,12 @@ const dayOf = (ms: number) => new Date(ms).toISOString().slice(0, 10)
  * The days in [start, end] (YYYY-MM-DD, both included) with no run that stored data, as stretches. A period that
  * ends in the future counts up to `until` (the last run's day), not beyond.
  */
-export const missingDays = (runs: ReadonlyArray<PeriodRun>, start: string, end: string, until: string): ReadonlyArray<MissingDays> => {
+export const missingDays = (
+  runs: ReadonlyArray<PeriodRun>,
+  start: string,
+  end: string,
+  until: string
+): ReadonlyArray<MissingDays> => {
   const covered = new Set(runs.filter((r) => r.status !== "failed").map((r) => r.started_at.slice(0, 10)))
   const last = Math.min(Date.parse(`${end}T00:00:00Z`), Date.parse(`${until.slice(0, 10)}T00:00:00Z`))
   const stretches: Array<MissingDays> = []

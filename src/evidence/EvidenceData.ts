@@ -9,7 +9,7 @@ import { Chunk, Effect, Option, Stream } from "effect"
 import { defaultThresholds } from "../analyses/Findings.js"
 import { type TimeToRemoval, timeToRemoval } from "../read/Directory.js"
 import { hasReviews } from "../read/Review.js"
-import { loadReportData, populationRows, type PersonRow, ReportError, type ReportData } from "../reports/ReportData.js"
+import { loadReportData, type PersonRow, populationRows, type ReportData, ReportError } from "../reports/ReportData.js"
 import { loadReviewSection, type ReviewSection } from "../reports/ReviewSection.js"
 import type { DatabaseService, StoreError } from "../store/Database.js"
 import { type ChainHead, chainHead } from "./Chain.js"
@@ -52,7 +52,9 @@ const readFailed = (error: StoreError) =>
 
 /** The period's last instant: the end date's last millisecond, or the end run's start for a window of runs. */
 export const periodEnd = (scope: EvidenceScope, report: ReportData) =>
-  scope.dates === null ? report.run.started_at : new Date(Date.parse(`${scope.dates.end}T00:00:00Z`) + 86400_000 - 1).toISOString()
+  scope.dates === null
+    ? report.run.started_at
+    : new Date(Date.parse(`${scope.dates.end}T00:00:00Z`) + 86400_000 - 1).toISOString()
 
 export const periodStart = (scope: EvidenceScope, report: ReportData) =>
   scope.dates === null ? (report.baseline ?? report.run).started_at : `${scope.dates.start}T00:00:00.000Z`
@@ -72,7 +74,12 @@ export const loadEvidence = (db: DatabaseService, scope: EvidenceScope): Effect.
     return yield* Effect.gen(function*() {
       const head = Option.getOrElse(
         Option.fromNullable(yield* chainHead(db, source, workspaceId, end)),
-        () => ({ run_id: report.run.run_id, started_at: report.run.started_at, status: report.run.status, content_hash: report.run.content_hash })
+        () => ({
+          run_id: report.run.run_id,
+          started_at: report.run.started_at,
+          status: report.run.status,
+          content_hash: report.run.content_hash
+        })
       )
       const runs = yield* periodRuns(db, source, workspaceId, scope.fromRunId, Math.max(head.run_id, scope.toRunId))
       const population = Chunk.toReadonlyArray(
@@ -89,6 +96,17 @@ export const loadEvidence = (db: DatabaseService, scope: EvidenceScope): Effect.
       const missing = dates === null
         ? []
         : missingDays(runs.filter((r) => r.started_at >= `${dates.start}T`), dates.start, dates.end, head.started_at)
-      return { scope, report, population, runs, missing, head, review, removal, roster, remediation } satisfies EvidenceData
+      return {
+        scope,
+        report,
+        population,
+        runs,
+        missing,
+        head,
+        review,
+        removal,
+        roster,
+        remediation
+      } satisfies EvidenceData
     }).pipe(Effect.catchTag("StoreError", (e) => Effect.fail(readFailed(e))))
   }).pipe(Effect.withSpan("Evidence.load"))

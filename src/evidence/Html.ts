@@ -5,8 +5,8 @@
  * and rows are not split. Every string from the API is data: escaped for HTML, one line, control and bidirectional
  * characters shown as visible escapes, long values cut on the page (the CSV files have every character).
  */
-import { oneLine } from "../reports/Text.js"
 import { workspaceLabel } from "../reports/ReportData.js"
+import { oneLine } from "../reports/Text.js"
 import type { EvidenceData } from "./EvidenceData.js"
 import type { Cell, Section, Table } from "./Sections.js"
 
@@ -66,7 +66,11 @@ const SHORT = 24
 
 /** A cell of a table; in a card (`inCard`) numbers are not right-aligned, since they stand alone beside their label. */
 const cellHtml = (header: string, value: Cell, inCard = false): string => {
-  if (typeof value === "number") return inCard ? `<td>${cellText(value)}</td>` : `<td class="num">${cellText(value)}</td>`
+  if (typeof value === "number") {
+    return inCard
+      ? `<td>${cellText(value)}</td>`
+      : `<td class="num">${cellText(value)}</td>`
+  }
   if (typeof value === "string" && /hash/i.test(header) && /^[0-9a-f]{64}$/.test(value)) {
     return `<td><code class="hash" title="${value}">${value.slice(0, 12)}…</code></td>`
   }
@@ -95,7 +99,9 @@ const cardsHtml = (table: Table, columns: ReadonlyArray<number>): string => {
       `<table class="kv">`,
       captionHtml(table),
       `<tbody>`,
-      ...table.rows.map((r) => `<tr><th scope="row">${cellText(r[0] ?? null)}</th>${cellHtml("Value", r[1] ?? null, true)}</tr>`),
+      ...table.rows.map((r) =>
+        `<tr><th scope="row">${cellText(r[0] ?? null)}</th>${cellHtml("Value", r[1] ?? null, true)}</tr>`
+      ),
       `</tbody>`,
       `</table>`
     ].join("\n")
@@ -107,8 +113,18 @@ const cardsHtml = (table: Table, columns: ReadonlyArray<number>): string => {
     ...table.rows.slice(0, PAGE_ROWS).map((row) =>
       [
         `<tbody class="card">`,
-        ...(table.rows.length > 1 ? [`<tr class="card-head"><th colspan="2">${escapeHtml(table.headers[0]!)} ${cellText(row[0] ?? null)}</th></tr>`] : []),
-        ...columns.map((i) => `<tr><th scope="row">${escapeHtml(table.headers[i]!)}</th>${cellHtml(table.headers[i]!, row[i] ?? null, true)}</tr>`),
+        ...(table.rows.length > 1
+          ? [
+            `<tr class="card-head"><th colspan="2">${escapeHtml(table.headers[0]!)} ${
+              cellText(row[0] ?? null)
+            }</th></tr>`
+          ]
+          : []),
+        ...columns.map((i) =>
+          `<tr><th scope="row">${escapeHtml(table.headers[i]!)}</th>${
+            cellHtml(table.headers[i]!, row[i] ?? null, true)
+          }</tr>`
+        ),
         `</tbody>`
       ].join("\n")
     ),
@@ -131,22 +147,33 @@ const tableHtml = (table: Table): string => {
       : shown.map((row) => `<tr>${columns.map((i) => cellHtml(table.headers[i]!, row[i] ?? null)).join("")}</tr>`)),
     `</tbody>`,
     `</table>`,
-    ...(more > 0 ? [`<p class="more">The first ${PAGE_ROWS.toLocaleString("en-US")} rows are shown; all ${table.rows.length.toLocaleString("en-US")} are in ${table.file}.</p>`] : [])
+    ...(more > 0
+      ? [
+        `<p class="more">The first ${PAGE_ROWS.toLocaleString("en-US")} rows are shown; all ${
+          table.rows.length.toLocaleString("en-US")
+        } are in ${table.file}.</p>`
+      ]
+      : [])
   ].join("\n")
 }
 
 const controlsHtml = (section: Section) =>
   `<ul class="controls" aria-label="Controls">${
-    section.controls.map((c) => `<li title="${escapeHtml(c.name)}"><span class="framework">${c.framework}</span> <strong>${c.id}</strong></li>`).join("")
+    section.controls.map((c) =>
+      `<li title="${escapeHtml(c.name)}"><span class="framework">${c.framework}</span> <strong>${c.id}</strong></li>`
+    ).join("")
   }</ul>`
 
 const factsHtml = (section: Section) =>
   section.facts.length === 0
     ? ""
-    : `<dl class="facts">${section.facts.map(([k, v]) => `<div><dt>${escapeHtml(k)}</dt><dd>${cellText(v)}</dd></div>`).join("")}</dl>`
+    : `<dl class="facts">${
+      section.facts.map(([k, v]) => `<div><dt>${escapeHtml(k)}</dt><dd>${cellText(v)}</dd></div>`).join("")
+    }</dl>`
 
 /** Raw control and bidirectional characters in the chart's text, as visible escapes (Vega escapes the markup). */
-const CHART_CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g
+const CHART_CONTROL =
+  /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g
 const safeSvg = (svg: string) =>
   svg.replace(CHART_CONTROL, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`)
     // Nothing in a chart may load or run anything; Vega draws none of these, so any would be out of place.
@@ -163,7 +190,13 @@ const sectionHtml = (section: Section, n: number, chart: string | null) =>
     ...(section.none !== null
       ? [`<p class="none">${escapeHtml(section.none)}</p>`]
       : [
-        ...(chart === null ? [] : [`<figure class="chart">${safeSvg(chart)}<figcaption>The plan's seats over the period: used (people; robots use none) against the limit. Every dimension of the plan is charted in audit.xlsx.</figcaption></figure>`]),
+        ...(chart === null
+          ? []
+          : [
+            `<figure class="chart">${
+              safeSvg(chart)
+            }<figcaption>The plan's seats over the period: used (people; robots use none) against the limit. Every dimension of the plan is charted in audit.xlsx.</figcaption></figure>`
+          ]),
         ...section.tables.map(tableHtml)
       ]),
     `</section>`
@@ -247,10 +280,20 @@ export const renderHtml = (data: EvidenceData, sections: ReadonlyArray<Section>,
   const { report, scope, head } = data
   const ws = escapeHtml(workspaceLabel(report.run))
   const first = report.baseline ?? report.run
-  const period = scope.dates === null ? escapeHtml(scope.label) : `${escapeHtml(scope.label)} (${scope.dates.start} to ${scope.dates.end})`
+  const period = scope.dates === null
+    ? escapeHtml(scope.label)
+    : `${escapeHtml(scope.label)} (${scope.dates.start} to ${scope.dates.end})`
   const meta: ReadonlyArray<readonly [string, string]> = [
-    ["Workspace", `${ws} <span class="muted">(${escapeHtml(report.run.source)}, ${escapeHtml(report.run.workspace_id)})</span>`],
-    ["Covered by", `run ${first.run_id} (${cellText(first.started_at)} UTC) to run ${report.run.run_id} (${cellText(report.run.started_at)} UTC): ${data.runs.length} runs`],
+    [
+      "Workspace",
+      `${ws} <span class="muted">(${escapeHtml(report.run.source)}, ${escapeHtml(report.run.workspace_id)})</span>`
+    ],
+    [
+      "Covered by",
+      `run ${first.run_id} (${cellText(first.started_at)} UTC) to run ${report.run.run_id} (${
+        cellText(report.run.started_at)
+      } UTC): ${data.runs.length} runs`
+    ],
     ["Integrity chain head", `run ${head.run_id}: <code>${escapeHtml(head.content_hash ?? "(not sealed)")}</code>`],
     ["Tool version", escapeHtml(report.run.tool_version ?? "unknown")],
     ["Files", "every table below is also a CSV file beside this page; manifest.json holds each file's SHA-256"]
@@ -275,7 +318,11 @@ export const renderHtml = (data: EvidenceData, sections: ReadonlyArray<Section>,
     `<dl class="meta">${meta.map(([k, v]) => `<dt>${k}</dt><dd>${v}</dd>`).join("")}</dl>`,
     `</header>`,
     `<nav class="toc" aria-label="Sections"><ol>${
-      sections.map((s) => `<li><a href="#${s.id}">${escapeHtml(s.title)}</a> <span class="ids">${s.controls.map((c) => c.id).join(", ")}</span></li>`).join("")
+      sections.map((s) =>
+        `<li><a href="#${s.id}">${escapeHtml(s.title)}</a> <span class="ids">${
+          s.controls.map((c) => c.id).join(", ")
+        }</span></li>`
+      ).join("")
     }</ol></nav>`,
     ...sections.map((s, i) => sectionHtml(s, i + 1, s.id === "completeness" ? chartSvg : null)),
     `<footer>Generated by ptolemy-audit from the stored history alone (no API call). Verify this pack offline: <code>ptolemy-audit verify --evidence DIR|ZIP [--db FILE]</code>.</footer>`,

@@ -4,8 +4,8 @@
  * workspace's integrity chain at the period's end, the tool's version and the command line that made it. Written
  * with a fixed key order and sorted lists: the same data gives the same bytes.
  */
-import { createHash } from "node:crypto"
 import { Schema } from "effect"
+import { createHash } from "node:crypto"
 
 export const MANIFEST_FILE = "manifest.json"
 export const MANIFEST_FORMAT = "ptolemy-audit-evidence"
@@ -62,7 +62,11 @@ export type Manifest = typeof Manifest.Type
 
 export const sha256 = (bytes: Uint8Array | string): string => createHash("sha256").update(bytes).digest("hex")
 
-export const fileEntry = (path: string, content: Uint8Array): ManifestFile => ({ path, sha256: sha256(content), bytes: content.byteLength })
+export const fileEntry = (path: string, content: Uint8Array): ManifestFile => ({
+  path,
+  sha256: sha256(content),
+  bytes: content.byteLength
+})
 
 /** The manifest's text: keys in the Schema's order, files sorted by path, runs by id, a final newline. */
 export const renderManifest = (manifest: Manifest): string =>

@@ -58,7 +58,9 @@ const writeAtomically = (path: string, content: Uint8Array) =>
     const partial = `${path}.partial`
     yield* fs.writeFile(partial, content).pipe(
       Effect.zipRight(fs.rename(partial, path)),
-      Effect.onExit((exit) => (Exit.isSuccess(exit) ? Effect.void : Effect.ignore(fs.remove(partial, { force: true })))),
+      Effect.onExit((
+        exit
+      ) => (Exit.isSuccess(exit) ? Effect.void : Effect.ignore(fs.remove(partial, { force: true })))),
       Effect.mapError(writeFailed(path))
     )
   })
@@ -78,8 +80,13 @@ export const writeEvidencePack = (
     const sections = evidenceSections(data)
     const chart = yield* renderQuotaChart(data.report)
     // The page's chart is the seats alone: what the completeness section reconciles the population against.
-    const seats = <T extends { readonly dimension: string }>(rows: ReadonlyArray<T>) => rows.filter((r) => r.dimension === "seats")
-    const seatChart = yield* renderQuotaChart({ ...data.report, quotaHistory: seats(data.report.quotaHistory), quotas: seats(data.report.quotas) })
+    const seats = <T extends { readonly dimension: string }>(rows: ReadonlyArray<T>) =>
+      rows.filter((r) => r.dimension === "seats")
+    const seatChart = yield* renderQuotaChart({
+      ...data.report,
+      quotaHistory: seats(data.report.quotaHistory),
+      quotas: seats(data.report.quotas)
+    })
     // The data's own time dates the zip entries (the chain head's run), never the clock.
     const dataTime = data.head.started_at
     const files: Array<readonly [string, Uint8Array]> = [
@@ -136,4 +143,8 @@ export const writeEvidencePack = (
       zip,
       zipSha256: sha256(zipBytes)
     }
-  }).pipe(Effect.withSpan("Evidence.write", { attributes: { label: scope.label, fromRunId: scope.fromRunId, toRunId: scope.toRunId } }))
+  }).pipe(
+    Effect.withSpan("Evidence.write", {
+      attributes: { label: scope.label, fromRunId: scope.fromRunId, toRunId: scope.toRunId }
+    })
+  )

@@ -3,10 +3,10 @@
  * (loaded only here, so no other command pays for it). No browser is ever downloaded: the executable is
  * `CHROME_PATH`, else the first of chromium, chromium-browser, google-chrome and google-chrome-stable on PATH.
  */
+import { Effect } from "effect"
 import { accessSync, constants, statSync } from "node:fs"
 import { delimiter, join } from "node:path"
 import { pathToFileURL } from "node:url"
-import { Effect } from "effect"
 import { ReportError } from "../reports/ReportData.js"
 
 export const CHROMIUM_NAMES = ["chromium", "chromium-browser", "google-chrome", "google-chrome-stable"] as const
@@ -40,8 +40,9 @@ export const findChromium = (env: Readonly<Record<string, string | undefined>> =
   }
   return {
     found: false,
-    message:
-      `No Chromium found: none of ${CHROMIUM_NAMES.join(", ")} is on PATH and CHROME_PATH is not set. Install one (Debian or Ubuntu: apt-get install chromium) or set CHROME_PATH to its executable; no browser is downloaded.`
+    message: `No Chromium found: none of ${
+      CHROMIUM_NAMES.join(", ")
+    } is on PATH and CHROME_PATH is not set. Install one (Debian or Ubuntu: apt-get install chromium) or set CHROME_PATH to its executable; no browser is downloaded.`
   }
 }
 
@@ -61,7 +62,9 @@ export const printPdf = (htmlPath: string, pdfPath: string, chromium: string): E
     },
     catch: (cause) =>
       new ReportError({
-        message: `Could not print ${htmlPath} to PDF with ${chromium}: ${cause instanceof Error ? cause.message.split("\n")[0] : String(cause)}`,
+        message: `Could not print ${htmlPath} to PDF with ${chromium}: ${
+          cause instanceof Error ? cause.message.split("\n")[0] : String(cause)
+        }`,
         cause
       })
   }).pipe(Effect.withSpan("Evidence.pdf"))

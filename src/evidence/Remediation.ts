@@ -5,8 +5,8 @@
  * (a quarter's review is carried out after the quarter, and its evidence is the campaign's remediation).
  */
 import { Effect, Schema } from "effect"
-import { type DatabaseService, param, type StoreError } from "../store/Database.js"
 import { findFirst } from "../read/Query.js"
+import { type DatabaseService, param, type StoreError } from "../store/Database.js"
 
 export interface RemediationAction {
   readonly plan_id: string | null
@@ -21,13 +21,30 @@ export interface RemediationAction {
   readonly verification: string | null
 }
 
-const COLUMNS = ["plan_id", "action_id", "kind", "target_label", "reason", "method", "path", "outcome", "applied_at", "verification"] as const
+const COLUMNS = [
+  "plan_id",
+  "action_id",
+  "kind",
+  "target_label",
+  "reason",
+  "method",
+  "path",
+  "outcome",
+  "applied_at",
+  "verification"
+] as const
 
 const hasView = (db: DatabaseService, name: string) =>
   Effect.map(
-    findFirst(db, Schema.Struct({ n: Schema.Number }), "views", "SELECT count(*)::INTEGER AS n FROM duckdb_views() WHERE view_name = $1", [
-      param.text(name)
-    ]),
+    findFirst(
+      db,
+      Schema.Struct({ n: Schema.Number }),
+      "views",
+      "SELECT count(*)::INTEGER AS n FROM duckdb_views() WHERE view_name = $1",
+      [
+        param.text(name)
+      ]
+    ),
     (row) => (row?.n ?? 0) > 0
   )
 

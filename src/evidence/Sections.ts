@@ -3,10 +3,18 @@
  * shows, its key figures and its tables (or, where its input does not exist, why there is none). The HTML page and
  * the CSV files are both rendered from this one model, so the page and the files never disagree.
  */
+import { workspaceLabel } from "../reports/ReportData.js"
+import {
+  adminChangeHow,
+  lastActivity,
+  NOT_REPORTED,
+  personBy,
+  personDate,
+  personName,
+  tokenOutcome
+} from "../reports/Wording.js"
 import { seatReconciliation } from "./Completeness.js"
 import type { EvidenceData } from "./EvidenceData.js"
-import { adminChangeHow, lastActivity, NOT_REPORTED, personBy, personDate, personName, tokenOutcome } from "../reports/Wording.js"
-import { workspaceLabel } from "../reports/ReportData.js"
 
 /** A cell: text, a number, or nothing. Times are ISO-8601 in UTC (`2026-03-31T09:00:00Z`). */
 export type Cell = string | number | null
@@ -47,9 +55,21 @@ export interface Section {
 }
 
 const SOC2 = {
-  "CC6.1": { framework: "SOC 2", id: "CC6.1", name: "Logical access security: users, privileged access and credentials identified and restricted" },
-  "CC6.2": { framework: "SOC 2", id: "CC6.2", name: "Access granted only once authorised, and removed when no longer authorised" },
-  "CC6.3": { framework: "SOC 2", id: "CC6.3", name: "Access authorised, changed or removed by role and least privilege, and reviewed" }
+  "CC6.1": {
+    framework: "SOC 2",
+    id: "CC6.1",
+    name: "Logical access security: users, privileged access and credentials identified and restricted"
+  },
+  "CC6.2": {
+    framework: "SOC 2",
+    id: "CC6.2",
+    name: "Access granted only once authorised, and removed when no longer authorised"
+  },
+  "CC6.3": {
+    framework: "SOC 2",
+    id: "CC6.3",
+    name: "Access authorised, changed or removed by role and least privilege, and reviewed"
+  }
 } as const satisfies Record<string, Control>
 
 const ISO = {
@@ -79,7 +99,11 @@ const scopeSection = (data: EvidenceData): Section => {
     facts: [],
     warnings: scope.startsLate
       ? [
-        `The history starts after the period does: the first stored run is run ${first.run_id} (${first.started_at.slice(0, 10)} ${first.started_at.slice(11, 16)} UTC), so the population at the start is that run's, and what happened before it is not known.`
+        `The history starts after the period does: the first stored run is run ${first.run_id} (${
+          first.started_at.slice(0, 10)
+        } ${
+          first.started_at.slice(11, 16)
+        } UTC), so the population at the start is that run's, and what happened before it is not known.`
       ]
       : [],
     none: null,
@@ -107,7 +131,14 @@ const scopeSection = (data: EvidenceData): Section => {
       file: file(1, "control-mapping"),
       caption: "Where each control is evidenced",
       headers: ["Framework", "Control", "What it asks", "Sections"],
-      rows: ALL.map((c) => [c.framework, c.id, c.name, mapping.filter(([, ids]) => ids.includes(c.id)).map(([title]) => title).join("; ")])
+      rows: ALL.map((
+        c
+      ) => [
+        c.framework,
+        c.id,
+        c.name,
+        mapping.filter(([, ids]) => ids.includes(c.id)).map(([title]) => title).join("; ")
+      ])
     }]
   }
 }
@@ -131,12 +162,22 @@ const completenessSection = (data: EvidenceData): Section => {
   const end = runs.find((r) => r.run_id === data.report.run.run_id)
   const gaps = runs.flatMap((r) => r.gaps.map((g) => ({ run: r, gap: g })))
   const warnings = [
-    ...(status("failed") > 0 ? [`${count(status("failed"), "run")} of the period failed and stored no data (listed below with the error).`] : []),
+    ...(status("failed") > 0
+      ? [`${count(status("failed"), "run")} of the period failed and stored no data (listed below with the error).`]
+      : []),
     ...(gaps.length > 0
-      ? [`${count(gaps.length, "collection")} could not be read in some runs (coverage gaps): ${[...new Set(gaps.map((g) => `${g.gap.collection} (${g.gap.status})`))].join(", ")}. Each section takes each collection from the last run that read it completely.`]
+      ? [
+        `${count(gaps.length, "collection")} could not be read in some runs (coverage gaps): ${
+          [...new Set(gaps.map((g) => `${g.gap.collection} (${g.gap.status})`))].join(", ")
+        }. Each section takes each collection from the last run that read it completely.`
+      ]
       : []),
     ...(data.missing.length > 0
-      ? [`No run stored data on ${count(data.missing.reduce((n, m) => n + m.days, 0), "day")} of the period: ${data.missing.map((m) => (m.days === 1 ? m.from : `${m.from} to ${m.to}`)).join(", ")}.`]
+      ? [
+        `No run stored data on ${count(data.missing.reduce((n, m) => n + m.days, 0), "day")} of the period: ${
+          data.missing.map((m) => (m.days === 1 ? m.from : `${m.from} to ${m.to}`)).join(", ")
+        }.`
+      ]
       : [])
   ]
   return {
@@ -274,7 +315,17 @@ const privilegedSection = (data: EvidenceData): Section => {
       {
         file: file(4, "privileged-admins"),
         caption: "Admins at the start or the end",
-        headers: ["Name", "Email", "Type", "Role at start", "Role at end", "Admin at start", "Admin at end", "Created (UTC)", "Membership id"],
+        headers: [
+          "Name",
+          "Email",
+          "Type",
+          "Role at start",
+          "Role at end",
+          "Admin at start",
+          "Admin at end",
+          "Created (UTC)",
+          "Membership id"
+        ],
         rows: admins.map((a) => [
           personName(a),
           a.email,
@@ -304,7 +355,16 @@ const privilegedSection = (data: EvidenceData): Section => {
       {
         file: file(4, "privileged-robot-tokens"),
         caption: "Tokens of admin robots",
-        headers: ["Robot", "Token", "Suffix", "Status at start", "Status at end", "Created (UTC)", "Expires (UTC)", "Last used (UTC)"],
+        headers: [
+          "Robot",
+          "Token",
+          "Suffix",
+          "Status at start",
+          "Status at end",
+          "Created (UTC)",
+          "Expires (UTC)",
+          "Last used (UTC)"
+        ],
         rows: adminTokens.filter((t) => t.token_id !== null).map((t) => [
           t.robot_name ?? t.robot_id,
           t.name,
@@ -340,7 +400,18 @@ const joinersSection = (data: EvidenceData): Section => {
     tables: [{
       file: file(5, "joiners-movers-leavers"),
       caption: "Joiners, movers and leavers",
-      headers: ["Status", "Name", "Email", "Type", "Role before", "Role after", "When (UTC)", "By", "Invited by", "Membership id"],
+      headers: [
+        "Status",
+        "Name",
+        "Email",
+        "Type",
+        "Role before",
+        "Role after",
+        "When (UTC)",
+        "By",
+        "Invited by",
+        "Membership id"
+      ],
       rows: people.map((p) => [
         p.status,
         personName(p),
@@ -370,7 +441,10 @@ const robotsSection = (data: EvidenceData): Section => {
     facts: [
       ["Robots at the end", new Set(tokens.map((t) => t.robot_id)).size],
       ["Active tokens at the end", withTokens.filter((t) => t.status === "active").length],
-      ["Active tokens that never expire", withTokens.filter((t) => t.status === "active" && t.expires_at === null).length],
+      [
+        "Active tokens that never expire",
+        withTokens.filter((t) => t.status === "active" && t.expires_at === null).length
+      ],
       ["Tokens changed in the period", tokenChanges.length]
     ],
     warnings: [],
@@ -383,7 +457,18 @@ const robotsSection = (data: EvidenceData): Section => {
       {
         file: file(6, "robots-tokens"),
         caption: "Robots and their tokens at the end",
-        headers: ["Robot", "Robot role", "Token", "Suffix", "Status", "Created (UTC)", "Expires (UTC)", "Last used (UTC)", "Robot id", "Token id"],
+        headers: [
+          "Robot",
+          "Robot role",
+          "Token",
+          "Suffix",
+          "Status",
+          "Created (UTC)",
+          "Expires (UTC)",
+          "Last used (UTC)",
+          "Robot id",
+          "Token id"
+        ],
         rows: tokens.map((t) => [
           t.robot_name ?? t.robot_id,
           t.robot_role,
@@ -400,7 +485,17 @@ const robotsSection = (data: EvidenceData): Section => {
       {
         file: file(6, "robots-token-changes"),
         caption: "Token changes in the period",
-        headers: ["Robot", "Token", "Suffix", "Outcome", "Created (UTC)", "Expires (UTC)", "Last change (UTC)", "By", "Token id"],
+        headers: [
+          "Robot",
+          "Token",
+          "Suffix",
+          "Outcome",
+          "Created (UTC)",
+          "Expires (UTC)",
+          "Last change (UTC)",
+          "By",
+          "Token id"
+        ],
         rows: tokenChanges.map((t) => [
           t.robot_name,
           t.name,
@@ -484,7 +579,18 @@ const reviewSection = (data: EvidenceData): Section => {
         file: file(7, "access-review-follow-ups"),
         caption: "Removals and role changes decided, and whether they were carried out",
         pageHidden: ["Item key"],
-        headers: ["Campaign", "Item", "Decision", "New role", "Carried out", "In run", "Change", "Detected (UTC)", "By", "Item key"],
+        headers: [
+          "Campaign",
+          "Item",
+          "Decision",
+          "New role",
+          "Carried out",
+          "In run",
+          "Change",
+          "Detected (UTC)",
+          "By",
+          "Item key"
+        ],
         rows: followUps.map((f) => [
           f.campaign_id,
           f.label,
@@ -511,8 +617,13 @@ const remediationSection = (data: EvidenceData): Section => {
     controls: [SOC2["CC6.2"], SOC2["CC6.3"], ISO["A.5.18"]],
     purpose:
       "Every remediation action applied to the workspace during the period (a removal or role change carried out through the API), what was called, its outcome, and whether a later run verified it (the access is gone), saw it reverted, or has not checked yet.",
-    facts: [["Actions", actions.length], ["Verified", by("verified")], ["Reverted", by("reverted")], ["Pending verification", by("pending")]],
-    warnings: by("reverted") > 0 ? [`${count(by("reverted"), "action")} was undone after it was applied (reverted).`] : [],
+    facts: [["Actions", actions.length], ["Verified", by("verified")], ["Reverted", by("reverted")], [
+      "Pending verification",
+      by("pending")
+    ]],
+    warnings: by("reverted") > 0
+      ? [`${count(by("reverted"), "action")} was undone after it was applied (reverted).`]
+      : [],
     none: data.remediation === null
       ? "None in this period: no remediation is recorded in this history."
       : actions.length === 0
@@ -521,8 +632,32 @@ const remediationSection = (data: EvidenceData): Section => {
     tables: [{
       file: file(8, "remediation"),
       caption: "Remediation actions",
-      headers: ["Plan", "Action", "Kind", "Target", "Reason", "Method", "Path", "Outcome", "Applied (UTC)", "Verification"],
-      rows: actions.map((a) => [a.plan_id, a.action_id, a.kind, a.target_label, a.reason, a.method, a.path, a.outcome, a.applied_at, a.verification])
+      headers: [
+        "Plan",
+        "Action",
+        "Kind",
+        "Target",
+        "Reason",
+        "Method",
+        "Path",
+        "Outcome",
+        "Applied (UTC)",
+        "Verification"
+      ],
+      rows: actions.map((
+        a
+      ) => [
+        a.plan_id,
+        a.action_id,
+        a.kind,
+        a.target_label,
+        a.reason,
+        a.method,
+        a.path,
+        a.outcome,
+        a.applied_at,
+        a.verification
+      ])
     }]
   }
 }
@@ -534,7 +669,9 @@ const removalSection = (data: EvidenceData): Section => {
     title: "Leavers and time to removal",
     controls: [SOC2["CC6.2"], ISO["A.5.18"]],
     purpose:
-      `Each person the people directory says left, matched to their membership: when they left, when their access was removed, and how many days that took against the target of ${count(r.targetDays, "day")} (a leaver still holding access at the end counts against it).`,
+      `Each person the people directory says left, matched to their membership: when they left, when their access was removed, and how many days that took against the target of ${
+        count(r.targetDays, "day")
+      } (a leaver still holding access at the end counts against it).`,
     facts: [
       ["Leavers", r.leavers],
       ["Removed", r.removed],
@@ -542,7 +679,9 @@ const removalSection = (data: EvidenceData): Section => {
       ["Share within the target", r.share === null ? null : `${Math.round(r.share * 100)}%`],
       ["Still holding access at the end", r.leavers - r.removed]
     ],
-    warnings: r.leavers - r.removed > 0 ? [`${count(r.leavers - r.removed, "leaver")} still had access at the end of the period.`] : [],
+    warnings: r.leavers - r.removed > 0
+      ? [`${count(r.leavers - r.removed, "leaver")} still had access at the end of the period.`]
+      : [],
     none: !data.roster
       ? "None in this period: no people directory (roster) was read in this period, so leavers are not known."
       : r.leavers === 0
@@ -551,7 +690,16 @@ const removalSection = (data: EvidenceData): Section => {
     tables: [{
       file: file(9, "time-to-removal"),
       caption: "Leavers",
-      headers: ["Name", "Email", "Left on", "Left on inferred (first seen)", "Removed (UTC)", "Days", "Within target", "Membership id"],
+      headers: [
+        "Name",
+        "Email",
+        "Left on",
+        "Left on inferred (first seen)",
+        "Removed (UTC)",
+        "Days",
+        "Within target",
+        "Membership id"
+      ],
       rows: r.rows.map((row) => [
         row.display_name ?? row.email ?? row.member_id,
         row.email,
@@ -588,7 +736,19 @@ const findingsSection = (data: EvidenceData): Section => {
       file: file(10, "open-findings"),
       caption: "Findings at the end",
       pageHidden: ["Entity type"],
-      headers: ["Severity", "Rule", "Entity", "Detail", "First seen (UTC)", "First seen in run", "Suppressed", "Reason", "Suppressed until (UTC)", "Entity type", "Entity id"],
+      headers: [
+        "Severity",
+        "Rule",
+        "Entity",
+        "Detail",
+        "First seen (UTC)",
+        "First seen in run",
+        "Suppressed",
+        "Reason",
+        "Suppressed until (UTC)",
+        "Entity type",
+        "Entity id"
+      ],
       rows: findings.map((f) => [
         f.severity,
         f.rule_id,

@@ -26,21 +26,29 @@ export interface OpenedPack {
 const decodeManifest = (text: string, where: string) =>
   Either.match(parseManifest(text), {
     onLeft: (error) =>
-      Effect.fail(new PackUnreadable({ message: `${where} is not an evidence pack's manifest: ${error.message.split("\n")[0]}` })),
+      Effect.fail(
+        new PackUnreadable({ message: `${where} is not an evidence pack's manifest: ${error.message.split("\n")[0]}` })
+      ),
     onRight: Effect.succeed
   })
 
-export const openPack = (location: string): Effect.Effect<OpenedPack, PackUnreadable, FileSystem.FileSystem | Path.Path> =>
+export const openPack = (
+  location: string
+): Effect.Effect<OpenedPack, PackUnreadable, FileSystem.FileSystem | Path.Path> =>
   Effect.gen(function*() {
     const fs = yield* FileSystem.FileSystem
     const path = yield* Path.Path
     const info = yield* fs.stat(location).pipe(
-      Effect.mapError(() => new PackUnreadable({ message: `No evidence pack at ${location}: give the pack's folder or its zip file.` }))
+      Effect.mapError(() =>
+        new PackUnreadable({ message: `No evidence pack at ${location}: give the pack's folder or its zip file.` })
+      )
     )
     if (info.type === "Directory") {
       const manifestPath = path.join(location, MANIFEST_FILE)
       const text = yield* fs.readFileString(manifestPath).pipe(
-        Effect.mapError(() => new PackUnreadable({ message: `${location} has no ${MANIFEST_FILE}: it is not an evidence pack's folder.` }))
+        Effect.mapError(() =>
+          new PackUnreadable({ message: `${location} has no ${MANIFEST_FILE}: it is not an evidence pack's folder.` })
+        )
       )
       const manifest = yield* decodeManifest(text, manifestPath)
       const listed = new Set([MANIFEST_FILE, ...manifest.files.map((f) => f.path)])
@@ -52,14 +60,23 @@ export const openPack = (location: string): Effect.Effect<OpenedPack, PackUnread
         unlisted: present.filter((n) => !listed.has(n) && !n.endsWith(".zip")).sort()
       } satisfies OpenedPack
     }
-    const bytes = yield* fs.readFile(location).pipe(Effect.mapError((e) => new PackUnreadable({ message: `Cannot read ${location}: ${e.message}` })))
+    const bytes = yield* fs.readFile(location).pipe(
+      Effect.mapError((e) => new PackUnreadable({ message: `Cannot read ${location}: ${e.message}` }))
+    )
     const zip = yield* Effect.tryPromise({
       try: () => JSZip.loadAsync(bytes),
       catch: () => new PackUnreadable({ message: `${location} is neither a folder nor a readable zip file.` })
     })
     const entry = zip.file(MANIFEST_FILE)
-    if (entry === null) return yield* Effect.fail(new PackUnreadable({ message: `${location} holds no ${MANIFEST_FILE}: it is not an evidence pack.` }))
-    const manifest = yield* decodeManifest(yield* Effect.promise(() => entry.async("string")), `${location}:${MANIFEST_FILE}`)
+    if (entry === null) {
+      return yield* Effect.fail(
+        new PackUnreadable({ message: `${location} holds no ${MANIFEST_FILE}: it is not an evidence pack.` })
+      )
+    }
+    const manifest = yield* decodeManifest(
+      yield* Effect.promise(() => entry.async("string")),
+      `${location}:${MANIFEST_FILE}`
+    )
     const listed = new Set([MANIFEST_FILE, ...manifest.files.map((f) => f.path)])
     return {
       kind: "zip",
@@ -87,27 +104,39 @@ export const checkFiles = (pack: OpenedPack): Effect.Effect<ReadonlyArray<Differ
   Effect.map(
     Effect.forEach(pack.manifest.files, (file) =>
       !PLAIN_NAME.test(file.path) || file.path.includes("..")
-        ? Effect.succeed<Difference | null>({ kind: "file", name: file.path, problem: "the manifest names a file outside the pack" })
+        ? Effect.succeed<Difference | null>({
+          kind: "file",
+          name: file.path,
+          problem: "the manifest names a file outside the pack"
+        })
         : Effect.map(pack.read(file.path), (bytes): Difference | null => {
-        if (bytes === null) return { kind: "file", name: file.path, problem: "it is missing from the pack" }
-        const actual = sha256(bytes)
-        if (actual !== file.sha256) {
-          return {
-            kind: "file",
-            name: file.path,
-            problem: `its SHA-256 is ${actual}, the manifest says ${file.sha256} (it was changed after the pack was made)`
+          if (bytes === null) return { kind: "file", name: file.path, problem: "it is missing from the pack" }
+          const actual = sha256(bytes)
+          if (actual !== file.sha256) {
+            return {
+              kind: "file",
+              name: file.path,
+              problem:
+                `its SHA-256 is ${actual}, the manifest says ${file.sha256} (it was changed after the pack was made)`
+            }
           }
-        }
-        if (bytes.byteLength !== file.bytes) {
-          return { kind: "file", name: file.path, problem: `it has ${bytes.byteLength} bytes, the manifest says ${file.bytes}` }
-        }
-        return null
-      })),
+          if (bytes.byteLength !== file.bytes) {
+            return {
+              kind: "file",
+              name: file.path,
+              problem: `it has ${bytes.byteLength} bytes, the manifest says ${file.bytes}`
+            }
+          }
+          return null
+        })),
     (results) => results.filter((d): d is Difference => d !== null)
   )
 
 /** The manifest's runs and chain head against the history stored now, oldest run first. */
-export const checkHistory = (db: DatabaseService, manifest: Manifest): Effect.Effect<ReadonlyArray<Difference>, StoreError> =>
+export const checkHistory = (
+  db: DatabaseService,
+  manifest: Manifest
+): Effect.Effect<ReadonlyArray<Difference>, StoreError> =>
   Effect.gen(function*() {
     const stored = new Map((yield* storedHashes(db, manifest.runs.map((r) => r.run_id))).map((s) => [s.run_id, s]))
     const differences: Array<Difference> = []
@@ -117,15 +146,26 @@ export const checkHistory = (db: DatabaseService, manifest: Manifest): Effect.Ef
       if (now === undefined) {
         differences.push({ kind: "run", name, problem: "it is no longer stored in the database (a run was deleted)" })
       } else if (now.content_hash !== run.content_hash) {
-        differences.push({ kind: "run", name, problem: `its stored hash is ${now.content_hash ?? "(none)"}, the pack recorded ${run.content_hash ?? "(none)"}` })
+        differences.push({
+          kind: "run",
+          name,
+          problem: `its stored hash is ${now.content_hash ?? "(none)"}, the pack recorded ${
+            run.content_hash ?? "(none)"
+          }`
+        })
       } else if (run.content_hash !== null && now.recomputed_hash !== run.content_hash) {
         differences.push({
           kind: "run",
           name,
-          problem: "its stored data no longer matches the hash the pack recorded (a row it stands for was edited or deleted)"
+          problem:
+            "its stored data no longer matches the hash the pack recorded (a row it stands for was edited or deleted)"
         })
       } else if ((now.previous_hash ?? null) !== (run.previous_hash ?? null)) {
-        differences.push({ kind: "run", name, problem: "its link to the previous run is not the one the pack recorded" })
+        differences.push({
+          kind: "run",
+          name,
+          problem: "its link to the previous run is not the one the pack recorded"
+        })
       }
     }
     const head = manifest.chain_head
@@ -136,7 +176,9 @@ export const checkHistory = (db: DatabaseService, manifest: Manifest): Effect.Ef
         name: `chain head at ${head.at}`,
         problem: headNow === undefined
           ? "the database holds no run of this workspace up to then"
-          : `the database's chain ends at run ${headNow.run_id} (${headNow.content_hash ?? "no hash"}), the pack recorded run ${head.run_id} (${head.content_hash ?? "no hash"})`
+          : `the database's chain ends at run ${headNow.run_id} (${
+            headNow.content_hash ?? "no hash"
+          }), the pack recorded run ${head.run_id} (${head.content_hash ?? "no hash"})`
       })
     }
     return differences

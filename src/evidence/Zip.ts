@@ -8,20 +8,32 @@ import { Effect } from "effect"
 import JSZip from "jszip"
 import { ReportError } from "../reports/ReportData.js"
 
-const OPTIONS = { type: "uint8array", compression: "DEFLATE", compressionOptions: { level: 6 }, platform: "UNIX" } as const
+const OPTIONS = {
+  type: "uint8array",
+  compression: "DEFLATE",
+  compressionOptions: { level: 6 },
+  platform: "UNIX"
+} as const
 
 /** DOS dates start in 1980; anything earlier is dated 1980-01-01. */
 const entryDate = (iso: string) => new Date(Math.max(Date.parse(iso), Date.UTC(1980, 0, 1, 0, 0, 0)))
 
-const failed = (what: string) => (cause: unknown) => new ReportError({ message: `Could not write ${what}: ${String(cause)}`, cause })
+const failed = (what: string) => (cause: unknown) =>
+  new ReportError({ message: `Could not write ${what}: ${String(cause)}`, cause })
 
 /** A zip of `files` (name → bytes), entries sorted by name and dated `date`. */
-export const deterministicZip = (files: ReadonlyArray<readonly [string, Uint8Array]>, date: string, what = "the zip file") =>
+export const deterministicZip = (
+  files: ReadonlyArray<readonly [string, Uint8Array]>,
+  date: string,
+  what = "the zip file"
+) =>
   Effect.tryPromise({
     try: () => {
       const zip = new JSZip()
       const sorted = [...files].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-      for (const [name, bytes] of sorted) zip.file(name, bytes, { date: entryDate(date), createFolders: false, binary: true, unixPermissions: 0o644 })
+      for (const [name, bytes] of sorted) {
+        zip.file(name, bytes, { date: entryDate(date), createFolders: false, binary: true, unixPermissions: 0o644 })
+      }
       return zip.generateAsync(OPTIONS)
     },
     catch: failed(what)
@@ -35,7 +47,12 @@ export const repack = (bytes: Uint8Array, date: string, what = "the workbook") =
       const out = new JSZip()
       for (const entry of Object.values(source.files)) {
         if (entry.dir) continue
-        out.file(entry.name, await entry.async("uint8array"), { date: entryDate(date), createFolders: false, binary: true, unixPermissions: 0o644 })
+        out.file(entry.name, await entry.async("uint8array"), {
+          date: entryDate(date),
+          createFolders: false,
+          binary: true,
+          unixPermissions: 0o644
+        })
       }
       return out.generateAsync(OPTIONS)
     },
@@ -48,7 +65,9 @@ export const readZip = (bytes: Uint8Array) =>
     try: async () => {
       const zip = await JSZip.loadAsync(bytes)
       const files = new Map<string, Uint8Array>()
-      for (const entry of Object.values(zip.files)) if (!entry.dir) files.set(entry.name, await entry.async("uint8array"))
+      for (const entry of Object.values(zip.files)) {
+        if (!entry.dir) files.set(entry.name, await entry.async("uint8array"))
+      }
       return files
     },
     catch: (cause) => new ReportError({ message: `Not a readable zip file: ${String(cause)}`, cause })

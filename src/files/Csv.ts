@@ -14,7 +14,9 @@ export class CsvError extends Data.TaggedError("CsvError")<{
 
 /** The text of a file, whichever encoding a spreadsheet saved it in. */
 export const decodeText = (bytes: Uint8Array): string => {
-  if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) return new TextDecoder("utf-8").decode(bytes.subarray(3))
+  if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) {
+    return new TextDecoder("utf-8").decode(bytes.subarray(3))
+  }
   if (bytes[0] === 0xff && bytes[1] === 0xfe) return new TextDecoder("utf-16le").decode(bytes.subarray(2))
   if (bytes[0] === 0xfe && bytes[1] === 0xff) return new TextDecoder("utf-16be").decode(bytes.subarray(2))
   try {
@@ -27,8 +29,38 @@ export const decodeText = (bytes: Uint8Array): string => {
 
 /** Windows-1252's characters at 0x80-0x9F (WHATWG); elsewhere it is Latin-1. */
 const CP1252_HIGH = [
-  0x20ac, 0x81, 0x201a, 0x192, 0x201e, 0x2026, 0x2020, 0x2021, 0x2c6, 0x2030, 0x160, 0x2039, 0x152, 0x8d, 0x17d, 0x8f,
-  0x90, 0x2018, 0x2019, 0x201c, 0x201d, 0x2022, 0x2013, 0x2014, 0x2dc, 0x2122, 0x161, 0x203a, 0x153, 0x9d, 0x17e, 0x178
+  0x20ac,
+  0x81,
+  0x201a,
+  0x192,
+  0x201e,
+  0x2026,
+  0x2020,
+  0x2021,
+  0x2c6,
+  0x2030,
+  0x160,
+  0x2039,
+  0x152,
+  0x8d,
+  0x17d,
+  0x8f,
+  0x90,
+  0x2018,
+  0x2019,
+  0x201c,
+  0x201d,
+  0x2022,
+  0x2013,
+  0x2014,
+  0x2dc,
+  0x2122,
+  0x161,
+  0x203a,
+  0x153,
+  0x9d,
+  0x17e,
+  0x178
 ]
 
 /** Node 20's TextDecoder("windows-1252") decodes as Latin-1 (0x85 would not be "…"), so the table is here. */

@@ -51,7 +51,11 @@ export const verifyChain = (db: DatabaseService): Effect.Effect<Verification, St
       const run = Number(row["run_id"])
       const chain = String(row["chain"])
       if (row["content_hash"] === null) {
-        breaches.push({ run_id: run, chain, problem: "it has no stored hash (it was not sealed, or the hash was erased)" })
+        breaches.push({
+          run_id: run,
+          chain,
+          problem: "it has no stored hash (it was not sealed, or the hash was erased)"
+        })
       } else if ((row["previous_hash"] ?? null) !== (row["expected_previous_hash"] ?? null)) {
         breaches.push({
           run_id: run,

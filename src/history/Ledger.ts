@@ -103,7 +103,12 @@ export interface LedgerVerification {
 /** Recomputes every entry's hash and link; returns every breach, the first of each chain first. */
 export const verifyLedger = (db: DatabaseService): Effect.Effect<LedgerVerification, StoreError> =>
   Effect.gen(function*() {
-    const rows = yield* findAll(db, IntegrityRow, "ledger entries", "SELECT * FROM ledger_integrity ORDER BY chain, entry_id")
+    const rows = yield* findAll(
+      db,
+      IntegrityRow,
+      "ledger entries",
+      "SELECT * FROM ledger_integrity ORDER BY chain, entry_id"
+    )
     const breaches: Array<LedgerBreach> = []
     for (const row of rows) {
       const problem = row.content_hash === null

@@ -45,7 +45,8 @@ const readFormat = (fs: FileSystem.FileSystem, file: string) =>
     const text = yield* fs.readFileString(file).pipe(Effect.mapError(fileError(`Cannot read ${file}`)))
     return yield* Effect.try({
       try: () => JSON.parse(text) as Format,
-      catch: (cause) => new StoreError({ reason: "Files", message: `${file} is not valid JSON: ${String(cause)}`, cause })
+      catch: (cause) =>
+        new StoreError({ reason: "Files", message: `${file} is not valid JSON: ${String(cause)}`, cause })
     })
   })
 
@@ -58,7 +59,8 @@ const checkFormat = (dir: string) =>
       return yield* Effect.fail(
         new StoreError({
           reason: "Open",
-          message: `${dir} holds history in format ${format.format} / schema ${format.schema_version}, which this ptolemy-audit cannot read; upgrade it.`
+          message:
+            `${dir} holds history in format ${format.format} / schema ${format.schema_version}, which this ptolemy-audit cannot read; upgrade it.`
         })
       )
     }
@@ -103,7 +105,9 @@ const writeFolder = (
       fs.makeDirectory(partial, { recursive: true })
     ).pipe(Effect.mapError(fileError(`Cannot prepare ${partial}`)))
     yield* copies(partial)
-    yield* fs.makeDirectory(path.dirname(final), { recursive: true }).pipe(Effect.mapError(fileError(`Cannot create ${path.dirname(final)}`)))
+    yield* fs.makeDirectory(path.dirname(final), { recursive: true }).pipe(
+      Effect.mapError(fileError(`Cannot create ${path.dirname(final)}`))
+    )
     yield* fs.rename(partial, final).pipe(Effect.mapError(fileError(`Cannot finish ${final}`)))
   })
 
@@ -123,7 +127,9 @@ export const exportHistory = (
     const fs = yield* FileSystem.FileSystem
     const path = yield* Path.Path
     const format = yield* checkFormat(dir)
-    yield* fs.makeDirectory(path.join(dir, "runs"), { recursive: true }).pipe(Effect.mapError(fileError(`Cannot create ${dir}`)))
+    yield* fs.makeDirectory(path.join(dir, "runs"), { recursive: true }).pipe(
+      Effect.mapError(fileError(`Cannot create ${dir}`))
+    )
     if (format === null || format.schema_version < latestVersion) {
       // The schema the newest folders were written with: an older ptolemy-audit refuses what it cannot read.
       yield* fs.writeFileString(
@@ -133,7 +139,9 @@ export const exportHistory = (
     }
     const copy = (select: string, file: string) =>
       db.execute(`COPY (${select}) TO ${sqlString(file)} (FORMAT parquet, COMPRESSION zstd)`).pipe(
-        Effect.mapError((error) => new StoreError({ reason: "Files", message: `Cannot write ${file}: ${error.message}`, cause: error }))
+        Effect.mapError((error) =>
+          new StoreError({ reason: "Files", message: `Cannot write ${file}: ${error.message}`, cause: error })
+        )
       )
 
     const exportedRuns = new Set((yield* folders(dir, "runs", "run")).map(numberOf))
@@ -146,10 +154,16 @@ export const exportHistory = (
       yield* writeFolder(dir, path.join(dir, "runs", runFolder(runId)), (partial) =>
         Effect.gen(function*() {
           yield* copy(`SELECT * FROM run_log WHERE run_id = ${run}`, path.join(partial, "run_log.parquet"))
-          yield* copy(`SELECT * FROM run_collections WHERE run_id = ${run}`, path.join(partial, "run_collections.parquet"))
+          yield* copy(
+            `SELECT * FROM run_collections WHERE run_id = ${run}`,
+            path.join(partial, "run_collections.parquet")
+          )
           yield* copy(`SELECT * FROM event_log WHERE first_run_id = ${run}`, path.join(partial, "event_log.parquet"))
           for (const table of intervalTables) {
-            yield* copy(`SELECT * EXCLUDE (valid_to) FROM ${table} WHERE valid_from = ${run}`, path.join(partial, `${table}.parquet`))
+            yield* copy(
+              `SELECT * EXCLUDE (valid_to) FROM ${table} WHERE valid_from = ${run}`,
+              path.join(partial, `${table}.parquet`)
+            )
             yield* copy(
               `SELECT source, workspace_id, id, valid_from, valid_to FROM ${table} WHERE valid_to = ${run}`,
               path.join(partial, `${table}.closed.parquet`)
@@ -170,7 +184,9 @@ export const exportHistory = (
         Effect.forEach(tables, (table) =>
           Effect.gen(function*() {
             const rows = yield* db.query(`SELECT count(*) AS n FROM ${table} WHERE entry_id = $1`, [param.int(entryId)])
-            if (Number(rows[0]?.["n"] ?? 0) === 0) return
+            if (Number(rows[0]?.["n"] ?? 0) === 0) {
+              return
+            }
             yield* copy(`SELECT * FROM ${table} WHERE entry_id = ${entry}`, path.join(partial, `${table}.parquet`))
           }), { discard: true }))
     }
@@ -196,7 +212,9 @@ const sameOnBothSides = (
   Effect.gen(function*() {
     if (files.length === 0) return
     const exported = yield* db.query(`SELECT ${key} AS id, content_hash FROM ${parquetSource(files)}`).pipe(
-      Effect.mapError((error) => new StoreError({ reason: "Files", message: `Cannot read ${dir}: ${error.message}`, cause: error }))
+      Effect.mapError((error) =>
+        new StoreError({ reason: "Files", message: `Cannot read ${dir}: ${error.message}`, cause: error })
+      )
     )
     for (const row of exported) {
       const id = Number(row["id"])
@@ -204,7 +222,8 @@ const sameOnBothSides = (
         return yield* Effect.fail(
           new StoreError({
             reason: "Integrity",
-            message: `${what} ${id} in ${dir} differs from ${what.toLowerCase()} ${id} in the database: they are different histories.`
+            message:
+              `${what} ${id} in ${dir} differs from ${what.toLowerCase()} ${id} in the database: they are different histories.`
           })
         )
       }
@@ -238,7 +257,9 @@ export const importHistory = (
     yield* sameOnBothSides(
       db,
       "Run",
-      runNames.filter((_, i) => storedHash.has(exported[i]!)).map((name) => path.join(dir, "runs", name, "run_log.parquet")),
+      runNames.filter((_, i) => storedHash.has(exported[i]!)).map((name) =>
+        path.join(dir, "runs", name, "run_log.parquet")
+      ),
       "run_id",
       storedHash,
       dir
@@ -247,7 +268,8 @@ export const importHistory = (
       return yield* Effect.fail(
         new StoreError({
           reason: "Integrity",
-          message: `${dir} has runs older than the database's latest (${latest}) that the database lacks: import into an empty database.`
+          message:
+            `${dir} has runs older than the database's latest (${latest}) that the database lacks: import into an empty database.`
         })
       )
     }
@@ -261,7 +283,9 @@ export const importHistory = (
     yield* sameOnBothSides(
       db,
       "Ledger entry",
-      entryNames.filter((_, i) => entryHash.has(exportedEntries[i]!)).map((name) => path.join(dir, "ledger", name, "ledger_log.parquet")),
+      entryNames.filter((_, i) => entryHash.has(exportedEntries[i]!)).map((name) =>
+        path.join(dir, "ledger", name, "ledger_log.parquet")
+      ),
       "entry_id",
       entryHash,
       dir
@@ -270,7 +294,8 @@ export const importHistory = (
       return yield* Effect.fail(
         new StoreError({
           reason: "Integrity",
-          message: `${dir} has ledger entries older than the database's latest (${latestEntry}) that the database lacks: import into an empty database.`
+          message:
+            `${dir} has ledger entries older than the database's latest (${latestEntry}) that the database lacks: import into an empty database.`
         })
       )
     }

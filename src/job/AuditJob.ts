@@ -57,7 +57,12 @@ export const runAudit = (
         source: target.source,
         selector: target.workspace,
         roster: target.roster,
-        context: { source: target.source.source, startedAt: options.now(), toolVersion: options.toolVersion, now: options.now },
+        context: {
+          source: target.source.source,
+          startedAt: options.now(),
+          toolVersion: options.toolVersion,
+          now: options.now
+        },
         inTransaction,
         ...(options.onCollectionDone ? { onCollectionDone: options.onCollectionDone } : {}),
         ...(options.interruptedBecause ? { interruptedBecause: options.interruptedBecause } : {})

@@ -5,9 +5,9 @@
 import { Effect, Option, Stream } from "effect"
 import { rosterItems } from "../roster/Items.js"
 import type { RosterRead } from "../roster/ReadRoster.js"
+import { inputCollectionNames, type WorkspaceRecord } from "../snapshot/Records.js"
 import type { AuditSourceService, SnapshotOptions, WorkspaceTarget } from "../source/AuditSource.js"
 import { SourceFailure } from "../source/AuditSource.js"
-import { inputCollectionNames, type WorkspaceRecord } from "../snapshot/Records.js"
 import {
   AuditStore,
   cancelledRunError,
@@ -57,7 +57,8 @@ const refuseWhenNothingRead = (source: SourceFailure["source"]) => (coverage: Re
       new SourceFailure({
         source,
         reason: "Unavailable",
-        message: "Every collection failed to load; the API seems to be unavailable. Nothing was stored; try again later."
+        message:
+          "Every collection failed to load; the API seems to be unavailable. Nothing was stored; try again later."
       })
     )
     : Effect.void
@@ -80,7 +81,10 @@ const confirmWith = (
     ),
     Effect.catchIf(
       (failure) => failure.reason === "Unavailable",
-      (failure) => Effect.succeed({ gap: `Could not confirm that ${collection} left out of the listing are gone: ${failure.message}` })
+      (failure) =>
+        Effect.succeed({
+          gap: `Could not confirm that ${collection} left out of the listing are gone: ${failure.message}`
+        })
     )
   )
 
@@ -155,9 +159,18 @@ export const takeSnapshot = (input: SnapshotInput): Effect.Effect<SnapshotOutcom
           )
         )
       ).pipe(
-        Effect.catchTag("SourceFailure", (failure) =>
-          Effect.flatMap(usageSince(source.usage, before), (usage) =>
-            store.recordFailedRun({ context, workspace, error: failure.message, usage, inTransaction: input.inTransaction }))),
+        Effect.catchTag(
+          "SourceFailure",
+          (failure) =>
+            Effect.flatMap(usageSince(source.usage, before), (usage) =>
+              store.recordFailedRun({
+                context,
+                workspace,
+                error: failure.message,
+                usage,
+                inTransaction: input.inTransaction
+              }))
+        ),
         Effect.annotateLogs({ source: source.source, workspace: label })
       )
       runs.push(stored)

@@ -53,7 +53,9 @@ export interface Window {
   readonly toRunId: number
 }
 
-export const windowParams = (w: Window) => [param.text(w.source), param.text(w.workspaceId), param.int(w.fromRunId), param.int(w.toRunId)]
+export const windowParams = (
+  w: Window
+) => [param.text(w.source), param.text(w.workspaceId), param.int(w.fromRunId), param.int(w.toRunId)]
 
 /** `robot …suffix` for each token of the workspace ($1, $2), from its latest version and its robot's. */
 const tokenLabels = `token_labels AS (
@@ -118,7 +120,9 @@ const parseFields = (text: string | null): Record<string, unknown> | null => {
   if (text === null) return null
   try {
     const value: unknown = JSON.parse(text)
-    return typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : null
+    return typeof value === "object" && value !== null && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : null
   } catch {
     return null
   }

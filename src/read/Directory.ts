@@ -17,7 +17,9 @@ export type RosterRow = typeof RosterRow.Type
 
 /** The roster file a run read, if it read one. */
 export const rosterOfRun = (db: DatabaseService, runId: number) =>
-  findFirst(db, RosterRow, "roster", `SELECT file_name, sha256, format, "rows" FROM rosters WHERE run_id = $1`, [param.int(runId)])
+  findFirst(db, RosterRow, "roster", `SELECT file_name, sha256, format, "rows" FROM rosters WHERE run_id = $1`, [
+    param.int(runId)
+  ])
 
 /** Whether any run of a window's workspace from its start to its end (both included) read a people directory. */
 export const rosterReadInWindow = (db: DatabaseService, window: Window) =>
@@ -29,7 +31,12 @@ export const rosterReadInWindow = (db: DatabaseService, window: Window) =>
       `SELECT count(*)::INTEGER AS n FROM run_log l
        JOIN run_collections c ON c.run_id = l.run_id AND c.collection = 'people' AND c.status = 'complete'
        WHERE l.source = $1 AND l.workspace_id = $2 AND l.status <> 'failed' AND l.run_id BETWEEN $3 AND $4`,
-      [param.text(window.source), param.text(window.workspaceId), param.int(window.fromRunId), param.int(window.toRunId)]
+      [
+        param.text(window.source),
+        param.text(window.workspaceId),
+        param.int(window.fromRunId),
+        param.int(window.toRunId)
+      ]
     ),
     (row) => (row?.n ?? 0) > 0
   )
@@ -99,7 +106,13 @@ export const timeToRemoval = (db: DatabaseService, window: Window, targetDays: n
               removed, days, within_target
        FROM time_to_removal($1, $2, $3::INTEGER, $4::INTEGER, $5::DOUBLE)
        ORDER BY removed DESC, days, email, member_id`,
-      [param.text(window.source), param.text(window.workspaceId), param.int(window.fromRunId), param.int(window.toRunId), param.double(targetDays)]
+      [
+        param.text(window.source),
+        param.text(window.workspaceId),
+        param.int(window.fromRunId),
+        param.int(window.toRunId),
+        param.double(targetDays)
+      ]
     ),
     (rows): TimeToRemoval => {
       const withinTarget = rows.filter((r) => r.within_target === true).length

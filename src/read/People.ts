@@ -118,7 +118,8 @@ people AS (
 )
 SELECT * FROM people WHERE ${filter}`
 
-const statusOrder = `CASE status WHEN 'joined' THEN 0 WHEN 'left' THEN 1 WHEN 'role changed' THEN 2 WHEN 'joined and left' THEN 3 ELSE 4 END`
+const statusOrder =
+  `CASE status WHEN 'joined' THEN 0 WHEN 'left' THEN 1 WHEN 'role changed' THEN 2 WHEN 'joined and left' THEN 3 ELSE 4 END`
 
 /** Joiners, movers and leavers: everyone whose access differs between the window's ends, or who came and went. */
 export const peopleChanges = (db: DatabaseService, window: Window) =>
@@ -180,7 +181,8 @@ export const populationCounts = (db: DatabaseService, window: Window) =>
     ),
     (rows) => {
       const pick = (at: "start" | "end"): PopulationCounts => {
-        const { at: _, ...counts } = rows.find((r) => r.at === at) ?? { at, members: 0, humans: 0, robots: 0, admins: 0 }
+        const { at: _, ...counts } = rows.find((r) => r.at === at) ??
+          { at, members: 0, humans: 0, robots: 0, admins: 0 }
         return counts
       }
       return { start: pick("start"), end: pick("end") }

@@ -21,7 +21,9 @@ export const findAll = <A, I>(
   params: ReadonlyArray<Param> = []
 ): Effect.Effect<ReadonlyArray<A>, StoreError> =>
   db.query(sql, params).pipe(
-    Effect.flatMap((rows) => Effect.mapError(Schema.decodeUnknown(Schema.Array(schema))(rows), (e) => shapeError(what, e)))
+    Effect.flatMap((rows) =>
+      Effect.mapError(Schema.decodeUnknown(Schema.Array(schema))(rows), (e) => shapeError(what, e))
+    )
   )
 
 /** The first row of a query, decoded, if there is one. */

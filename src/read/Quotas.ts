@@ -36,7 +36,13 @@ export const quotasOfRun = (db: DatabaseService, runId: number) =>
   )
 
 /** Every stored reading of a workspace's plan usage in [from, to]. */
-export const quotaHistory = (db: DatabaseService, source: string, workspaceId: string, fromRunId: number, toRunId: number) =>
+export const quotaHistory = (
+  db: DatabaseService,
+  source: string,
+  workspaceId: string,
+  fromRunId: number,
+  toRunId: number
+) =>
   findAll(
     db,
     QuotaPoint,

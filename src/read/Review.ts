@@ -67,7 +67,8 @@ export const CampaignRow = Schema.Struct({
 })
 export type CampaignRow = typeof CampaignRow.Type
 
-const campaignColumns = `campaign_id, source, workspace_id, workspace_slug, workspace_name, run_id, run_started_at, period,
+const campaignColumns =
+  `campaign_id, source, workspace_id, workspace_slug, workspace_name, run_id, run_started_at, period,
   started_at, due_on::VARCHAR AS due_on, reviewers, population_hash, items::INTEGER AS items,
   privileged_items::INTEGER AS privileged_items, decided::INTEGER AS decided, undecided::INTEGER AS undecided,
   keep::INTEGER AS keep, remove::INTEGER AS remove, change_role::INTEGER AS change_role,
@@ -76,14 +77,23 @@ const campaignColumns = `campaign_id, source, workspace_id, workspace_slug, work
 
 export const campaignById = (db: DatabaseService, campaignId: string) =>
   Effect.map(
-    findFirst(db, CampaignRow, "review campaigns", `SELECT ${campaignColumns} FROM review_campaigns WHERE campaign_id = $1`, [
-      param.text(campaignId)
-    ]),
+    findFirst(
+      db,
+      CampaignRow,
+      "review campaigns",
+      `SELECT ${campaignColumns} FROM review_campaigns WHERE campaign_id = $1`,
+      [
+        param.text(campaignId)
+      ]
+    ),
     Option.fromNullable
   )
 
 /** Every campaign, newest first; or those of one workspace. */
-export const allCampaigns = (db: DatabaseService, workspace?: { readonly source: string; readonly workspace_id: string }) =>
+export const allCampaigns = (
+  db: DatabaseService,
+  workspace?: { readonly source: string; readonly workspace_id: string }
+) =>
   findAll(
     db,
     CampaignRow,
@@ -255,7 +265,12 @@ export interface PeriodReview {
 /** The outcome of the review campaigns of a period (runs fromRunId..toRunId of a workspace). */
 export const periodReview = (
   db: DatabaseService,
-  window: { readonly source: string; readonly workspaceId: string; readonly fromRunId: number; readonly toRunId: number }
+  window: {
+    readonly source: string
+    readonly workspaceId: string
+    readonly fromRunId: number
+    readonly toRunId: number
+  }
 ): Effect.Effect<PeriodReview, StoreError> =>
   Effect.gen(function*() {
     const campaigns = yield* findAll(
@@ -265,7 +280,12 @@ export const periodReview = (
       `SELECT ${campaignColumns} FROM review_campaigns
        WHERE source = $1 AND workspace_id = $2 AND run_id BETWEEN $3 AND $4
        ORDER BY TRY_CAST(campaign_id AS INTEGER)`,
-      [param.text(window.source), param.text(window.workspaceId), param.int(window.fromRunId), param.int(window.toRunId)]
+      [
+        param.text(window.source),
+        param.text(window.workspaceId),
+        param.int(window.fromRunId),
+        param.int(window.toRunId)
+      ]
     )
     const followUps = campaigns.length === 0 ? [] : yield* findAll(
       db,
@@ -276,7 +296,12 @@ export const periodReview = (
        FROM review_carried_out
        WHERE source = $1 AND workspace_id = $2 AND run_id BETWEEN $3 AND $4
        ORDER BY TRY_CAST(campaign_id AS INTEGER), status DESC, decision, label, item_key`,
-      [param.text(window.source), param.text(window.workspaceId), param.int(window.fromRunId), param.int(window.toRunId)]
+      [
+        param.text(window.source),
+        param.text(window.workspaceId),
+        param.int(window.fromRunId),
+        param.int(window.toRunId)
+      ]
     )
     return { campaigns, followUps }
   })

@@ -45,9 +45,15 @@ export type RunRef = typeof RunRef.Type
 /** A stored run with data; none if it does not exist or failed. */
 export const runWithData = (db: DatabaseService, runId: number): Effect.Effect<Option.Option<RunRow>, StoreError> =>
   Effect.map(
-    findFirst(db, RunRow, "runs", "SELECT * EXCLUDE (coverage, error) FROM runs WHERE run_id = $1 AND status <> 'failed'", [
-      param.int(runId)
-    ]),
+    findFirst(
+      db,
+      RunRow,
+      "runs",
+      "SELECT * EXCLUDE (coverage, error) FROM runs WHERE run_id = $1 AND status <> 'failed'",
+      [
+        param.int(runId)
+      ]
+    ),
     Option.fromNullable
   )
 
@@ -65,9 +71,15 @@ export const previousRunId = (db: DatabaseService, run: RunRow): Effect.Effect<O
   )
 
 export const coverageOf = (db: DatabaseService, runId: number) =>
-  findAll(db, CoverageRow, "coverage", "SELECT collection, status, rows, detail FROM coverage WHERE run_id = $1 ORDER BY collection", [
-    param.int(runId)
-  ])
+  findAll(
+    db,
+    CoverageRow,
+    "coverage",
+    "SELECT collection, status, rows, detail FROM coverage WHERE run_id = $1 ORDER BY collection",
+    [
+      param.int(runId)
+    ]
+  )
 
 /** Every workspace with a stored run, with each slug and name it had. */
 export const storedWorkspaces = (db: DatabaseService) =>

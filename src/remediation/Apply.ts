@@ -41,7 +41,10 @@ export interface ApplyResult {
 const TERMINAL = new Set(["done", "already_done", "drifted", "refused"])
 
 /** A plan checked before anything is sent. */
-export const checkPlan = (db: DatabaseService, options: Pick<ApplyOptions, "planText" | "planName" | "maxPlanAgeDays" | "now">) =>
+export const checkPlan = (
+  db: DatabaseService,
+  options: Pick<ApplyOptions, "planText" | "planName" | "maxPlanAgeDays" | "now">
+) =>
   Effect.gen(function*() {
     const read = readPlan(options.planText, options.planName)
     if (read._tag === "Left") return yield* Effect.fail(new PlanRefused({ message: read.left }))
@@ -50,13 +53,19 @@ export const checkPlan = (db: DatabaseService, options: Pick<ApplyOptions, "plan
     if (!(age <= options.maxPlanAgeDays)) {
       return yield* Effect.fail(
         new PlanRefused({
-          message: `${options.planName} was planned ${Math.floor(age)} days ago (${file.plan.created_at}), more than --max-plan-age ${options.maxPlanAgeDays}: the workspace has moved on since. Make a new plan.`
+          message: `${options.planName} was planned ${
+            Math.floor(age)
+          } days ago (${file.plan.created_at}), more than --max-plan-age ${options.maxPlanAgeDays}: the workspace has moved on since. Make a new plan.`
         })
       )
     }
     const stored = yield* storedPlanHash(db, file.plan_id)
     if (stored !== undefined && stored !== file.hash) {
-      return yield* Effect.fail(new PlanRefused({ message: `The database holds another plan ${file.plan_id} (hash ${stored}); refusing ${options.planName}.` }))
+      return yield* Effect.fail(
+        new PlanRefused({
+          message: `The database holds another plan ${file.plan_id} (hash ${stored}); refusing ${options.planName}.`
+        })
+      )
     }
     return file
   })
@@ -77,7 +86,9 @@ const judge = (action: Action, live: LiveState): { outcome: Outcome; detail: str
     case "change_role":
     case "set_workspace_role":
       if (!live.exists) return { outcome: "drifted", detail: "no longer a member" }
-      if ((live.role ?? "").toLowerCase() === (action.new_role ?? "").toLowerCase()) return { outcome: "already_done", detail: `already ${live.role}` }
+      if ((live.role ?? "").toLowerCase() === (action.new_role ?? "").toLowerCase()) {
+        return { outcome: "already_done", detail: `already ${live.role}` }
+      }
       if (pre.role !== null && (live.role ?? "").toLowerCase() !== pre.role.toLowerCase()) {
         return { outcome: "drifted", detail: `the role is ${live.role} now, ${pre.role} when planned` }
       }
@@ -90,8 +101,12 @@ const judge = (action: Action, live: LiveState): { outcome: Outcome; detail: str
     case "cancel_enrollment": {
       if (!live.exists) return { outcome: "already_done", detail: "the invitation is gone" }
       const status = (live.status ?? "").toLowerCase()
-      if (status === "revoked" || status === "cancelled") return { outcome: "already_done", detail: `the invitation is ${status}` }
-      if (status !== "pending") return { outcome: "drifted", detail: `the invitation is ${status} now, pending when planned` }
+      if (status === "revoked" || status === "cancelled") {
+        return { outcome: "already_done", detail: `the invitation is ${status}` }
+      }
+      if (status !== "pending") {
+        return { outcome: "drifted", detail: `the invitation is ${status} now, pending when planned` }
+      }
       return null
     }
   }
@@ -99,7 +114,8 @@ const judge = (action: Action, live: LiveState): { outcome: Outcome; detail: str
 
 const demotes = (action: Action) =>
   action.kind === "remove_member" || action.kind === "remove_workspace_member" ||
-  ((action.kind === "change_role" || action.kind === "set_workspace_role") && !(action.new_role ?? "").toLowerCase().includes("admin"))
+  ((action.kind === "change_role" || action.kind === "set_workspace_role") &&
+    !(action.new_role ?? "").toLowerCase().includes("admin"))
 
 export const applyPlan = (db: DatabaseService, options: ApplyOptions) =>
   Effect.gen(function*() {
@@ -107,7 +123,11 @@ export const applyPlan = (db: DatabaseService, options: ApplyOptions) =>
     const file = yield* checkPlan(db, options)
     const plan = file.plan
     if (plan.source !== writer.source) {
-      return yield* Effect.fail(new PlanRefused({ message: `${options.planName} is a ${plan.source} plan; the write client is for ${writer.source}.` }))
+      return yield* Effect.fail(
+        new PlanRefused({
+          message: `${options.planName} is a ${plan.source} plan; the write client is for ${writer.source}.`
+        })
+      )
     }
     yield* recordPlan(db, file)
     const earlier = yield* lastSteps(db, file.plan_id)
@@ -118,11 +138,15 @@ export const applyPlan = (db: DatabaseService, options: ApplyOptions) =>
     if (todo.length > options.maxActions) {
       return yield* Effect.fail(
         new PlanRefused({
-          message: `${options.planName} has ${todo.length} actions to carry out, more than --max-actions ${options.maxActions}: nothing was sent. Raise --max-actions if that many is intended.`
+          message:
+            `${options.planName} has ${todo.length} actions to carry out, more than --max-actions ${options.maxActions}: nothing was sent. Raise --max-actions if that many is intended.`
         })
       )
     }
-    const step = (action: Action, fields: { phase: "sending" | "outcome"; status?: number | null; outcome?: Outcome; detail?: string | null }) =>
+    const step = (
+      action: Action,
+      fields: { phase: "sending" | "outcome"; status?: number | null; outcome?: Outcome; detail?: string | null }
+    ) =>
       recordStep(db, {
         planId: file.plan_id,
         actionId: action.id,
@@ -137,11 +161,19 @@ export const applyPlan = (db: DatabaseService, options: ApplyOptions) =>
     const results: Array<ActionResult> = []
     let stoppedBy: string | null = null
     const finish = (action: Action, outcome: Outcome, status: number | null, detail: string | null) =>
-      Effect.as(step(action, { phase: "outcome", outcome, status, detail }), results.push({ action, outcome, status, detail }))
+      Effect.as(
+        step(action, { phase: "outcome", outcome, status, detail }),
+        results.push({ action, outcome, status, detail })
+      )
 
     for (const action of plan.actions) {
       if (!todo.includes(action)) {
-        results.push({ action, outcome: "skipped_earlier", status: null, detail: earlier.get(action.id)?.outcome ?? null })
+        results.push({
+          action,
+          outcome: "skipped_earlier",
+          status: null,
+          detail: earlier.get(action.id)?.outcome ?? null
+        })
         continue
       }
       if (stoppedBy !== null) {
@@ -155,7 +187,12 @@ export const applyPlan = (db: DatabaseService, options: ApplyOptions) =>
       const live = yield* Effect.either(writer.read(action))
       if (live._tag === "Left") {
         quota(live.left)
-        yield* finish(action, "failed", live.left.status ?? null, `reading the target again failed: ${errorText(live.left)}`)
+        yield* finish(
+          action,
+          "failed",
+          live.left.status ?? null,
+          `reading the target again failed: ${errorText(live.left)}`
+        )
         continue
       }
       const verdict = judge(action, live.right)
@@ -168,7 +205,12 @@ export const applyPlan = (db: DatabaseService, options: ApplyOptions) =>
         const admins = yield* Effect.either(writer.admins)
         if (admins._tag === "Left") {
           quota(admins.left)
-          yield* finish(action, "failed", admins.left.status ?? null, `counting the admins failed: ${errorText(admins.left)}`)
+          yield* finish(
+            action,
+            "failed",
+            admins.left.status ?? null,
+            `counting the admins failed: ${errorText(admins.left)}`
+          )
           continue
         }
         if (admins.right.has(action.target.id) && admins.right.size <= 1) {

@@ -104,9 +104,11 @@ const Finding = Schema.Struct({
 })
 
 /** Who holds admin in a workspace: Ptolemy's admin role, TransactionLink's admin workspace roles and inherited organisation owners and admins. */
-const ADMIN = "(is_admin(m.role, m.access, m.org_role) OR (m.source = 'transactionlink' AND lower(m.role) LIKE '%admin%'))"
+const ADMIN =
+  "(is_admin(m.role, m.access, m.org_role) OR (m.source = 'transactionlink' AND lower(m.role) LIKE '%admin%'))"
 
-const memberSql = `SELECT m.id, m.user_id, m.user_type, m.role, m.display_name, m.email, m.access, m.org_role, m.user_status,
+const memberSql =
+  `SELECT m.id, m.user_id, m.user_type, m.role, m.display_name, m.email, m.access, m.org_role, m.user_status,
   ${ADMIN} AS admin, json_extract_string(m.raw, '$.role.id') AS role_id, m.created_at::VARCHAR AS created_at
   FROM members m WHERE m.run_id = $1`
 
@@ -122,32 +124,51 @@ export const buildPlan = (db: DatabaseService, input: PlanInput): Effect.Effect<
     if (input.useCampaign) {
       const scope = input.workspace
       campaign = input.campaignId !== undefined
-        ? yield* findFirst(db, Campaign, "campaigns", "SELECT * FROM review_campaigns WHERE campaign_id = $1", [param.text(input.campaignId)])
+        ? yield* findFirst(db, Campaign, "campaigns", "SELECT * FROM review_campaigns WHERE campaign_id = $1", [
+          param.text(input.campaignId)
+        ])
         : yield* findFirst(
           db,
           Campaign,
           "campaigns",
-          `SELECT * FROM review_campaigns WHERE status = 'closed' ${scope ? "AND source = $1 AND workspace_id = $2" : ""}
+          `SELECT * FROM review_campaigns WHERE status = 'closed' ${
+            scope ? "AND source = $1 AND workspace_id = $2" : ""
+          }
            ORDER BY signed_at DESC, TRY_CAST(campaign_id AS INTEGER) DESC LIMIT 1`,
           scope ? [param.text(scope.source), param.text(scope.workspace_id)] : []
         )
       if (campaign === undefined) {
-        if (input.campaignId !== undefined) return yield* Effect.fail(new PlanError({ message: `There is no campaign ${input.campaignId}.` }))
+        if (input.campaignId !== undefined) {
+          return yield* Effect.fail(new PlanError({ message: `There is no campaign ${input.campaignId}.` }))
+        }
         if (input.policy === undefined) {
           return yield* Effect.fail(
-            new PlanError({ message: "No signed-off review campaign to plan from: sign one off with `ptolemy-audit review close`, name one with --campaign, or give a --policy." })
+            new PlanError({
+              message:
+                "No signed-off review campaign to plan from: sign one off with `ptolemy-audit review close`, name one with --campaign, or give a --policy."
+            })
           )
         }
       } else if (campaign.status !== "closed") {
         return yield* Effect.fail(
-          new PlanError({ message: `Campaign ${campaign.campaign_id} is not signed off yet: its decisions may still change. Sign it off with \`ptolemy-audit review close\` first.` })
+          new PlanError({
+            message:
+              `Campaign ${campaign.campaign_id} is not signed off yet: its decisions may still change. Sign it off with \`ptolemy-audit review close\` first.`
+          })
         )
       }
     }
     const workspace = campaign ? { source: campaign.source, workspace_id: campaign.workspace_id } : input.workspace
-    if (workspace === undefined) return yield* Effect.fail(new PlanError({ message: "Name the workspace to plan for with --workspace." }))
-    if (input.workspace && (input.workspace.source !== workspace.source || input.workspace.workspace_id !== workspace.workspace_id)) {
-      return yield* Effect.fail(new PlanError({ message: `Campaign ${campaign!.campaign_id} is of another workspace than --workspace names.` }))
+    if (workspace === undefined) {
+      return yield* Effect.fail(new PlanError({ message: "Name the workspace to plan for with --workspace." }))
+    }
+    if (
+      input.workspace &&
+      (input.workspace.source !== workspace.source || input.workspace.workspace_id !== workspace.workspace_id)
+    ) {
+      return yield* Effect.fail(
+        new PlanError({ message: `Campaign ${campaign!.campaign_id} is of another workspace than --workspace names.` })
+      )
     }
     const source = workspace.source as "ptolemy" | "transactionlink"
     const run = yield* findFirst(
@@ -158,7 +179,11 @@ export const buildPlan = (db: DatabaseService, input: PlanInput): Effect.Effect<
        WHERE source = $1 AND workspace_id = $2 AND status = 'complete' ORDER BY run_id DESC LIMIT 1`,
       [param.text(source), param.text(workspace.workspace_id)]
     )
-    if (run === undefined) return yield* Effect.fail(new PlanError({ message: "The workspace has no complete run to take the targets' state from." }))
+    if (run === undefined) {
+      return yield* Effect.fail(
+        new PlanError({ message: "The workspace has no complete run to take the targets' state from." })
+      )
+    }
     const latestRun: typeof LatestRun.Type = run
     const runParam = [param.int(run.run_id)]
     const members = new Map((yield* findAll(db, Member, "members", memberSql, runParam)).map((m) => [m.id, m]))
@@ -186,14 +211,21 @@ export const buildPlan = (db: DatabaseService, input: PlanInput): Effect.Effect<
     )
     // Role ids by name (TransactionLink's role change needs one): the roles members of this workspace hold in the run.
     const roleIds = new Map<string, string>()
-    for (const m of members.values()) if (m.role && m.role_id && m.access !== "inherited") roleIds.set(m.role.toLowerCase(), m.role_id)
+    for (const m of members.values()) {
+      if (m.role && m.role_id && m.access !== "inherited") roleIds.set(m.role.toLowerCase(), m.role_id)
+    }
 
     // What earlier plans carried out and no run has shown undone: not planned again (the run that would show it
     // may simply not have happened yet).
     const carriedOut = new Map(
       (yield* findAll(
         db,
-        Schema.Struct({ target_id: Schema.String, plan_id: Schema.String, action_id: Schema.String, outcome: Schema.String }),
+        Schema.Struct({
+          target_id: Schema.String,
+          plan_id: Schema.String,
+          action_id: Schema.String,
+          outcome: Schema.String
+        }),
         "remediation actions",
         `SELECT target_id, plan_id, action_id, outcome FROM remediation_actions
          WHERE source = $1 AND workspace_id = $2 AND outcome IN ('done', 'already_done') AND verification IS DISTINCT FROM 'reverted'`,
@@ -218,14 +250,26 @@ export const buildPlan = (db: DatabaseService, input: PlanInput): Effect.Effect<
     const add = (action: Omit<Action, "id">) => {
       const earlier = carriedOut.get(action.target.id)
       if (earlier !== undefined) {
-        return leaveOut(action.kind, action.target.id, action.target.label, action.reason,
-          `plan ${earlier.plan_id} carried it out already (${earlier.action_id}: ${earlier.outcome.replace("_", " ")}); the next run verifies it`)
+        return leaveOut(
+          action.kind,
+          action.target.id,
+          action.target.label,
+          action.reason,
+          `plan ${earlier.plan_id} carried it out already (${earlier.action_id}: ${
+            earlier.outcome.replace("_", " ")
+          }); the next run verifies it`
+        )
       }
       planned.add(action.target.id)
       actions.push({ id: `a${actions.length + 1}`, ...action })
     }
-    const leaveOut = (kind: ActionKind | null, targetId: string | null, label: string | null, reason: Reason, why: string) =>
-      excluded.push({ kind, target_id: targetId, label, reason: reason.text, why })
+    const leaveOut = (
+      kind: ActionKind | null,
+      targetId: string | null,
+      label: string | null,
+      reason: Reason,
+      why: string
+    ) => excluded.push({ kind, target_id: targetId, label, reason: reason.text, why })
 
     /** A removal or demotion of an admin that would leave the workspace with none is left out. */
     const lastAdmin = (m: Member, demotes: boolean) => {
@@ -249,14 +293,22 @@ export const buildPlan = (db: DatabaseService, input: PlanInput): Effect.Effect<
         if (planned.has(m.id)) return
         if (decision === "change_role") {
           if (newRole === null) return leaveOut(kind, m.id, label, reason, "no new role was decided")
-          if ((m.role ?? "") === newRole) return leaveOut(kind, m.id, label, reason, `already ${newRole} as of run ${run.run_id}`)
+          if ((m.role ?? "") === newRole) {
+            return leaveOut(kind, m.id, label, reason, `already ${newRole} as of run ${run.run_id}`)
+          }
           if (m.user_type === "robot" && (newRole === "editor" || newRole === "admin")) {
             return leaveOut(kind, m.id, label, reason, "robots may only be viewer or member")
           }
         }
         const demotes = decision === "remove" || newRole !== "admin"
         if (lastAdmin(m, demotes)) {
-          return leaveOut(kind, m.id, label, reason, `${label} is the last admin of the workspace: removing or demoting them would leave it without one`)
+          return leaveOut(
+            kind,
+            m.id,
+            label,
+            reason,
+            `${label} is the last admin of the workspace: removing or demoting them would leave it without one`
+          )
         }
         const call: Call = decision === "remove"
           ? { method: "DELETE", path: `${wsPath}/memberships/${encodeURIComponent(m.id)}`, body: null }
@@ -267,43 +319,93 @@ export const buildPlan = (db: DatabaseService, input: PlanInput): Effect.Effect<
       const kind: ActionKind = decision === "remove" ? "remove_workspace_member" : "set_workspace_role"
       if (planned.has(m.id)) return
       if (m.access === "inherited") {
-        return leaveOut(kind, m.id, label, reason, "the access is inherited from the organisation role (owner or admin): change it in the organisation, not the workspace")
+        return leaveOut(
+          kind,
+          m.id,
+          label,
+          reason,
+          "the access is inherited from the organisation role (owner or admin): change it in the organisation, not the workspace"
+        )
       }
       let body: Record<string, string> | null = null
       if (decision === "change_role") {
         if (newRole === null) return leaveOut(kind, m.id, label, reason, "no new role was decided")
-        if ((m.role ?? "").toLowerCase() === newRole.toLowerCase()) return leaveOut(kind, m.id, label, reason, `already ${newRole} as of run ${run.run_id}`)
+        if ((m.role ?? "").toLowerCase() === newRole.toLowerCase()) {
+          return leaveOut(kind, m.id, label, reason, `already ${newRole} as of run ${run.run_id}`)
+        }
         if ((m.user_status ?? "").toUpperCase() === "TERMINATED") {
-          return leaveOut(kind, m.id, label, reason, "the user is terminated in the organisation, and the API refuses a role for one (400): remove the membership instead")
+          return leaveOut(
+            kind,
+            m.id,
+            label,
+            reason,
+            "the user is terminated in the organisation, and the API refuses a role for one (400): remove the membership instead"
+          )
         }
         const roleId = roleIds.get(newRole.toLowerCase())
         if (roleId === undefined) {
-          return leaveOut(kind, m.id, label, reason, `the id of the workspace role "${newRole}" is not known (no member held it in run ${run.run_id}), and the role change needs it`)
+          return leaveOut(
+            kind,
+            m.id,
+            label,
+            reason,
+            `the id of the workspace role "${newRole}" is not known (no member held it in run ${run.run_id}), and the role change needs it`
+          )
         }
         body = { userId: m.id, roleId }
       }
       const demotes = decision === "remove" || !newRole!.toLowerCase().includes("admin")
       if (lastAdmin(m, demotes)) {
-        return leaveOut(kind, m.id, label, reason, `${label} is the last admin of the workspace: removing or demoting them would leave it without one`)
+        return leaveOut(
+          kind,
+          m.id,
+          label,
+          reason,
+          `${label} is the last admin of the workspace: removing or demoting them would leave it without one`
+        )
       }
-      const call: Call = { method: decision === "remove" ? "DELETE" : "PUT", path: `${tlPath}/${encodeURIComponent(m.id)}`, body }
+      const call: Call = {
+        method: decision === "remove" ? "DELETE" : "PUT",
+        path: `${tlPath}/${encodeURIComponent(m.id)}`,
+        body
+      }
       return add({ kind, target, new_role: decision === "remove" ? null : newRole, reason, call, precondition: pre })
     }
 
     const tokenAction = (t: Token, reason: Reason) => {
-      const label = `${t.robot_name ?? t.robot_id ?? "robot"} …${t.token_suffix ?? "????"}${t.name ? ` (${t.name})` : ""}`
+      const label = `${t.robot_name ?? t.robot_id ?? "robot"} …${t.token_suffix ?? "????"}${
+        t.name ? ` (${t.name})` : ""
+      }`
       if (planned.has(t.id)) return
-      if (t.status !== "active") return leaveOut("revoke_token", t.id, label, reason, `the token is already ${t.status} as of run ${run.run_id}`)
+      if (t.status !== "active") {
+        return leaveOut("revoke_token", t.id, label, reason, `the token is already ${t.status} as of run ${run.run_id}`)
+      }
       if (t.robot_id === null) return leaveOut("revoke_token", t.id, label, reason, "the token's robot is not known")
       if (t.robot_id !== null && [...planned].some((id) => members.get(id)?.user_id === t.robot_id)) {
-        return leaveOut("revoke_token", t.id, label, reason, "its robot is removed by this plan, which revokes its tokens")
+        return leaveOut(
+          "revoke_token",
+          t.id,
+          label,
+          reason,
+          "its robot is removed by this plan, which revokes its tokens"
+        )
       }
       add({
         kind: "revoke_token",
-        target: { type: "robot_token", id: t.id, label, email: null, ids: { token_id: t.id, robot_id: t.robot_id, workspace_id: workspace.workspace_id } },
+        target: {
+          type: "robot_token",
+          id: t.id,
+          label,
+          email: null,
+          ids: { token_id: t.id, robot_id: t.robot_id, workspace_id: workspace.workspace_id }
+        },
         new_role: null,
         reason,
-        call: { method: "DELETE", path: `${wsPath}/memberships/robots/${encodeURIComponent(t.robot_id)}/tokens/${encodeURIComponent(t.id)}`, body: null },
+        call: {
+          method: "DELETE",
+          path: `${wsPath}/memberships/robots/${encodeURIComponent(t.robot_id)}/tokens/${encodeURIComponent(t.id)}`,
+          body: null
+        },
         precondition: precondition({ status: t.status })
       })
     }
@@ -312,16 +414,33 @@ export const buildPlan = (db: DatabaseService, input: PlanInput): Effect.Effect<
       const kind: ActionKind = source === "ptolemy" ? "revoke_invitation" : "cancel_enrollment"
       const label = i.email ?? i.id
       if (planned.has(i.id)) return
-      if (i.status === "expired" || (i.status === "pending" && i.expires_at !== null && Date.parse(i.expires_at) <= Date.parse(run.started_at))) {
-        return leaveOut(kind, i.id, label, reason, "an expired invitation can no longer be accepted, and the API refuses to revoke one (409): nothing to do")
+      if (
+        i.status === "expired" ||
+        (i.status === "pending" && i.expires_at !== null && Date.parse(i.expires_at) <= Date.parse(run.started_at))
+      ) {
+        return leaveOut(
+          kind,
+          i.id,
+          label,
+          reason,
+          "an expired invitation can no longer be accepted, and the API refuses to revoke one (409): nothing to do"
+        )
       }
-      if (i.status !== "pending") return leaveOut(kind, i.id, label, reason, `the invitation is already ${i.status} as of run ${run.run_id}`)
+      if (i.status !== "pending") {
+        return leaveOut(kind, i.id, label, reason, `the invitation is already ${i.status} as of run ${run.run_id}`)
+      }
       const call: Call = source === "ptolemy"
         ? { method: "DELETE", path: `${wsPath}/invitations/${encodeURIComponent(i.id)}`, body: null }
         : { method: "POST", path: `/organizations/enrollments/${encodeURIComponent(i.id)}/cancel`, body: null }
       add({
         kind,
-        target: { type: "invitation", id: i.id, label, email: i.email, ids: { invitation_id: i.id, workspace_id: workspace.workspace_id } },
+        target: {
+          type: "invitation",
+          id: i.id,
+          label,
+          email: i.email,
+          ids: { invitation_id: i.id, workspace_id: workspace.workspace_id }
+        },
         new_role: null,
         reason,
         call,
@@ -347,7 +466,9 @@ export const buildPlan = (db: DatabaseService, input: PlanInput): Effect.Effect<
       const decided = o.decision === "remove" ? "Remove" : `Change role to ${o.new_role}`
       const reason: Reason = {
         type: "review",
-        text: `${decided}: decided in review campaign ${campaign!.campaign_id} by ${o.reviewer} on ${o.reviewed_on}${o.comment ? ` ("${o.comment}")` : ""}`,
+        text: `${decided}: decided in review campaign ${campaign!.campaign_id} by ${o.reviewer} on ${o.reviewed_on}${
+          o.comment ? ` ("${o.comment}")` : ""
+        }`,
         campaign_id: campaign!.campaign_id,
         item_key: o.item_key,
         decision: o.decision,
@@ -361,24 +482,50 @@ export const buildPlan = (db: DatabaseService, input: PlanInput): Effect.Effect<
         const m = id === null ? undefined : members.get(id)
         const kind: ActionKind = source === "ptolemy"
           ? o.decision === "remove" ? "remove_member" : "change_role"
-          : o.decision === "remove" ? "remove_workspace_member" : "set_workspace_role"
-        if (m === undefined) return leaveOut(kind, id, o.label, reason, `no longer a member as of run ${latestRun.run_id}: nothing to do`)
+          : o.decision === "remove"
+          ? "remove_workspace_member"
+          : "set_workspace_role"
+        if (m === undefined) {
+          return leaveOut(kind, id, o.label, reason, `no longer a member as of run ${latestRun.run_id}: nothing to do`)
+        }
         if (o.decision === "change_role" && (m.role ?? "").toLowerCase() === (o.new_role ?? "").toLowerCase()) {
           return leaveOut(kind, m.id, o.label, reason, `already ${m.role} as of run ${latestRun.run_id}: nothing to do`)
         }
         if (o.decision === "change_role" && (m.role ?? "").toLowerCase() !== (o.role ?? "").toLowerCase()) {
-          return leaveOut(kind, m.id, o.label, reason, `the role changed since the review (reviewed as ${o.role}, ${m.role} as of run ${latestRun.run_id}): review it again`)
+          return leaveOut(
+            kind,
+            m.id,
+            o.label,
+            reason,
+            `the role changed since the review (reviewed as ${o.role}, ${m.role} as of run ${latestRun.run_id}): review it again`
+          )
         }
         return memberAction(m, o.decision, o.decision === "change_role" ? (o.new_role ?? null) : null, reason)
       }
       if (o.item_type === "token") {
         const t = o.token_id === null ? undefined : tokens.get(o.token_id)
-        if (t === undefined) return leaveOut("revoke_token", o.token_id, o.label, reason, `the token is gone as of run ${latestRun.run_id}: nothing to do`)
+        if (t === undefined) {
+          return leaveOut(
+            "revoke_token",
+            o.token_id,
+            o.label,
+            reason,
+            `the token is gone as of run ${latestRun.run_id}: nothing to do`
+          )
+        }
         return tokenAction(t, reason)
       }
       const kind: ActionKind = source === "ptolemy" ? "revoke_invitation" : "cancel_enrollment"
       const i = o.invitation_id === null ? undefined : invitations.get(o.invitation_id)
-      if (i === undefined) return leaveOut(kind, o.invitation_id, o.label, reason, `the invitation is gone as of run ${latestRun.run_id}: nothing to do`)
+      if (i === undefined) {
+        return leaveOut(
+          kind,
+          o.invitation_id,
+          o.label,
+          reason,
+          `the invitation is gone as of run ${latestRun.run_id}: nothing to do`
+        )
+      }
       return invitationAction(i, reason)
     }
 
@@ -408,17 +555,29 @@ export const buildPlan = (db: DatabaseService, input: PlanInput): Effect.Effect<
         return age !== null && age >= rule.older_than_days
       }
       if (f.entity_id === null) return
-      if (f.entity_type === "robot_token" && (policyFindings.robot_token as ReadonlyArray<string>).includes(rule.finding)) {
+      if (
+        f.entity_type === "robot_token" && (policyFindings.robot_token as ReadonlyArray<string>).includes(rule.finding)
+      ) {
         const t = tokens.get(f.entity_id)
         if (t && oldEnough(t.created_at)) tokenAction(t, reason)
-      } else if (f.entity_type === "invitation" && (policyFindings.invitation as ReadonlyArray<string>).includes(rule.finding)) {
+      } else if (
+        f.entity_type === "invitation" && (policyFindings.invitation as ReadonlyArray<string>).includes(rule.finding)
+      ) {
         const i = invitations.get(f.entity_id)
         if (i && oldEnough(i.created_at)) invitationAction(i, reason)
-      } else if (f.entity_type === "member" && (policyFindings.member as ReadonlyArray<string>).includes(rule.finding)) {
+      } else if (
+        f.entity_type === "member" && (policyFindings.member as ReadonlyArray<string>).includes(rule.finding)
+      ) {
         const m = members.get(f.entity_id)
         if (m === undefined || !oldEnough(m.created_at)) return
         if (m.admin && rule.admins !== true) {
-          return leaveOut(source === "ptolemy" ? "remove_member" : "remove_workspace_member", m.id, memberLabel(m), reason, "an admin: policies remove admins only with `admins: true`; decide it in a review")
+          return leaveOut(
+            source === "ptolemy" ? "remove_member" : "remove_workspace_member",
+            m.id,
+            memberLabel(m),
+            reason,
+            "an admin: policies remove admins only with `admins: true`; decide it in a review"
+          )
         }
         memberAction(m, "remove", null, reason)
       }
@@ -448,23 +607,39 @@ export const planTable = (plan: PlanContent, planId: string): string => {
     set_workspace_role: "~"
   }
   const lines = [
-    `Remediation plan ${planId}: ${plan.source} workspace ${plan.workspace.slug ?? plan.workspace.name ?? plan.workspace.id}, targets as of run ${plan.run_id}${
-      plan.campaign_id ? `, review campaign ${plan.campaign_id}` : ""
-    }${plan.policy ? `, policy (${plan.policy.rules.length} rule${plan.policy.rules.length === 1 ? "" : "s"})` : ""}`,
+    `Remediation plan ${planId}: ${plan.source} workspace ${
+      plan.workspace.slug ?? plan.workspace.name ?? plan.workspace.id
+    }, targets as of run ${plan.run_id}${plan.campaign_id ? `, review campaign ${plan.campaign_id}` : ""}${
+      plan.policy ? `, policy (${plan.policy.rules.length} rule${plan.policy.rules.length === 1 ? "" : "s"})` : ""
+    }`,
     ""
   ]
   for (const a of plan.actions) {
     const change = a.new_role === null ? "" : `  ${a.precondition.role ?? "?"} -> ${a.new_role}`
-    lines.push(`  ${sign[a.kind]} ${a.id.padEnd(4)} ${a.kind.padEnd(23)} ${a.target.label}${a.target.email && a.target.email !== a.target.label ? ` <${a.target.email}>` : ""}${change}`)
+    lines.push(
+      `  ${sign[a.kind]} ${a.id.padEnd(4)} ${a.kind.padEnd(23)} ${a.target.label}${
+        a.target.email && a.target.email !== a.target.label ? ` <${a.target.email}>` : ""
+      }${change}`
+    )
     lines.push(`         ${a.call.method} ${a.call.path}${a.call.body ? ` ${JSON.stringify(a.call.body)}` : ""}`)
     lines.push(`         why: ${a.reason.text}`)
   }
   if (plan.actions.length === 0) lines.push("  No changes.")
   if (plan.excluded.length > 0) {
     lines.push("", "Left out:")
-    for (const x of plan.excluded) lines.push(`  ! ${(x.kind ?? "").padEnd(23)} ${x.label ?? x.target_id ?? ""}: ${x.why}`, `         wanted: ${x.reason}`)
+    for (const x of plan.excluded) {
+      lines.push(
+        `  ! ${(x.kind ?? "").padEnd(23)} ${x.label ?? x.target_id ?? ""}: ${x.why}`,
+        `         wanted: ${x.reason}`
+      )
+    }
   }
   const removes = plan.actions.filter((a) => sign[a.kind] === "-").length
-  lines.push("", `Plan: ${removes} to remove or revoke, ${plan.actions.length - removes} to change, ${plan.excluded.length} left out.`)
+  lines.push(
+    "",
+    `Plan: ${removes} to remove or revoke, ${
+      plan.actions.length - removes
+    } to change, ${plan.excluded.length} left out.`
+  )
   return lines.join("\n")
 }

@@ -4,8 +4,8 @@
  * canonical JSON (keys sorted, no whitespace), and `plan_id` its first 16 hex digits, so an edited plan no longer
  * matches its hash and is refused.
  */
-import { createHash } from "node:crypto"
 import { Either, JSONSchema, ParseResult, Schema } from "effect"
+import { createHash } from "node:crypto"
 import { Policy } from "./Policy.js"
 
 export const PLAN_FORMAT = "ptolemy-audit/remediation-plan"
@@ -115,7 +115,9 @@ export const PlanFile = Schema.Struct({
   format: Schema.Literal(PLAN_FORMAT),
   version: Schema.Literal(PLAN_VERSION),
   plan_id: Schema.String,
-  hash: Schema.String.annotations({ description: "sha256:<hex> of `plan` as canonical JSON (keys sorted, no whitespace)." }),
+  hash: Schema.String.annotations({
+    description: "sha256:<hex> of `plan` as canonical JSON (keys sorted, no whitespace)."
+  }),
   plan: PlanContent
 }).annotations({ title: "ptolemy-audit remediation plan", description: "See docs/remediation.md." })
 export type PlanFile = typeof PlanFile.Type
@@ -133,7 +135,8 @@ export const canonicalJson = (value: unknown): string => {
   return JSON.stringify(value)
 }
 
-export const hashOf = (content: unknown): string => `sha256:${createHash("sha256").update(canonicalJson(content)).digest("hex")}`
+export const hashOf = (content: unknown): string =>
+  `sha256:${createHash("sha256").update(canonicalJson(content)).digest("hex")}`
 
 export const planIdOf = (hash: string): string => hash.replace(/^sha256:/, "").slice(0, 16)
 
@@ -171,6 +174,8 @@ export const readPlan = (text: string, name: string): Either.Either<PlanFile, st
       `${name} does not match its hash (it says ${file.hash}, its content hashes to ${actual}): it was edited after it was planned. Make a new plan with \`ptolemy-audit remediate plan\`.`
     )
   }
-  if (file.plan_id !== planIdOf(file.hash)) return Either.left(`${name}: plan_id ${file.plan_id} is not that of its hash.`)
+  if (file.plan_id !== planIdOf(file.hash)) {
+    return Either.left(`${name}: plan_id ${file.plan_id} is not that of its hash.`)
+  }
   return Either.right(file)
 }

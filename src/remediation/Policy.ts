@@ -8,7 +8,14 @@ import { Schema } from "effect"
 
 /** The findings a policy may act on, by what their entity is. */
 export const policyFindings = {
-  robot_token: ["token.never_used", "token.unused", "token.no_expiry", "token.long_lived", "token.old", "token.expiring"],
+  robot_token: [
+    "token.never_used",
+    "token.unused",
+    "token.no_expiry",
+    "token.long_lived",
+    "token.old",
+    "token.expiring"
+  ],
   invitation: ["invitation.expired", "invitation.privileged", "invitation.expiring", "access.external_domain"],
   member: ["access.leaver", "access.external_domain", "access.unknown_person"]
 } as const
@@ -17,7 +24,8 @@ const allFindings = [...new Set(Object.values(policyFindings).flat())] as Array<
 
 export const PolicyRule = Schema.Struct({
   finding: Schema.Literal(...(allFindings as [string, ...Array<string>])).annotations({
-    description: "The finding whose entities are acted on (token.never_used, invitation.expired, invitation.privileged, access.leaver, …)."
+    description:
+      "The finding whose entities are acted on (token.never_used, invitation.expired, invitation.privileged, access.leaver, …)."
   }),
   older_than_days: Schema.optional(Schema.NonNegative).annotations({
     description: "Only entities created at least this many days before the planned run (default: any age)."

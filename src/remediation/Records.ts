@@ -17,7 +17,9 @@ const Stored = Schema.Struct({ plan_hash: Schema.String })
 /** The hash a stored plan of this id has, if the plan is stored. */
 export const storedPlanHash = (db: DatabaseService, planId: string) =>
   Effect.map(
-    findFirst(db, Stored, "plans", "SELECT plan_hash FROM remediation_plan_log WHERE plan_id = $1", [param.text(planId)]),
+    findFirst(db, Stored, "plans", "SELECT plan_hash FROM remediation_plan_log WHERE plan_id = $1", [
+      param.text(planId)
+    ]),
     (row) => row?.plan_hash
   )
 
@@ -127,19 +129,22 @@ export const recordStep = (db: DatabaseService, step: Step): Effect.Effect<void,
         subjectId: step.planId,
         recordedAt: step.at
       })
-      yield* db.execute("INSERT INTO remediation_call_log VALUES ($1, $2, $3, $4, $5::TIMESTAMPTZ, $6, $7, $8, $9, $10, $11)", [
-        param.int(entryId),
-        param.text(step.planId),
-        param.text(step.actionId),
-        param.text(step.applyId),
-        param.timestamp(step.at),
-        param.text(step.phase),
-        text(step.method),
-        text(step.path),
-        int(step.status),
-        text(step.outcome),
-        text(step.detail)
-      ])
+      yield* db.execute(
+        "INSERT INTO remediation_call_log VALUES ($1, $2, $3, $4, $5::TIMESTAMPTZ, $6, $7, $8, $9, $10, $11)",
+        [
+          param.int(entryId),
+          param.text(step.planId),
+          param.text(step.actionId),
+          param.text(step.applyId),
+          param.timestamp(step.at),
+          param.text(step.phase),
+          text(step.method),
+          text(step.path),
+          int(step.status),
+          text(step.outcome),
+          text(step.detail)
+        ]
+      )
       yield* sealEntry(db, entryId)
     })
   ).pipe(Effect.withSpan("Remediation.recordStep"))

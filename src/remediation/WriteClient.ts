@@ -7,10 +7,10 @@
 import { HttpClient, HttpClientRequest } from "@effect/platform"
 import { Context, Effect, Layer, Redacted, Ref, Stream } from "effect"
 import { type KitFailure, makeJsonCall, type RequestTuning, tuned } from "../source/http/Request.js"
-import * as PtolemyClient from "../source/ptolemy/PtolemyClient.js"
 import { PtolemyApiError } from "../source/ptolemy/PtolemyApiError.js"
-import * as TransactionLinkClient from "../source/transactionlink/TransactionLinkClient.js"
+import * as PtolemyClient from "../source/ptolemy/PtolemyClient.js"
 import { TransactionLinkApiError } from "../source/transactionlink/TransactionLinkApiError.js"
+import * as TransactionLinkClient from "../source/transactionlink/TransactionLinkClient.js"
 import type { Action, Call } from "./PlanFile.js"
 
 export type WriteApiError = PtolemyApiError | TransactionLinkApiError
@@ -69,7 +69,8 @@ export const make = (config: WriteClientConfig) =>
     )
     const fail = config.source === "ptolemy"
       ? (fields: ConstructorParameters<typeof PtolemyApiError>[0]) => new PtolemyApiError(fields) as WriteApiError
-      : (fields: ConstructorParameters<typeof TransactionLinkApiError>[0]) => new TransactionLinkApiError(fields) as WriteApiError
+      : (fields: ConstructorParameters<typeof TransactionLinkApiError>[0]) =>
+        new TransactionLinkApiError(fields) as WriteApiError
     const call = makeJsonCall<WriteApiError>(http, {
       ...tuned(config),
       fail: fail as unknown as KitFailure<WriteApiError>,
@@ -90,32 +91,59 @@ export const make = (config: WriteClientConfig) =>
     // The status is what matters; makeJsonCall returns the parsed body of a 2xx answer, so the status of a
     // success is told from the method: 204 for Ptolemy's deletes, 200 otherwise.
     const send = (c: Call) =>
-      Effect.as(call(`${c.method} ${basePath}${c.path}`, request(c)), config.source === "ptolemy" && c.method === "DELETE" ? 204 : 200).pipe(
+      Effect.as(
+        call(`${c.method} ${basePath}${c.path}`, request(c)),
+        config.source === "ptolemy" && c.method === "DELETE" ? 204 : 200
+      ).pipe(
         Effect.withSpan("WriteClient.send", { attributes: { method: c.method, path: c.path } })
       )
 
     const tuning = { requestTimeout: config.requestTimeout, retries: config.retries, retryBase: config.retryBase }
     if (config.source === "ptolemy") {
-      const reader = yield* PtolemyClient.make({ baseUrl, workspace: config.workspaceId, token: config.token, concurrency: 2, ...tuning })
+      const reader = yield* PtolemyClient.make({
+        baseUrl,
+        workspace: config.workspaceId,
+        token: config.token,
+        concurrency: 2,
+        ...tuning
+      })
       const read = (action: Action): Effect.Effect<LiveState, WriteApiError> => {
         switch (action.target.type) {
           case "member":
           case "robot":
-            return absentOn404(Effect.map(reader.membership(action.target.id), ({ value }) => ({ exists: true, role: value.role })))
+            return absentOn404(
+              Effect.map(reader.membership(action.target.id), ({ value }) => ({ exists: true, role: value.role }))
+            )
           case "robot_token":
             return absentOn404(
-              Effect.map(Stream.runCollect(reader.robotTokens(action.target.ids["robot_id"] ?? "", "chain")), (pages) => {
-                const token = Array.from(pages).flat().find((t) => t.value.id === action.target.id)
-                return token === undefined ? { exists: false } : { exists: true, status: token.value.status ?? null }
-              })
+              Effect.map(
+                Stream.runCollect(reader.robotTokens(action.target.ids["robot_id"] ?? "", "chain")),
+                (pages) => {
+                  const token = Array.from(pages).flat().find((t) => t.value.id === action.target.id)
+                  return token === undefined ? { exists: false } : { exists: true, status: token.value.status ?? null }
+                }
+              )
             )
           case "invitation":
-            return absentOn404(Effect.map(reader.invitation(action.target.id), ({ value }) => ({ exists: true, status: value.status ?? null })))
+            return absentOn404(
+              Effect.map(
+                reader.invitation(action.target.id),
+                ({ value }) => ({ exists: true, status: value.status ?? null })
+              )
+            )
         }
       }
-      const admins = Effect.map(Stream.runCollect(reader.memberships("chain")), (pages) =>
-        new Set(Array.from(pages).flat().filter((m) => m.value.role === "admin").map((m) => m.value.id)))
-      return { source: config.source, send, read, admins, calls: Effect.zipWith(Ref.get(writes), reader.usage, (w, r) => w + r.calls) }
+      const admins = Effect.map(
+        Stream.runCollect(reader.memberships("chain")),
+        (pages) => new Set(Array.from(pages).flat().filter((m) => m.value.role === "admin").map((m) => m.value.id))
+      )
+      return {
+        source: config.source,
+        send,
+        read,
+        admins,
+        calls: Effect.zipWith(Ref.get(writes), reader.usage, (w, r) => w + r.calls)
+      }
     }
     const reader = yield* TransactionLinkClient.make({ baseUrl, token: config.token, ...tuning })
     const read = (action: Action): Effect.Effect<LiveState, WriteApiError> => {
@@ -134,10 +162,18 @@ export const make = (config: WriteClientConfig) =>
     }
     const admins = Effect.map(reader.allMemberships(config.workspaceId), (items) =>
       new Set(
-        items.filter((m) => m.value.role.type?.toUpperCase() === "ORGANIZATION" || m.value.role.name.toLowerCase().includes("admin"))
+        items.filter((m) =>
+          m.value.role.type?.toUpperCase() === "ORGANIZATION" || m.value.role.name.toLowerCase().includes("admin")
+        )
           .map((m) => m.value.userId)
       ))
-    return { source: config.source, send, read, admins, calls: Effect.zipWith(Ref.get(writes), reader.usage, (w, r) => w + r.calls) }
+    return {
+      source: config.source,
+      send,
+      read,
+      admins,
+      calls: Effect.zipWith(Ref.get(writes), reader.usage, (w, r) => w + r.calls)
+    }
   })
 
 /** The layer `remediate apply` provides (and nothing else does). */

@@ -6,7 +6,7 @@
  */
 import { Effect } from "effect"
 import type { TopLevelSpec } from "vega-lite"
-import { type QuotaPoint, type QuotaRow, ReportError, type ReportData } from "./ReportData.js"
+import { type QuotaPoint, type QuotaRow, type ReportData, ReportError } from "./ReportData.js"
 
 export interface QuotaChart {
   readonly svg: string
@@ -33,10 +33,14 @@ const FORECAST_DAYS = 30
 const forecast = (dimension: string, last: QuotaPoint, fit: QuotaRow | undefined): ReadonlyArray<Sample> => {
   if (fit === undefined || fit.growth_per_day === null || !(fit.growth_per_day > 0) || last.used === null) return []
   const start = Date.parse(last.started_at)
-  const reachAt = fit.projected_exhaustion_at === null ? Number.POSITIVE_INFINITY : Date.parse(fit.projected_exhaustion_at)
+  const reachAt = fit.projected_exhaustion_at === null
+    ? Number.POSITIVE_INFINITY
+    : Date.parse(fit.projected_exhaustion_at)
   const end = Math.min(start + FORECAST_DAYS * DAY, reachAt)
   if (!(end > start)) return []
-  const value = fit.limit !== null && end === reachAt ? fit.limit : last.used + fit.growth_per_day * ((end - start) / DAY)
+  const value = fit.limit !== null && end === reachAt
+    ? fit.limit
+    : last.used + fit.growth_per_day * ((end - start) / DAY)
   return [
     { dimension, at: last.started_at, value: last.used, series: "forecast" },
     { dimension, at: new Date(end).toISOString(), value, series: "forecast" }
@@ -66,15 +70,32 @@ export const chartSpec = (samples: ReadonlyArray<Sample>, title: string, subtitl
   $schema: "https://vega.github.io/schema/vega-lite/v6.json",
   title: { text: title, subtitle, anchor: "start", fontSize: 15, subtitleFontSize: 12 },
   data: { values: samples.map((s) => ({ ...s })) },
-  facet: { row: { field: "dimension", type: "nominal", title: null, header: { labelAngle: 0, labelAlign: "left", labelFontSize: 13, labelFontWeight: "bold", labelOrient: "top" } } },
+  facet: {
+    row: {
+      field: "dimension",
+      type: "nominal",
+      title: null,
+      header: { labelAngle: 0, labelAlign: "left", labelFontSize: 13, labelFontWeight: "bold", labelOrient: "top" }
+    }
+  },
   resolve: { scale: { y: "independent" } },
   spec: {
     width: WIDTH,
     height: PANEL_HEIGHT,
     mark: { type: "line", strokeWidth: 2.5 },
     encoding: {
-      x: { field: "at", type: "temporal", scale: { type: "utc" }, axis: { title: "date (UTC)", format: "%d %b", labelFontSize: 11 } },
-      y: { field: "value", type: "quantitative", axis: { title: null, format: "~s", labelFontSize: 11 }, scale: { zero: true } },
+      x: {
+        field: "at",
+        type: "temporal",
+        scale: { type: "utc" },
+        axis: { title: "date (UTC)", format: "%d %b", labelFontSize: 11 }
+      },
+      y: {
+        field: "value",
+        type: "quantitative",
+        axis: { title: null, format: "~s", labelFontSize: 11 },
+        scale: { zero: true }
+      },
       color: {
         field: "series",
         type: "nominal",
@@ -97,7 +118,11 @@ const renderers = Effect.tryPromise({
     const [vega, vegaLite, resvg] = await Promise.all([import("vega"), import("vega-lite"), import("@resvg/resvg-js")])
     return { vega, vegaLite, Resvg: resvg.Resvg }
   },
-  catch: (cause) => new ReportError({ message: `Could not load the chart renderers (vega, vega-lite, @resvg/resvg-js): ${String(cause)}`, cause })
+  catch: (cause) =>
+    new ReportError({
+      message: `Could not load the chart renderers (vega, vega-lite, @resvg/resvg-js): ${String(cause)}`,
+      cause
+    })
 })
 
 /** The quota chart of a report, or null when there is nothing to draw (no plan, or a single reading). */

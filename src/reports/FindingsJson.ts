@@ -10,7 +10,10 @@ export const SCHEMA_VERSION = "1.1.0"
 
 const Text = Schema.NullOr(Schema.String)
 /** Times as the store gives them: ISO-8601 in UTC, e.g. 2026-04-15T09:00:00Z. */
-const Instant = Schema.String.annotations({ description: "ISO-8601 UTC, e.g. 2026-04-15T09:00:00Z", jsonSchema: { format: "date-time" } })
+const Instant = Schema.String.annotations({
+  description: "ISO-8601 UTC, e.g. 2026-04-15T09:00:00Z",
+  jsonSchema: { format: "date-time" }
+})
 const Timestamp = Schema.NullOr(Instant)
 /** Run ids and counts: whole numbers, so that other languages' generated types get integers. */
 const Count = Schema.Int.annotations({
@@ -40,7 +43,9 @@ const Change = Schema.Struct({
   run_id: Count,
   previous_run_id: Count,
   detected_at: Instant,
-  change_type: Schema.String.annotations({ description: "member_added, role_changed, token_revoked, ... (docs/sql.md)" }),
+  change_type: Schema.String.annotations({
+    description: "member_added, role_changed, token_revoked, ... (docs/sql.md)"
+  }),
   entity_type: Schema.String,
   entity_id: Schema.String,
   entity_name: Text,
@@ -76,9 +81,12 @@ export const FindingsDocument = Schema.Struct({
     period: Schema.NullOr(Schema.Struct({
       start: Schema.String.annotations({ description: "YYYY-MM-DD, included", jsonSchema: { format: "date" } }),
       end: Schema.String.annotations({ description: "YYYY-MM-DD, included", jsonSchema: { format: "date" } })
-    })).annotations({ description: "the dates a review period was asked for (1.1.0); null for a run or a window of runs" }),
+    })).annotations({
+      description: "the dates a review period was asked for (1.1.0); null for a run or a window of runs"
+    }),
     starts_late: Schema.Boolean.annotations({
-      description: "the history starts after the period does: from_run_id is the first stored run, not a run at the period's start (1.1.0)"
+      description:
+        "the history starts after the period does: from_run_id is the first stored run, not a run at the period's start (1.1.0)"
     })
   }),
   workspace: Schema.Struct({ source: Schema.String, id: Schema.String, slug: Text, name: Text }),
@@ -136,7 +144,9 @@ export const buildFindingsDocument = (data: ReportData): FindingsDocument => {
       label: data.scope.kind === "window" ? data.scope.label : null,
       from_run_id: data.baseline?.run_id ?? null,
       to_run_id: run.run_id,
-      period: data.scope.kind === "window" && data.scope.dates ? { start: data.scope.dates.start, end: data.scope.dates.end } : null,
+      period: data.scope.kind === "window" && data.scope.dates
+        ? { start: data.scope.dates.start, end: data.scope.dates.end }
+        : null,
       starts_late: data.startsLate
     },
     workspace: { source: run.source, id: run.workspace_id, slug: run.workspace_slug, name: run.workspace_name },
@@ -146,7 +156,9 @@ export const buildFindingsDocument = (data: ReportData): FindingsDocument => {
       finished_at: run.finished_at,
       status: run.status === "complete" ? "complete" : "incomplete",
       coverage: Object.fromEntries(
-        data.coverage.map((c) => [c.collection, { status: c.status as typeof Coverage.Type.status, rows: c.rows, detail: c.detail }])
+        data.coverage.map((
+          c
+        ) => [c.collection, { status: c.status as typeof Coverage.Type.status, rows: c.rows, detail: c.detail }])
       ),
       api_calls: run.api_calls,
       rate_limit_remaining: run.rate_limit_remaining,

@@ -35,7 +35,10 @@ export const loadPeriodData = (
   scope.kind === "run"
     ? Effect.succeed(noPeriodData)
     : Effect.all({
-      removal: Effect.flatMap(rosterReadInWindow(db, window), (read) => (read ? timeToRemoval(db, window, removalTargetDays) : Effect.succeed(null))),
+      removal: Effect.flatMap(
+        rosterReadInWindow(db, window),
+        (read) => (read ? timeToRemoval(db, window, removalTargetDays) : Effect.succeed(null))
+      ),
       review: Effect.flatMap(hasReviews(db), (has) =>
         has ? loadReviewSection(db, { kind: "window", fromRunId: window.fromRunId }, run) : Effect.succeed(null))
     })
@@ -44,11 +47,14 @@ export const loadPeriodData = (
 export const reviewOutcomeShown = (data: ReportData): boolean => (data.period.review?.period.length ?? 0) > 0
 
 /** The caller's campaign note (`writeReports(..., { campaign })`), unless the window's campaigns are shown. */
-export const campaignNote = (data: ReportData): CampaignNote | undefined => (reviewOutcomeShown(data) ? undefined : data.campaign)
+export const campaignNote = (
+  data: ReportData
+): CampaignNote | undefined => (reviewOutcomeShown(data) ? undefined : data.campaign)
 
 const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0)
 
 /** Leavers in the order a reader acts on: still holding access, then removed outside the target, each longest first. */
 export const worstFirst = (a: RemovalRow, b: RemovalRow): number =>
-  Number(a.removed) - Number(b.removed) || Number(a.within_target === true) - Number(b.within_target === true) || b.days - a.days ||
+  Number(a.removed) - Number(b.removed) || Number(a.within_target === true) - Number(b.within_target === true) ||
+  b.days - a.days ||
   byText(a.email ?? "", b.email ?? "") || byText(a.member_id, b.member_id)

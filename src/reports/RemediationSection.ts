@@ -26,10 +26,17 @@ export type RemediationRow = typeof RemediationRow.Type
 
 export const periodRemediation = (
   db: DatabaseService,
-  window: { readonly source: string; readonly workspaceId: string; readonly fromRunId: number; readonly toRunId: number }
+  window: {
+    readonly source: string
+    readonly workspaceId: string
+    readonly fromRunId: number
+    readonly toRunId: number
+  }
 ): Effect.Effect<ReadonlyArray<RemediationRow>, StoreError> =>
   Effect.gen(function*() {
-    const views = yield* db.query("SELECT count(*)::INTEGER AS n FROM duckdb_views() WHERE view_name = 'remediation_actions'")
+    const views = yield* db.query(
+      "SELECT count(*)::INTEGER AS n FROM duckdb_views() WHERE view_name = 'remediation_actions'"
+    )
     if (Number(views[0]?.["n"] ?? 0) === 0) return []
     return yield* findAll(
       db,
@@ -40,7 +47,12 @@ export const periodRemediation = (
        FROM remediation_actions a JOIN remediation_plans p USING (plan_id)
        WHERE a.source = $1 AND a.workspace_id = $2 AND p.run_id BETWEEN $3 AND $4
        ORDER BY p.created_at, a.plan_id, a.position`,
-      [param.text(window.source), param.text(window.workspaceId), param.int(window.fromRunId), param.int(window.toRunId)]
+      [
+        param.text(window.source),
+        param.text(window.workspaceId),
+        param.int(window.fromRunId),
+        param.int(window.toRunId)
+      ]
     )
   })
 
@@ -58,7 +70,9 @@ export const remediationMarkdown = (rows: ReadonlyArray<RemediationRow>): string
         a.label,
         a.reason,
         `${a.method} ${a.path}`,
-        `${a.outcome}${a.http_status === null ? "" : ` (${a.http_status})`}${a.attempted_at ? ` ${a.attempted_at.slice(0, 10)}` : ""}`,
+        `${a.outcome}${a.http_status === null ? "" : ` (${a.http_status})`}${
+          a.attempted_at ? ` ${a.attempted_at.slice(0, 10)}` : ""
+        }`,
         a.verification === "verified" ? `verified (run ${a.verified_run_id})` : a.verification ?? ""
       ])
     ),

@@ -4,7 +4,6 @@
  * window (who had access, the admins), one status per person, the churn of invitations, tokens and webhooks, the
  * findings at its end, tokens, invitations and quotas.
  */
-import { periodRemediation, type RemediationRow } from "./RemediationSection.js"
 import { Data, Effect, Option, Stream } from "effect"
 import { type InvitationRow, invitations, robotTokens, type TokenRow } from "../read/Access.js"
 import { type ChangeRow, itemisedChanges, type NetChangeRow, netChanges, type Window } from "../read/Changes.js"
@@ -17,19 +16,27 @@ import {
   webhookChanges
 } from "../read/Churn.js"
 import { type FindingRow, findingsOfRun } from "../read/Findings.js"
-import { endPopulation, population, type PersonRow, peopleChanges, type PopulationCounts, populationCounts } from "../read/People.js"
+import {
+  endPopulation,
+  peopleChanges,
+  type PersonRow,
+  population,
+  type PopulationCounts,
+  populationCounts
+} from "../read/People.js"
 import {
   type AdminChangeRow,
   adminChanges,
-  type AdminRow,
   adminRobotTokens,
+  type AdminRow,
   adminsOverWindow,
   type AdminTokenRow
 } from "../read/Privileged.js"
-import { type QuotaPoint, quotaHistory, type QuotaRow, quotasOfRun } from "../read/Quotas.js"
+import { quotaHistory, type QuotaPoint, type QuotaRow, quotasOfRun } from "../read/Quotas.js"
 import { coverageOf, type CoverageRow, previousRunId, type RunRow, runsOfWorkspace, runWithData } from "../read/Runs.js"
 import type { DatabaseService, StoreError } from "../store/Database.js"
 import { loadPeriodData, type PeriodData } from "./PeriodData.js"
+import { periodRemediation, type RemediationRow } from "./RemediationSection.js"
 
 export class ReportError extends Data.TaggedError("ReportError")<{
   readonly message: string
@@ -61,10 +68,10 @@ export interface CampaignNote {
   readonly outcome?: ReadonlyArray<readonly [string, string | number]> | undefined
 }
 
+export type { InvitationRow, TokenRow } from "../read/Access.js"
 export type { ChangeRow, NetChangeRow } from "../read/Changes.js"
 export type { InvitationChangeRow, TokenChangeRow, WebhookChangeRow } from "../read/Churn.js"
 export type { FindingRow } from "../read/Findings.js"
-export type { InvitationRow, TokenRow } from "../read/Access.js"
 export type { PersonRow, PopulationCounts } from "../read/People.js"
 export type { AdminChangeRow, AdminRow, AdminTokenRow } from "../read/Privileged.js"
 export type { QuotaPoint, QuotaRow } from "../read/Quotas.js"
@@ -114,23 +121,34 @@ const runById = (db: DatabaseService, runId: number) =>
   Effect.flatMap(
     Effect.mapError(runWithData(db, runId), readFailed),
     Option.match({
-      onNone: () => Effect.fail(new ReportError({ message: `Run ${runId} is not a stored run with data (it does not exist or it failed).` })),
+      onNone: () =>
+        Effect.fail(
+          new ReportError({ message: `Run ${runId} is not a stored run with data (it does not exist or it failed).` })
+        ),
       onSome: Effect.succeed
     })
   )
 
 /** A window's start must be an earlier run of the same workspace, or its changes would mix two histories. */
 const windowStart = (db: DatabaseService, end: RunRow, fromRunId: number) =>
-  Effect.flatMap(runById(db, fromRunId), (start) =>
-    start.source !== end.source || start.workspace_id !== end.workspace_id
-      ? Effect.fail(
-        new ReportError({
-          message: `Run ${fromRunId} (${start.source} ${start.workspace_id}) and run ${end.run_id} (${end.source} ${end.workspace_id}) are not of the same workspace: a review window spans one workspace's runs.`
-        })
-      )
-      : start.run_id > end.run_id
-      ? Effect.fail(new ReportError({ message: `A review window must start before it ends: run ${start.run_id} is after run ${end.run_id}.` }))
-      : Effect.succeed(start))
+  Effect.flatMap(
+    runById(db, fromRunId),
+    (start) =>
+      start.source !== end.source || start.workspace_id !== end.workspace_id
+        ? Effect.fail(
+          new ReportError({
+            message:
+              `Run ${fromRunId} (${start.source} ${start.workspace_id}) and run ${end.run_id} (${end.source} ${end.workspace_id}) are not of the same workspace: a review window spans one workspace's runs.`
+          })
+        )
+        : start.run_id > end.run_id
+        ? Effect.fail(
+          new ReportError({
+            message: `A review window must start before it ends: run ${start.run_id} is after run ${end.run_id}.`
+          })
+        )
+        : Effect.succeed(start)
+  )
 
 const baselineOf = (db: DatabaseService, scope: ReportScope, run: RunRow) =>
   scope.kind === "window"
@@ -218,15 +236,20 @@ export const summarize = (data: ReportData) => {
 
 export type Summary = ReturnType<typeof summarize>
 
-const streamFailed = (error: StoreError) => new ReportError({ message: `Reading the members failed: ${error.message}`, cause: error })
+const streamFailed = (error: StoreError) =>
+  new ReportError({ message: `Reading the members failed: ${error.message}`, cause: error })
 
 /** Everyone with access at the window's start or end, streamed in chunks (never held at once). */
-export const populationRows = (db: DatabaseService, data: ReportData): Stream.Stream<ReadonlyArray<PersonRow>, ReportError> =>
-  Stream.mapError(population(db, data.window), streamFailed)
+export const populationRows = (
+  db: DatabaseService,
+  data: ReportData
+): Stream.Stream<ReadonlyArray<PersonRow>, ReportError> => Stream.mapError(population(db, data.window), streamFailed)
 
 /** The window's end population, in the Access review's order, streamed in chunks. */
-export const endPopulationRows = (db: DatabaseService, data: ReportData): Stream.Stream<ReadonlyArray<PersonRow>, ReportError> =>
-  Stream.mapError(endPopulation(db, data.window), streamFailed)
+export const endPopulationRows = (
+  db: DatabaseService,
+  data: ReportData
+): Stream.Stream<ReadonlyArray<PersonRow>, ReportError> => Stream.mapError(endPopulation(db, data.window), streamFailed)
 
 export const workspaceLabel = (run: RunRow) => run.workspace_name ?? run.workspace_slug ?? run.workspace_id
 

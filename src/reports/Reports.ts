@@ -33,7 +33,9 @@ export interface ReportOptions {
 /** The system's own words for why a file could not be written: `ENOSPC: no space left on device, write`. */
 export const osReason = (error: PlatformError): { readonly code: string | undefined; readonly text: string } => {
   const cause: unknown = error._tag === "SystemError" ? error.cause : undefined
-  const code = typeof cause === "object" && cause !== null && "code" in cause && typeof cause.code === "string" ? cause.code : undefined
+  const code = typeof cause === "object" && cause !== null && "code" in cause && typeof cause.code === "string"
+    ? cause.code
+    : undefined
   const text = typeof cause === "object" && cause !== null && "message" in cause && typeof cause.message === "string"
     ? cause.message
     : error.message
@@ -52,7 +54,9 @@ const writeAtomically = (path: string, content: string | Uint8Array) =>
     const partial = `${path}.partial`
     yield* (typeof content === "string" ? fs.writeFileString(partial, content) : fs.writeFile(partial, content)).pipe(
       Effect.zipRight(fs.rename(partial, path)),
-      Effect.onExit((exit) => (Exit.isSuccess(exit) ? Effect.void : Effect.ignore(fs.remove(partial, { force: true })))),
+      Effect.onExit((
+        exit
+      ) => (Exit.isSuccess(exit) ? Effect.void : Effect.ignore(fs.remove(partial, { force: true })))),
       Effect.mapError(writeFailed(path))
     )
   })
@@ -76,17 +80,23 @@ export const writeReports = (
     const markdown = renderMarkdown(data)
     const json = renderFindingsJson(data)
     const workbook = yield* writeWorkbook(db, data, yield* renderQuotaChart(data))
-    yield* fs.makeDirectory(outDir, { recursive: true }).pipe(Effect.mapError(writeFailed(outDir, `the reports folder ${outDir}`)))
+    yield* fs.makeDirectory(outDir, { recursive: true }).pipe(
+      Effect.mapError(writeFailed(outDir, `the reports folder ${outDir}`))
+    )
     yield* writeAtomically(files.markdown, markdown)
     yield* writeAtomically(files.json, json)
     yield* writeAtomically(files.workbook, workbook)
     if (options.stepSummary) {
       const summary = options.stepSummary
-      yield* appendStepSummary(summary, markdown).pipe(Effect.mapError(writeFailed(summary, `the job summary ${summary}`)))
+      yield* appendStepSummary(summary, markdown).pipe(
+        Effect.mapError(writeFailed(summary, `the job summary ${summary}`))
+      )
     }
     return files
   }).pipe(
     Effect.withSpan("Reports.write", {
-      attributes: scope.kind === "run" ? { runId: scope.runId } : { fromRunId: scope.fromRunId, toRunId: scope.toRunId, label: scope.label }
+      attributes: scope.kind === "run"
+        ? { runId: scope.runId }
+        : { fromRunId: scope.fromRunId, toRunId: scope.toRunId, label: scope.label }
     })
   )

@@ -51,11 +51,15 @@ export const loadReviewSection = (
 const percent = (part: number, whole: number) => (whole === 0 ? "–" : `${Math.round((100 * part) / whole)}%`)
 
 const progressLine = (c: CampaignProgress) =>
-  `Campaign ${mdText(c.campaign_id)} (run ${c.run_id}${c.period ? `, ${mdText(c.period)}` : ""}): ${c.decided} of ${c.items} items decided (${
+  `Campaign ${mdText(c.campaign_id)} (run ${c.run_id}${
+    c.period ? `, ${mdText(c.period)}` : ""
+  }): ${c.decided} of ${c.items} items decided (${
     percent(c.decided, c.items)
   }): ${c.keep} keep, ${c.remove} remove, ${c.change_role} change role; ${c.self_reviews} self-review${
     c.self_reviews === 1 ? "" : "s"
-  }; ${c.undecided_privileged} privileged undecided${c.due_on ? `; due ${c.due_on}${c.overdue ? " (**overdue**)" : ""}` : ""}.`
+  }; ${c.undecided_privileged} privileged undecided${
+    c.due_on ? `; due ${c.due_on}${c.overdue ? " (**overdue**)" : ""}` : ""
+  }.`
 
 const MAX_ROWS = 100
 
@@ -71,7 +75,18 @@ export const reviewMarkdown = (review: ReviewSection): string => {
       "## Access review of the period",
       "",
       table(
-        ["campaign", "frozen run", "items", "decided", "keep", "remove", "change role", "self-reviews", "privileged undecided", "signed off"],
+        [
+          "campaign",
+          "frozen run",
+          "items",
+          "decided",
+          "keep",
+          "remove",
+          "change role",
+          "self-reviews",
+          "privileged undecided",
+          "signed off"
+        ],
         review.period.map((c) => [
           c.campaign_id,
           c.run_id,
@@ -104,12 +119,18 @@ export const reviewMarkdown = (review: ReviewSection): string => {
             f.campaign_id,
             f.label,
             f.decision === "change_role" ? new Raw(`change role to ${mdText(f.new_role ?? "?")}`) : f.decision,
-            new Raw(f.status === "carried_out" ? `run ${f.change_run_id} (${(f.detected_at ?? "").slice(0, 10)})` : "**pending**"),
+            new Raw(
+              f.status === "carried_out"
+                ? `run ${f.change_run_id} (${(f.detected_at ?? "").slice(0, 10)})`
+                : "**pending**"
+            ),
             f.change_type === null ? null : new Raw(f.change_type),
             f.actor_display_name
           ])
         ),
-        ...(review.followUps.length > MAX_ROWS ? ["", `_${review.followUps.length - MAX_ROWS} more are in the review_carried_out view._`] : [])
+        ...(review.followUps.length > MAX_ROWS
+          ? ["", `_${review.followUps.length - MAX_ROWS} more are in the review_carried_out view._`]
+          : [])
       )
     }
   }
@@ -123,6 +144,8 @@ export const reviewSummaryRows = (review: ReviewSection): Array<[string, string]
     `Access review ${c.campaign_id}`,
     `${c.decided} of ${c.items} decided: ${c.keep} keep, ${c.remove} remove, ${c.change_role} change role; ${
       c.status === "closed" ? `signed off by ${c.signed_by} on ${(c.signed_at ?? "").slice(0, 10)}` : "not signed off"
-    }; ${review.followUps.filter((f) => f.campaign_id === c.campaign_id && f.status === "pending").length} removals or role changes pending`
+    }; ${
+      review.followUps.filter((f) => f.campaign_id === c.campaign_id && f.status === "pending").length
+    } removals or role changes pending`
   ])
 ]

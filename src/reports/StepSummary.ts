@@ -42,7 +42,10 @@ export const fitSummary = (markdown: string, budget: number): string => {
 }
 
 /** Appends the report to the step summary file, within what is left of its limit (earlier steps' text counts). */
-export const appendStepSummary = (path: string, markdown: string): Effect.Effect<void, PlatformError, FileSystem.FileSystem> =>
+export const appendStepSummary = (
+  path: string,
+  markdown: string
+): Effect.Effect<void, PlatformError, FileSystem.FileSystem> =>
   Effect.gen(function*() {
     const fs = yield* FileSystem.FileSystem
     const used = (yield* fs.exists(path)) ? Number((yield* fs.stat(path)).size) : 0

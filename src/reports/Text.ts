@@ -20,7 +20,8 @@ const visible = (char: string) => {
 }
 
 /** One line of plain text: line breaks and tabs as spaces, control characters visible. */
-export const oneLine = (text: string): string => text.replace(LINE_BREAKS, " ").replace(/\t/g, " ").replace(CONTROL, visible)
+export const oneLine = (text: string): string =>
+  text.replace(LINE_BREAKS, " ").replace(/\t/g, " ").replace(CONTROL, visible)
 
 /**
  * ASCII punctuation that can start Markdown or HTML inline anywhere in a line: emphasis, code, links and images,
@@ -52,11 +53,18 @@ export const mdText = (text: string): string => {
 
 /** Text that starts a line of its own (a paragraph): also no list, heading underline or rule at its start. */
 export const mdLine = (text: string): string =>
-  mdText(text).replace(LINE_START, (_, space: string, mark: string) => `${space}${mark.slice(0, -1)}\\${mark.slice(-1)}`)
+  mdText(text).replace(
+    LINE_START,
+    (_, space: string, mark: string) => `${space}${mark.slice(0, -1)}\\${mark.slice(-1)}`
+  )
 
 /** A table cell: a value as text, or an en dash for nothing. */
 export const mdCell = (value: unknown): string =>
-  value === null || value === undefined || value === "" ? "–" : typeof value === "number" ? String(value) : mdText(String(value))
+  value === null || value === undefined || value === ""
+    ? "–"
+    : typeof value === "number"
+    ? String(value)
+    : mdText(String(value))
 
 /**
  * A code span: a fence one backtick longer than any run of backticks inside, padded when the text starts or ends
@@ -74,7 +82,10 @@ export const mdCode = (text: string, options: { readonly inTable?: boolean } = {
 
 /** Text inside an HTML element we write (`<summary>`): the five characters HTML gives meaning to, as entities. */
 export const htmlText = (text: string): string =>
-  oneLine(text).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/'/g, "&#39;")
+  oneLine(text).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(
+    /'/g,
+    "&#39;"
+  )
 
 /**
  * A label inside a Mermaid chart (a quoted title or axis label): letters, digits, spaces and `_-.,:/()+` only.
@@ -100,7 +111,10 @@ export const cellText = (text: string): string => {
     .replace(/\r\n?/g, "\n")
     .replace(CONTROL, visible)
     .replace(/[\u000b\u000c]/g, visible)
-    .replace(/[\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, (char) => visible(char))
+    .replace(
+      /[\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g,
+      (char) => visible(char)
+    )
   if (safe.length <= EXCEL_CELL_LIMIT) return safe
   const marker = ` … [cut: ${safe.length.toLocaleString("en-US")} characters in all, see findings.json or the database]`
   let head = safe.slice(0, EXCEL_CELL_LIMIT - marker.length)

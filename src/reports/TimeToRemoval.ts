@@ -13,14 +13,18 @@ const percent = (share: number) => `${Math.round(share * 100)}%`
 export const timeToRemovalSummary = (result: TimeToRemoval): string =>
   result.leavers === 0
     ? "No leaver held access in this window (according to the people directory)."
-    : `${result.leavers} leaver${result.leavers === 1 ? "" : "s"}: ${result.removed} removed, ${result.withinTarget} within the target of ${
-      days(result.targetDays)
-    } (${percent(result.share ?? 0)}); ${result.leavers - result.removed} still had access at the end of the window.`
+    : `${result.leavers} leaver${
+      result.leavers === 1 ? "" : "s"
+    }: ${result.removed} removed, ${result.withinTarget} within the target of ${days(result.targetDays)} (${
+      percent(result.share ?? 0)
+    }); ${result.leavers - result.removed} still had access at the end of the window.`
 
 const row = (r: RemovalRow, cell: (value: string | number | null) => string) =>
-  `| ${cell(r.email ?? r.display_name ?? r.member_id)} | ${cell(r.left_on)}${r.left_on_inferred ? " (first seen)" : ""} | ${
-    r.removed ? cell(r.removed_at?.slice(0, 10) ?? null) : "still has access"
-  } | ${r.removed ? cell(r.days) : `${cell(r.days)} so far`} | ${r.within_target === true ? "yes" : "no"} |`
+  `| ${cell(r.email ?? r.display_name ?? r.member_id)} | ${cell(r.left_on)}${
+    r.left_on_inferred ? " (first seen)" : ""
+  } | ${r.removed ? cell(r.removed_at?.slice(0, 10) ?? null) : "still has access"} | ${
+    r.removed ? cell(r.days) : `${cell(r.days)} so far`
+  } | ${r.within_target === true ? "yes" : "no"} |`
 
 /** The section as GitHub Markdown: a heading, the summary, and a table of every leaver. */
 export const timeToRemovalMarkdown = (

@@ -18,10 +18,15 @@ export const NOT_REPORTED = "not reported"
 export const minute = (iso: string | null | undefined): string | null =>
   iso === null || iso === undefined ? null : `${iso.slice(0, 10)} ${iso.slice(11, 16)}`
 /** `2026-04-05 09:00 UTC`, for sentences. */
-export const when = (iso: string | null | undefined): string => (iso === null || iso === undefined ? "–" : `${minute(iso)} UTC`)
-export const day = (iso: string | null | undefined): string => (iso === null || iso === undefined ? "–" : iso.slice(0, 10))
+export const when = (
+  iso: string | null | undefined
+): string => (iso === null || iso === undefined ? "–" : `${minute(iso)} UTC`)
+export const day = (
+  iso: string | null | undefined
+): string => (iso === null || iso === undefined ? "–" : iso.slice(0, 10))
 
-export const plural = (n: number, word: string, many = `${word}s`) => `${n.toLocaleString("en-US")} ${n === 1 ? word : many}`
+export const plural = (n: number, word: string, many = `${word}s`) =>
+  `${n.toLocaleString("en-US")} ${n === 1 ? word : many}`
 
 /** The window in words: what was asked for and the runs (and dates) that actually cover it. */
 export const coveredBy = (data: ReportData): string => {
@@ -66,30 +71,47 @@ export const personBy = (p: PersonRow): string => {
   return by ?? NOT_REPORTED
 }
 
-export const personName = (p: { readonly display_name: string | null; readonly email: string | null; readonly id: string }) =>
-  p.display_name ?? p.email ?? p.id
+export const personName = (
+  p: { readonly display_name: string | null; readonly email: string | null; readonly id: string }
+) => p.display_name ?? p.email ?? p.id
 
 const gone = (status: string | null) => status ?? "gone"
 
 export const invitationOutcome = (i: InvitationChangeRow): string => {
   if (i.status_at_start === null) {
-    return i.status_at_end === "pending" ? "sent, pending" : i.status_at_end === null ? "sent and withdrawn" : `sent and ${i.status_at_end}`
+    return i.status_at_end === "pending"
+      ? "sent, pending"
+      : i.status_at_end === null
+      ? "sent and withdrawn"
+      : `sent and ${i.status_at_end}`
   }
-  return i.status_at_end === null && i.status_at_start === "pending" ? "withdrawn" : `${i.status_at_start} → ${gone(i.status_at_end)}`
+  return i.status_at_end === null && i.status_at_start === "pending"
+    ? "withdrawn"
+    : `${i.status_at_start} → ${gone(i.status_at_end)}`
 }
 
 export const tokenOutcome = (t: TokenChangeRow): string => {
   if (t.status_at_start === null) {
-    return t.status_at_end === "active" ? "created" : t.status_at_end === null ? "created and removed" : `created and ${t.status_at_end}`
+    return t.status_at_end === "active"
+      ? "created"
+      : t.status_at_end === null
+      ? "created and removed"
+      : `created and ${t.status_at_end}`
   }
-  return t.status_at_start === "active" && t.status_at_end !== null ? t.status_at_end : `${t.status_at_start} → ${gone(t.status_at_end)}`
+  return t.status_at_start === "active" && t.status_at_end !== null
+    ? t.status_at_end
+    : `${t.status_at_start} → ${gone(t.status_at_end)}`
 }
 
 /** A webhook's net effect, with only the fields that differ between the window's ends. */
 export const webhookOutcome = (w: WebhookChangeRow): string => {
   if (w.fields_at_start === null) return w.fields_at_end === null ? "added and removed" : "added"
   if (w.fields_at_end === null) return "removed"
-  const { after, before } = readableValues({ change_type: "webhook_changed", old_value: w.fields_at_start, new_value: w.fields_at_end })
+  const { after, before } = readableValues({
+    change_type: "webhook_changed",
+    old_value: w.fields_at_start,
+    new_value: w.fields_at_end
+  })
   return before === "" ? "changed and changed back" : `changed: ${fieldArrows(before, after)}`
 }
 
@@ -112,10 +134,16 @@ export const adminChangeHow = (c: AdminChangeRow): string =>
     : "access changed (organisation role)"
 
 /** A robot's or a person's last activity, or why there is none to show. */
-export const lastActivity = (iso: string | null, reported: boolean): string | null => (iso !== null ? iso : reported ? "never" : NOT_REPORTED)
+export const lastActivity = (
+  iso: string | null,
+  reported: boolean
+): string | null => (iso !== null ? iso : reported ? "never" : NOT_REPORTED)
 
 /** When the limit is reached: now, a date ahead at the current pace, or not in sight. */
-export const limitReached = (q: { used: number | null; limit: number | null; projected_exhaustion_at: string | null }, asOf: string) =>
+export const limitReached = (
+  q: { used: number | null; limit: number | null; projected_exhaustion_at: string | null },
+  asOf: string
+) =>
   q.limit !== null && q.used !== null && q.used >= q.limit
     ? "reached"
     : q.projected_exhaustion_at !== null && q.projected_exhaustion_at > asOf

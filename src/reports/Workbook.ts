@@ -5,13 +5,18 @@
  * run info. Written with exceljs's streaming writer into memory (compressed, a few MB for 50,000 members), then the
  * chart is added; the caller writes the bytes to disk.
  */
-import { Writable } from "node:stream"
 import { Effect } from "effect"
 import ExcelJS from "exceljs"
+import { Writable } from "node:stream"
 import type { DatabaseService } from "../store/Database.js"
 import type { QuotaChart } from "./Charts.js"
 import { type ReportData, ReportError } from "./ReportData.js"
-import { changesSheet, invitationChangesSheet, tokenChangesSheet, webhookChangesSheet } from "./workbook/ChangeSheets.js"
+import {
+  changesSheet,
+  invitationChangesSheet,
+  tokenChangesSheet,
+  webhookChangesSheet
+} from "./workbook/ChangeSheets.js"
 import { accessReviewSheet, joinersSheet, membersSheet, privilegedSheet } from "./workbook/PeopleSheets.js"
 import { timeToRemovalSheet } from "./workbook/PeriodSheets.js"
 import {
@@ -42,7 +47,10 @@ const chartArea = (chart: QuotaChart) => {
   const columns = Math.ceil(chart.width / QUOTA_CHART.columnPixels)
   const letter = (n: number) => String.fromCharCode(65 + n)
   const rows = Math.ceil(chart.height / QUOTA_CHART.rowPixels) + 1
-  return { columns, printArea: `${letter(QUOTA_CHART.column)}$1:${letter(Math.min(25, QUOTA_CHART.column + columns - 1))}$${rows}` }
+  return {
+    columns,
+    printArea: `${letter(QUOTA_CHART.column)}$1:${letter(Math.min(25, QUOTA_CHART.column + columns - 1))}$${rows}`
+  }
 }
 
 export const writeWorkbook = (
@@ -52,7 +60,11 @@ export const writeWorkbook = (
 ): Effect.Effect<Uint8Array, ReportError> =>
   Effect.gen(function*() {
     const out = collector()
-    const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out.stream, useStyles: true, useSharedStrings: false })
+    const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({
+      stream: out.stream,
+      useStyles: true,
+      useSharedStrings: false
+    })
     workbook.creator = "ptolemy-audit"
     // The run's own time, so that the same data gives the same workbook contents.
     workbook.created = workbook.modified = new Date(data.run.started_at)

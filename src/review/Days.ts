@@ -16,7 +16,9 @@ const validDay = (year: number, month: number, day: number): string | null => {
 
 /** Excel's day serial (the 1900 system, as every tool here writes) as a UTC day. */
 export const serialDay = (serial: number): string | null =>
-  serial >= 1 && serial < 2958466 ? new Date(Math.round((Math.floor(serial) - 25569) * 86400000)).toISOString().slice(0, 10) : null
+  serial >= 1 && serial < 2958466
+    ? new Date(Math.round((Math.floor(serial) - 25569) * 86400000)).toISOString().slice(0, 10)
+    : null
 
 const fullYear = (y: string) => (y.length === 2 ? 2000 + Number(y) : Number(y))
 

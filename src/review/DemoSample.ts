@@ -23,21 +23,40 @@ interface SampleDecision {
 const has = (item: StoredItem, rule: string) => (item.findings ?? "").split(", ").includes(rule)
 
 /** Which items the sample reviewer decides, and how. */
-export const sampleDecisions = (items: ReadonlyArray<StoredItem>): { reviewer: string; decisions: Map<string, SampleDecision> } => {
+export const sampleDecisions = (
+  items: ReadonlyArray<StoredItem>
+): { reviewer: string; decisions: Map<string, SampleDecision> } => {
   const decisions = new Map<string, SampleDecision>()
   const admins = items.filter((i) => i.privileged && i.item_type === "member" && i.email !== null)
   const reviewer = admins[0]?.email ?? "reviewer@example.com"
   const remove = (item: StoredItem | undefined, comment: string) => {
     if (item !== undefined) decisions.set(item.item_key, { Decision: "Remove", Comment: comment })
   }
-  remove(items.find((i) => i.item_type === "token" && (has(i, "token.unused") || has(i, "token.never_used"))), "Unused token")
-  remove(items.find((i) => i.item_type === "member" && !i.privileged && has(i, "access.external_domain")), "External address, contract ended")
+  remove(
+    items.find((i) => i.item_type === "token" && (has(i, "token.unused") || has(i, "token.never_used"))),
+    "Unused token"
+  )
+  remove(
+    items.find((i) => i.item_type === "member" && !i.privileged && has(i, "access.external_domain")),
+    "External address, contract ended"
+  )
   remove(items.find((i) => i.item_type === "invitation" && !i.privileged), "Not needed any more")
   remove(items.find((i) => i.item_type === "invitation" && i.privileged), "Admin access goes through a request")
   const demoted = admins.length > 1 ? admins[admins.length - 1]! : undefined
-  if (demoted) decisions.set(demoted.item_key, { Decision: "Change role", "New role": "member", Comment: "No longer administers the workspace" })
+  if (demoted) {
+    decisions.set(demoted.item_key, {
+      Decision: "Change role",
+      "New role": "member",
+      Comment: "No longer administers the workspace"
+    })
+  }
   // The reviewer's own access: a self-review, which needs its comment.
-  if (admins[0]) decisions.set(admins[0].item_key, { Decision: "Keep", Comment: "Workspace owner; my own access confirmed with the CTO" })
+  if (admins[0]) {
+    decisions.set(admins[0].item_key, {
+      Decision: "Keep",
+      Comment: "Workspace owner; my own access confirmed with the CTO"
+    })
+  }
   for (const item of items) {
     if (item.privileged && !decisions.has(item.item_key)) decisions.set(item.item_key, { Decision: "Keep" })
   }
@@ -67,11 +86,14 @@ const fillSample = (workbookPath: string, out: string, items: ReadonlyArray<Stor
         if (decision["New role"]) row.getCell(at.get("New role")!).value = decision["New role"]
         if (decision.Comment) row.getCell(at.get("Comment")!).value = decision.Comment
         row.getCell(at.get("Reviewer")!).value = reviewer
-        row.getCell(at.get("Reviewed on")!).value = new Date(Date.UTC(day.getUTCFullYear(), day.getUTCMonth(), day.getUTCDate()))
+        row.getCell(at.get("Reviewed on")!).value = new Date(
+          Date.UTC(day.getUTCFullYear(), day.getUTCMonth(), day.getUTCDate())
+        )
       })
       await workbook.xlsx.writeFile(out)
     },
-    catch: (cause) => new ReviewError({ reason: "Write", message: `Could not write the sample ${out}: ${String(cause)}`, cause })
+    catch: (cause) =>
+      new ReviewError({ reason: "Write", message: `Could not write the sample ${out}: ${String(cause)}`, cause })
   })
 
 export interface DemoReview {
@@ -84,7 +106,13 @@ export interface DemoReview {
 /** Starts the campaign on the first quarter's last complete run and imports the filled-in sample. */
 export const demoReview = (
   db: DatabaseService,
-  options: { readonly source: string; readonly workspaceId: string; readonly firstRunAt: string; readonly reports: string; readonly now: Date }
+  options: {
+    readonly source: string
+    readonly workspaceId: string
+    readonly firstRunAt: string
+    readonly reports: string
+    readonly now: Date
+  }
 ): Effect.Effect<DemoReview | null, ReviewError | StoreError, FileSystem.FileSystem | Path.Path> =>
   Effect.gen(function*() {
     const year = Number(options.firstRunAt.slice(0, 4))
@@ -95,7 +123,14 @@ export const demoReview = (
     const run = yield* lastCompleteRun(db, options.source, options.workspaceId, end)
     if (run === undefined) return null
     const due = new Date(options.now.getTime() + 14 * 86400000).toISOString().slice(0, 10)
-    const started = yield* startCampaign(db, { runId: run.run_id, period, reviewers: [], dueOn: due, now: options.now, reports: options.reports })
+    const started = yield* startCampaign(db, {
+      runId: run.run_id,
+      period,
+      reviewers: [],
+      dueOn: due,
+      now: options.now,
+      reports: options.reports
+    })
     const items = yield* campaignItems(db, started.campaignId)
     const path = yield* Path.Path
     const sample = path.join(started.files.folder, "review-filled-sample.xlsx")

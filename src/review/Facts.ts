@@ -3,8 +3,8 @@
  * every row carries: the writer puts the facts and the hash in the sheet, the import compares what comes back with
  * what was frozen. One definition for both sides, so that a value means the same thing written and read.
  */
-import { createHash } from "node:crypto"
 import { Schema } from "effect"
+import { createHash } from "node:crypto"
 import type { ItemType, ReviewItem } from "../read/Review.js"
 
 export type { ItemType, ReviewItem, StoredItem } from "../read/Review.js"
@@ -38,7 +38,12 @@ export const factColumns: ReadonlyArray<FactColumn> = [
   { header: "Role", kind: "text", width: 11, value: (i) => i.role },
   { header: "Privileged", kind: "text", width: 11, value: (i) => (i.privileged ? "yes" : "no") },
   { header: "Joined", kind: "date", width: 12, value: (i) => isoDay(i.joined_at) },
-  { header: "Last activity", kind: "date", width: 14, value: (i) => isoDay(i.last_activity_at) ?? i.last_activity_note },
+  {
+    header: "Last activity",
+    kind: "date",
+    width: 14,
+    value: (i) => isoDay(i.last_activity_at) ?? i.last_activity_note
+  },
   { header: "Findings", kind: "text", width: 36, value: (i) => i.findings },
   { header: "Invited by", kind: "text", width: 22, value: (i) => i.invited_by }
 ]
@@ -64,13 +69,18 @@ export const factsHash = (item: ReviewItem): string =>
   `h${sha256([item.item_key, ...factColumns.map((c) => canonical(c.value(item)))].join("\u001f")).slice(0, 16)}`
 
 /** The hash of a whole population (every item's key and facts hash, in the sheet's order): `p` and 16 hex digits. */
-export const populationHash = (items: ReadonlyArray<{ readonly item_key: string; readonly facts_hash: string }>): string =>
-  `p${sha256(items.map((i) => `${i.item_key} ${i.facts_hash}`).join("\n")).slice(0, 16)}`
+export const populationHash = (
+  items: ReadonlyArray<{ readonly item_key: string; readonly facts_hash: string }>
+): string => `p${sha256(items.map((i) => `${i.item_key} ${i.facts_hash}`).join("\n")).slice(0, 16)}`
 
 export const DecisionValue = Schema.Literal("keep", "remove", "change_role")
 export type DecisionValue = typeof DecisionValue.Type
 
-export const decisionLabel: Record<DecisionValue, string> = { keep: "Keep", remove: "Remove", change_role: "Change role" }
+export const decisionLabel: Record<DecisionValue, string> = {
+  keep: "Keep",
+  remove: "Remove",
+  change_role: "Change role"
+}
 
 /** The roles a Change role may name: Ptolemy's (robots only viewer or member); TransactionLink's as the run saw them. */
 export const rolesFor = (source: string, itemType: ItemType, seen: ReadonlyArray<string>): ReadonlyArray<string> =>
@@ -79,4 +89,3 @@ export const rolesFor = (source: string, itemType: ItemType, seen: ReadonlyArray
     : source === "ptolemy"
     ? itemType === "robot" ? ["viewer", "member"] : ["viewer", "member", "editor", "admin"]
     : [...new Set(seen)].sort()
-

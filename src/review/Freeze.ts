@@ -65,11 +65,15 @@ export const startCampaign = (
 ): Effect.Effect<StartedCampaign, ReviewError | StoreError, FileSystem.FileSystem | Path.Path> =>
   Effect.gen(function*() {
     const run = yield* frozenRun(db, options.runId)
-    if (run === undefined) return yield* Effect.fail(refused(`Run ${options.runId} is not a stored run of a workspace.`))
+    if (run === undefined) {
+      return yield* Effect.fail(refused(`Run ${options.runId} is not a stored run of a workspace.`))
+    }
     if (run.status !== "complete") {
       return yield* Effect.fail(
         refused(
-          `Run ${run.run_id} is ${run.status}${run.gaps ? ` (${run.gaps})` : ""}: a campaign freezes a complete run, or some access would go unreviewed. Choose another with --run.`
+          `Run ${run.run_id} is ${run.status}${
+            run.gaps ? ` (${run.gaps})` : ""
+          }: a campaign freezes a complete run, or some access would go unreviewed. Choose another with --run.`
         )
       )
     }
@@ -77,9 +81,11 @@ export const startCampaign = (
     if (open.length > 0) {
       return yield* Effect.fail(
         refused(
-          `Campaign ${open[0]!.campaign_id} of ${run.label} is still open (run ${open[0]!.run_id}, ${open[0]!.decided} of ${
-            open[0]!.items
-          } decided): sign it off first (ptolemy-audit review close --campaign ${open[0]!.campaign_id} --signed-by NAME).`
+          `Campaign ${open[0]!.campaign_id} of ${run.label} is still open (run ${open[0]!.run_id}, ${
+            open[0]!.decided
+          } of ${open[0]!.items} decided): sign it off first (ptolemy-audit review close --campaign ${
+            open[0]!.campaign_id
+          } --signed-by NAME).`
         )
       )
     }
@@ -96,7 +102,9 @@ export const startCampaign = (
           [param.int(run.run_id)]
         )
         if (population.length === 0) {
-          return yield* Effect.fail(refused(`Run ${run.run_id} holds no members, tokens or invitations: nothing to review.`))
+          return yield* Effect.fail(
+            refused(`Run ${run.run_id} holds no members, tokens or invitations: nothing to review.`)
+          )
         }
         const items: ReadonlyArray<StoredItem> = population.map((item) => ({ ...item, facts_hash: factsHash(item) }))
         const hash = populationHash(items)

@@ -4,11 +4,11 @@
  * Columns are found by their header, so they may be reordered or hidden; each section repeats the header; blank
  * and trailing rows are skipped. Cell values keep their type (text, number, date, flag) for validation to judge.
  */
-import { createHash } from "node:crypto"
-import { Readable } from "node:stream"
 import { FileSystem, Path } from "@effect/platform"
 import { Effect } from "effect"
 import ExcelJS from "exceljs"
+import { createHash } from "node:crypto"
+import { Readable } from "node:stream"
 import { decodeText, readCsv } from "../files/Csv.js"
 import { canonical, FACTS_HASH, ITEM_KEY } from "./Facts.js"
 import { badFile, type ReviewError } from "./ReviewError.js"
@@ -94,7 +94,8 @@ const xlsxGrid = (bytes: Uint8Array) =>
       }
       return rows
     },
-    catch: (cause) => badFile(`It is not a readable .xlsx workbook: ${cause instanceof Error ? cause.message : String(cause)}`)
+    catch: (cause) =>
+      badFile(`It is not a readable .xlsx workbook: ${cause instanceof Error ? cause.message : String(cause)}`)
   })
 
 const csvGrid = (bytes: Uint8Array) =>
@@ -132,7 +133,9 @@ const interpret = (grid: ReadonlyArray<GridRow>) => {
     if (columns === null) {
       // Above the table: "Campaign id | 3", wherever the two cells are.
       const label = metaLabels.get(texts[filled[0]!]!)
-      if (label !== undefined && filled.length > 1 && !meta.has(label)) meta.set(label, canonical(cellText(values[filled[1]!]!)))
+      if (label !== undefined && filled.length > 1 && !meta.has(label)) {
+        meta.set(label, canonical(cellText(values[filled[1]!]!)))
+      }
       continue
     }
     const cells = new Map<string, CellValue>()

@@ -7,7 +7,14 @@
 import type { FileSystem, Path } from "@effect/platform"
 import { Effect } from "effect"
 import { appendEntry, sealEntry } from "../history/Ledger.js"
-import { campaignById, campaignItems, currentDecisions, type CurrentDecision, importOfFile, rolesSeen } from "../read/Review.js"
+import {
+  campaignById,
+  campaignItems,
+  type CurrentDecision,
+  currentDecisions,
+  importOfFile,
+  rolesSeen
+} from "../read/Review.js"
 import { type DatabaseService, param, type StoreError } from "../store/Database.js"
 import { FACTS_HASH, ITEM_KEY, rolesFor } from "./Facts.js"
 import { headerKey, readReviewFile, type ReviewFileContent } from "./ReadReviewFile.js"
@@ -70,7 +77,9 @@ export const recordDecisions = (
     const named = content.campaignId
     if (named !== null && options.campaignId !== null && named !== options.campaignId) {
       return yield* Effect.fail(
-        badFile(`${content.fileName} is the sheet of campaign ${named}, not of campaign ${options.campaignId}; nothing recorded.`)
+        badFile(
+          `${content.fileName} is the sheet of campaign ${named}, not of campaign ${options.campaignId}; nothing recorded.`
+        )
       )
     }
     const campaignId = options.campaignId ?? named
@@ -84,7 +93,9 @@ export const recordDecisions = (
     const found = yield* campaignById(db, campaignId)
     if (found._tag === "None") {
       return yield* Effect.fail(
-        badFile(`${content.fileName} belongs to no campaign of this database (there is no campaign ${campaignId}); nothing recorded.`)
+        badFile(
+          `${content.fileName} belongs to no campaign of this database (there is no campaign ${campaignId}); nothing recorded.`
+        )
       )
     }
     const campaign = found.value
@@ -195,7 +206,9 @@ export const recordDecisions = (
                  reviewer VARCHAR, reviewed_on VARCHAR, comment VARCHAR, self_review BOOLEAN, file_row INTEGER)`
             )
             const appender = yield* db.appender("stage_review_decisions")
-            const text = (value: string | null) => (value === null ? appender.appendNull() : appender.appendVarchar(value))
+            const text = (
+              value: string | null
+            ) => (value === null ? appender.appendNull() : appender.appendVarchar(value))
             for (const d of fresh) {
               text(d.item_key)
               text(d.decision)

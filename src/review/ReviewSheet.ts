@@ -9,13 +9,7 @@ import { FileSystem, Path } from "@effect/platform"
 import { Effect } from "effect"
 import ExcelJS from "exceljs"
 import { csvLine } from "../files/Csv.js"
-import {
-  FACTS_HASH,
-  factColumns,
-  inputHeaders,
-  ITEM_KEY,
-  type StoredItem
-} from "./Facts.js"
+import { factColumns, FACTS_HASH, inputHeaders, ITEM_KEY, type StoredItem } from "./Facts.js"
 import { ReviewError } from "./ReviewError.js"
 
 /** The labels of the campaign's identity above the table; the import reads them back by these names. */
@@ -104,7 +98,9 @@ const instructions = (c: SheetCampaign): ReadonlyArray<string> => [
   "The sheet is protected without a password, to prevent accidental edits; anyone can unprotect it, so it is not a " +
   "security control: the import checks every row against the facts frozen in the audit database.",
   `Privileged access (admins, tokens of admin robots, invitations that grant admin) is its own section, reviewed first.`,
-  `Campaign ${c.campaignId} froze run ${c.runId}; reviewers: ${c.reviewers.length > 0 ? c.reviewers.join(", ") : "not assigned"}.`
+  `Campaign ${c.campaignId} froze run ${c.runId}; reviewers: ${
+    c.reviewers.length > 0 ? c.reviewers.join(", ") : "not assigned"
+  }.`
 ]
 
 /** `2026-03-31` as a date cell at midnight UTC: an exact day in every spreadsheet, whatever its time zone. */
@@ -127,7 +123,11 @@ declare module "exceljs" {
 const writeXlsx = (path: string, campaign: SheetCampaign, items: ReadonlyArray<StoredItem>) =>
   Effect.tryPromise({
     try: async () => {
-      const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ filename: path, useStyles: true, useSharedStrings: true })
+      const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({
+        filename: path,
+        useStyles: true,
+        useSharedStrings: true
+      })
       workbook.creator = "ptolemy-audit"
       workbook.created = workbook.modified = new Date(campaign.startedAt)
       const sheet = workbook.addWorksheet("Review", {
@@ -199,7 +199,9 @@ const writeXlsx = (path: string, campaign: SheetCampaign, items: ReadonlyArray<S
           sheetColumns.forEach((c, i) => {
             if (c.kind === "date") row.getCell(i + 1).numFmt = "yyyy-mm-dd"
           })
-          if (privileged) row.getCell(1).fill = { type: "pattern", pattern: "solid", fgColor: { argb: PRIVILEGED_FILL } }
+          if (privileged) {
+            row.getCell(1).fill = { type: "pattern", pattern: "solid", fgColor: { argb: PRIVILEGED_FILL } }
+          }
           for (const column of inputIndexes) {
             const cell = row.getCell(column)
             cell.protection = { locked: false }
@@ -248,7 +250,12 @@ const writeXlsx = (path: string, campaign: SheetCampaign, items: ReadonlyArray<S
       )
       section(`Everyone and everything else (${others.length})`, others, false)
       // No password: it stops accidental edits, not a determined one (the import checks the facts).
-      await sheet.protect("", { selectLockedCells: true, selectUnlockedCells: true, formatColumns: true, formatRows: true })
+      await sheet.protect("", {
+        selectLockedCells: true,
+        selectUnlockedCells: true,
+        formatColumns: true,
+        formatRows: true
+      })
       sheet.commit()
       await workbook.commit()
     },
@@ -284,7 +291,9 @@ export const writeReviewFiles = (
       new ReviewError({ reason: "Write", message: `Could not write ${file}: ${String(cause)}`, cause })
     yield* fs.makeDirectory(folder, { recursive: true }).pipe(Effect.mapError(failed(folder)))
     yield* writeXlsx(`${files.workbook}.partial`, campaign, items).pipe(
-      Effect.zipRight(fs.rename(`${files.workbook}.partial`, files.workbook).pipe(Effect.mapError(failed(files.workbook)))),
+      Effect.zipRight(
+        fs.rename(`${files.workbook}.partial`, files.workbook).pipe(Effect.mapError(failed(files.workbook)))
+      ),
       Effect.tapError(() => Effect.ignore(fs.remove(`${files.workbook}.partial`, { force: true })))
     )
     yield* fs.writeFileString(`${files.csv}.partial`, renderCsv(campaign, items)).pipe(

@@ -35,11 +35,17 @@ export const closeCampaign = (
     const campaign = found.value
     if (campaign.status === "closed") {
       return yield* Effect.fail(
-        refused(`Campaign ${campaign.campaign_id} was already signed off by ${campaign.signed_by ?? "?"} at ${campaign.signed_at ?? "?"}.`)
+        refused(
+          `Campaign ${campaign.campaign_id} was already signed off by ${campaign.signed_by ?? "?"} at ${
+            campaign.signed_at ?? "?"
+          }.`
+        )
       )
     }
     const signedBy = options.signedBy.trim()
-    if (signedBy === "") return yield* Effect.fail(refused("--signed-by needs the name of whoever signs the campaign off."))
+    if (signedBy === "") {
+      return yield* Effect.fail(refused("--signed-by needs the name of whoever signs the campaign off."))
+    }
     const reason = options.acceptUndecided?.trim() || null
     if (campaign.undecided_privileged > 0 && reason === null) {
       return yield* Effect.fail(
@@ -87,5 +93,9 @@ export const closeCampaign = (
       [param.int(entryId)]
     )
     const closed = yield* campaignById(db, campaign.campaign_id)
-    return { campaign: closed._tag === "Some" ? closed.value : campaign, entryId, outcomesHash: hash?.outcomes_hash ?? "" }
+    return {
+      campaign: closed._tag === "Some" ? closed.value : campaign,
+      entryId,
+      outcomesHash: hash?.outcomes_hash ?? ""
+    }
   }).pipe(Effect.withSpan("Review.close"))

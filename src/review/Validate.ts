@@ -4,10 +4,10 @@
  * Remove or Change role (with a valid new role); a reviewer deciding on their own access needs a comment. Every
  * rejection names its row. Rows left blank stay undecided.
  */
-import { canonical, type DecisionValue, factColumns, type StoredItem } from "./Facts.js"
-import { type DayOrder, dayReadings } from "./Days.js"
-import { cellText, type CellValue, FACTS_HASH_KEY, type FileRow, headerKey, ITEM_KEY_KEY } from "./ReadReviewFile.js"
 import { unguardFormula } from "../files/Csv.js"
+import { type DayOrder, dayReadings } from "./Days.js"
+import { canonical, type DecisionValue, factColumns, type StoredItem } from "./Facts.js"
+import { cellText, type CellValue, FACTS_HASH_KEY, type FileRow, headerKey, ITEM_KEY_KEY } from "./ReadReviewFile.js"
 
 export interface ValidationContext {
   readonly campaignId: string
@@ -74,7 +74,8 @@ const DECISIONS: Record<string, DecisionValue> = {
 export const parseDecision = (value: string): DecisionValue | null =>
   DECISIONS[value.toLowerCase().replace(/[-_]/g, " ").replace(/\s+/g, " ").trim()] ?? null
 
-const describe = (item: StoredItem) => `${item.item_key}${item.email ?? item.name ? ` (${item.email ?? item.name})` : ""}`
+const describe = (item: StoredItem) =>
+  `${item.item_key}${item.email ?? item.name ? ` (${item.email ?? item.name})` : ""}`
 
 /** The fact columns the file has, with what each frozen item shows in them. */
 const presentFacts = (headers: ReadonlySet<string>) => factColumns.filter((c) => headers.has(headerKey(c.header)))
@@ -91,7 +92,11 @@ const factMatches = (kind: "text" | "date", cell: CellValue, frozen: string): bo
 }
 
 /** The day order a file's locale writes, learnt from its frozen dates that only one order reads right. */
-const learnDayOrder = (rows: ReadonlyArray<FileRow>, items: ReadonlyMap<string, StoredItem>, headers: ReadonlySet<string>) => {
+const learnDayOrder = (
+  rows: ReadonlyArray<FileRow>,
+  items: ReadonlyMap<string, StoredItem>,
+  headers: ReadonlySet<string>
+) => {
   const votes = { DMY: 0, MDY: 0 }
   const dates = factColumns.filter((c) => c.kind === "date" && headers.has(headerKey(c.header)))
   for (const row of rows) {
@@ -107,7 +112,8 @@ const learnDayOrder = (rows: ReadonlyArray<FileRow>, items: ReadonlyMap<string, 
   return votes.DMY > 0 && votes.MDY === 0 ? "DMY" : votes.MDY > 0 && votes.DMY === 0 ? "MDY" : null
 }
 
-const addDays = (day: string, n: number) => new Date(Date.parse(`${day}T00:00:00Z`) + n * 86400000).toISOString().slice(0, 10)
+const addDays = (day: string, n: number) =>
+  new Date(Date.parse(`${day}T00:00:00Z`) + n * 86400000).toISOString().slice(0, 10)
 
 export const validateRows = (
   rows: ReadonlyArray<FileRow>,
@@ -129,14 +135,24 @@ export const validateRows = (
     const cell = (header: string) => row.cells.get(headerKey(header)) ?? null
     const key = text(row.cells.get(ITEM_KEY_KEY))
     if (key === "") {
-      reject(row.row, null, "no_item_key", "it has a Decision but no Item key; decisions are matched to items by their key.")
+      reject(
+        row.row,
+        null,
+        "no_item_key",
+        "it has a Decision but no Item key; decisions are matched to items by their key."
+      )
       continue
     }
     keyedRows++
     const item = context.items.get(key)
     if (item === undefined) {
       alteredRows++
-      reject(row.row, key, "unknown_item", `Item key "${key}" is not an item of campaign ${context.campaignId} (was it edited?).`)
+      reject(
+        row.row,
+        key,
+        "unknown_item",
+        `Item key "${key}" is not an item of campaign ${context.campaignId} (was it edited?).`
+      )
       continue
     }
     const hash = text(row.cells.get(FACTS_HASH_KEY))
@@ -144,7 +160,9 @@ export const validateRows = (
     if (hash !== item.facts_hash || edited.length > 0) {
       alteredRows++
       const what = edited.length > 0
-        ? edited.map((c) => `${c.header} was "${canonical(c.value(item))}" when frozen, the file says "${text(cell(c.header))}"`).join("; ")
+        ? edited.map((c) =>
+          `${c.header} was "${canonical(c.value(item))}" when frozen, the file says "${text(cell(c.header))}"`
+        ).join("; ")
         : `its Facts hash is "${hash}", the frozen facts hash to "${item.facts_hash}"`
       reject(
         row.row,
@@ -161,7 +179,12 @@ export const validateRows = (
     }
     const decision = parseDecision(decisionText)
     if (decision === null) {
-      reject(row.row, key, "decision", `Decision "${decisionText}" for ${describe(item)} is not one of Keep, Remove, Change role.`)
+      reject(
+        row.row,
+        key,
+        "decision",
+        `Decision "${decisionText}" for ${describe(item)} is not one of Keep, Remove, Change role.`
+      )
       continue
     }
     const newRoleText = text(cell("New role"))
@@ -170,7 +193,12 @@ export const validateRows = (
       const roles = context.rolesOf(item)
       const match = roles.find((r) => r.toLowerCase() === newRoleText.toLowerCase())
       if (roles.length === 0) {
-        reject(row.row, key, "new_role", `a ${item.item_type} has no role to change (${describe(item)}): decide Keep or Remove.`)
+        reject(
+          row.row,
+          key,
+          "new_role",
+          `a ${item.item_type} has no role to change (${describe(item)}): decide Keep or Remove.`
+        )
         continue
       }
       if (newRoleText === "" || match === undefined) {
@@ -178,22 +206,39 @@ export const validateRows = (
           row.row,
           key,
           "new_role",
-          `Change role for ${describe(item)} needs a New role, one of ${roles.join(", ")}${newRoleText === "" ? "" : ` (not "${newRoleText}")`}.`
+          `Change role for ${describe(item)} needs a New role, one of ${roles.join(", ")}${
+            newRoleText === "" ? "" : ` (not "${newRoleText}")`
+          }.`
         )
         continue
       }
       if (match.toLowerCase() === (item.role ?? "").toLowerCase()) {
-        reject(row.row, key, "new_role", `${describe(item)} already has the role ${match}: decide Keep, or choose another New role.`)
+        reject(
+          row.row,
+          key,
+          "new_role",
+          `${describe(item)} already has the role ${match}: decide Keep, or choose another New role.`
+        )
         continue
       }
       newRole = match
     } else if (newRoleText !== "") {
-      reject(row.row, key, "new_role", `New role "${newRoleText}" is only read with Change role (the Decision is ${decisionText}).`)
+      reject(
+        row.row,
+        key,
+        "new_role",
+        `New role "${newRoleText}" is only read with Change role (the Decision is ${decisionText}).`
+      )
       continue
     }
     const reviewer = text(cell("Reviewer")) || context.defaultReviewer || ""
     if (reviewer === "") {
-      reject(row.row, key, "reviewer", `no Reviewer for the decision on ${describe(item)}: fill it in, or pass --reviewer.`)
+      reject(
+        row.row,
+        key,
+        "reviewer",
+        `no Reviewer for the decision on ${describe(item)}: fill it in, or pass --reviewer.`
+      )
       continue
     }
     const reviewedCell = cell("Reviewed on")
@@ -208,7 +253,9 @@ export const validateRows = (
           key,
           "reviewed_on",
           readings.length > 1
-            ? `Reviewed on "${text(reviewedCell)}" reads as ${readings.map((r) => r.day).join(" or ")}: write it as YYYY-MM-DD.`
+            ? `Reviewed on "${text(reviewedCell)}" reads as ${
+              readings.map((r) => r.day).join(" or ")
+            }: write it as YYYY-MM-DD.`
             : `Reviewed on "${text(reviewedCell)}" is not a date: write it as YYYY-MM-DD.`
         )
         continue
@@ -246,14 +293,26 @@ export const validateRows = (
     const earlier = accepted.get(key)
     const earlierRow = seen.get(key)
     if (earlierRow !== undefined) {
-      const same = earlier !== undefined && earlier.decision === found.decision && earlier.new_role === found.new_role &&
-        earlier.reviewer === found.reviewer && earlier.reviewed_on === found.reviewed_on && earlier.comment === found.comment
+      const same = earlier !== undefined && earlier.decision === found.decision &&
+        earlier.new_role === found.new_role &&
+        earlier.reviewer === found.reviewer && earlier.reviewed_on === found.reviewed_on &&
+        earlier.comment === found.comment
       if (!same) {
         if (earlier !== undefined) {
           accepted.delete(key)
-          reject(earlier.row, key, "duplicate", `${describe(item)} is decided again on row ${row.row}, differently: neither is taken.`)
+          reject(
+            earlier.row,
+            key,
+            "duplicate",
+            `${describe(item)} is decided again on row ${row.row}, differently: neither is taken.`
+          )
         }
-        reject(row.row, key, "duplicate", `${describe(item)} is already decided on row ${earlierRow}, differently: neither is taken.`)
+        reject(
+          row.row,
+          key,
+          "duplicate",
+          `${describe(item)} is already decided on row ${earlierRow}, differently: neither is taken.`
+        )
       }
       continue
     }

@@ -42,7 +42,9 @@ const newlines = (cells: ReadonlyArray<string>) => cells.reduce((n, cell) => n +
 export const parseCsv = (text: string): Either.Either<CsvTable, CsvProblem> => {
   // One line ending throughout: csv-parse counts lines after an empty CRLF line one too many.
   const normalised = text.replace(/^\uFEFF/, "").replace(/\r\n?/g, "\n")
-  const delimiter = delimiterOf(normalised.slice(0, normalised.indexOf("\n") === -1 ? undefined : normalised.indexOf("\n")))
+  const delimiter = delimiterOf(
+    normalised.slice(0, normalised.indexOf("\n") === -1 ? undefined : normalised.indexOf("\n"))
+  )
   const rows: Array<CsvRow> = []
   try {
     parse(normalised, {
@@ -52,7 +54,9 @@ export const parseCsv = (text: string): Either.Either<CsvTable, CsvProblem> => {
       // `lines` is the line a record ends on; a quoted cell's line breaks tell where it started.
       on_record: (record: Array<string>, context) => {
         // A row of nothing but delimiters (a spreadsheet's trailing empty rows) is not a row.
-        if (record.some((cell) => cell.trim() !== "")) rows.push({ line: context.lines - newlines(record), cells: record })
+        if (record.some((cell) => cell.trim() !== "")) {
+          rows.push({ line: context.lines - newlines(record), cells: record })
+        }
         return null
       }
     })

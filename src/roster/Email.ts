@@ -36,6 +36,8 @@ export const emailProblem = (text: string): string => {
   if (/\s/.test(address)) return "it contains a space"
   if (address.length > 254) return "it is longer than 254 characters"
   const [local = "", domain = ""] = address.split("@")
-  if (!new RegExp(`^${LOCAL}$`).test(local)) return "its local part (before the @) is empty or has characters an address may not"
+  if (!new RegExp(`^${LOCAL}$`).test(local)) {
+    return "its local part (before the @) is empty or has characters an address may not"
+  }
   return `its domain "${domain}" is not a domain name (ASCII labels separated by dots)`
 }

@@ -18,11 +18,15 @@ export const entraFormat: FormatSpec = {
       const email = (yield* parseAddress(row.get("mail"), "mail")) ?? upn
       if (email === null) return yield* Either.left("userPrincipalName and mail are both empty")
       const raw = row.get("accountenabled")
-      const enabled = raw === null ? undefined : ({ true: true, yes: true, false: false, no: false } as Record<string, boolean>)[raw.toLowerCase()]
+      const enabled = raw === null
+        ? undefined
+        : ({ true: true, yes: true, false: false, no: false } as Record<string, boolean>)[raw.toLowerCase()]
       if (enabled === undefined) return yield* Either.left(unknownStatus("accountEnabled", raw, "True, False"))
       return {
         email,
-        aliases: upn !== null && upn.toLowerCase() !== email.toLowerCase() ? yield* parseAddresses([upn], "userPrincipalName") : [],
+        aliases: upn !== null && upn.toLowerCase() !== email.toLowerCase()
+          ? yield* parseAddresses([upn], "userPrincipalName")
+          : [],
         name: row.get("displayname") ?? fullName(row.get("givenname"), row.get("surname")),
         status: enabled ? "active" : "suspended",
         status_raw: raw,

@@ -105,7 +105,10 @@ export const parseAddress = (text: string | null, column: string): Either.Either
 }
 
 /** Several addresses in one cell (separated by commas, semicolons or spaces), each checked, lower-cased. */
-export const parseAddresses = (texts: ReadonlyArray<string | null>, column: string): Either.Either<ReadonlyArray<string>, string> =>
+export const parseAddresses = (
+  texts: ReadonlyArray<string | null>,
+  column: string
+): Either.Either<ReadonlyArray<string>, string> =>
   Either.map(
     Either.all(
       texts.flatMap((text) => (text === null ? [] : text.split(/[\s,;|]+/).filter((a) => a !== "")))

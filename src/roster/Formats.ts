@@ -18,9 +18,9 @@ export const detectFormat = (header: ReadonlyArray<string>): Either.Either<Forma
   const found = formats.find((f) => f.detect((key) => keys.has(key)))
   return found === undefined
     ? Either.left(
-      `the header row (${header.slice(0, 8).join(", ")}${header.length > 8 ? ", ..." : ""}) is none of the roster formats: ${
-        formats.map((f) => `${f.label} (${f.requires})`).join("; ")
-      }`
+      `the header row (${header.slice(0, 8).join(", ")}${
+        header.length > 8 ? ", ..." : ""
+      }) is none of the roster formats: ${formats.map((f) => `${f.label} (${f.requires})`).join("; ")}`
     )
     : Either.right(found)
 }

@@ -8,7 +8,11 @@ import { Either } from "effect"
 import type { PersonStatus } from "../snapshot/Records.js"
 import { type FormatSpec, fullName, parseAddress, parseAddresses, unknownStatus } from "./Fields.js"
 
-const statuses: Readonly<Record<string, PersonStatus>> = { active: "active", suspended: "suspended", archived: "suspended" }
+const statuses: Readonly<Record<string, PersonStatus>> = {
+  active: "active",
+  suspended: "suspended",
+  archived: "suspended"
+}
 
 export const googleFormat: FormatSpec = {
   format: "google",

@@ -21,13 +21,16 @@ export const hrisFormat: FormatSpec = {
       const email = yield* parseAddress(row.get(...EMAIL), "Work Email")
       const employment = row.get(...EMPLOYMENT)
       const state = row.get("status", "workerstatus", "employeestatus")
-      const active = state === null ? true : ({ active: true, inactive: false, terminated: false } as Record<string, boolean>)[state.toLowerCase()]
+      const active = state === null
+        ? true
+        : ({ active: true, inactive: false, terminated: false } as Record<string, boolean>)[state.toLowerCase()]
       if (active === undefined) return yield* Either.left(unknownStatus("Status", state, "Active, Inactive"))
       const terminated = !active || (employment !== null && /terminat/i.test(employment))
       return {
         email,
         aliases: [],
-        name: row.get("displayname", "fullname", "employeename", "name") ?? fullName(row.get("firstname", "preferredname"), row.get("lastname")),
+        name: row.get("displayname", "fullname", "employeename", "name") ??
+          fullName(row.get("firstname", "preferredname"), row.get("lastname")),
         status: terminated ? "terminated" : "active",
         status_raw: [state, employment].filter((s) => s !== null).join(" / ") || null,
         terminated_on: yield* parseDate(row.get("terminationdate"), "Termination Date"),

@@ -11,7 +11,10 @@ const PAGE = 1000
 
 export const rosterItems = (roster: RosterRead | undefined): ReadonlyArray<SnapshotItem> => {
   if (roster === undefined) {
-    return [SnapshotItem.done("roster", { status: "not_applicable" }), SnapshotItem.done("people", { status: "not_applicable" })]
+    return [
+      SnapshotItem.done("roster", { status: "not_applicable" }),
+      SnapshotItem.done("people", { status: "not_applicable" })
+    ]
   }
   const file = [SnapshotItem.rows("roster", [roster.file]), SnapshotItem.done("roster", { status: "complete" })]
   if (Either.isLeft(roster.people)) {
@@ -19,7 +22,9 @@ export const rosterItems = (roster: RosterRead | undefined): ReadonlyArray<Snaps
       ...file,
       SnapshotItem.done("people", {
         status: "failed",
-        detail: `The roster ${problemText(roster.file.file_name, roster.people.left)}; no one was matched against it in this run.`
+        detail: `The roster ${
+          problemText(roster.file.file_name, roster.people.left)
+        }; no one was matched against it in this run.`
       })
     ]
   }

@@ -38,11 +38,18 @@ export const oktaFormat: FormatSpec = {
       if (email === null) return yield* Either.left("login and email are both empty")
       const raw = row.get(...STATUS)
       const status = raw === null ? undefined : statuses[raw.toUpperCase().replace(/[\s-]+/g, "_")]
-      if (status === undefined) return yield* Either.left(unknownStatus("status", raw, Object.keys(statuses).join(", ")))
-      const changed = yield* parseDate(row.get("statuschanged", "statuschangeddate", "statuschangedate"), "statusChanged")
+      if (status === undefined) {
+        return yield* Either.left(unknownStatus("status", raw, Object.keys(statuses).join(", ")))
+      }
+      const changed = yield* parseDate(
+        row.get("statuschanged", "statuschangeddate", "statuschangedate"),
+        "statusChanged"
+      )
       return {
         email,
-        aliases: login !== null && login.toLowerCase() !== email.toLowerCase() ? yield* parseAddresses([login], "login") : [],
+        aliases: login !== null && login.toLowerCase() !== email.toLowerCase()
+          ? yield* parseAddresses([login], "login")
+          : [],
         name: row.get("displayname", "profiledisplayname", "userfullname", "user") ??
           fullName(row.get("firstname", "profilefirstname"), row.get("lastname", "profilelastname")),
         status,

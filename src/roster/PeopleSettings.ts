@@ -28,17 +28,26 @@ export const aliasMap = (groups: ReadonlyArray<ReadonlyArray<string>>): Readonly
   const entries = new Map<string, string>()
   for (const group of groups) {
     const [canonical, ...aliases] = group.map((d) => d.trim().toLowerCase())
-    for (const alias of aliases) if (canonical !== undefined && alias !== canonical && !entries.has(alias)) entries.set(alias, canonical)
+    for (const alias of aliases) {
+      if (canonical !== undefined && alias !== canonical && !entries.has(alias)) entries.set(alias, canonical)
+    }
   }
   return [...entries.entries()]
 }
 
 /** Sets every variable (empty ones too: the connection keeps variables from one run to the next). */
-export const setPeopleVariables = (db: DatabaseService, settings: PeopleSettings = noPeopleSettings): Effect.Effect<void, StoreError> =>
+export const setPeopleVariables = (
+  db: DatabaseService,
+  settings: PeopleSettings = noPeopleSettings
+): Effect.Effect<void, StoreError> =>
   db.execute(
     [
       `SET VARIABLE domain_aliases = ${map(aliasMap(settings.domainAliases))}`,
-      `SET VARIABLE external_people = [${settings.externalPeople.map((p) => text(p.trim().toLowerCase())).join(", ")}]::VARCHAR[]`,
-      `SET VARIABLE robot_owners = ${map(Object.entries(settings.owners).map(([robot, owner]) => [robot, owner.trim()] as const))}`
+      `SET VARIABLE external_people = [${
+        settings.externalPeople.map((p) => text(p.trim().toLowerCase())).join(", ")
+      }]::VARCHAR[]`,
+      `SET VARIABLE robot_owners = ${
+        map(Object.entries(settings.owners).map(([robot, owner]) => [robot, owner.trim()] as const))
+      }`
     ].join(";\n")
   )

@@ -4,8 +4,8 @@
  * address, broken quoting) yields no people at all and the first problem with its line: a partial directory would
  * report the people it lost as unknown.
  */
-import { createHash } from "node:crypto"
 import { Either } from "effect"
+import { createHash } from "node:crypto"
 import type { PersonRecord, RosterRecord } from "../snapshot/Records.js"
 import { type CsvRow, parseCsv } from "./Csv.js"
 import { type FormatSpec, makeRow } from "./Fields.js"
@@ -29,7 +29,11 @@ export interface RosterRead {
 export const problemText = (fileName: string, problem: RosterProblem): string =>
   `${fileName}${problem.line === null ? "" : ` line ${problem.line}`}: ${problem.reason}`
 
-const peopleOf = (header: ReadonlyArray<string>, rows: ReadonlyArray<CsvRow>, format: FormatSpec): Either.Either<ReadonlyArray<PersonRecord>, RosterProblem> => {
+const peopleOf = (
+  header: ReadonlyArray<string>,
+  rows: ReadonlyArray<CsvRow>,
+  format: FormatSpec
+): Either.Either<ReadonlyArray<PersonRecord>, RosterProblem> => {
   if (rows.length === 0) return Either.left({ line: null, reason: "the roster has a header row but no people" })
   const people: Array<PersonRecord> = []
   const problems: Array<RosterProblem> = []
@@ -55,14 +59,19 @@ const peopleOf = (header: ReadonlyArray<string>, rows: ReadonlyArray<CsvRow>, fo
   }
   const [first, ...others] = problems
   if (first === undefined) return Either.right(people)
-  const more = others.length === 0 ? "" : ` (and ${others.length} more row${others.length === 1 ? "" : "s"} with problems)`
+  const more = others.length === 0
+    ? ""
+    : ` (and ${others.length} more row${others.length === 1 ? "" : "s"} with problems)`
   return Either.left({ line: first.line, reason: `${first.reason}${more}` })
 }
 
 export const readRoster = (fileName: string, bytes: Uint8Array): RosterRead => {
   const sha256 = createHash("sha256").update(bytes).digest("hex")
   const table = parseCsv(decodeText(bytes).text)
-  const format = Either.flatMap(table, (t) => Either.mapLeft(detectFormat(t.header), (reason): RosterProblem => ({ line: 1, reason })))
+  const format = Either.flatMap(
+    table,
+    (t) => Either.mapLeft(detectFormat(t.header), (reason): RosterProblem => ({ line: 1, reason }))
+  )
   const people = Either.isLeft(table)
     ? Either.left(table.left)
     : Either.flatMap(format, (spec) => peopleOf(table.right.header, table.right.rows, spec))

@@ -22,8 +22,12 @@ const looksUtf16 = (bytes: Uint8Array, zeroAt: 0 | 1): boolean => {
 
 export const decodeText = (bytes: Uint8Array): DecodedText => {
   const [a, b, c] = [bytes[0], bytes[1], bytes[2]]
-  if (a === 0xff && b === 0xfe) return { text: new TextDecoder("utf-16le").decode(bytes.subarray(2)), encoding: "utf-16le" }
-  if (a === 0xfe && b === 0xff) return { text: new TextDecoder("utf-16be").decode(bytes.subarray(2)), encoding: "utf-16be" }
+  if (a === 0xff && b === 0xfe) {
+    return { text: new TextDecoder("utf-16le").decode(bytes.subarray(2)), encoding: "utf-16le" }
+  }
+  if (a === 0xfe && b === 0xff) {
+    return { text: new TextDecoder("utf-16be").decode(bytes.subarray(2)), encoding: "utf-16be" }
+  }
   if (a === 0xef && b === 0xbb && c === 0xbf) {
     return { text: new TextDecoder("utf-8").decode(bytes.subarray(3)), encoding: "utf-8" }
   }

@@ -32,7 +32,10 @@ export const commonMeanings: ErrorMeanings<
 export const text = (value: string | null | undefined) => value ?? null
 
 /** The helpers for one API's errors: `collections<PtolemyErrorReason, PtolemyApiError>("ptolemy", ptolemyMeanings)`. */
-export const collections = <R extends string, E extends ApiErrorOf<R>>(source: SourceName, meanings: ErrorMeanings<R>) => {
+export const collections = <R extends string, E extends ApiErrorOf<R>>(
+  source: SourceName,
+  meanings: ErrorMeanings<R>
+) => {
   const meaning = (error: E) => meanings[error.reason].inCollection
   const isFatal = (error: E) => meaning(error) === "fail"
   const toFailure = (error: E) => sourceFailure(source, meanings, error)

@@ -8,7 +8,7 @@ import type { CollectionName, SourceName, WorkspaceRecord } from "../snapshot/Re
 import type { CollectionOutcome, CoverageStatus, SnapshotItem } from "../snapshot/SnapshotItem.js"
 import { crashPoint } from "./CrashPoints.js"
 import { Database, type DatabaseService, param, StoreError } from "./Database.js"
-import { type HistoryAccess, heldAccess } from "./HistoryAccess.js"
+import { heldAccess, type HistoryAccess } from "./HistoryAccess.js"
 import { mergeCollection, mergeEvents } from "./Merge.js"
 import { type ConfirmedCollection, confirmedCollections, type MissingEntity, openStage } from "./Staging.js"
 import { tableOf, versionedCollections } from "./Tables.js"
@@ -121,7 +121,10 @@ export interface StoreRunInput<E> {
 
 export interface AuditStoreService {
   /** The newest access event stored for a workspace: the next run reads only events after it. */
-  readonly eventsWatermark: (source: SourceName, workspaceId: string) => Effect.Effect<Option.Option<string>, StoreError>
+  readonly eventsWatermark: (
+    source: SourceName,
+    workspaceId: string
+  ) => Effect.Effect<Option.Option<string>, StoreError>
   /**
    * Stages the snapshot as it streams in, then stores it in one transaction. If the stream fails, or `accept` refuses
    * the run once every collection's outcome is known, nothing is stored and the failure is returned (record it with
@@ -196,8 +199,11 @@ export const make = (access: HistoryAccess): AuditStoreService => {
         if (confirmRemovals) {
           yield* access.reading(
             db,
-            Effect.forEach(confirmedCollections, (collection) =>
-              stage.recordOpen(collection, tableOf(collection).versions, context.source, workspace.id), { discard: true })
+            Effect.forEach(
+              confirmedCollections,
+              (collection) => stage.recordOpen(collection, tableOf(collection).versions, context.source, workspace.id),
+              { discard: true }
+            )
           )
         }
         const outcomes = new Map<CollectionName, CollectionOutcome>()
@@ -245,39 +251,45 @@ export const make = (access: HistoryAccess): AuditStoreService => {
         // Once the commit has begun it finishes (seconds), whatever arrives meanwhile: a run is whole or absent.
         const stored = yield* access.writing(
           db,
-          Effect.uninterruptible(db.transaction(
-            Effect.gen(function*() {
-              const runId = yield* nextRunId(db)
-              const run: StoredRun = {
-                runId,
-                status: statusOf(coverage),
-                workspace,
-                coverage,
-                usage: apiUsage,
-                error: null
-              }
-              for (const entry of coverage) {
-                if (entry.status !== "complete") continue
-                if (entry.collection === "events") yield* mergeEvents(db, context.source, workspace.id, runId)
-                else yield* mergeCollection(db, entry.collection, context.source, workspace.id, runId)
-                yield* crashPoint("merging")
-              }
-              yield* insertRun(db, run, context, finishedAt)
-              // One statement for every collection: a small run is dominated by round trips, not rows.
-              yield* db.execute(
-                `INSERT INTO run_collections VALUES ${coverage.map((_, i) => `($${5 * i + 1}, $${5 * i + 2}, $${5 * i + 3}, $${5 * i + 4}, $${5 * i + 5})`).join(", ")}`,
-                coverage.flatMap((entry) => [
-                  param.int(runId),
-                  param.text(entry.collection),
-                  param.text(entry.status),
-                  param.int(entry.status === "complete" ? entry.rows : null),
-                  param.text(entry.detail)
-                ])
-              )
-              if (inTransaction) yield* inTransaction(run, db)
-              return run
-            })
-          ).pipe(Effect.tap(() => Effect.sync(() => (committed = true)))))
+          Effect.uninterruptible(
+            db.transaction(
+              Effect.gen(function*() {
+                const runId = yield* nextRunId(db)
+                const run: StoredRun = {
+                  runId,
+                  status: statusOf(coverage),
+                  workspace,
+                  coverage,
+                  usage: apiUsage,
+                  error: null
+                }
+                for (const entry of coverage) {
+                  if (entry.status !== "complete") continue
+                  if (entry.collection === "events") yield* mergeEvents(db, context.source, workspace.id, runId)
+                  else yield* mergeCollection(db, entry.collection, context.source, workspace.id, runId)
+                  yield* crashPoint("merging")
+                }
+                yield* insertRun(db, run, context, finishedAt)
+                // One statement for every collection: a small run is dominated by round trips, not rows.
+                yield* db.execute(
+                  `INSERT INTO run_collections VALUES ${
+                    coverage.map((_, i) =>
+                      `($${5 * i + 1}, $${5 * i + 2}, $${5 * i + 3}, $${5 * i + 4}, $${5 * i + 5})`
+                    ).join(", ")
+                  }`,
+                  coverage.flatMap((entry) => [
+                    param.int(runId),
+                    param.text(entry.collection),
+                    param.text(entry.status),
+                    param.int(entry.status === "complete" ? entry.rows : null),
+                    param.text(entry.detail)
+                  ])
+                )
+                if (inTransaction) yield* inTransaction(run, db)
+                return run
+              })
+            ).pipe(Effect.tap(() => Effect.sync(() => (committed = true))))
+          )
         )
         yield* crashPoint("committed")
         return stored
@@ -295,7 +307,9 @@ export const make = (access: HistoryAccess): AuditStoreService => {
             if (first === "confirmed") return first
             if ("gap" in first) return gapOutcome(first.gap)
             yield* Effect.logInfo(
-              `${collection}: ${names(first.present)} still exist upstream but were missing from the listing; reading ${collection} again`
+              `${collection}: ${
+                names(first.present)
+              } still exist upstream but were missing from the listing; reading ${collection} again`
             )
             yield* stage.reset(collection)
             const again = new Map<CollectionName, CollectionOutcome>()
@@ -305,7 +319,10 @@ export const make = (access: HistoryAccess): AuditStoreService => {
             )
             yield* stage.flush
             const outcome = again.get(collection) ??
-              { status: "failed", detail: `The second reading of ${collection} ended without saying whether it was complete.` }
+              {
+                status: "failed",
+                detail: `The second reading of ${collection} ended without saying whether it was complete.`
+              }
             entities.set(collection, yield* stage.dedupe(collection))
             if (outcome.status !== "complete") return outcome
             const still = yield* stage.missing(collection)
@@ -355,7 +372,8 @@ export const make = (access: HistoryAccess): AuditStoreService => {
 }
 
 /** The error of a run interrupted before its commit (`reason`: e.g. "cancelled by SIGTERM"). */
-export const cancelledRunError = (reason: string) => `The run was ${reason} before it was stored; nothing of it was stored.`
+export const cancelledRunError = (reason: string) =>
+  `The run was ${reason} before it was stored; nothing of it was stored.`
 
 const gapOutcome = (detail: string): CollectionOutcome => ({ status: "failed", detail })
 

@@ -25,7 +25,9 @@ export interface Compaction {
 }
 
 const sizeOf = (fs: FileSystem.FileSystem, path: string) =>
-  Effect.map(fs.stat(path), (info) => Number(info.size)).pipe(Effect.mapError(fileError(`Cannot read the size of ${path}`)))
+  Effect.map(fs.stat(path), (info) => Number(info.size)).pipe(
+    Effect.mapError(fileError(`Cannot read the size of ${path}`))
+  )
 
 /** The size the file had right after its last compaction (0: never compacted). */
 const lastCompactedSize = (db: DatabaseService) =>
@@ -43,7 +45,9 @@ const copyInto = (path: string, views: ReadonlyArray<string>, minimumSize: numbe
     const fs = yield* FileSystem.FileSystem
     const before = yield* sizeOf(fs, path)
     const fresh = `${path}.compacting`
-    const removeFresh = Effect.forEach([fresh, `${fresh}.wal`], (file) => fs.remove(file, { force: true }), { discard: true }).pipe(
+    const removeFresh = Effect.forEach([fresh, `${fresh}.wal`], (file) => fs.remove(file, { force: true }), {
+      discard: true
+    }).pipe(
       Effect.mapError(fileError(`Cannot remove ${fresh}`))
     )
     yield* removeFresh
@@ -60,7 +64,9 @@ const copyInto = (path: string, views: ReadonlyArray<string>, minimumSize: numbe
         yield* db.execute("COPY FROM DATABASE old TO fresh")
         yield* db.execute("USE fresh")
         for (const script of [storeViews, ...views]) yield* db.execute(script)
-        yield* db.execute("CREATE TABLE IF NOT EXISTS store_maintenance (compacted_size BIGINT, compacted_at TIMESTAMPTZ)")
+        yield* db.execute(
+          "CREATE TABLE IF NOT EXISTS store_maintenance (compacted_size BIGINT, compacted_at TIMESTAMPTZ)"
+        )
         yield* db.execute("CHECKPOINT")
         const after = yield* sizeOf(fs, fresh)
         yield* db.execute("DELETE FROM store_maintenance")

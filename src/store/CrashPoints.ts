@@ -18,7 +18,9 @@ export type CrashPoint =
 const signals = ["SIGKILL", "SIGINT", "SIGTERM"] as const
 
 const crashAt = Config.option(Config.string("PTOLEMY_AUDIT_CRASH_AT"))
-const crashSignal = Config.literal(...signals)("PTOLEMY_AUDIT_CRASH_SIGNAL").pipe(Config.withDefault("SIGKILL" as const))
+const crashSignal = Config.literal(...signals)("PTOLEMY_AUDIT_CRASH_SIGNAL").pipe(
+  Config.withDefault("SIGKILL" as const)
+)
 
 export const crashPoint = (point: CrashPoint): Effect.Effect<void> =>
   Effect.gen(function*() {

@@ -7,15 +7,15 @@ import {
   BIGINT,
   BOOLEAN,
   DOUBLE,
-  DuckDBInstance,
-  INTEGER,
-  ResultReturnType,
-  VARCHAR,
   type DuckDBAppender,
   type DuckDBConnection,
+  DuckDBInstance,
   type DuckDBResultReader,
   type DuckDBType,
-  type DuckDBValue
+  type DuckDBValue,
+  INTEGER,
+  ResultReturnType,
+  VARCHAR
 } from "@duckdb/node-api"
 import { Context, Data, Duration, Effect, FiberRef, Layer, Option, Schedule, type Scope, Stream } from "effect"
 import { toJsValue } from "./Values.js"
@@ -170,7 +170,8 @@ const isLockConflict = (failure: DuckDBFailure) =>
 /** The file is damaged or is not a DuckDB database at all. */
 const isCorruption = (failure: DuckDBFailure) =>
   (failure.type === "IO" &&
-    (failure.text.startsWith("Corrupt database file") || failure.text.includes("is not a valid DuckDB database file"))) ||
+    (failure.text.startsWith("Corrupt database file") ||
+      failure.text.includes("is not a valid DuckDB database file"))) ||
   failure.type === "Serialization"
 
 /** A statement that would write, run on a read-only open. */
@@ -199,7 +200,11 @@ export const classifyOpenError = (path: string, cause: unknown): StoreError => {
   const failure = duckdbFailure(cause)
   if (isLockConflict(failure)) return lockedError(path, failure, cause)
   if (isCorruption(failure)) return corruptError(path, failure, cause)
-  return new StoreError({ reason: "Open", message: `Could not open the audit database ${path}: ${describe(cause)}`, cause })
+  return new StoreError({
+    reason: "Open",
+    message: `Could not open the audit database ${path}: ${describe(cause)}`,
+    cause
+  })
 }
 
 /** A failed statement; `path` names the file when the failure is about it (damaged, locked). */
@@ -217,7 +222,9 @@ export const queryError = (sql: string, cause: unknown, path = "the audit databa
   if (failure.type === "Out of Memory") {
     return new StoreError({
       reason: "Memory",
-      message: `DuckDB needed more memory than it may use: ${failure.text.split("\n")[0]} Set PTOLEMY_AUDIT_MEMORY_LIMIT higher (e.g. 1GB; docs/performance.md).`,
+      message: `DuckDB needed more memory than it may use: ${
+        failure.text.split("\n")[0]
+      } Set PTOLEMY_AUDIT_MEMORY_LIMIT higher (e.g. 1GB; docs/performance.md).`,
       cause
     })
   }
@@ -243,7 +250,9 @@ export const whileLocked = <A, R>(
           error.reason === "Locked" && !told
             ? Effect.sync(() => (told = true)).pipe(
               Effect.zipRight(
-                Effect.logInfo(`${path} is in use by another process; waiting up to ${Duration.format(patience)} for it`)
+                Effect.logInfo(
+                  `${path} is in use by another process; waiting up to ${Duration.format(patience)} for it`
+                )
               )
             )
             : Effect.void
@@ -304,7 +313,10 @@ const make = (options: DatabaseOptions): Effect.Effect<DatabaseService, StoreErr
       ...(options.sandboxed ? ["SET enable_external_access = false", "SET lock_configuration = true"] : [])
     ]
     for (const statement of settings) {
-      yield* Effect.tryPromise({ try: () => connection.run(statement), catch: (cause) => classifyOpenError(options.path, cause) })
+      yield* Effect.tryPromise({
+        try: () => connection.run(statement),
+        catch: (cause) => classifyOpenError(options.path, cause)
+      })
     }
     const lock = yield* Effect.makeSemaphore(1)
     const exclusively = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
@@ -315,7 +327,9 @@ const make = (options: DatabaseOptions): Effect.Effect<DatabaseService, StoreErr
      * interruption (a signal) never lets the next statement, a ROLLBACK, run on the connection while it is busy.
      */
     const call = <A>(sql: string, f: () => Promise<A>) =>
-      Effect.uninterruptible(Effect.tryPromise({ try: f, catch: (cause) => queryError(sql, cause, options.describedAs ?? options.path) }))
+      Effect.uninterruptible(
+        Effect.tryPromise({ try: f, catch: (cause) => queryError(sql, cause, options.describedAs ?? options.path) })
+      )
 
     const bind = (params: ReadonlyArray<Param> | undefined) =>
       params && params.length > 0
@@ -338,7 +352,9 @@ const make = (options: DatabaseOptions): Effect.Effect<DatabaseService, StoreErr
       }))
     )
 
-    const table = Effect.fn("Database.table")((sql: string, params?: ReadonlyArray<Param>) => Effect.map(runAndRead(sql, params), rowsOf))
+    const table = Effect.fn("Database.table")((sql: string, params?: ReadonlyArray<Param>) =>
+      Effect.map(runAndRead(sql, params), rowsOf)
+    )
 
     const query = Effect.fn("Database.query")((sql: string, params?: ReadonlyArray<Param>) =>
       Effect.map(runAndRead(sql, params), (t) => rowsOf(t).rows)
@@ -378,11 +394,13 @@ const make = (options: DatabaseOptions): Effect.Effect<DatabaseService, StoreErr
               Effect.flatMap((chunk) =>
                 chunk === null || chunk.rowCount === 0
                   ? Effect.fail(Option.none())
-                  : Effect.succeed(chunk.getRows().map((values) => {
-                    const row: Row = {}
-                    for (let i = 0; i < names.length; i++) row[names[i]!] = toJsValue(values[i] ?? null)
-                    return row
-                  }))
+                  : Effect.succeed(
+                    chunk.getRows().map((values) => {
+                      const row: Row = {}
+                      for (let i = 0; i < names.length; i++) row[names[i]!] = toJsValue(values[i] ?? null)
+                      return row
+                    })
+                  )
               )
             )
           )

@@ -11,7 +11,15 @@
  */
 import { FileSystem, Path } from "@effect/platform"
 import { type Duration, Effect, type Scope } from "effect"
-import { type DatabaseService, fileError, openDatabase, sqlString, type StoreError, whileLocked, writerMemoryLimit } from "./Database.js"
+import {
+  type DatabaseService,
+  fileError,
+  openDatabase,
+  sqlString,
+  type StoreError,
+  whileLocked,
+  writerMemoryLimit
+} from "./Database.js"
 import { appliedVersion, latestVersion, migrate, storeViews, tooNew } from "./Migrations.js"
 import { STAGE } from "./Staging.js"
 
@@ -67,7 +75,9 @@ export const fileAccess = (
     const fs = yield* FileSystem.FileSystem
     const paths = yield* Path.Path
     const { all, staging } = stagingFiles(path)
-    const removeStage = Effect.forEach(all, (file) => fs.remove(file, { recursive: true, force: true }), { discard: true })
+    const removeStage = Effect.forEach(all, (file) => fs.remove(file, { recursive: true, force: true }), {
+      discard: true
+    })
       .pipe(Effect.mapError(fileError(`Cannot remove the staging files of ${path}`)))
 
     const detachHistory = (db: DatabaseService) =>
@@ -83,8 +93,14 @@ export const fileAccess = (
 
     const attachForReading = (db: DatabaseService) =>
       Effect.gen(function*() {
-        if (!(yield* fs.exists(path).pipe(Effect.mapError(fileError(`Cannot look for ${path}`))))) return yield* attachEmpty(db)
-        yield* whileLocked(db.execute(`ATTACH ${sqlString(path)} AS history (READ_ONLY)`), path, options.readPatience ?? "30 seconds")
+        if (!(yield* fs.exists(path).pipe(Effect.mapError(fileError(`Cannot look for ${path}`))))) {
+          return yield* attachEmpty(db)
+        }
+        yield* whileLocked(
+          db.execute(`ATTACH ${sqlString(path)} AS history (READ_ONLY)`),
+          path,
+          options.readPatience ?? "30 seconds"
+        )
         yield* db.execute("USE history")
         const version = yield* appliedVersion(db)
         if (version > latestVersion) return yield* Effect.fail(tooNew({ path }, version))
@@ -99,7 +115,11 @@ export const fileAccess = (
         yield* fs.makeDirectory(paths.dirname(path), { recursive: true }).pipe(
           Effect.mapError(fileError(`Cannot create the folder of ${path}`))
         )
-        yield* whileLocked(db.execute(`ATTACH ${sqlString(path)} AS history`), path, options.writePatience ?? "60 seconds")
+        yield* whileLocked(
+          db.execute(`ATTACH ${sqlString(path)} AS history`),
+          path,
+          options.writePatience ?? "60 seconds"
+        )
         yield* db.execute("USE history")
         yield* migrate(db, [storeViews, ...options.views])
       })

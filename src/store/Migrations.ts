@@ -2,8 +2,8 @@
  * Versioned migrations for the stored tables (applied once each, in order, each in its own transaction), and the
  * views, recreated whenever their code differs from what the database holds: they are code, not data.
  */
-import { createHash } from "node:crypto"
 import { Effect } from "effect"
+import { createHash } from "node:crypto"
 import { type DatabaseService, param, StoreError } from "./Database.js"
 import historySql from "./migrations/001_history.sql"
 import ledgerSql from "./migrations/002_ledger.sql"

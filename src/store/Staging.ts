@@ -8,7 +8,7 @@
  * The stage also keeps the ids of the entities whose versions were open before the run (`open_<collection>`), so
  * that the ids a complete listing would end can be confirmed before anything is stored as gone.
  */
-import { LIST, listValue, VARCHAR, type DuckDBAppender } from "@duckdb/node-api"
+import { type DuckDBAppender, LIST, listValue, VARCHAR } from "@duckdb/node-api"
 import { Effect, type Scope } from "effect"
 import type { CollectionName, CollectionRecords, Raw } from "../snapshot/Records.js"
 import type { RowsItem, RowsOf } from "../snapshot/SnapshotItem.js"
@@ -19,8 +19,8 @@ import {
   type ColumnType,
   eventColumns,
   ident,
-  type TableSpec,
   tables,
+  type TableSpec,
   type VersionedCollection,
   versionedCollections
 } from "./Tables.js"
@@ -36,7 +36,12 @@ export const stageTable = (collection: CollectionName) => `${STAGE}.${stageName(
 /** The collections whose removals are confirmed with the API before they are stored. */
 export type ConfirmedCollection = "members" | "robots" | "robot_tokens" | "invitations"
 
-export const confirmedCollections: ReadonlyArray<ConfirmedCollection> = ["members", "robots", "robot_tokens", "invitations"]
+export const confirmedCollections: ReadonlyArray<ConfirmedCollection> = [
+  "members",
+  "robots",
+  "robot_tokens",
+  "invitations"
+]
 
 /** An entity a complete listing left out although its version was open: gone, or missed by a shifting listing. */
 export interface MissingEntity {
@@ -114,7 +119,9 @@ const appendValue = (appender: DuckDBAppender, type: ColumnType, value: unknown)
     case "TIMESTAMPTZ":
       // Appended as text and converted by DuckDB (three times faster than building timestamp values in JS);
       // anything that is not an ISO-8601 time is stored as NULL rather than failing the run.
-      return typeof value === "string" && ISO_8601.test(value) ? appender.appendVarchar(utcText(value)) : appender.appendNull()
+      return typeof value === "string" && ISO_8601.test(value)
+        ? appender.appendVarchar(utcText(value))
+        : appender.appendNull()
     case "VARCHAR[]":
       return Array.isArray(value)
         ? appender.appendList(listValue(value.map(String)), LIST(VARCHAR))

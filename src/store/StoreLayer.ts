@@ -33,8 +33,12 @@ const prepareFolder = (path: string) =>
 const READER_PATIENCE = "30 seconds"
 
 export function databaseLayer(options: StoreOptions & { readonly readOnly: true }): Layer.Layer<Database, StoreError>
-export function databaseLayer(options: StoreOptions): Layer.Layer<Database, StoreError, FileSystem.FileSystem | Path.Path>
-export function databaseLayer(options: StoreOptions): Layer.Layer<Database, StoreError, FileSystem.FileSystem | Path.Path> {
+export function databaseLayer(
+  options: StoreOptions
+): Layer.Layer<Database, StoreError, FileSystem.FileSystem | Path.Path>
+export function databaseLayer(
+  options: StoreOptions
+): Layer.Layer<Database, StoreError, FileSystem.FileSystem | Path.Path> {
   const opened = Database.layer({
     path: options.path,
     readOnly: options.readOnly ?? false,
@@ -42,15 +46,19 @@ export function databaseLayer(options: StoreOptions): Layer.Layer<Database, Stor
     ...(options.readOnly ? { waitWhileLocked: READER_PATIENCE } : {})
   })
   const ready = Layer.effectDiscard(
-    Effect.flatMap(Database, (db) =>
-      options.readOnly ? checkReadable(db) : migrate(db, [storeViews, ...(options.views ?? [])]))
+    Effect.flatMap(
+      Database,
+      (db) => options.readOnly ? checkReadable(db) : migrate(db, [storeViews, ...(options.views ?? [])])
+    )
   )
   const withFolder = options.readOnly ? opened : Layer.provide(opened, Layer.effectDiscard(prepareFolder(options.path)))
   return Layer.provideMerge(ready, withFolder)
 }
 
 /** The store over a database it holds open for the life of the layer. */
-export function storeLayer(options: StoreOptions & { readonly readOnly: true }): Layer.Layer<Database | AuditStore, StoreError>
+export function storeLayer(
+  options: StoreOptions & { readonly readOnly: true }
+): Layer.Layer<Database | AuditStore, StoreError>
 export function storeLayer(
   options: StoreOptions
 ): Layer.Layer<Database | AuditStore, StoreError, FileSystem.FileSystem | Path.Path>
@@ -65,7 +73,9 @@ export function storeLayer(
  * (`<db>.lock`), held read-write for the life of the scope. It is an OS file lock, so it dies with its process, even
  * a killed one. A second writer stops at once.
  */
-export const writerLock = (path: string): Effect.Effect<void, StoreError, FileSystem.FileSystem | Path.Path | Scope.Scope> =>
+export const writerLock = (
+  path: string
+): Effect.Effect<void, StoreError, FileSystem.FileSystem | Path.Path | Scope.Scope> =>
   Effect.gen(function*() {
     if (path === ":memory:") return
     yield* prepareFolder(path)

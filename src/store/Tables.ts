@@ -155,7 +155,12 @@ export const tables: { readonly [C in VersionedCollection]: TableSpec<C> } = {
   roster: {
     collection: "roster",
     versions: "roster_versions",
-    stable: [col<R<"roster">>("file_name", "VARCHAR"), col("sha256", "VARCHAR"), col("format", "VARCHAR"), col("rows", "BIGINT")]
+    stable: [
+      col<R<"roster">>("file_name", "VARCHAR"),
+      col("sha256", "VARCHAR"),
+      col("format", "VARCHAR"),
+      col("rows", "BIGINT")
+    ]
   },
   people: {
     collection: "people",

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
-import { event, member } from "../support/Records.js"
 import { query, snapshotAt, testStore } from "../support/Pipeline.js"
+import { event, member } from "../support/Records.js"
 import { tempDir } from "../support/TempDir.js"
 
 const at = (d: number) => `2026-03-0${d}T06:00:00Z`
@@ -32,8 +32,20 @@ describe("access.admin_granted", () => {
         testStore(dir)
       )
       expect(hits).toEqual([
-        { run_id: 2, entity_id: "bob", severity: "medium", detail: "role changed from viewer to admin by Ada (admin-1) at 2026-03-02 05:00 UTC", is_new: true },
-        { run_id: 2, entity_id: "dan", severity: "medium", detail: "joined as admin (the access log does not say by whom)", is_new: true }
+        {
+          run_id: 2,
+          entity_id: "bob",
+          severity: "medium",
+          detail: "role changed from viewer to admin by Ada (admin-1) at 2026-03-02 05:00 UTC",
+          is_new: true
+        },
+        {
+          run_id: 2,
+          entity_id: "dan",
+          severity: "medium",
+          detail: "joined as admin (the access log does not say by whom)",
+          is_new: true
+        }
       ])
     }))
 })

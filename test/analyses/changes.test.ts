@@ -1,7 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
-import { event, invitation, member, robot, token, usage, webhook } from "../support/Records.js"
 import { query, snapshotAt, testStore } from "../support/Pipeline.js"
+import { event, invitation, member, robot, token, usage, webhook } from "../support/Records.js"
 import { tempDir } from "../support/TempDir.js"
 
 const day = (d: number) => `2026-02-${String(d).padStart(2, "0")}T06:00:00Z`
@@ -39,7 +39,11 @@ const after = {
   ],
   webhooks: [webhook("w1", "http://hooks.acme.test/a"), webhook("w3", "https://hooks.acme.test/c")],
   // webhooks: only its usage moved, which is not a change; the plan moved to enterprise on every dimension.
-  plan_usage: [usage("seats", 11, 60, "enterprise"), usage("api_calls", 900, 10000, "enterprise"), usage("webhooks", 3, 10, "enterprise")],
+  plan_usage: [
+    usage("seats", 11, 60, "enterprise"),
+    usage("api_calls", 900, 10000, "enterprise"),
+    usage("webhooks", 3, 10, "enterprise")
+  ],
   events: [
     event("e1", "membership.updated", "bob", "2026-02-01T09:00:00Z", "ann"),
     event("e0", "membership.updated", "bob", "2026-01-15T09:00:00Z", "old-actor") // before the window: not the actor
@@ -81,7 +85,10 @@ describe("changes between consecutive runs", () => {
           ])
           const role = changes.find((c) => c["change_type"] === "role_changed")!
           expect(role).toMatchObject({ old_value: "viewer", new_value: "editor", previous_run_id: 1, actor_id: "ann" })
-          expect(changes.find((c) => c["change_type"] === "limit_changed")).toMatchObject({ old_value: "50", new_value: "60" })
+          expect(changes.find((c) => c["change_type"] === "limit_changed")).toMatchObject({
+            old_value: "50",
+            new_value: "60"
+          })
           expect(changes.find((c) => c["change_type"] === "plan_changed")).toMatchObject({
             old_value: "growth",
             new_value: "enterprise"
@@ -107,7 +114,11 @@ describe("changes between consecutive runs", () => {
           expect(yield* query("SELECT count(*) AS n FROM changes")).toEqual([{ n: 0 }])
           yield* snapshotAt({ ...before, members: { status: "forbidden", detail: "403" } }, day(2))
           yield* snapshotAt(
-            { ...before, members: { status: "failed", detail: "500" }, robot_tokens: { status: "failed", detail: "500" } },
+            {
+              ...before,
+              members: { status: "failed", detail: "500" },
+              robot_tokens: { status: "failed", detail: "500" }
+            },
             day(3)
           )
           expect(yield* query("SELECT count(*) AS n FROM changes")).toEqual([{ n: 0 }])
@@ -132,7 +143,9 @@ describe("changes between consecutive runs", () => {
           yield* snapshotAt({ members: [member("ann", "admin"), member("bob", "member")] }, day(3))
           yield* snapshotAt({ members: [member("ann", "admin"), member("bob", "editor")] }, day(4))
           expect(
-            yield* query("SELECT change_type, entity_id FROM changes WHERE run_id > 1 AND run_id <= 4 ORDER BY run_id, change_type")
+            yield* query(
+              "SELECT change_type, entity_id FROM changes WHERE run_id > 1 AND run_id <= 4 ORDER BY run_id, change_type"
+            )
           ).toEqual([
             { change_type: "member_added", entity_id: "tmp" },
             { change_type: "member_removed", entity_id: "tmp" },
@@ -141,7 +154,9 @@ describe("changes between consecutive runs", () => {
           ])
           const ws = "3fa85f64-5717-4562-b3fc-2c963f66afa6"
           expect(
-            yield* query(`SELECT change_type, entity_id, old_value, new_value FROM window_changes('ptolemy', '${ws}', 1, 4)`)
+            yield* query(
+              `SELECT change_type, entity_id, old_value, new_value FROM window_changes('ptolemy', '${ws}', 1, 4)`
+            )
           ).toEqual([{ change_type: "role_changed", entity_id: "bob", old_value: "viewer", new_value: "editor" }])
         }),
         testStore(dir)

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { defaultFindingSettings, type FindingSettings } from "../../src/analyses/Findings.js"
-import { invitation, member, robot, token, usage, webhook } from "../support/Records.js"
 import { query, snapshotAt, testStore } from "../support/Pipeline.js"
+import { invitation, member, robot, token, usage, webhook } from "../support/Records.js"
 import { tempDir } from "../support/TempDir.js"
 
 const asOf = "2026-03-01T00:00:00Z"
@@ -99,7 +99,9 @@ describe("findings", () => {
           yield* snapshotAt(state, asOf, settings)
           const found = yield* query("SELECT rule_id, entity_id, severity, detail FROM findings WHERE run_id = 1")
           const keys = found
-            .map((f) => `${f["rule_id"]} ${f["entity_id"]}${f["rule_id"] === "quota.utilisation" ? ` ${f["severity"]}` : ""}`)
+            .map((f) =>
+              `${f["rule_id"]} ${f["entity_id"]}${f["rule_id"] === "quota.utilisation" ? ` ${f["severity"]}` : ""}`
+            )
             .sort()
           expect(keys).toEqual(expected)
           const noReport = found.find((f) => f["entity_id"] === "noreport-hit")!
@@ -150,8 +152,20 @@ describe("findings", () => {
              WHERE rule_id = 'webhook.insecure_url' ORDER BY run_id`
           )
           expect(rows).toEqual([
-            { run_id: 1, first_seen_run_id: 1, is_new: true, suppressed: true, suppression_reason: "internal network, ticket SEC-12" },
-            { run_id: 2, first_seen_run_id: 1, is_new: false, suppressed: true, suppression_reason: "internal network, ticket SEC-12" },
+            {
+              run_id: 1,
+              first_seen_run_id: 1,
+              is_new: true,
+              suppressed: true,
+              suppression_reason: "internal network, ticket SEC-12"
+            },
+            {
+              run_id: 2,
+              first_seen_run_id: 1,
+              is_new: false,
+              suppressed: true,
+              suppression_reason: "internal network, ticket SEC-12"
+            },
             { run_id: 3, first_seen_run_id: 1, is_new: false, suppressed: false, suppression_reason: null }
           ])
         }),
@@ -165,7 +179,11 @@ describe("findings", () => {
       yield* Effect.provide(
         Effect.gen(function*() {
           yield* snapshotAt(state, asOf, settings)
-          yield* snapshotAt({ ...state, robot_tokens: { status: "forbidden", detail: "403 forbidden" } }, inDays(1), settings)
+          yield* snapshotAt(
+            { ...state, robot_tokens: { status: "forbidden", detail: "403 forbidden" } },
+            inDays(1),
+            settings
+          )
           yield* snapshotAt(state, inDays(2), settings)
           expect(
             yield* query("SELECT run_id, severity, entity_id FROM findings WHERE rule_id = 'coverage.gap'")
@@ -213,7 +231,9 @@ describe("findings", () => {
           expect(trend!["growth_per_day"]).toBeCloseTo(37, 6)
           expect(Math.abs(Date.parse(trend!["projected_exhaustion_at"] as string) - truth)).toBeLessThan(86400_000)
           // A flat series (seats) and no limit get no projection but "reached now" when at the limit.
-          const [seats] = yield* query("SELECT growth_per_day, projected_exhaustion_at FROM quota_fits WHERE dimension = 'seats' AND run_id = 21")
+          const [seats] = yield* query(
+            "SELECT growth_per_day, projected_exhaustion_at FROM quota_fits WHERE dimension = 'seats' AND run_id = 21"
+          )
           expect(seats!["growth_per_day"]).toBe(0)
           const forecast = yield* query(
             `SELECT run_id, severity FROM findings WHERE rule_id = 'quota.forecast' AND entity_id = 'database_items'
@@ -225,7 +245,9 @@ describe("findings", () => {
             { run_id: 24, severity: "medium" },
             { run_id: 25, severity: "high" }
           ])
-          const [api] = yield* query("SELECT growth_per_day, projected_exhaustion_at FROM quota_fits WHERE dimension = 'api_calls' AND run_id = 21")
+          const [api] = yield* query(
+            "SELECT growth_per_day, projected_exhaustion_at FROM quota_fits WHERE dimension = 'api_calls' AND run_id = 21"
+          )
           expect(api!["growth_per_day"]).toBeGreaterThan(0)
           expect(api!["projected_exhaustion_at"]).toBeNull()
         }),

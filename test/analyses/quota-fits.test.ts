@@ -15,7 +15,10 @@ describe("quota fits", () => {
       const dir = yield* tempDir
       yield* Effect.provide(
         Effect.gen(function*() {
-          yield* snapshotAt({ plan_usage: [usage("seats", 10, 50), usage("api_calls", 100, 10000)] }, "2026-03-01T06:00:00Z")
+          yield* snapshotAt(
+            { plan_usage: [usage("seats", 10, 50), usage("api_calls", 100, 10000)] },
+            "2026-03-01T06:00:00Z"
+          )
           expect(yield* growth).toEqual([
             { run_id: 1, dimension: "api_calls", growth_per_day: null, unknown: true, projected_exhaustion_at: null },
             { run_id: 1, dimension: "seats", growth_per_day: null, unknown: true, projected_exhaustion_at: null }
@@ -33,7 +36,8 @@ describe("quota fits", () => {
           expect(more).toEqual([])
           expect(third).toMatchObject({ run_id: 3, dimension: "seats", unknown: false })
           expect(third!["growth_per_day"]).toBeCloseTo(3, 9)
-          expect(Math.abs(Date.parse(String(third!["projected_exhaustion_at"])) - Date.parse("2026-03-14T06:00:00Z"))).toBeLessThan(1000)
+          expect(Math.abs(Date.parse(String(third!["projected_exhaustion_at"])) - Date.parse("2026-03-14T06:00:00Z")))
+            .toBeLessThan(1000)
         }),
         testStore(dir)
       )

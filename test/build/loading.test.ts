@@ -53,7 +53,9 @@ describe("each command loads only what it needs", () => {
   it("the trace sees what a command loads: demo loads the simulators, the report writers and exceljs", async () => {
     const { code, loaded } = await loadedBy(["demo", "--days", "1", "--reports", join(dir, "demo")])
     expect(code).toBe(0)
-    for (const prefix of heavy) expect({ prefix, loaded: matching(loaded, prefix).length > 0 }).toEqual({ prefix, loaded: true })
+    for (const prefix of heavy) {
+      expect({ prefix, loaded: matching(loaded, prefix).length > 0 }).toEqual({ prefix, loaded: true })
+    }
     expect(matching(loaded, "src/cli/commands/demo.ts")).toHaveLength(1)
   })
 
@@ -89,7 +91,9 @@ describe("each command loads only what it needs", () => {
     const zip = join(out, readdirSync(out).find((f) => f.endsWith(".zip"))!)
     const checked = await loadedBy(["verify", "--evidence", zip, "--db", db])
     expect(checked.code).toBe(0)
-    for (const prefix of heavy) expect({ prefix, loaded: matching(checked.loaded, prefix) }).toEqual({ prefix, loaded: [] })
+    for (const prefix of heavy) {
+      expect({ prefix, loaded: matching(checked.loaded, prefix) }).toEqual({ prefix, loaded: [] })
+    }
   })
 
   it.each([
@@ -100,7 +104,18 @@ describe("each command loads only what it needs", () => {
     [["import", "--db", join(dir, "imported.duckdb"), "--from", join(dir, "history")]]
   ])("%j loads the handler of its command but no simulator", async (args) => {
     const { loaded } = await loadedBy(args)
-    expect(matching(loaded, `src/cli/commands/${args[0] === "run" || args[0] === "snapshot" ? "run" : args[0] === "export" || args[0] === "import" ? "history" : args[0]}.ts`)).toHaveLength(1)
+    expect(
+      matching(
+        loaded,
+        `src/cli/commands/${
+          args[0] === "run" || args[0] === "snapshot"
+            ? "run"
+            : args[0] === "export" || args[0] === "import"
+            ? "history"
+            : args[0]
+        }.ts`
+      )
+    ).toHaveLength(1)
     expect(matching(loaded, "src/simulator/")).toEqual([])
   })
 })

@@ -16,8 +16,14 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
 const sh = (command: string, args: ReadonlyArray<string>, cwd: string) =>
   new Promise<{ code: number; stdout: string; stderr: string }>((resolve) =>
-    execFile(command, args, { cwd, env: { ...cleanEnv(), npm_config_prefer_offline: "true" }, maxBuffer: 1 << 26 }, (error, stdout, stderr) =>
-      resolve({ code: error ? (typeof error.code === "number" ? error.code : 1) : 0, stdout, stderr })))
+    execFile(
+      command,
+      args,
+      { cwd, env: { ...cleanEnv(), npm_config_prefer_offline: "true" }, maxBuffer: 1 << 26 },
+      (error, stdout, stderr) =>
+        resolve({ code: error ? (typeof error.code === "number" ? error.code : 1) : 0, stdout, stderr })
+    )
+  )
 
 describe("the npm package", () => {
   it("packs the compiled CLI and the docs only, installs into an empty folder, and runs from there", async () => {
@@ -29,7 +35,9 @@ describe("the npm package", () => {
     for (const needed of ["package.json", "README.md", "bin/ptolemy-audit.js", "dist/main.js", "docs/sql.md"]) {
       expect(files).toContain(needed)
     }
-    const unwanted = files.filter((f) => /^(src|test|bench|scripts|reports|\.github|\.ci)\/|\.map$|meta\.json$|tsconfig|vitest/.test(f))
+    const unwanted = files.filter((f) =>
+      /^(src|test|bench|scripts|reports|\.github|\.ci)\/|\.map$|meta\.json$|tsconfig|vitest/.test(f)
+    )
     expect(unwanted).toEqual([])
 
     const home = join(dir, "home")

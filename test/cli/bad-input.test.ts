@@ -1,9 +1,9 @@
 import { existsSync, writeFileSync } from "node:fs"
-import { join } from "node:path"
 import { mkdtempSync, rmSync } from "node:fs"
 import { createServer } from "node:http"
 import type { AddressInfo } from "node:net"
 import { networkInterfaces, tmpdir } from "node:os"
+import { join } from "node:path"
 import { afterAll, describe, expect, it } from "vitest"
 import { runCli } from "../support/Cli.js"
 
@@ -42,7 +42,9 @@ describe("bad input: a clear error, exit code 2, nothing written", () => {
 
   it("a non-HTTPS API URL that is not loopback, without ever sending the token", async () => {
     // A server on this machine's own non-loopback address: plain HTTP to it would carry the token in clear text.
-    const address = Object.values(networkInterfaces()).flat().find((i) => i !== undefined && i.family === "IPv4" && !i.internal)
+    const address = Object.values(networkInterfaces()).flat().find((i) =>
+      i !== undefined && i.family === "IPv4" && !i.internal
+    )
     const requests: Array<string> = []
     const server = createServer((request, response) => {
       requests.push(`${request.method} ${request.url} ${request.headers.authorization ?? ""}`)

@@ -1,5 +1,5 @@
-import { describe, expect, it } from "@effect/vitest"
 import * as NodeContext from "@effect/platform-node/NodeContext"
+import { describe, expect, it } from "@effect/vitest"
 import { Effect, Either, Option } from "effect"
 import { readFileSync } from "node:fs"
 import { configJsonSchema, findingSettingsFrom, loadConfigFile, targetsFromConfig } from "../../src/cli/ConfigFile.js"
@@ -20,7 +20,11 @@ describe("the config file", () => {
         PTOLEMY_TOKEN_RESEARCH: "secret-b",
         TRANSACTIONLINK_API_TOKEN: "secret-c"
       })
-      expect(targets.map((t) => [t.source, t.source === "ptolemy" ? t.workspace : Option.getOrNull(t.workspace), t.tokenFrom, t.apiUrl])).toEqual([
+      expect(
+        targets.map((
+          t
+        ) => [t.source, t.source === "ptolemy" ? t.workspace : Option.getOrNull(t.workspace), t.tokenFrom, t.apiUrl])
+      ).toEqual([
         ["ptolemy", "acme-capital", "PTOLEMY_TOKEN_ACME", "https://api.ptolemy.cloud/v1"],
         ["ptolemy", "acme-research", "PTOLEMY_TOKEN_RESEARCH", "https://api.ptolemy.cloud/v1"],
         ["transactionlink", null, "TRANSACTIONLINK_API_TOKEN", "https://api.transactionlink.io"]
@@ -38,6 +42,8 @@ describe("the config file", () => {
     Effect.gen(function*() {
       const config = yield* loadConfigFile(examplePath)
       const result = yield* Effect.either(targetsFromConfig(config, examplePath, { PTOLEMY_TOKEN_ACME: "x" }))
-      expect(Either.isLeft(result) && result.left.message).toContain("targets.1: the environment variable PTOLEMY_TOKEN_RESEARCH")
+      expect(Either.isLeft(result) && result.left.message).toContain(
+        "targets.1: the environment variable PTOLEMY_TOKEN_RESEARCH"
+      )
     }).pipe(Effect.provide(NodeContext.layer)))
 })

@@ -3,12 +3,12 @@
  * COMMAND --help; no escape codes unless stdout is a terminal and NO_COLOR is unset. And the global --log-level,
  * accepted before or after the command.
  */
+import { CommandDescriptor, type Usage } from "@effect/cli"
+import { HashMap, Option } from "effect"
 import { execFile } from "node:child_process"
 import { existsSync, mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { CommandDescriptor, type Usage } from "@effect/cli"
-import { HashMap, Option } from "effect"
 import { afterAll, describe, expect, it } from "vitest"
 import { rootCommand } from "../../src/cli/Cli.js"
 import { startPtolemySimulator } from "../../src/simulator/ptolemy/index.js"
@@ -29,7 +29,8 @@ const onTerminal = (args: ReadonlyArray<string>, env: Record<string, string> = {
       ["-qec", [process.execPath, cliPath, ...args].map((a) => `'${a}'`).join(" "), "/dev/null"],
       { env: { ...cleanEnv(), ...env } },
       (error, stdout) => (error ? reject(error) : resolve(stdout))
-    ))
+    )
+  )
 
 /** Every flag a command's parser accepts. */
 const flags = (usage: Usage.Usage): Array<string> => {
@@ -53,7 +54,9 @@ describe("--help", () => {
     expect(result.code).toBe(0)
     const out = result.stdout
     expect(out).toContain("Usage\n  ptolemy-audit COMMAND [options]")
-    for (const group of ["The daily run", "Looking at the data", "History"]) expect(out).toMatch(new RegExp(`^${group}$`, "m"))
+    for (const group of ["The daily run", "Looking at the data", "History"]) {
+      expect(out).toMatch(new RegExp(`^${group}$`, "m"))
+    }
     // Each command is one line: its name, then its summary.
     for (const name of names) expect(out.match(new RegExp(`^  ${name} {2,}\\S.*$`, "gm"))).toHaveLength(1)
     expect(out).toMatch(/^Examples\n( {2}\$ ptolemy-audit .*\n){2,3}/m)
@@ -81,7 +84,9 @@ describe("--help", () => {
     expect(result.code).toBe(0)
     expect(result.stdout).toMatch(new RegExp(`^Usage\\n  ptolemy-audit ${name}( |$)`, "m"))
     const command = Option.getOrThrow(HashMap.get(subcommands, name))
-    for (const flag of flags(CommandDescriptor.getUsage(command))) expect(result.stdout).toMatch(new RegExp(`^  ${flag}\\b`, "m"))
+    for (const flag of flags(CommandDescriptor.getUsage(command))) {
+      expect(result.stdout).toMatch(new RegExp(`^  ${flag}\\b`, "m"))
+    }
     expect(result.stdout).not.toMatch(/This setting is optional|A user-defined piece of text|--completions/)
     expect(result.stdout).not.toContain(ESC)
   })
@@ -97,7 +102,11 @@ describe("--help", () => {
     const listed = (text: string) => [...text.matchAll(/^ {2}([a-z]+) {2,}\S/gm)].map((m) => m[1])
     expect(listed(review.slice(review.indexOf("Commands")))).toEqual(["start", "import", "status", "close"])
     const remediate = (await runCli(["remediate", "--help"])).stdout
-    expect(listed(remediate.slice(remediate.indexOf("Commands"), remediate.indexOf("Global options")))).toEqual(["plan", "apply", "status"])
+    expect(listed(remediate.slice(remediate.indexOf("Commands"), remediate.indexOf("Global options")))).toEqual([
+      "plan",
+      "apply",
+      "status"
+    ])
 
     const apply = await runCli(["remediate", "apply", "--help"])
     expect(apply.code).toBe(0)
@@ -112,7 +121,11 @@ describe("--log-level", () => {
   it("is accepted before and after the command, and the flag wins over the environment", async () => {
     const sim = await startPtolemySimulator({ seed: 5, size: "tiny" })
     try {
-      const env = { PTOLEMY_API_URL: sim.url, PTOLEMY_API_TOKEN: sim.tokens.admin, PTOLEMY_WORKSPACE: sim.workspace.slug }
+      const env = {
+        PTOLEMY_API_URL: sim.url,
+        PTOLEMY_API_TOKEN: sim.tokens.admin,
+        PTOLEMY_WORKSPACE: sim.workspace.slug
+      }
       const debugLine = /^\[.*\] members: \d+ read$|^members: \d+ read$/m
       const after = await runCli(["snapshot", "--db", join(dir, "a.duckdb"), "--log-level", "debug"], { env })
       expect(after.code).toBe(0)
@@ -134,7 +147,9 @@ describe("--log-level", () => {
     const flag = await runCli(["findings", "--db", join(dir, "none.duckdb"), "--log-level", "loud"])
     expect(flag.code).toBe(2)
     expect(flag.stderr).toContain("--log-level must be one of debug, info, warning, error, none")
-    const env = await runCli(["findings", "--db", join(dir, "none.duckdb")], { env: { PTOLEMY_AUDIT_LOG_LEVEL: "loud" } })
+    const env = await runCli(["findings", "--db", join(dir, "none.duckdb")], {
+      env: { PTOLEMY_AUDIT_LOG_LEVEL: "loud" }
+    })
     expect(env.code).toBe(2)
     expect(env.stderr).toContain("PTOLEMY_AUDIT_LOG_LEVEL must be one of")
   })
@@ -144,8 +159,14 @@ describe("flag ranges are checked by the parser: exit 2 naming the flag, nothing
   const db = join(dir, "range.duckdb")
   const reports = join(dir, "range")
   it.each([
-    [["run", "--concurrency", "0", "--db", db, "--reports", reports], "--concurrency must be a whole number from 1 to 100 (got 0)"],
-    [["snapshot", "--request-timeout", "0", "--db", db], "--request-timeout must be a whole number of at least 1 (got 0)"],
+    [
+      ["run", "--concurrency", "0", "--db", db, "--reports", reports],
+      "--concurrency must be a whole number from 1 to 100 (got 0)"
+    ],
+    [
+      ["snapshot", "--request-timeout", "0", "--db", db],
+      "--request-timeout must be a whole number of at least 1 (got 0)"
+    ],
     [["demo", "--days", "0", "--reports", reports], "--days must be a whole number from 1 to 3650 (got 0)"],
     [["simulate", "--port", "70000"], "--port must be a whole number from 0 to 65535 (got 70000)"]
   ])("%j", async (args, message) => {

@@ -3,12 +3,13 @@ import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { HOSTILE, hostileHistory } from "../reports/Hostile.js"
 import { runCli } from "../support/Cli.js"
 import { testStore } from "../support/Pipeline.js"
-import { HOSTILE, hostileHistory } from "../reports/Hostile.js"
 
 /** What a terminal would act on: every control character but the newline that ends a line. */
-const TERMINAL_CONTROL = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/
+const TERMINAL_CONTROL =
+  /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/
 
 const dir = mkdtempSync(join(tmpdir(), "ptolemy-audit-hostile-"))
 const db = join(dir, "audit.duckdb")
@@ -19,7 +20,11 @@ const cli = (...args: ReadonlyArray<string>) => runCli([...args, "--db", db])
 
 /** Every string in a parsed JSON value. */
 const strings = (value: unknown): Array<string> =>
-  typeof value === "string" ? [value] : typeof value === "object" && value !== null ? Object.values(value).flatMap(strings) : []
+  typeof value === "string"
+    ? [value]
+    : typeof value === "object" && value !== null
+    ? Object.values(value).flatMap(strings)
+    : []
 
 const clean = (out: { readonly code: number | null; readonly stdout: string; readonly stderr: string }) => {
   expect(out.code).toBe(0)
@@ -56,8 +61,12 @@ describe("hostile strings never reach the terminal as control characters", { tim
 
   it("CSV for spreadsheets neutralises formula cells; csv-raw keeps them", async () => {
     const query = "SELECT email FROM members WHERE run_id = 2 AND id = 'new'"
-    expect((await cli("sql", query, "--format", "csv")).stdout).toBe(`email\r\n"'${HOSTILE.formula.replace(/"/g, "\"\"")}"\r\n`)
-    expect((await cli("sql", query, "--format", "csv-raw")).stdout).toBe(`email\r\n"${HOSTILE.formula.replace(/"/g, "\"\"")}"\r\n`)
+    expect((await cli("sql", query, "--format", "csv")).stdout).toBe(
+      `email\r\n"'${HOSTILE.formula.replace(/"/g, "\"\"")}"\r\n`
+    )
+    expect((await cli("sql", query, "--format", "csv-raw")).stdout).toBe(
+      `email\r\n"${HOSTILE.formula.replace(/"/g, "\"\"")}"\r\n`
+    )
     const diff = await cli("diff", "--from", "1", "--to", "2", "--format", "csv")
     expect(diff.stdout).toContain(`"'${HOSTILE.formula.replace(/"/g, "\"\"")}"`)
     expect(diff.stdout).not.toMatch(/(^|,)"?=HYPERLINK/m)

@@ -7,8 +7,20 @@ const controls = [
   ...Array.from({ length: 0x20 }, (_, i) => String.fromCharCode(i)),
   "\u007f",
   ...Array.from({ length: 0x20 }, (_, i) => String.fromCharCode(0x80 + i)),
-  "\u061c", "\u200e", "\u200f", "\u2028", "\u2029", "\u202a", "\u202b", "\u202c", "\u202d", "\u202e",
-  "\u2066", "\u2067", "\u2068", "\u2069"
+  "\u061c",
+  "\u200e",
+  "\u200f",
+  "\u2028",
+  "\u2029",
+  "\u202a",
+  "\u202b",
+  "\u202c",
+  "\u202d",
+  "\u202e",
+  "\u2066",
+  "\u2067",
+  "\u2068",
+  "\u2069"
 ]
 const anyControl = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/
 
@@ -30,7 +42,10 @@ describe("text for a terminal", () => {
   it("a table never carries a control character, and clipping never cuts inside an escape or a character", () => {
     const hyperlink = `${ESC}]8;;https://phish.invalid${ESC}\\click${ESC}]8;;${ESC}\\`
     const long = `${"x".repeat(57)}${ESC}[2J${"y".repeat(10)}`
-    const out = toTable({ columns: ["name", "n"], rows: [{ name: hyperlink, n: 1 }, { name: long, n: 2 }, { name: `${"z".repeat(58)}😀😀😀`, n: 3 }] })
+    const out = toTable({
+      columns: ["name", "n"],
+      rows: [{ name: hyperlink, n: 1 }, { name: long, n: 2 }, { name: `${"z".repeat(58)}😀😀😀`, n: 3 }]
+    })
     for (const line of out.split("\n")) expect(line).not.toMatch(anyControl)
     expect(out).toContain("\\x1b]8;;https://phish.invalid\\x1b\\click")
     // 57 x's, then the whole escape "\x1b" as one unit, then the ellipsis: 60 units.
@@ -49,10 +64,20 @@ describe("text for a terminal", () => {
 })
 
 describe("CSV", () => {
-  const hostile = ["=HYPERLINK(\"https://phish.invalid\",\"click\")", "+1+cmd|' /C calc'!A0", "-2+3", "@SUM(A1)", "\tTAB", "\rCR"]
+  const hostile = [
+    "=HYPERLINK(\"https://phish.invalid\",\"click\")",
+    "+1+cmd|' /C calc'!A0",
+    "-2+3",
+    "@SUM(A1)",
+    "\tTAB",
+    "\rCR"
+  ]
 
   it("neutralises every cell a spreadsheet would evaluate (OWASP) and keeps numbers as numbers", () => {
-    const csv = toCsv({ columns: ["v"], rows: [...hostile.map((v) => ({ v })), { v: -5 }, { v: "-5" }, { v: "+1.5" }, { v: "a=b" }] })
+    const csv = toCsv({
+      columns: ["v"],
+      rows: [...hostile.map((v) => ({ v })), { v: -5 }, { v: "-5" }, { v: "+1.5" }, { v: "a=b" }]
+    })
     const cells = csv.split("\r\n").slice(1, -1)
     expect(cells.slice(0, 6)).toEqual([
       "\"'=HYPERLINK(\"\"https://phish.invalid\"\",\"\"click\"\")\"",

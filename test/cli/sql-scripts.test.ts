@@ -18,7 +18,9 @@ describe("ptolemy-audit sql with several statements", () => {
     const result = await sql("SELECT 1 AS first; SELECT 'two' AS second, 3 AS third")
     expect({ code: result.code, stderr: result.stderr }).toEqual({ code: 0, stderr: "" })
     expect(result.stdout).toBe(
-      ["first", "─────", "    1", "(1 row)", "", "second  third", "──────  ─────", "two         3", "(1 row)", ""].join("\n")
+      ["first", "─────", "    1", "(1 row)", "", "second  third", "──────  ─────", "two         3", "(1 row)", ""].join(
+        "\n"
+      )
     )
   })
 

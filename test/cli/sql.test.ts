@@ -26,8 +26,23 @@ describe("ptolemy-audit sql", () => {
 
   it("csv is a header line then rows; json an array of row objects with JSON columns as objects; stdout alone", async () => {
     const csv = await runCli(["sql", "SELECT run_id, status FROM runs ORDER BY run_id", "--db", db, "--format", "csv"])
-    expect(csv.stdout.trim().split(/\r?\n/)).toEqual(["run_id,status", "1,complete", "2,complete", "3,complete", "4,complete", "5,complete", "6,complete"]) // 5 days, and the run after the demo's remediation
-    const json = await runCli(["sql", "SELECT id, raw FROM members WHERE run_id = 1 ORDER BY id LIMIT 1", "--db", db, "--format", "json"])
+    expect(csv.stdout.trim().split(/\r?\n/)).toEqual([
+      "run_id,status",
+      "1,complete",
+      "2,complete",
+      "3,complete",
+      "4,complete",
+      "5,complete",
+      "6,complete"
+    ]) // 5 days, and the run after the demo's remediation
+    const json = await runCli([
+      "sql",
+      "SELECT id, raw FROM members WHERE run_id = 1 ORDER BY id LIMIT 1",
+      "--db",
+      db,
+      "--format",
+      "json"
+    ])
     const [row] = JSON.parse(json.stdout)
     expect(row.raw.id).toBe(row.id)
     expect(json.stderr).toBe("")
@@ -36,7 +51,14 @@ describe("ptolemy-audit sql", () => {
   it("refuses SQL that writes, or reaches files, with exit 2, and changes nothing", async () => {
     const before = readFileSync(db)
     const target = join(dir, "leak.csv")
-    for (const statement of ["DELETE FROM run_log", "CREATE TABLE x AS SELECT 1", "UPDATE member_versions SET role = 'admin'", `COPY (SELECT * FROM members) TO '${target}'`]) {
+    for (
+      const statement of [
+        "DELETE FROM run_log",
+        "CREATE TABLE x AS SELECT 1",
+        "UPDATE member_versions SET role = 'admin'",
+        `COPY (SELECT * FROM members) TO '${target}'`
+      ]
+    ) {
       const result = await runCli(["sql", statement, "--db", db])
       expect({ statement, code: result.code }).toEqual({ statement, code: 2 })
       expect(result.stderr).toMatch(/error: /)

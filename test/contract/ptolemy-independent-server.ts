@@ -162,7 +162,12 @@ const matches = (item: Obj, node: Json | undefined): boolean => {
 }
 
 class HttpError extends Error {
-  constructor(readonly status: number, readonly code: string, message: string, readonly headers: Record<string, string> = {}) {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly headers: Record<string, string> = {}
+  ) {
     super(message)
   }
 }
@@ -294,7 +299,11 @@ export const startIndependentPtolemy = async (options: {
   const handle = (method: string, route: string, query: URLSearchParams, body: Obj | undefined): Obj => {
     for (const f of forbidden) {
       if (route === f || route.startsWith(`${f}/`)) {
-        throw new HttpError(403, "forbidden", "this endpoint requires the Admin role; the token's role does not allow it")
+        throw new HttpError(
+          403,
+          "forbidden",
+          "this endpoint requires the Admin role; the token's role does not allow it"
+        )
       }
     }
     if (method === "GET") {
@@ -302,7 +311,14 @@ export const startIndependentPtolemy = async (options: {
       if (route === "/plan") return planNow()
       const list = lists(route)
       if (list !== undefined) {
-        return page(list[0], list[1], `GET ${route}`, query.get("limit") ?? undefined, query.get("after") ?? undefined, route)
+        return page(
+          list[0],
+          list[1],
+          `GET ${route}`,
+          query.get("limit") ?? undefined,
+          query.get("after") ?? undefined,
+          route
+        )
       }
       let m = /^\/memberships\/robots\/([^/]+)$/.exec(route)
       if (m !== null) return find(state.robots, m[1]!, "robot")

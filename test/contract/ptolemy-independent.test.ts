@@ -13,6 +13,7 @@ import { join } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { type CliResult, runCli } from "../support/Cli.js"
 import { findLeaks } from "../support/SecretScan.js"
+import { ago, ahead, DAY, HOUR, iso, NOW, uuid } from "./dates-and-ids.js"
 import {
   type IndependentPtolemy,
   type Obj,
@@ -20,7 +21,6 @@ import {
   startIndependentPtolemy,
   type WorkspaceState
 } from "./ptolemy-independent-server.js"
-import { ago, ahead, DAY, HOUR, iso, NOW, uuid } from "./dates-and-ids.js"
 
 // ---------------------------------------------------------------------------------------------------------------
 // Identifiers (UUIDs, DOC) with a readable kind prefix; dates relative to the test's start (./dates-and-ids.ts).
@@ -59,7 +59,14 @@ const human = (n: number, role: string, name: string, email: string, created: st
   updated_at: updated
 })
 
-const robotMembership = (n: number, user: string, role: string, name: string, created: string, emailField: "null" | "absent"): Obj => ({
+const robotMembership = (
+  n: number,
+  user: string,
+  role: string,
+  name: string,
+  created: string,
+  emailField: "null" | "absent"
+): Obj => ({
   id: M(n),
   user_id: user,
   user_type: "robot",
@@ -71,7 +78,14 @@ const robotMembership = (n: number, user: string, role: string, name: string, cr
 })
 
 const robots: ReadonlyArray<Obj> = [
-  { id: R1, membership_id: M(6), display_name: "etl-bot", description: "nightly ETL loader", role: "Member", created_at: ago(380) },
+  {
+    id: R1,
+    membership_id: M(6),
+    display_name: "etl-bot",
+    description: "nightly ETL loader",
+    role: "Member",
+    created_at: ago(380)
+  },
   { id: R2, membership_id: M(7), display_name: "reporting-bot", role: "viewer", created_at: ago(100) },
   { id: R3, membership_id: M(8), display_name: "legacy-bot", description: null, role: "VIEWER", created_at: ago(200) }
 ]
@@ -106,7 +120,15 @@ const plan = (seatsUsed: number, seatsLimit: number): Obj => ({
   }
 })
 
-const event = (n: number, type: string, resourceType: string, resourceId: string, actor: Obj, at: string, data: Obj = {}): Obj => ({
+const event = (
+  n: number,
+  type: string,
+  resourceType: string,
+  resourceId: string,
+  actor: Obj,
+  at: string,
+  data: Obj = {}
+): Obj => ({
   id: E(n),
   event_type: type,
   resource_type: resourceType,
@@ -121,7 +143,11 @@ const eventsA: ReadonlyArray<Obj> = [
   event(2, "robot_token.created", "robot_token", T(2), ALICE, ago(5)),
   event(3, "invitation.created", "invitation", I(1), ALICE, ago(1), { email: "grace@orion.example" }),
   event(4, "invitation.created", "invitation", I(2), ALICE, ago(2), { email: "heidi@labs.orion.example" }),
-  event(5, "instrument.created", "instrument", "99990000-0000-4000-8000-000000000001", { id: R1, type: "robot", display_name: "etl-bot" }, ago(3)),
+  event(5, "instrument.created", "instrument", "99990000-0000-4000-8000-000000000001", {
+    id: R1,
+    type: "robot",
+    display_name: "etl-bot"
+  }, ago(3)),
   event(6, "robot_token.created", "robot_token", T(8), ALICE, ago(20))
 ]
 
@@ -151,28 +177,115 @@ const stateA: WorkspaceState = {
   tokens: {
     [R1]: [
       // lifetime 730 days (long_lived), 380 days old (old), used yesterday
-      { id: T(1), name: "etl-2024", token_suffix: "a1f0", status: "ACTIVE", created_at: ago(380), expires_at: ahead(350), last_used_at: ago(1) },
+      {
+        id: T(1),
+        name: "etl-2024",
+        token_suffix: "a1f0",
+        status: "ACTIVE",
+        created_at: ago(380),
+        expires_at: ahead(350),
+        last_used_at: ago(1)
+      },
       // rotation started 5 days ago (< 7: not yet unfinished)
-      { id: T(2), name: "etl-2025", token_suffix: "9c2e", status: "active", created_at: ago(5), expires_at: ahead(85), last_used_at: ago(1) },
-      { id: T(3), name: "etl-2023", token_suffix: "77b1", status: "Revoked", created_at: ago(500), expires_at: ago(135), last_used_at: ago(371), revoked_at: ago(370) }
+      {
+        id: T(2),
+        name: "etl-2025",
+        token_suffix: "9c2e",
+        status: "active",
+        created_at: ago(5),
+        expires_at: ahead(85),
+        last_used_at: ago(1)
+      },
+      {
+        id: T(3),
+        name: "etl-2023",
+        token_suffix: "77b1",
+        status: "Revoked",
+        created_at: ago(500),
+        expires_at: ago(135),
+        last_used_at: ago(371),
+        revoked_at: ago(370)
+      }
     ],
     [R2]: [
       // never expires (no_expiry), unused for 60 days (unused), 100 days old (old)
-      { id: T(4), name: "report-main", token_suffix: "0b5a", status: "active", created_at: ago(100), expires_at: null, last_used_at: ago(60) },
+      {
+        id: T(4),
+        name: "report-main",
+        token_suffix: "0b5a",
+        status: "active",
+        created_at: ago(100),
+        expires_at: null,
+        last_used_at: ago(60)
+      },
       // expires in 10 days (expiring); the payload has no last_used_at at all (judged by age: 30 days, not unused)
-      { id: T(5), name: "report-ci", token_suffix: "5d33", status: "Active", created_at: ago(30), expires_at: ahead(10) },
+      {
+        id: T(5),
+        name: "report-ci",
+        token_suffix: "5d33",
+        status: "Active",
+        created_at: ago(30),
+        expires_at: ahead(10)
+      },
       // never used and 20 days old (never_used)
-      { id: T(8), token_suffix: "c0de", status: "active", created_at: ago(20).replace("Z", ".5Z"), expires_at: ahead(70).replace("Z", ".123456Z"), last_used_at: null, revoked_at: null }
+      {
+        id: T(8),
+        token_suffix: "c0de",
+        status: "active",
+        created_at: ago(20).replace("Z", ".5Z"),
+        expires_at: ahead(70).replace("Z", ".123456Z"),
+        last_used_at: null,
+        revoked_at: null
+      }
     ],
     // only an expired token: idle
-    [R3]: [{ id: T(7), name: "legacy", token_suffix: "dead", status: "EXPIRED", created_at: ago(200), expires_at: ago(10), last_used_at: ago(15) }]
+    [R3]: [{
+      id: T(7),
+      name: "legacy",
+      token_suffix: "dead",
+      status: "EXPIRED",
+      created_at: ago(200),
+      expires_at: ago(10),
+      last_used_at: ago(15)
+    }]
   },
   invitations: [
-    { id: I(1), email: "grace@orion.example", role: "member", status: "pending", invited_by: M(1), created_at: ago(1), expires_at: ahead(6) },
-    { id: I(2), email: "heidi@labs.orion.example", role: "viewer", status: "Pending", invited_by: M(1), created_at: ago(2), expires_at: ahead(5) },
-    { id: I(3), email: "ivan@orion.example", role: "member", status: "expired", created_at: ago(30), expires_at: ago(23) },
+    {
+      id: I(1),
+      email: "grace@orion.example",
+      role: "member",
+      status: "pending",
+      invited_by: M(1),
+      created_at: ago(1),
+      expires_at: ahead(6)
+    },
+    {
+      id: I(2),
+      email: "heidi@labs.orion.example",
+      role: "viewer",
+      status: "Pending",
+      invited_by: M(1),
+      created_at: ago(2),
+      expires_at: ahead(5)
+    },
+    {
+      id: I(3),
+      email: "ivan@orion.example",
+      role: "member",
+      status: "expired",
+      created_at: ago(30),
+      expires_at: ago(23)
+    },
     // expires in 12 hours (< 48 h: expiring)
-    { id: I(5), email: "kim@orion.example", role: "viewer", status: "pending", invited_by: M(1), created_at: iso(NOW - 6 * DAY - 12 * HOUR), expires_at: iso(NOW + 12 * HOUR) }
+    {
+      id: I(5),
+      email: "kim@orion.example",
+      role: "viewer",
+      status: "pending",
+      invited_by: M(1),
+      created_at: iso(NOW - 6 * DAY - 12 * HOUR),
+      expires_at: iso(NOW + 12 * HOUR)
+    }
   ],
   plan: plan(5, 10),
   webhooks: [
@@ -219,9 +332,26 @@ const makeStateB = (b0: number): WorkspaceState => {
       A.invitations[2]!,
       { ...A.invitations[3]!, status: "PENDING" },
       // a pending invitation that grants admin, outside the allowed domains
-      { id: I(4), email: "judy@partner.test", role: "Admin", status: "pending", invited_by: M(4), created_at: at, expires_at: iso(b0 + 7 * DAY) },
+      {
+        id: I(4),
+        email: "judy@partner.test",
+        role: "Admin",
+        status: "pending",
+        invited_by: M(4),
+        created_at: at,
+        expires_at: iso(b0 + 7 * DAY)
+      },
       // sent and accepted between the runs (seen for the first time already settled)
-      { id: I(6), email: "frank@contractor.test", role: "viewer", status: "accepted", invited_by: M(1), created_at: at, expires_at: iso(b0 + 7 * DAY), accepted_at: at }
+      {
+        id: I(6),
+        email: "frank@contractor.test",
+        role: "viewer",
+        status: "accepted",
+        invited_by: M(1),
+        created_at: at,
+        expires_at: iso(b0 + 7 * DAY),
+        accepted_at: at
+      }
     ],
     plan: plan(6, 15), // seat limit 10 -> 15
     webhooks: [
@@ -370,10 +500,10 @@ const findingKey = (f: FindingRow): string =>
   f.rule_id === "access.admin_count"
     ? f.rule_id
     : f.rule_id.startsWith("quota.")
-      ? `${f.rule_id} ${f.entity_name}`
-      : f.rule_id === "coverage.gap"
-        ? `${f.rule_id} ${f.collection}`
-        : `${f.rule_id} ${f.entity_id}`
+    ? `${f.rule_id} ${f.entity_name}`
+    : f.rule_id === "coverage.gap"
+    ? `${f.rule_id} ${f.collection}`
+    : `${f.rule_id} ${f.entity_id}`
 
 const checkedFindings = (rows: ReadonlyArray<FindingRow>, runId: number): Array<string> =>
   rows
@@ -387,12 +517,13 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 const listFiles = (dir: string): Array<string> =>
   existsSync(dir)
     ? readdirSync(dir).flatMap((name) => {
-        const path = join(dir, name)
-        return statSync(path).isDirectory() ? listFiles(path) : [path]
-      })
+      const path = join(dir, name)
+      return statSync(path).isDirectory() ? listFiles(path) : [path]
+    })
     : []
 
-const explain = (label: string, r: CliResult): string => `${label}: exit ${r.code}\n--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}`
+const explain = (label: string, r: CliResult): string =>
+  `${label}: exit ${r.code}\n--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}`
 
 // ---------------------------------------------------------------------------------------------------------------
 
@@ -421,7 +552,12 @@ describe("ptolemy-audit against an independent implementation of the Ptolemy API
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), "ptolemy-independent-"))
-    server = await startIndependentPtolemy({ token: TOKEN, workspaceId: WS_ID, workspaceSlug: WS_SLUG, initial: stateA })
+    server = await startIndependentPtolemy({
+      token: TOKEN,
+      workspaceId: WS_ID,
+      workspaceSlug: WS_SLUG,
+      initial: stateA
+    })
     env = {
       PTOLEMY_API_TOKEN: TOKEN,
       PTOLEMY_WORKSPACE: WS_SLUG,
@@ -446,220 +582,235 @@ describe("ptolemy-audit against an independent implementation of the Ptolemy API
     if (dir !== undefined) rmSync(dir, { recursive: true, force: true })
   })
 
-  it("audits state A then state B: exactly the hand-computed changes and findings, reads only", { timeout: 400_000 }, async () => {
-    // ---- run A: a 503 on the first attempt of the second page of members (transient: must be retried)
-    server.setPhase("A")
-    server.addFault({
-      name: "503 on members page 2",
-      match: (q) => q.method === "GET" && q.route === "/memberships" && q.query.has("after"),
-      times: 1,
-      status: 503,
-      code: "service_unavailable"
-    })
-    const started = Date.now()
-    const runA = await cli(["run", "--config", configPath])
-    expect(runA.code, explain("run A", runA)).toBe(0)
+  it(
+    "audits state A then state B: exactly the hand-computed changes and findings, reads only",
+    { timeout: 400_000 },
+    async () => {
+      // ---- run A: a 503 on the first attempt of the second page of members (transient: must be retried)
+      server.setPhase("A")
+      server.addFault({
+        name: "503 on members page 2",
+        match: (q) => q.method === "GET" && q.route === "/memberships" && q.query.has("after"),
+        times: 1,
+        status: 503,
+        code: "service_unavailable"
+      })
+      const started = Date.now()
+      const runA = await cli(["run", "--config", configPath])
+      expect(runA.code, explain("run A", runA)).toBe(0)
 
-    // ---- state B, stamped strictly between the runs (whole seconds, so wait for the next second to pass)
-    const b0 = Math.ceil(Date.now() / 1000) * 1000
-    await sleep(b0 + 1100 - Date.now())
-    server.setState(makeStateB(b0))
-    server.setPhase("B")
-    // burst throttle on the first invitations page: 429 rate_limited with Retry-After (safe to retry, after 1 s)
-    server.addFault({
-      name: "429 on invitations",
-      match: (q) => q.method === "GET" && q.route === "/invitations",
-      times: 1,
-      status: 429,
-      code: "rate_limited",
-      headers: { "retry-after": "1" }
-    })
-    // a 503 on the first attempt of etl-bot's second token page
-    server.addFault({
-      name: "503 on tokens page 2",
-      match: (q) => q.method === "GET" && q.route === `/memberships/robots/${R1}/tokens` && q.query.has("after"),
-      times: 1,
-      status: 503,
-      code: "service_unavailable"
-    })
-    // an expired members cursor: the client restarts the collection from its first page, once (§13)
-    server.expireNextCursor("/memberships")
-    const runB = await cli(["run", "--config", configPath])
-    expect(runB.code, explain("run B", runB)).toBe(0)
-    const elapsed = Date.now() - started
+      // ---- state B, stamped strictly between the runs (whole seconds, so wait for the next second to pass)
+      const b0 = Math.ceil(Date.now() / 1000) * 1000
+      await sleep(b0 + 1100 - Date.now())
+      server.setState(makeStateB(b0))
+      server.setPhase("B")
+      // burst throttle on the first invitations page: 429 rate_limited with Retry-After (safe to retry, after 1 s)
+      server.addFault({
+        name: "429 on invitations",
+        match: (q) => q.method === "GET" && q.route === "/invitations",
+        times: 1,
+        status: 429,
+        code: "rate_limited",
+        headers: { "retry-after": "1" }
+      })
+      // a 503 on the first attempt of etl-bot's second token page
+      server.addFault({
+        name: "503 on tokens page 2",
+        match: (q) => q.method === "GET" && q.route === `/memberships/robots/${R1}/tokens` && q.query.has("after"),
+        times: 1,
+        status: 503,
+        code: "service_unavailable"
+      })
+      // an expired members cursor: the client restarts the collection from its first page, once (§13)
+      server.expireNextCursor("/memberships")
+      const runB = await cli(["run", "--config", configPath])
+      expect(runB.code, explain("run B", runB)).toBe(0)
+      const elapsed = Date.now() - started
 
-    // ---- the runs
-    const runs = await sql<{ run_id: number; status: string; workspace_id: string; api_calls: number; rate_limit_remaining: number }>(
-      "SELECT run_id, status, workspace_id, api_calls, rate_limit_remaining FROM runs ORDER BY run_id"
-    )
-    expect(runs.map((r) => r.status)).toEqual(["complete", "complete"])
-    expect(runs.map((r) => r.workspace_id)).toEqual([WS_ID, WS_ID])
-    runIds.A = Number(runs[0]!.run_id)
-    runIds.B = Number(runs[1]!.run_id)
-    // Every request counts as one API call, errors and retries included (reference §9, DOC).
-    expect(Number(runs[0]!.api_calls)).toBe(phaseRequests("A").length)
-    expect(Number(runs[1]!.api_calls)).toBe(phaseRequests("B").length)
-    expect(phaseRequests("B").map((q) => q.rateLimitRemaining)).toContain(Number(runs[1]!.rate_limit_remaining))
+      // ---- the runs
+      const runs = await sql<
+        { run_id: number; status: string; workspace_id: string; api_calls: number; rate_limit_remaining: number }
+      >(
+        "SELECT run_id, status, workspace_id, api_calls, rate_limit_remaining FROM runs ORDER BY run_id"
+      )
+      expect(runs.map((r) => r.status)).toEqual(["complete", "complete"])
+      expect(runs.map((r) => r.workspace_id)).toEqual([WS_ID, WS_ID])
+      runIds.A = Number(runs[0]!.run_id)
+      runIds.B = Number(runs[1]!.run_id)
+      // Every request counts as one API call, errors and retries included (reference §9, DOC).
+      expect(Number(runs[0]!.api_calls)).toBe(phaseRequests("A").length)
+      expect(Number(runs[1]!.api_calls)).toBe(phaseRequests("B").length)
+      expect(phaseRequests("B").map((q) => q.rateLimitRemaining)).toContain(Number(runs[1]!.rate_limit_remaining))
 
-    // ---- the faults were met and survived as the contract says
-    const reqB = phaseRequests("B")
-    const throttled = reqB.findIndex((q) => q.status === 429)
-    expect(throttled).toBeGreaterThanOrEqual(0)
-    const retried = reqB.slice(throttled + 1).find((q) => q.url === reqB[throttled]!.url)
-    expect(retried?.status).toBe(200)
-    expect(retried!.at - reqB[throttled]!.at).toBeGreaterThanOrEqual(900) // waited for Retry-After: 1
-    for (const phase of ["A", "B"]) {
-      const reqs = phaseRequests(phase)
-      const failed = reqs.findIndex((q) => q.status === 503)
-      expect(failed, `a 503 in run ${phase}`).toBeGreaterThanOrEqual(0)
-      expect(reqs.slice(failed + 1).find((q) => q.url === reqs[failed]!.url)?.status).toBe(200)
-    }
-    const expired = reqB.findIndex((q) => q.status === 400)
-    expect(reqB[expired]?.route).toBe("/memberships")
-    expect(reqB.slice(expired + 1).some((q) => q.route === "/memberships" && !q.url.includes("after="))).toBe(true)
-    // every page of a collection was asked for: several members pages per run (server pages hold at most 3)
-    expect(phaseRequests("A").filter((q) => q.route === "/memberships" && q.status === 200).length).toBeGreaterThanOrEqual(3)
+      // ---- the faults were met and survived as the contract says
+      const reqB = phaseRequests("B")
+      const throttled = reqB.findIndex((q) => q.status === 429)
+      expect(throttled).toBeGreaterThanOrEqual(0)
+      const retried = reqB.slice(throttled + 1).find((q) => q.url === reqB[throttled]!.url)
+      expect(retried?.status).toBe(200)
+      expect(retried!.at - reqB[throttled]!.at).toBeGreaterThanOrEqual(900) // waited for Retry-After: 1
+      for (const phase of ["A", "B"]) {
+        const reqs = phaseRequests(phase)
+        const failed = reqs.findIndex((q) => q.status === 503)
+        expect(failed, `a 503 in run ${phase}`).toBeGreaterThanOrEqual(0)
+        expect(reqs.slice(failed + 1).find((q) => q.url === reqs[failed]!.url)?.status).toBe(200)
+      }
+      const expired = reqB.findIndex((q) => q.status === 400)
+      expect(reqB[expired]?.route).toBe("/memberships")
+      expect(reqB.slice(expired + 1).some((q) => q.route === "/memberships" && !q.url.includes("after="))).toBe(true)
+      // every page of a collection was asked for: several members pages per run (server pages hold at most 3)
+      expect(phaseRequests("A").filter((q) => q.route === "/memberships" && q.status === 200).length)
+        .toBeGreaterThanOrEqual(3)
 
-    // ---- changes of run B: exactly the modelled set, nothing phantom
-    const changes = await sql<ChangeRow>(
-      `SELECT run_id, previous_run_id, change_type, entity_type, entity_id, entity_name, old_value, new_value, actor_display_name
+      // ---- changes of run B: exactly the modelled set, nothing phantom
+      const changes = await sql<ChangeRow>(
+        `SELECT run_id, previous_run_id, change_type, entity_type, entity_id, entity_name, old_value, new_value, actor_display_name
        FROM changes ORDER BY run_id, change_type, entity_id`
-    )
-    expect(changes.filter((c) => Number(c.run_id) === runIds.A), "the first run is a baseline").toEqual([])
-    const changesB = changes.filter((c) => Number(c.run_id) === runIds.B)
-    expect(changesB.map(changeKey).sort()).toEqual(EXPECTED_CHANGES_B)
-    for (const c of changesB) expect(Number(c.previous_run_id)).toBe(runIds.A)
-    const byKey = new Map(changesB.map((c) => [changeKey(c), c]))
-    const role = byKey.get(`role_changed ${M(4)}`)
-    expect([role?.old_value, role?.new_value]).toEqual(["member", "admin"])
-    const limit = byKey.get("limit_changed seats")
-    expect([String(limit?.old_value), String(limit?.new_value)]).toEqual(["10", "15"])
-    const hook = byKey.get(`webhook_changed ${W(1)}`)
-    expect(hook?.old_value).toContain("https://hooks.orion.example/ptolemy")
-    expect(hook?.new_value).toContain("http://hooks.orion.example/ptolemy-v2")
-    const actors = Object.fromEntries(
-      Object.keys(EXPECTED_ACTORS_B).map((k) => [k, byKey.get(k)?.actor_display_name ?? null])
-    )
-    expect(actors).toEqual(EXPECTED_ACTORS_B)
+      )
+      expect(changes.filter((c) => Number(c.run_id) === runIds.A), "the first run is a baseline").toEqual([])
+      const changesB = changes.filter((c) => Number(c.run_id) === runIds.B)
+      expect(changesB.map(changeKey).sort()).toEqual(EXPECTED_CHANGES_B)
+      for (const c of changesB) expect(Number(c.previous_run_id)).toBe(runIds.A)
+      const byKey = new Map(changesB.map((c) => [changeKey(c), c]))
+      const role = byKey.get(`role_changed ${M(4)}`)
+      expect([role?.old_value, role?.new_value]).toEqual(["member", "admin"])
+      const limit = byKey.get("limit_changed seats")
+      expect([String(limit?.old_value), String(limit?.new_value)]).toEqual(["10", "15"])
+      const hook = byKey.get(`webhook_changed ${W(1)}`)
+      expect(hook?.old_value).toContain("https://hooks.orion.example/ptolemy")
+      expect(hook?.new_value).toContain("http://hooks.orion.example/ptolemy-v2")
+      const actors = Object.fromEntries(
+        Object.keys(EXPECTED_ACTORS_B).map((k) => [k, byKey.get(k)?.actor_display_name ?? null])
+      )
+      expect(actors).toEqual(EXPECTED_ACTORS_B)
 
-    // ---- findings of both runs, for the rules whose outcome the states pin down
-    const findings = await sql<FindingRow>(
-      `SELECT run_id, rule_id, severity, entity_type, entity_id, entity_name, collection, first_seen_run_id, is_new
+      // ---- findings of both runs, for the rules whose outcome the states pin down
+      const findings = await sql<FindingRow>(
+        `SELECT run_id, rule_id, severity, entity_type, entity_id, entity_name, collection, first_seen_run_id, is_new
        FROM findings WHERE NOT suppressed ORDER BY run_id, rule_id, entity_id`
-    )
-    expect(checkedFindings(findings, runIds.A)).toEqual(EXPECTED_FINDINGS_A)
-    expect(checkedFindings(findings, runIds.B)).toEqual(EXPECTED_FINDINGS_B)
-    const fB = new Map(findings.filter((f) => Number(f.run_id) === runIds.B).map((f) => [findingKey(f), f]))
-    expect(fB.get(`token.no_expiry ${T(4)}`)?.severity).toBe("high")
-    expect(Number(fB.get(`token.no_expiry ${T(4)}`)?.first_seen_run_id)).toBe(runIds.A) // carried first-seen
-    expect(fB.get(`token.no_expiry ${T(4)}`)?.is_new).toBe(false)
-    expect(fB.get(`token.no_expiry ${T(6)}`)?.is_new).toBe(true)
-    expect(fB.get(`webhook.insecure_url ${W(1)}`)?.severity).toBe("high")
-    expect(fB.get(`invitation.privileged ${I(4)}`)?.severity).toBe("medium")
+      )
+      expect(checkedFindings(findings, runIds.A)).toEqual(EXPECTED_FINDINGS_A)
+      expect(checkedFindings(findings, runIds.B)).toEqual(EXPECTED_FINDINGS_B)
+      const fB = new Map(findings.filter((f) => Number(f.run_id) === runIds.B).map((f) => [findingKey(f), f]))
+      expect(fB.get(`token.no_expiry ${T(4)}`)?.severity).toBe("high")
+      expect(Number(fB.get(`token.no_expiry ${T(4)}`)?.first_seen_run_id)).toBe(runIds.A) // carried first-seen
+      expect(fB.get(`token.no_expiry ${T(4)}`)?.is_new).toBe(false)
+      expect(fB.get(`token.no_expiry ${T(6)}`)?.is_new).toBe(true)
+      expect(fB.get(`webhook.insecure_url ${W(1)}`)?.severity).toBe("high")
+      expect(fB.get(`invitation.privileged ${I(4)}`)?.severity).toBe("medium")
 
-    // ---- entity views: case-insensitive roles/statuses normalised, absent fields understood, no duplicates
-    const members = await sql<{ id: string; role: string; user_type: string; email: string | null }>(
-      `SELECT id, role, user_type, email FROM members WHERE run_id = ${runIds.B} ORDER BY id`
-    )
-    expect(members.map((m) => m.id)).toEqual([1, 2, 4, 5, 6, 7, 8, 9, 10].map(M))
-    expect(Object.fromEntries(members.map((m) => [m.id, m.role]))).toEqual({
-      [M(1)]: "admin",
-      [M(2)]: "member",
-      [M(4)]: "admin",
-      [M(5)]: "editor",
-      [M(6)]: "member",
-      [M(7)]: "viewer",
-      [M(8)]: "viewer",
-      [M(9)]: "member",
-      [M(10)]: "viewer"
-    })
-    expect(members.filter((m) => m.user_type === "robot").map((m) => m.email)).toEqual([null, null, null])
-    const tokens = await sql<{ id: string; robot_id: string; status: string; expires_at: string | null; last_used_reported: boolean }>(
-      `SELECT id, robot_id, status, expires_at, last_used_reported FROM robot_tokens WHERE run_id = ${runIds.B} ORDER BY id`
-    )
-    expect(tokens.map((t) => [t.id, t.robot_id, t.status])).toEqual([
-      [T(1), R1, "revoked"],
-      [T(2), R1, "active"],
-      [T(3), R1, "revoked"],
-      [T(4), R2, "active"],
-      [T(5), R2, "active"],
-      [T(6), R1, "active"],
-      [T(7), R3, "expired"],
-      [T(8), R2, "active"]
-    ])
-    expect(tokens.filter((t) => !t.last_used_reported).map((t) => t.id)).toEqual([T(5)])
-    const events = await sql<{ id: string; n: number; run_id: number }>(
-      "SELECT id, count(*) AS n, min(run_id) AS run_id FROM events GROUP BY id ORDER BY id"
-    )
-    const accessEvents = makeStateB(b0).events.filter((e) => /^(membership|invitation|robot_token)\./.test(String(e["event_type"])))
-    const stored = new Map(events.map((e) => [e.id, e]))
-    for (const e of accessEvents) {
-      const row = stored.get(String(e["id"]))
-      expect(row, `event ${String(e["id"])} ${String(e["event_type"])} stored`).toBeDefined()
-      expect(Number(row!.n)).toBe(1)
+      // ---- entity views: case-insensitive roles/statuses normalised, absent fields understood, no duplicates
+      const members = await sql<{ id: string; role: string; user_type: string; email: string | null }>(
+        `SELECT id, role, user_type, email FROM members WHERE run_id = ${runIds.B} ORDER BY id`
+      )
+      expect(members.map((m) => m.id)).toEqual([1, 2, 4, 5, 6, 7, 8, 9, 10].map(M))
+      expect(Object.fromEntries(members.map((m) => [m.id, m.role]))).toEqual({
+        [M(1)]: "admin",
+        [M(2)]: "member",
+        [M(4)]: "admin",
+        [M(5)]: "editor",
+        [M(6)]: "member",
+        [M(7)]: "viewer",
+        [M(8)]: "viewer",
+        [M(9)]: "member",
+        [M(10)]: "viewer"
+      })
+      expect(members.filter((m) => m.user_type === "robot").map((m) => m.email)).toEqual([null, null, null])
+      const tokens = await sql<
+        { id: string; robot_id: string; status: string; expires_at: string | null; last_used_reported: boolean }
+      >(
+        `SELECT id, robot_id, status, expires_at, last_used_reported FROM robot_tokens WHERE run_id = ${runIds.B} ORDER BY id`
+      )
+      expect(tokens.map((t) => [t.id, t.robot_id, t.status])).toEqual([
+        [T(1), R1, "revoked"],
+        [T(2), R1, "active"],
+        [T(3), R1, "revoked"],
+        [T(4), R2, "active"],
+        [T(5), R2, "active"],
+        [T(6), R1, "active"],
+        [T(7), R3, "expired"],
+        [T(8), R2, "active"]
+      ])
+      expect(tokens.filter((t) => !t.last_used_reported).map((t) => t.id)).toEqual([T(5)])
+      const events = await sql<{ id: string; n: number; run_id: number }>(
+        "SELECT id, count(*) AS n, min(run_id) AS run_id FROM events GROUP BY id ORDER BY id"
+      )
+      const accessEvents = makeStateB(b0).events.filter((e) =>
+        /^(membership|invitation|robot_token)\./.test(String(e["event_type"]))
+      )
+      const stored = new Map(events.map((e) => [e.id, e]))
+      for (const e of accessEvents) {
+        const row = stored.get(String(e["id"]))
+        expect(row, `event ${String(e["id"])} ${String(e["event_type"])} stored`).toBeDefined()
+        expect(Number(row!.n)).toBe(1)
+      }
+
+      // ---- reads only, always authenticated
+      assertReadOnly(server.requests)
+
+      // ---- reports written
+      const reportFiles = listFiles(join(dir, "reports")).map((p) => p.slice(join(dir, "reports").length))
+      for (const name of ["audit.md", "audit.xlsx", "findings.json"]) {
+        expect(reportFiles.some((p) => p.endsWith(`/${name}`)), `${name} in ${reportFiles.join(", ")}`).toBe(true)
+      }
+      console.info(`runs A and B: ${elapsed} ms, ${phaseRequests("A").length} + ${phaseRequests("B").length} requests`)
     }
+  )
 
-    // ---- reads only, always authenticated
-    assertReadOnly(server.requests)
+  it(
+    "a 403 on robots makes an incomplete run with a coverage gap, never robot removals",
+    { timeout: 300_000 },
+    async () => {
+      expect(runIds.B, "runs A and B were stored").toBeGreaterThan(0)
+      server.setPhase("C")
+      server.forbid(["/memberships/robots"])
+      // This run uses the environment settings alone, naming the workspace by its UUID this time.
+      const runC = await cli(["run", "--require-complete"], { PTOLEMY_WORKSPACE: WS_ID })
+      expect(runC.code, explain("run C", runC)).toBe(4)
+      expect(phaseRequests("C").some((q) => q.status === 403 && q.route.startsWith("/memberships/robots"))).toBe(true)
 
-    // ---- reports written
-    const reportFiles = listFiles(join(dir, "reports")).map((p) => p.slice(join(dir, "reports").length))
-    for (const name of ["audit.md", "audit.xlsx", "findings.json"]) {
-      expect(reportFiles.some((p) => p.endsWith(`/${name}`)), `${name} in ${reportFiles.join(", ")}`).toBe(true)
-    }
-    console.info(`runs A and B: ${elapsed} ms, ${phaseRequests("A").length} + ${phaseRequests("B").length} requests`)
-  })
+      const runs = await sql<{ run_id: number; status: string; workspace_id: string }>(
+        "SELECT run_id, status, workspace_id FROM runs ORDER BY run_id"
+      )
+      expect(runs.length).toBe(3)
+      runIds.C = Number(runs[2]!.run_id)
+      expect(runs[2]!.status).toBe("incomplete")
+      expect(runs[2]!.workspace_id).toBe(WS_ID) // the UUID and the slug are the same workspace
 
-  it("a 403 on robots makes an incomplete run with a coverage gap, never robot removals", { timeout: 300_000 }, async () => {
-    expect(runIds.B, "runs A and B were stored").toBeGreaterThan(0)
-    server.setPhase("C")
-    server.forbid(["/memberships/robots"])
-    // This run uses the environment settings alone, naming the workspace by its UUID this time.
-    const runC = await cli(["run", "--require-complete"], { PTOLEMY_WORKSPACE: WS_ID })
-    expect(runC.code, explain("run C", runC)).toBe(4)
-    expect(phaseRequests("C").some((q) => q.status === 403 && q.route.startsWith("/memberships/robots"))).toBe(true)
+      const coverage = await sql<{ collection: string; status: string; detail: string | null }>(
+        `SELECT collection, status, detail FROM coverage WHERE run_id = ${runIds.C} ORDER BY collection`
+      )
+      const robotsCoverage = coverage.find((c) => c.collection === "robots")
+      expect(robotsCoverage?.status).toBe("forbidden")
+      expect(robotsCoverage?.detail ?? "").toMatch(/admin/i)
+      expect(coverage.find((c) => c.collection === "members")?.status).toBe("complete")
 
-    const runs = await sql<{ run_id: number; status: string; workspace_id: string }>(
-      "SELECT run_id, status, workspace_id FROM runs ORDER BY run_id"
-    )
-    expect(runs.length).toBe(3)
-    runIds.C = Number(runs[2]!.run_id)
-    expect(runs[2]!.status).toBe("incomplete")
-    expect(runs[2]!.workspace_id).toBe(WS_ID) // the UUID and the slug are the same workspace
+      const changesC = await sql<ChangeRow>(`SELECT change_type, entity_id FROM changes WHERE run_id = ${runIds.C}`)
+      expect(changesC.filter((c) => c.change_type === "robot_removed")).toEqual([])
+      expect(changesC, "nothing changed upstream between runs B and C").toEqual([])
+      const robotRows = await sql<{ n: number }>(`SELECT count(*) AS n FROM robots WHERE run_id = ${runIds.C}`)
+      expect(Number(robotRows[0]!.n)).toBe(0)
 
-    const coverage = await sql<{ collection: string; status: string; detail: string | null }>(
-      `SELECT collection, status, detail FROM coverage WHERE run_id = ${runIds.C} ORDER BY collection`
-    )
-    const robotsCoverage = coverage.find((c) => c.collection === "robots")
-    expect(robotsCoverage?.status).toBe("forbidden")
-    expect(robotsCoverage?.detail ?? "").toMatch(/admin/i)
-    expect(coverage.find((c) => c.collection === "members")?.status).toBe("complete")
-
-    const changesC = await sql<ChangeRow>(`SELECT change_type, entity_id FROM changes WHERE run_id = ${runIds.C}`)
-    expect(changesC.filter((c) => c.change_type === "robot_removed")).toEqual([])
-    expect(changesC, "nothing changed upstream between runs B and C").toEqual([])
-    const robotRows = await sql<{ n: number }>(`SELECT count(*) AS n FROM robots WHERE run_id = ${runIds.C}`)
-    expect(Number(robotRows[0]!.n)).toBe(0)
-
-    const findings = await sql<FindingRow>(
-      `SELECT run_id, rule_id, severity, entity_type, entity_id, entity_name, collection, first_seen_run_id, is_new
+      const findings = await sql<FindingRow>(
+        `SELECT run_id, rule_id, severity, entity_type, entity_id, entity_name, collection, first_seen_run_id, is_new
        FROM findings WHERE run_id IN (${runIds.B}, ${runIds.C}) AND NOT suppressed`
-    )
-    const gaps = findings.filter((f) => Number(f.run_id) === runIds.C && f.rule_id === "coverage.gap")
-    expect(gaps.map((g) => g.collection)).toContain("robots")
-    for (const g of gaps) expect(g.severity).toBe("high")
-    // a gap is not a fix: the robot and token findings are those of run B
-    const robotAndToken = (runId: number) =>
-      checkedFindings(findings, runId).filter((k) => k.startsWith("token.") || k.startsWith("robot."))
-    expect(robotAndToken(runIds.C)).toEqual(robotAndToken(runIds.B))
+      )
+      const gaps = findings.filter((f) => Number(f.run_id) === runIds.C && f.rule_id === "coverage.gap")
+      expect(gaps.map((g) => g.collection)).toContain("robots")
+      for (const g of gaps) expect(g.severity).toBe("high")
+      // a gap is not a fix: the robot and token findings are those of run B
+      const robotAndToken = (runId: number) =>
+        checkedFindings(findings, runId).filter((k) => k.startsWith("token.") || k.startsWith("robot."))
+      expect(robotAndToken(runIds.C)).toEqual(robotAndToken(runIds.B))
 
-    assertReadOnly(server.requests)
-    // The token appears in no output, report or database file.
-    for (const text of outputs.flatMap((o) => [o.stdout, o.stderr])) expect(text.includes(TOKEN)).toBe(false)
-    // Through SQL, unzipped XML and Parquet, not raw bytes: compression would hide a token from a byte search.
-    expect(await findLeaks(listFiles(dir).filter((p) => p !== configPath), [TOKEN])).toEqual([])
-    expect(readFileSync(configPath, "utf8").includes(TOKEN)).toBe(false)
-  })
+      assertReadOnly(server.requests)
+      // The token appears in no output, report or database file.
+      for (const text of outputs.flatMap((o) => [o.stdout, o.stderr])) expect(text.includes(TOKEN)).toBe(false)
+      // Through SQL, unzipped XML and Parquet, not raw bytes: compression would hide a token from a byte search.
+      expect(await findLeaks(listFiles(dir).filter((p) => p !== configPath), [TOKEN])).toEqual([])
+      expect(readFileSync(configPath, "utf8").includes(TOKEN)).toBe(false)
+    }
+  )
 })
 
 function assertReadOnly(requests: ReadonlyArray<RecordedRequest>): void {

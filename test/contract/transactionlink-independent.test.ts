@@ -83,9 +83,13 @@ interface OrgState {
 
 /** Lower-case version-4-layout UUIDs, one namespace per kind so a mix-up shows. */
 const uuid = (kind: number, n: number): string =>
-  `${(0x5e000000 + kind).toString(16)}-7a1c-4${kind.toString(16).padStart(3, "0")}-9${(n >> 16).toString(16).padStart(3, "0")}-${n
-    .toString(16)
-    .padStart(12, "0")}`
+  `${(0x5e000000 + kind).toString(16)}-7a1c-4${kind.toString(16).padStart(3, "0")}-9${
+    (n >> 16).toString(16).padStart(3, "0")
+  }-${
+    n
+      .toString(16)
+      .padStart(12, "0")
+  }`
 
 const ORGANIZATION_ID = uuid(1, 1)
 const ORG_ROLE = { owner: uuid(2, 1), admin: uuid(2, 2), member: uuid(2, 3) } as const
@@ -217,7 +221,13 @@ const stateA = (t0: number, ninaExpiresAt: number): OrgState => {
       profile: { firstName: "Grace", title: "Analyst" }
     },
     // status, idpId and lastLoginDateTime omitted; the domain in another case (still acme.com)
-    { id: U.carol, email: "Carol@Acme.COM", orgRole: "member", created: isoSeconds(t0 - 150 * DAY), profile: { firstName: "Carol" } },
+    {
+      id: U.carol,
+      email: "Carol@Acme.COM",
+      orgRole: "member",
+      created: isoSeconds(t0 - 150 * DAY),
+      profile: { firstName: "Carol" }
+    },
     // a subdomain of the allowed domain
     {
       id: U.paul,
@@ -472,7 +482,11 @@ class IndependentTransactionLink {
     const auth = req.headers.authorization
     if (auth === undefined || auth.trim() === "") return error(401, "UNAUTHORIZED", "Authorization header missing")
     if (/^bearer\s/i.test(auth)) {
-      return error(401, "UNAUTHORIZED", "Organization tokens are sent as-is in the Authorization header, without Bearer")
+      return error(
+        401,
+        "UNAUTHORIZED",
+        "Organization tokens are sent as-is in the Authorization header, without Bearer"
+      )
     }
     if (auth !== this.token) return error(401, "UNAUTHORIZED", "Token missing or invalid")
     if (req.method !== "GET") return error(405, "BAD_REQUEST", `${req.method} is not supported by this test server`)
@@ -566,7 +580,14 @@ class IndependentTransactionLink {
     const totalPages = Math.ceil(all.length / size)
     return {
       content,
-      pageable: { pageNumber: page, pageSize: size, offset: page * size, paged: true, unpaged: false, sort: { sorted: false, empty: true } },
+      pageable: {
+        pageNumber: page,
+        pageSize: size,
+        offset: page * size,
+        paged: true,
+        unpaged: false,
+        sort: { sorted: false, empty: true }
+      },
       last: page >= totalPages - 1,
       totalElements: all.length,
       totalPages,
@@ -608,7 +629,12 @@ class IndependentTransactionLink {
       .filter((m) => m.workspaceId === workspaceId)
       .map((m) => {
         const role = s.roles.find((r) => r.id === m.roleId)!
-        return { role: this.roleJson(role), userId: m.userId, workspaceId: m.workspaceId, _links: { self: { href: `/workspaces/${workspaceId}/memberships/${m.userId}` } } }
+        return {
+          role: this.roleJson(role),
+          userId: m.userId,
+          workspaceId: m.workspaceId,
+          _links: { self: { href: `/workspaces/${workspaceId}/memberships/${m.userId}` } }
+        }
       })
   }
 
@@ -709,7 +735,13 @@ describe("the CLI against an independent TransactionLink server (written from th
   let requestsA: Array<RecordedRequest> = []
   let requestsB: Array<RecordedRequest> = []
   const outputs: Array<string> = []
-  const stored = { runs: [] as Array<Row>, changes: [] as Array<Row>, findings: [] as Array<Row>, members: [] as Array<Row>, invitations: [] as Array<Row> }
+  const stored = {
+    runs: [] as Array<Row>,
+    changes: [] as Array<Row>,
+    findings: [] as Array<Row>,
+    members: [] as Array<Row>,
+    invitations: [] as Array<Row>
+  }
   let runIdsA: Record<string, number> = {}
   let runIdsB: Record<string, number> = {}
   const inA = (r: Row) => Object.values(runIdsA).includes(Number(r["run_id"]))
@@ -760,16 +792,21 @@ describe("the CLI against an independent TransactionLink server (written from th
           "coverage['robots'] AS robots, coverage['robot_tokens'] AS robot_tokens, coverage['webhooks'] AS webhooks " +
           `FROM runs ${tl}`
       ),
-      sql(`SELECT run_id, previous_run_id, workspace_id, change_type, entity_id, old_value, new_value FROM changes ${tl}`),
+      sql(
+        `SELECT run_id, previous_run_id, workspace_id, change_type, entity_id, old_value, new_value FROM changes ${tl}`
+      ),
       sql(`SELECT run_id, workspace_id, rule_id, entity_id, severity, is_new, suppressed, detail FROM findings ${tl}`),
       sql(
         "SELECT run_id, workspace_id, user_id, user_type, role, email, access, org_role, user_status, created_at, " +
           `raw->'user'->>'createdDateTime' AS sent_created FROM members ${tl}`
       ),
-      sql(`SELECT run_id, workspace_id, id, status, expires_at, raw->>'expiresAt' AS sent_expires FROM invitations ${tl}`)
+      sql(
+        `SELECT run_id, workspace_id, id, status, expires_at, raw->>'expiresAt' AS sent_expires FROM invitations ${tl}`
+      )
     ])
     Object.assign(stored, { runs, changes, findings, members, invitations })
-    const byWs = (rows: Array<Row>) => Object.fromEntries(rows.map((r) => [String(r["workspace_id"]), Number(r["run_id"])]))
+    const byWs = (rows: Array<Row>) =>
+      Object.fromEntries(rows.map((r) => [String(r["workspace_id"]), Number(r["run_id"])]))
     // Each run: the two workspaces, then the organisation (its enrollments).
     runIdsA = byWs(runs.slice(0, 3))
     runIdsB = byWs(runs.slice(3, 6))
@@ -879,7 +916,9 @@ describe("the CLI against an independent TransactionLink server (written from th
       key(W2, "member_removed", U.erin),
       key(W2, "member_added", U.ivan)
     ]
-    expect(sorted(rows.map((r) => key(r["workspace_id"], r["change_type"], lc(r["entity_id"]))))).toEqual(sorted(expected))
+    expect(sorted(rows.map((r) => key(r["workspace_id"], r["change_type"], lc(r["entity_id"]))))).toEqual(
+      sorted(expected)
+    )
     // docs/sql.md: `role` is lower case (for TransactionLink, the workspace role's name): compare without case
     const frank = rows.find((r) => r["change_type"] === "role_changed")
     expect([lc(frank?.["old_value"]), lc(frank?.["new_value"])]).toEqual(["viewer", "editor"])
@@ -1000,7 +1039,13 @@ describe("the CLI against an independent TransactionLink server (written from th
       stored.members.find((r) => r["run_id"] === runIdsB[W1] && r["user_id"] === id) ?? {}
     const cases: Array<[string, Row, string, string, number]> = [
       ["nina's enrollment expiresAt (+02:00)", invitation(E.ninaExpiring), "expires_at", "sent_expires", ninaExpiresAt],
-      ["lena's enrollment expiresAt (-05:00)", invitation(E.lenaPending), "expires_at", "sent_expires", lenaExpiresAt(t0)],
+      [
+        "lena's enrollment expiresAt (-05:00)",
+        invitation(E.lenaPending),
+        "expires_at",
+        "sent_expires",
+        lenaExpiresAt(t0)
+      ],
       ["adam's createdDateTime (+02:00)", member(U.adam), "created_at", "sent_created", t0 - 600 * DAY],
       ["dave's createdDateTime (-05:00)", member(U.dave), "created_at", "sent_created", tB - 3000]
     ]
@@ -1017,7 +1062,9 @@ describe("the CLI against an independent TransactionLink server (written from th
     const files = listFiles(join(dir, "reports"))
     const report = (runId: number, name: string) => files.filter((f) => f.endsWith(join(`run-${runId}`, name)))
     for (const runId of [...Object.values(runIdsA), ...Object.values(runIdsB)]) {
-      for (const name of ["audit.md", "findings.json"]) expect(report(runId, name), `${name} of run ${runId}`).toHaveLength(1)
+      for (const name of ["audit.md", "findings.json"]) {
+        expect(report(runId, name), `${name} of run ${runId}`).toHaveLength(1)
+      }
     }
     for (const [w, runId] of Object.entries(runIdsB)) {
       const json = JSON.parse(readFileSync(report(runId, "findings.json")[0]!, "utf8")) as {

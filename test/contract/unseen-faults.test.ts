@@ -27,6 +27,7 @@ import { join } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { type CliResult, runCli } from "../support/Cli.js"
 import { findLeaks } from "../support/SecretScan.js"
+import { ago, ahead, uuid } from "./dates-and-ids.js"
 import {
   type IndependentPtolemy,
   type Obj,
@@ -35,7 +36,6 @@ import {
   startIndependentPtolemy,
   type WorkspaceState
 } from "./ptolemy-independent-server.js"
-import { ago, ahead, uuid } from "./dates-and-ids.js"
 
 // ---------------------------------------------------------------------------------------------------------------
 // A small workspace: 8 members, so that the server's 3-item pages give members pages of 3, 3 and 2.
@@ -95,18 +95,72 @@ const STATE: WorkspaceState = {
     robotMember(3, "viewer", "ci-bot"),
     robotMember(4, "member", "etl-bot")
   ],
-  robots: [robot(1, "member", "sync-bot"), robot(2, "viewer", "report-bot"), robot(3, "viewer", "ci-bot"), robot(4, "member", "etl-bot")],
+  robots: [
+    robot(1, "member", "sync-bot"),
+    robot(2, "viewer", "report-bot"),
+    robot(3, "viewer", "ci-bot"),
+    robot(4, "member", "etl-bot")
+  ],
   tokens: {
     [R(1)]: [
-      { id: T(1), name: "main", token_suffix: "a1b2", status: "active", created_at: ago(40), expires_at: ahead(300), last_used_at: ago(1) },
-      { id: T(2), name: "old", token_suffix: "c3d4", status: "revoked", created_at: ago(200), expires_at: ago(10), last_used_at: ago(50), revoked_at: ago(40) }
+      {
+        id: T(1),
+        name: "main",
+        token_suffix: "a1b2",
+        status: "active",
+        created_at: ago(40),
+        expires_at: ahead(300),
+        last_used_at: ago(1)
+      },
+      {
+        id: T(2),
+        name: "old",
+        token_suffix: "c3d4",
+        status: "revoked",
+        created_at: ago(200),
+        expires_at: ago(10),
+        last_used_at: ago(50),
+        revoked_at: ago(40)
+      }
     ],
-    [R(3)]: [{ id: T(3), name: "ci", token_suffix: "e5f6", status: "active", created_at: ago(20), expires_at: ahead(60), last_used_at: ago(2) }],
-    [R(4)]: [{ id: T(4), name: "etl", token_suffix: "a7b8", status: "active", created_at: ago(30), expires_at: ahead(90), last_used_at: ago(1) }]
+    [R(3)]: [{
+      id: T(3),
+      name: "ci",
+      token_suffix: "e5f6",
+      status: "active",
+      created_at: ago(20),
+      expires_at: ahead(60),
+      last_used_at: ago(2)
+    }],
+    [R(4)]: [{
+      id: T(4),
+      name: "etl",
+      token_suffix: "a7b8",
+      status: "active",
+      created_at: ago(30),
+      expires_at: ahead(90),
+      last_used_at: ago(1)
+    }]
   },
   invitations: [
-    { id: I(1), email: "hal@vega.example", role: "member", status: "pending", invited_by: M(1), created_at: ago(2), expires_at: ahead(5) },
-    { id: I(2), email: "ivy@vega.example", role: "viewer", status: "expired", invited_by: M(1), created_at: ago(30), expires_at: ago(23) }
+    {
+      id: I(1),
+      email: "hal@vega.example",
+      role: "member",
+      status: "pending",
+      invited_by: M(1),
+      created_at: ago(2),
+      expires_at: ahead(5)
+    },
+    {
+      id: I(2),
+      email: "ivy@vega.example",
+      role: "viewer",
+      status: "expired",
+      invited_by: M(1),
+      created_at: ago(30),
+      expires_at: ago(23)
+    }
   ],
   plan: {
     plan: "growth",
@@ -119,7 +173,13 @@ const STATE: WorkspaceState = {
       api_calls: { used: 1000, limit: null }
     }
   },
-  webhooks: [{ id: W(1), url: "https://hooks.vega.example/ptolemy", label: "alerts", active: true, created_at: ago(60) }],
+  webhooks: [{
+    id: W(1),
+    url: "https://hooks.vega.example/ptolemy",
+    label: "alerts",
+    active: true,
+    created_at: ago(60)
+  }],
   subscriptions: { [W(1)]: [{ id: uuid("f6f6", 1), event_type: "*" }] },
   events: [
     {
@@ -214,7 +274,11 @@ const earlierRows = async (db: string): Promise<Array<string>> =>
   (
     await query(
       db,
-      `${EARLIER_VIEWS.map((v) => `SELECT '${v}' AS v, CAST(t AS VARCHAR) AS row FROM ${v} t WHERE t.run_id = 1`).join(" UNION ALL ")} ORDER BY ALL`
+      `${
+        EARLIER_VIEWS.map((v) => `SELECT '${v}' AS v, CAST(t AS VARCHAR) AS row FROM ${v} t WHERE t.run_id = 1`).join(
+          " UNION ALL "
+        )
+      } ORDER BY ALL`
     )
   ).map((r) => `${String(r["v"])}: ${String(r["row"])}`)
 
@@ -240,9 +304,11 @@ const readRuns = async (db: string): Promise<Array<RunRow>> => {
        (SELECT string_agg(c.collection || '=' || c.status, ',' ORDER BY c.collection) FROM coverage c WHERE c.run_id = r.run_id) AS coverage,
        (SELECT string_agg(c.collection || ': ' || coalesce(c.detail, ''), ' | ' ORDER BY c.collection) FROM coverage c
           WHERE c.run_id = r.run_id AND c.status NOT IN ('complete', 'not_applicable')) AS gaps,
-       ${Object.entries(VIEW_OF)
-         .map(([collection, view]) => `(SELECT count(*) FROM ${view} x WHERE x.run_id = r.run_id) AS "n_${collection}"`)
-         .join(",\n       ")},
+       ${
+      Object.entries(VIEW_OF)
+        .map(([collection, view]) => `(SELECT count(*) FROM ${view} x WHERE x.run_id = r.run_id) AS "n_${collection}"`)
+        .join(",\n       ")
+    },
        (SELECT string_agg(m.id, ',' ORDER BY m.id) FROM members m WHERE m.run_id = r.run_id) AS member_ids,
        (SELECT count(*) FROM events e WHERE e.run_id = r.run_id) AS events,
        (SELECT string_agg(c.change_type || ' ' || coalesce(c.entity_id, c.entity_name, ''), ', ' ORDER BY c.change_type, c.entity_id)
@@ -280,7 +346,8 @@ const LOGIN_PAGE =
 
 const page = (ctx: RawFaultContext): ReadonlyArray<Obj> =>
   Array.isArray(ctx.payload?.["data"]) ? (ctx.payload!["data"] as ReadonlyArray<Obj>) : []
-const isMembersList = (ctx: RawFaultContext) => ctx.method === "GET" && ctx.route === "/memberships" && ctx.status === 200
+const isMembersList = (ctx: RawFaultContext) =>
+  ctx.method === "GET" && ctx.route === "/memberships" && ctx.status === 200
 /** The members page that starts with member n (pages start at members 1, 4 and 7). */
 const membersPageStarting = (n: number) => (ctx: RawFaultContext) => isMembersList(ctx) && page(ctx)[0]?.["id"] === M(n)
 
@@ -301,7 +368,12 @@ type Outcome =
   /** exit 0, a complete run identical to the baseline */
   | { readonly kind: "complete" }
   /** exit 0 with the collection a `failed` (or `gapStatus`) coverage gap (no rows for it), or exit 3 with a failed run */
-  | { readonly kind: "gap-or-failed"; readonly collection: string; readonly mentions?: RegExp; readonly gapStatus?: RegExp }
+  | {
+    readonly kind: "gap-or-failed"
+    readonly collection: string
+    readonly mentions?: RegExp
+    readonly gapStatus?: RegExp
+  }
   /** exit 0: complete, or the collection a coverage gap */
   | { readonly kind: "complete-or-gap"; readonly collection: string; readonly mentions?: RegExp }
   /** exit 3: a failed run, nothing else stored */
@@ -324,7 +396,9 @@ interface Case {
 
 interface CaseEnv {
   /** an extra server on another origin (another port), recording the Authorization header of what reaches it */
-  readonly otherOrigin: () => Promise<{ readonly url: string; readonly authorizations: ReadonlyArray<string | undefined> }>
+  readonly otherOrigin: () => Promise<
+    { readonly url: string; readonly authorizations: ReadonlyArray<string | undefined> }
+  >
 }
 
 interface CaseResult {
@@ -397,7 +471,8 @@ const cases: ReadonlyArray<Case> = [
     outcome: { kind: "complete" }
   },
   {
-    name: "Content-Length larger than the body, then the socket closed (invitations), and a 502 proxy page (webhooks), twice each: retried",
+    name:
+      "Content-Length larger than the body, then the socket closed (invitations), and a 502 proxy page (webhooks), twice each: retried",
     inject: (server) => {
       server.addRawFault({
         name: "truncated",
@@ -483,7 +558,12 @@ const cases: ReadonlyArray<Case> = [
         times: always,
         match: (ctx) => ctx.method === "GET" && ctx.route === "/plan" && !ctx.query.has("moved"),
         respond: (ctx) =>
-          send(ctx, 301, { location: `/v1/workspaces/${WS_SLUG}/plan?moved=1`, "content-type": "text/html" }, PROXY_PAGE(301, "Moved Permanently"))
+          send(
+            ctx,
+            301,
+            { location: `/v1/workspaces/${WS_SLUG}/plan?moved=1`, "content-type": "text/html" },
+            PROXY_PAGE(301, "Moved Permanently")
+          )
       }),
     outcome: { kind: "any", collection: "plan_usage", mentions: /301/ }
   },
@@ -495,18 +575,22 @@ const cases: ReadonlyArray<Case> = [
         name: "307 cross-origin",
         times: always,
         match: (ctx) => ctx.method === "GET" && ctx.route === "/plan",
-        respond: (ctx) => send(ctx, 307, { location: `${other.url}/v1/workspaces/${WS_SLUG}/plan`, "content-length": "0" }, "")
+        respond: (ctx) =>
+          send(ctx, 307, { location: `${other.url}/v1/workspaces/${WS_SLUG}/plan`, "content-length": "0" }, "")
       })
     },
     outcome: { kind: "any", collection: "plan_usage", mentions: /307/ },
     extra: (o) => {
-      const leaked = o.other.flatMap((s) => s.authorizations).filter((a) => a !== undefined && a.includes(TOKEN.slice(9)))
+      const leaked = o.other.flatMap((s) => s.authorizations).filter((a) =>
+        a !== undefined && a.includes(TOKEN.slice(9))
+      )
       expect(leaked.length, "requests that carried the token to another origin").toBe(0)
     }
   },
   // ---- throttling and Retry-After
   {
-    name: "429 with Retry-After as an HTTP-date (invitations) and 503 with Retry-After: 1 (webhooks), once each: waited for, retried",
+    name:
+      "429 with Retry-After as an HTTP-date (invitations) and 503 with Retry-After: 1 (webhooks), once each: waited for, retried",
     early: true,
     inject: (server) => {
       server.addRawFault({
@@ -526,7 +610,12 @@ const cases: ReadonlyArray<Case> = [
         times: 1,
         match: (ctx) => ctx.method === "GET" && ctx.route === "/webhooks",
         respond: (ctx) =>
-          send(ctx, 503, { ...ctx.headers, "retry-after": "1" }, JSON.stringify({ error: { code: "service_unavailable", message: "maintenance" } }))
+          send(
+            ctx,
+            503,
+            { ...ctx.headers, "retry-after": "1" },
+            JSON.stringify({ error: { code: "service_unavailable", message: "maintenance" } })
+          )
       })
     },
     outcome: { kind: "complete" },
@@ -534,7 +623,9 @@ const cases: ReadonlyArray<Case> = [
       const throttled = o.requests.findIndex((q) => q.status === 429)
       const retry = retriedAfter(o.requests, throttled)
       expect(retry, "the throttled request was retried").toBeDefined()
-      expect(retry!.at - o.requests[throttled]!.at, "waited until the HTTP-date (2-3 s ahead)").toBeGreaterThanOrEqual(1500)
+      expect(retry!.at - o.requests[throttled]!.at, "waited until the HTTP-date (2-3 s ahead)").toBeGreaterThanOrEqual(
+        1500
+      )
       const failed = o.requests.findIndex((q) => q.status === 503)
       const again = retriedAfter(o.requests, failed)
       expect(again, "the 503 was retried").toBeDefined()
@@ -542,13 +633,15 @@ const cases: ReadonlyArray<Case> = [
     }
   },
   {
-    name: "429 without Retry-After (members page 2), 500 on members page 3, 503 with Retry-After: soon (plan), transient: retried",
+    name:
+      "429 without Retry-After (members page 2), 500 on members page 3, 503 with Retry-After: soon (plan), transient: retried",
     inject: (server) => {
       server.addRawFault({
         name: "429 no retry-after",
         times: 2,
         match: membersPageStarting(4),
-        respond: (ctx) => send(ctx, 429, ctx.headers, JSON.stringify({ error: { code: "rate_limited", message: "slow down" } }))
+        respond: (ctx) =>
+          send(ctx, 429, ctx.headers, JSON.stringify({ error: { code: "rate_limited", message: "slow down" } }))
       })
       server.addRawFault({
         name: "500 page 3",
@@ -561,7 +654,12 @@ const cases: ReadonlyArray<Case> = [
         times: 2,
         match: (ctx) => ctx.method === "GET" && ctx.route === "/plan",
         respond: (ctx) =>
-          send(ctx, 503, { ...ctx.headers, "retry-after": "soon" }, JSON.stringify({ error: { code: "service_unavailable", message: "maintenance" } }))
+          send(
+            ctx,
+            503,
+            { ...ctx.headers, "retry-after": "soon" },
+            JSON.stringify({ error: { code: "service_unavailable", message: "maintenance" } })
+          )
       })
     },
     outcome: { kind: "complete" },
@@ -577,7 +675,12 @@ const cases: ReadonlyArray<Case> = [
         times: always,
         match: (ctx) => ctx.method === "GET" && ctx.route === "/plan",
         respond: (ctx) =>
-          send(ctx, 429, { ...ctx.headers, "retry-after": "3600" }, JSON.stringify({ error: { code: "rate_limited", message: "slow down" } }))
+          send(
+            ctx,
+            429,
+            { ...ctx.headers, "retry-after": "3600" },
+            JSON.stringify({ error: { code: "rate_limited", message: "slow down" } })
+          )
       }),
     outcome: { kind: "gap-or-failed", collection: "plan_usage", mentions: /429/ }
   },
@@ -614,7 +717,12 @@ const cases: ReadonlyArray<Case> = [
         times: always,
         match: membersPageStarting(4),
         respond: (ctx) =>
-          send(ctx, 403, ctx.headers, JSON.stringify({ error: { code: "forbidden", message: "this endpoint requires the Admin role" } }))
+          send(
+            ctx,
+            403,
+            ctx.headers,
+            JSON.stringify({ error: { code: "forbidden", message: "this endpoint requires the Admin role" } })
+          )
       }),
     outcome: { kind: "gap-or-failed", collection: "members", gapStatus: /^(failed|forbidden)$/, mentions: /403|admin/i }
   },
@@ -644,7 +752,11 @@ const cases: ReadonlyArray<Case> = [
           if (membersPageStarting(1)(ctx)) firstCursor = String((ctx.payload!["meta"] as Obj)["next_cursor"])
           return membersPageStarting(7)(ctx) && firstCursor !== undefined
         },
-        respond: (ctx) => sendJson(ctx, { ...ctx.payload, meta: { ...(ctx.payload!["meta"] as Obj), has_more: true, next_cursor: firstCursor! } })
+        respond: (ctx) =>
+          sendJson(ctx, {
+            ...ctx.payload,
+            meta: { ...(ctx.payload!["meta"] as Obj), has_more: true, next_cursor: firstCursor! }
+          })
       })
     },
     outcome: { kind: "gap-or-failed", collection: "members" },
@@ -663,10 +775,15 @@ const cases: ReadonlyArray<Case> = [
         name: "endless",
         times: always,
         match: (ctx) =>
-          ctx.method === "GET" && ctx.route === "/memberships" && (membersPageStarting(7)(ctx) || (ctx.query.get("after") ?? "").startsWith("endless-")),
+          ctx.method === "GET" && ctx.route === "/memberships" &&
+          (membersPageStarting(7)(ctx) || (ctx.query.get("after") ?? "").startsWith("endless-")),
         respond: (ctx) => {
           n += 1
-          const body = JSON.stringify({ object: "list", data: [], meta: { has_more: true, next_cursor: `endless-${n}` } })
+          const body = JSON.stringify({
+            object: "list",
+            data: [],
+            meta: { has_more: true, next_cursor: `endless-${n}` }
+          })
           // a little latency, as a real API has (and so that a client that never stops does not hog this machine)
           setTimeout(() => send(ctx, 200, ctx.headers, body), 25)
           return 200
@@ -676,7 +793,8 @@ const cases: ReadonlyArray<Case> = [
     outcome: { kind: "gap-or-failed", collection: "members" }
   },
   {
-    name: "the same member on pages 1 and 2 of members, the same robot on pages 1 and 2 of robots: each stored once, no phantom change",
+    name:
+      "the same member on pages 1 and 2 of members, the same robot on pages 1 and 2 of robots: each stored once, no phantom change",
     inject: (server) => {
       const duplicateAcrossPages = (route: string, first: string, second: string) => {
         let lastOfPage1: Obj | undefined
@@ -716,7 +834,8 @@ const cases: ReadonlyArray<Case> = [
     extra: (o) => expect(`${o.cli.stdout}${o.cli.stderr}`).not.toMatch(/PTOLEMY_WORKSPACE/)
   },
   {
-    name: "a webhook's subscriptions answer 404 while the webhook is still listed: a webhooks gap, never webhook_removed",
+    name:
+      "a webhook's subscriptions answer 404 while the webhook is still listed: a webhooks gap, never webhook_removed",
     inject: (server) =>
       server.addFault({
         name: "404 subscriptions",
@@ -762,10 +881,12 @@ const explain = (o: CaseResult): string =>
     `case: ${o.name}`,
     `exit ${o.cli.code}${o.cli.signal === null ? "" : ` (signal ${o.cli.signal})`} after ${o.elapsedMs} ms`,
     `runs: ${JSON.stringify(o.runs.slice(1))}`,
-    `requests: ${o.requests.length} (${o.requests
-      .slice(0, 40)
-      .map((q) => `${q.status} ${q.method} ${q.url.replace(/^\/v1\/workspaces\/[^/?]+/, "")}`)
-      .join("; ")})`,
+    `requests: ${o.requests.length} (${
+      o.requests
+        .slice(0, 40)
+        .map((q) => `${q.status} ${q.method} ${q.url.replace(/^\/v1\/workspaces\/[^/?]+/, "")}`)
+        .join("; ")
+    })`,
     `--- stdout\n${o.cli.stdout.slice(0, 3000)}`,
     `--- stderr\n${o.cli.stderr.slice(0, 3000)}`
   ].join("\n")
@@ -775,7 +896,9 @@ let baselineEarlier: ReadonlyArray<string>
 const running = new Map<string, Promise<CaseResult>>()
 const cleanup: Array<() => Promise<void>> = []
 
-const startOtherOrigin = async (): Promise<{ url: string; authorizations: Array<string | undefined>; close: () => Promise<void> }> => {
+const startOtherOrigin = async (): Promise<
+  { url: string; authorizations: Array<string | undefined>; close: () => Promise<void> }
+> => {
   const authorizations: Array<string | undefined> = []
   const server: Server = createServer((req, res) => {
     const headers: IncomingHttpHeaders = req.headers
@@ -801,7 +924,12 @@ const runCase = async (c: Case): Promise<CaseResult> => {
     copyFileSync(join(baselineDir, name), join(dir, name))
   }
   const db = join(dir, "audit.duckdb")
-  const server = await startIndependentPtolemy({ token: TOKEN, workspaceId: WS_ID, workspaceSlug: WS_SLUG, initial: STATE })
+  const server = await startIndependentPtolemy({
+    token: TOKEN,
+    workspaceId: WS_ID,
+    workspaceSlug: WS_SLUG,
+    initial: STATE
+  })
   const others: Array<Awaited<ReturnType<typeof startOtherOrigin>>> = []
   try {
     server.setPhase("fault")
@@ -836,7 +964,9 @@ const runCase = async (c: Case): Promise<CaseResult> => {
       other: others.map((o) => ({ url: o.url, authorizations: [...o.authorizations] })),
       // Through SQL, unzipped XML and Parquet, not raw bytes: compression would hide a token from a byte search.
       leakedInto: (await findLeaks(
-        readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name)),
+        readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) =>
+          join(e.parentPath, e.name)
+        ),
         SECRETS
       )).map((leak) => `${leak.file} (${leak.where})`)
     }
@@ -878,7 +1008,9 @@ const check = (c: Case, o: CaseResult): void => {
 
   // It ended on its own, printed no stack trace, and never a token.
   expect(o.cli.signal, `the CLI did not end on its own\n${why}`).toBeNull()
-  expect(o.elapsedMs, `the CLI did not end on its own: stopped at the test's limit\n${why}`).toBeLessThan((c.timeoutMs ?? DEFAULT_TIMEOUT_MS) - 500)
+  expect(o.elapsedMs, `the CLI did not end on its own: stopped at the test's limit\n${why}`).toBeLessThan(
+    (c.timeoutMs ?? DEFAULT_TIMEOUT_MS) - 500
+  )
   expect(STACK_FRAME.exec(output)?.[0] ?? null, `a stack trace was printed\n${why}`).toBeNull()
   expect(RAW_ERRORS.exec(output)?.[0] ?? null, `a raw JavaScript error was printed\n${why}`).toBeNull()
   for (const secret of SECRETS) expect(output.includes(secret), `a token was printed\n${why}`).toBe(false)
@@ -934,7 +1066,11 @@ const check = (c: Case, o: CaseResult): void => {
   }
   switch (outcome.kind) {
     case "complete":
-      expect({ code: o.cli.code, status: kind, gaps: run?.gaps ?? null }, why).toEqual({ code: 0, status: "complete", gaps: null })
+      expect({ code: o.cli.code, status: kind, gaps: run?.gaps ?? null }, why).toEqual({
+        code: 0,
+        status: "complete",
+        gaps: null
+      })
       break
     case "complete-or-gap":
       expect(o.cli.code, why).toBe(0)
@@ -979,7 +1115,12 @@ describe("faults the fault matrix does not inject, against the real CLI", () => 
   beforeAll(async () => {
     // One clean baseline run: every case starts from a copy of it.
     baselineDir = mkdtempSync(join(tmpdir(), "ptolemy-unseen-baseline-"))
-    const server = await startIndependentPtolemy({ token: TOKEN, workspaceId: WS_ID, workspaceSlug: WS_SLUG, initial: STATE })
+    const server = await startIndependentPtolemy({
+      token: TOKEN,
+      workspaceId: WS_ID,
+      workspaceSlug: WS_SLUG,
+      initial: STATE
+    })
     try {
       const baseline = await runCli(["run"], {
         cwd: baselineDir,
@@ -997,7 +1138,12 @@ describe("faults the fault matrix does not inject, against the real CLI", () => 
       await server.close()
     }
     const runs = await readRuns(join(baselineDir, "audit.duckdb"))
-    expect(runs.map((r) => [r.run_id, r.status, r.counts, r.member_ids])).toEqual([[1, "complete", BASELINE_COUNTS, MEMBER_IDS]])
+    expect(runs.map((r) => [r.run_id, r.status, r.counts, r.member_ids])).toEqual([[
+      1,
+      "complete",
+      BASELINE_COUNTS,
+      MEMBER_IDS
+    ]])
     baselineEarlier = await earlierRows(join(baselineDir, "audit.duckdb"))
     expect(baselineEarlier.length).toBeGreaterThan(20)
     // Four at a time: two cores, and each CLI process costs seconds of CPU to start; a loaded CI stays well inside the limits.
@@ -1015,7 +1161,9 @@ describe("faults the fault matrix does not inject, against the real CLI", () => 
       const result = await running.get(c.name)!
       const run = result.runs[1]
       console.info(
-        `${c.name}\n  -> exit ${result.cli.code} in ${result.elapsedMs} ms, ${result.requests.length} requests; run 2: ${run?.status ?? "none"}` +
+        `${c.name}\n  -> exit ${result.cli.code} in ${result.elapsedMs} ms, ${result.requests.length} requests; run 2: ${
+          run?.status ?? "none"
+        }` +
           `${run?.gaps ? `; gaps: ${run.gaps}` : ""}${run?.error ? `; error: ${run.error}` : ""}` +
           `\n  stderr: ${result.cli.stderr.trim().split("\n").slice(-4).join(" / ").slice(0, 600)}`
       )
@@ -1023,4 +1171,3 @@ describe("faults the fault matrix does not inject, against the real CLI", () => 
     })
   }
 })
-

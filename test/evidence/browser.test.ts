@@ -42,7 +42,10 @@ const pack = <E, R>(history: Effect.Effect<void, E, R>, scope: typeof Q1 | typeo
     Effect.scoped(
       Effect.gen(function*() {
         const db = yield* tempDir
-        yield* Effect.provide(Effect.zipRight(history, writeEvidencePack(scope, dir, { commandLine: COMMAND, name: "pack" })), testStore(db))
+        yield* Effect.provide(
+          Effect.zipRight(history, writeEvidencePack(scope, dir, { commandLine: COMMAND, name: "pack" })),
+          testStore(db)
+        )
         return join(dir, "index.html")
       })
     ).pipe(Logger.withMinimumLogLevel(LogLevel.Warning)) as Effect.Effect<string>
@@ -66,7 +69,9 @@ describe.skipIf(!chromium.found)("the evidence page in headless Chromium", () =>
     const problems: Array<string> = []
     const requests: Array<string> = []
     tab.on("console", (message) => {
-      if (message.type() === "error" || message.type() === "warning") problems.push(`${message.type()}: ${message.text()}`)
+      if (message.type() === "error" || message.type() === "warning") {
+        problems.push(`${message.type()}: ${message.text()}`)
+      }
     })
     tab.on("pageerror", (error) => problems.push(`page error: ${error.message}`))
     tab.on("request", (request) => requests.push(request.url()))
@@ -104,7 +109,11 @@ describe.skipIf(!chromium.found)("the evidence page in headless Chromium", () =>
           yield* Effect.provide(
             Effect.zipRight(
               buildHistory,
-              writeEvidencePack(Q1, out, { commandLine: `${COMMAND} --pdf`, name: "pack", chromium: chromium.found ? chromium.path : undefined })
+              writeEvidencePack(Q1, out, {
+                commandLine: `${COMMAND} --pdf`,
+                name: "pack",
+                chromium: chromium.found ? chromium.path : undefined
+              })
             ),
             testStore(db)
           )
@@ -113,7 +122,9 @@ describe.skipIf(!chromium.found)("the evidence page in headless Chromium", () =>
     )
     const pdf = readFileSync(join(out, "evidence.pdf"))
     expect(pdf.subarray(0, 5).toString("latin1")).toBe("%PDF-")
-    const manifest = JSON.parse(readFileSync(join(out, "manifest.json"), "utf8")) as { files: Array<{ path: string; sha256: string }> }
+    const manifest = JSON.parse(readFileSync(join(out, "manifest.json"), "utf8")) as {
+      files: Array<{ path: string; sha256: string }>
+    }
     expect(manifest.files.find((f) => f.path === "evidence.pdf")?.sha256).toBe(sha256(pdf))
   })
 

@@ -20,7 +20,8 @@ describe("evidence and verify --evidence on the command line", () => {
       yield* Effect.provide(buildHistory, testStore(dir))
       const db = join(dir, "audit.duckdb")
       const reports = join(dir, "reports")
-      const cli = (args: ReadonlyArray<string>, env?: Record<string, string>) => Effect.promise(() => runCli(args, env ? { env } : {}))
+      const cli = (args: ReadonlyArray<string>, env?: Record<string, string>) =>
+        Effect.promise(() => runCli(args, env ? { env } : {}))
 
       // Bad usage: exit 2, nothing written.
       expect((yield* cli(["evidence", "--db", db, "--reports", reports])).code).toBe(2)
@@ -55,7 +56,10 @@ describe("evidence and verify --evidence on the command line", () => {
       // One CSV edited: the folder no longer verifies, and the file is named.
       const csv = readdirSync(packDir).find((f) => f.endsWith("-population.csv"))!
       const original = readFileSync(join(packDir, csv))
-      writeFileSync(join(packDir, csv), Buffer.concat([original, Buffer.from("Mallory,mallory@acme.test,human,,admin,joined,,m-x\r\n")]))
+      writeFileSync(
+        join(packDir, csv),
+        Buffer.concat([original, Buffer.from("Mallory,mallory@acme.test,human,,admin,joined,,m-x\r\n")])
+      )
       const edited = yield* cli(["verify", "--evidence", packDir])
       expect(edited.code).toBe(1)
       expect(edited.stderr).toContain(`file ${csv}: its SHA-256 is`)
@@ -63,7 +67,10 @@ describe("evidence and verify --evidence on the command line", () => {
 
       // One stored row edited in the database: the zip's files still verify, and the first run it belongs to is named.
       yield* Effect.provide(
-        Effect.flatMap(Database, (d) => d.execute("UPDATE member_versions SET display_name = 'Someone Else' WHERE id = 'ann'")),
+        Effect.flatMap(
+          Database,
+          (d) => d.execute("UPDATE member_versions SET display_name = 'Someone Else' WHERE id = 'ann'")
+        ),
         testStore(dir)
       )
       const tampered = yield* cli(["verify", "--evidence", zip, "--db", db])

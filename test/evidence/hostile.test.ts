@@ -20,7 +20,10 @@ describe("hostile strings in the evidence pack", () => {
       const dir = yield* tempDir
       const out = join(dir, "pack")
       yield* Effect.provide(
-        Effect.zipRight(hostileHistory(2), writeEvidencePack(hostileScope, out, { commandLine: "ptolemy-audit evidence --period 2026-03", name: "pack" })),
+        Effect.zipRight(
+          hostileHistory(2),
+          writeEvidencePack(hostileScope, out, { commandLine: "ptolemy-audit evidence --period 2026-03", name: "pack" })
+        ),
         testStore(dir)
       )
       const html = readFileSync(join(out, "index.html"), "utf8")

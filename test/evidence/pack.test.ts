@@ -21,8 +21,14 @@ describe("the evidence pack", () => {
       const { first, second, hashes } = yield* Effect.provide(
         Effect.gen(function*() {
           yield* buildHistory
-          const first = yield* writeEvidencePack(Q1, join(dir, "a"), { commandLine: COMMAND, name: "evidence-acme-2026-Q1" })
-          const second = yield* writeEvidencePack(Q1, join(dir, "b"), { commandLine: COMMAND, name: "evidence-acme-2026-Q1" })
+          const first = yield* writeEvidencePack(Q1, join(dir, "a"), {
+            commandLine: COMMAND,
+            name: "evidence-acme-2026-Q1"
+          })
+          const second = yield* writeEvidencePack(Q1, join(dir, "b"), {
+            commandLine: COMMAND,
+            name: "evidence-acme-2026-Q1"
+          })
           const hashes = yield* query("SELECT run_id, content_hash FROM runs ORDER BY run_id")
           return { first, second, hashes }
         }),
@@ -38,13 +44,19 @@ describe("the evidence pack", () => {
       if (manifest._tag === "Left") throw new Error(String(manifest.left))
       const m = manifest.right
       // Every file but the manifest and the zip is listed with its true hash and size.
-      expect(m.files.map((f) => f.path).sort()).toEqual(names.filter((n) => n !== "manifest.json" && !n.endsWith(".zip")))
+      expect(m.files.map((f) => f.path).sort()).toEqual(
+        names.filter((n) => n !== "manifest.json" && !n.endsWith(".zip"))
+      )
       for (const f of m.files) {
         const bytes = readFileSync(join(dir, "a", f.path))
         expect({ path: f.path, sha256: sha256(bytes), bytes: bytes.byteLength }).toEqual(f)
       }
       expect(m.runs.map((r) => [r.run_id, r.content_hash])).toEqual(hashes.map((h) => [h["run_id"], h["content_hash"]]))
-      expect(m.chain_head).toMatchObject({ run_id: 4, content_hash: hashes[3]!["content_hash"], at: "2026-03-31T23:59:59.999Z" })
+      expect(m.chain_head).toMatchObject({
+        run_id: 4,
+        content_hash: hashes[3]!["content_hash"],
+        at: "2026-03-31T23:59:59.999Z"
+      })
       expect(m.command_line).toBe(COMMAND)
       // Deterministic: two packs of the same data are the same bytes, zip included.
       expect(second.zipSha256).toBe(first.zipSha256)
@@ -55,7 +67,20 @@ describe("the evidence pack", () => {
       expect(runsCsv.toString("utf8")).toContain("2026-03-02T06:00:00Z")
       // The page names every section and says what has no input.
       const html = readFileSync(first.files.find((f) => f.endsWith("index.html"))!, "utf8")
-      for (const id of ["scope", "completeness", "population", "privileged", "joiners-movers-leavers", "robots-and-tokens", "access-review", "remediation", "time-to-removal", "open-findings"]) {
+      for (
+        const id of [
+          "scope",
+          "completeness",
+          "population",
+          "privileged",
+          "joiners-movers-leavers",
+          "robots-and-tokens",
+          "access-review",
+          "remediation",
+          "time-to-removal",
+          "open-findings"
+        ]
+      ) {
         expect(html).toContain(`<section class="evidence" id="${id}"`)
       }
       // The history has remediation's views (migration 005) but no plan: nothing was applied.
@@ -64,7 +89,11 @@ describe("the evidence pack", () => {
       // The period workbook, re-packed with fixed dates, still opens as the period report's workbook.
       const workbook = new ExcelJS.Workbook()
       yield* Effect.promise(() => workbook.xlsx.readFile(join(dir, "a", "audit.xlsx")))
-      expect(workbook.worksheets.map((w) => w.name).slice(0, 3)).toEqual(["Summary", "Access review", "Privileged access"])
+      expect(workbook.worksheets.map((w) => w.name).slice(0, 3)).toEqual([
+        "Summary",
+        "Access review",
+        "Privileged access"
+      ])
       expect(workbook.getWorksheet("Members")!.actualRowCount).toBeGreaterThan(5)
     }))
 })
@@ -99,7 +128,12 @@ describe("the access review section", () => {
       const [header, ...rows] = readCsv(readFileSync(join(out, "07-access-review-campaigns.csv"), "utf8"))
       const row = Object.fromEntries(header!.map((h, i) => [h, rows[0]![i]]))
       expect(rows).toHaveLength(1)
-      expect(row).toMatchObject({ "Frozen run": "2", Status: "signed off", "Signed off by": "Carla Controller", "Signed off (UTC)": "2026-03-05T10:00:00Z" })
+      expect(row).toMatchObject({
+        "Frozen run": "2",
+        Status: "signed off",
+        "Signed off by": "Carla Controller",
+        "Signed off (UTC)": "2026-03-05T10:00:00Z"
+      })
       const html = readFileSync(join(out, "index.html"), "utf8")
       expect(html).not.toContain("no access review campaign froze a run")
     }))
@@ -124,7 +158,10 @@ describe("a pack checked against the history", () => {
         testStore(dir)
       )
       expect(before).toEqual([])
-      expect(after.map((d) => `${d.kind} ${d.name}`)).toEqual(["run run 4", "chain chain head at 2026-03-31T23:59:59.999Z"])
+      expect(after.map((d) => `${d.kind} ${d.name}`)).toEqual([
+        "run run 4",
+        "chain chain head at 2026-03-31T23:59:59.999Z"
+      ])
       expect(after[0]!.problem).toContain("no longer stored")
       expect(after[1]!.problem).toContain("ends at run 3")
     }))

@@ -5,8 +5,8 @@
  */
 import { Effect } from "effect"
 import { defaultFindingSettings } from "../../src/analyses/Findings.js"
-import { event, invitation, member, robot, token, usage, webhook } from "../support/Records.js"
 import { snapshotAt } from "../support/Pipeline.js"
+import { event, invitation, member, robot, token, usage, webhook } from "../support/Records.js"
 
 export const WS = "3fa85f64-5717-4562-b3fc-2c963f66afa6"
 
@@ -35,9 +35,13 @@ const state = (d: number) => ({
   events: [event(`e${d}`, "membership.updated", "bob", at(d))]
 })
 
-export const buildHistory = Effect.forEach(DAYS, (d) => snapshotAt(state(d), at(d), { ...defaultFindingSettings, allowedDomains: ["acme.test"] }), {
-  discard: true
-})
+export const buildHistory = Effect.forEach(
+  DAYS,
+  (d) => snapshotAt(state(d), at(d), { ...defaultFindingSettings, allowedDomains: ["acme.test"] }),
+  {
+    discard: true
+  }
+)
 
 /** The scope `evidence --period 2026-Q1` resolves to over this history (it starts late: the first run is on 2 March). */
 export const Q1 = {
@@ -52,11 +56,53 @@ export const COMMAND = "ptolemy-audit evidence --period 2026-Q1"
 
 /** Every element the page itself writes (its own markup and the chart's SVG); anything else came from data. */
 export const PAGE_TAGS = new Set([
-  "html", "head", "meta", "title", "style", "body", "main", "header", "footer", "nav", "section", "figure", "figcaption",
-  "h1", "h2", "p", "ol", "ul", "li", "dl", "dt", "dd", "div", "span", "strong", "code", "a",
-  "table", "caption", "thead", "tbody", "tr", "th", "td",
-  "svg", "g", "path", "line", "rect", "text"
+  "html",
+  "head",
+  "meta",
+  "title",
+  "style",
+  "body",
+  "main",
+  "header",
+  "footer",
+  "nav",
+  "section",
+  "figure",
+  "figcaption",
+  "h1",
+  "h2",
+  "p",
+  "ol",
+  "ul",
+  "li",
+  "dl",
+  "dt",
+  "dd",
+  "div",
+  "span",
+  "strong",
+  "code",
+  "a",
+  "table",
+  "caption",
+  "thead",
+  "tbody",
+  "tr",
+  "th",
+  "td",
+  "svg",
+  "g",
+  "path",
+  "line",
+  "rect",
+  "text"
 ])
 
 /** The hostile history's month (test/reports/Hostile.ts stores two runs on 1 and 2 March). */
-export const hostileScope = { label: "2026-03", dates: { start: "2026-03-01", end: "2026-03-31" }, fromRunId: 1, toRunId: 2, startsLate: true }
+export const hostileScope = {
+  label: "2026-03",
+  dates: { start: "2026-03-01", end: "2026-03-31" },
+  fromRunId: 1,
+  toRunId: 2,
+  startsLate: true
+}

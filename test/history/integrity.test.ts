@@ -2,16 +2,25 @@ import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { verifyChain } from "../../src/history/Integrity.js"
 import { Database } from "../../src/store/Database.js"
-import { member, token } from "../support/Records.js"
 import { query, snapshotAt, testStore } from "../support/Pipeline.js"
+import { member, token } from "../support/Records.js"
 import { tempDir } from "../support/TempDir.js"
 
 const day = (d: number) => `2026-02-${String(d).padStart(2, "0")}T06:00:00Z`
 
 const history = Effect.gen(function*() {
-  yield* snapshotAt({ members: [member("ann", "admin"), member("bob", "viewer")], robot_tokens: [token("t1", "r1")] }, day(1))
-  yield* snapshotAt({ members: [member("ann", "admin"), member("bob", "member")], robot_tokens: [token("t1", "r1")] }, day(2))
-  yield* snapshotAt({ members: [member("ann", "admin"), member("bob", "member")], robot_tokens: [token("t1", "r1")] }, day(3))
+  yield* snapshotAt(
+    { members: [member("ann", "admin"), member("bob", "viewer")], robot_tokens: [token("t1", "r1")] },
+    day(1)
+  )
+  yield* snapshotAt(
+    { members: [member("ann", "admin"), member("bob", "member")], robot_tokens: [token("t1", "r1")] },
+    day(2)
+  )
+  yield* snapshotAt(
+    { members: [member("ann", "admin"), member("bob", "member")], robot_tokens: [token("t1", "r1")] },
+    day(3)
+  )
 })
 
 const verify = Effect.flatMap(Database, verifyChain)
@@ -72,11 +81,18 @@ describe("the integrity chain", () => {
           const members = [member("ann", "admin"), member("bob", "viewer")]
           yield* snapshotAt({ members, robot_tokens: [token("t1", "r1")] }, day(1))
           for (const d of [2, 3]) {
-            yield* snapshotAt({ members, robot_tokens: [token("t1", "r1"), token("t2", "r1", { expires_at: null })] }, day(d))
+            yield* snapshotAt(
+              { members, robot_tokens: [token("t1", "r1"), token("t2", "r1", { expires_at: null })] },
+              day(d)
+            )
           }
           const finding = "rule_id = 'token.no_expiry' AND entity_id = 't2'"
-          expect(yield* query(`SELECT valid_from, valid_to FROM finding_versions WHERE ${finding}`)).toEqual([{ valid_from: 2, valid_to: null }])
-          expect((yield* query(`SELECT run_id FROM findings WHERE ${finding} ORDER BY run_id`)).map((r) => r["run_id"])).toEqual([2, 3])
+          expect(yield* query(`SELECT valid_from, valid_to FROM finding_versions WHERE ${finding}`)).toEqual([{
+            valid_from: 2,
+            valid_to: null
+          }])
+          expect((yield* query(`SELECT run_id FROM findings WHERE ${finding} ORDER BY run_id`)).map((r) => r["run_id"]))
+            .toEqual([2, 3])
           expect((yield* verify).breaches).toEqual([])
           yield* db.execute(`DELETE FROM finding_versions WHERE ${finding}`)
           expect(yield* query(`SELECT count(*) AS n FROM findings WHERE ${finding}`)).toEqual([{ n: 0 }])

@@ -12,20 +12,27 @@ import { appendEntry, sealEntry } from "../../src/history/Ledger.js"
 import { exportHistory, importHistory } from "../../src/history/Parquet.js"
 import { Database, type DatabaseService, param } from "../../src/store/Database.js"
 import { runCli } from "../support/Cli.js"
+import { workspace } from "../support/FakeSource.js"
 import { snapshotAt, testStore } from "../support/Pipeline.js"
 import { member } from "../support/Records.js"
 import { tempDir } from "../support/TempDir.js"
-import { workspace } from "../support/FakeSource.js"
 
 const day = (d: number) => `2026-05-${String(d).padStart(2, "0")}T06:00:00Z`
 
 /** A feature's table of ledger records (as review and remediation add theirs): known to the export by its column. */
-const featureTable = "CREATE TABLE IF NOT EXISTS review_note_log (entry_id INTEGER NOT NULL, item VARCHAR, note VARCHAR)"
+const featureTable =
+  "CREATE TABLE IF NOT EXISTS review_note_log (entry_id INTEGER NOT NULL, item VARCHAR, note VARCHAR)"
 
 const record = (db: DatabaseService, kind: string, notes: ReadonlyArray<string>, at: string) =>
   db.transaction(
     Effect.gen(function*() {
-      const entryId = yield* appendEntry(db, { source: "ptolemy", workspaceId: workspace.id, kind, subjectId: "campaign-1", recordedAt: at })
+      const entryId = yield* appendEntry(db, {
+        source: "ptolemy",
+        workspaceId: workspace.id,
+        kind,
+        subjectId: "campaign-1",
+        recordedAt: at
+      })
       for (const [i, note] of notes.entries()) {
         yield* db.execute("INSERT INTO review_note_log VALUES ($1, $2, $3)", [
           param.int(entryId),
@@ -66,7 +73,10 @@ describe("the ledger in the exported history", () => {
         testStore(join(dir, "a"))
       )
       expect(readdirSync(join(out, "ledger")).sort()).toEqual(["entry=000001", "entry=000002", "entry=000003"])
-      expect(readdirSync(join(out, "ledger", "entry=000002")).sort()).toEqual(["ledger_log.parquet", "review_note_log.parquet"])
+      expect(readdirSync(join(out, "ledger", "entry=000002")).sort()).toEqual([
+        "ledger_log.parquet",
+        "review_note_log.parquet"
+      ])
       expect(existsSync(join(out, "ledger", "entry=000001", "review_note_log.parquet"))).toBe(false)
 
       const rebuilt = join(dir, "b")
@@ -106,7 +116,9 @@ describe("the ledger in the exported history", () => {
           testStore(join(dir, name))
         )
       }
-      const imported = yield* Effect.promise(() => runCli(["import", "--from", out, "--db", join(dir, "b", "audit.duckdb")]))
+      const imported = yield* Effect.promise(() =>
+        runCli(["import", "--from", out, "--db", join(dir, "b", "audit.duckdb")])
+      )
       expect(imported.code).toBe(2)
       expect(imported.stderr).toContain("Ledger entry 1 in")
       expect(imported.stderr).toContain("they are different histories")

@@ -2,8 +2,8 @@ import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { appendEntry, sealEntry, verifyLedger } from "../../src/history/Ledger.js"
 import { Database } from "../../src/store/Database.js"
-import { member } from "../support/Records.js"
 import { query, snapshotAt, testStore } from "../support/Pipeline.js"
+import { member } from "../support/Records.js"
 import { tempDir } from "../support/TempDir.js"
 
 const WS = "3fa85f64-5717-4562-b3fc-2c963f66afa6"
@@ -15,7 +15,13 @@ const history = Effect.gen(function*() {
   for (const [kind, at] of [["review.started", "02"], ["review.decisions", "03"], ["review.closed", "04"]] as const) {
     yield* db.transaction(
       Effect.flatMap(
-        appendEntry(db, { source: "ptolemy", workspaceId: WS, kind, subjectId: "c1", recordedAt: `2026-02-${at}T10:00:00Z` }),
+        appendEntry(db, {
+          source: "ptolemy",
+          workspaceId: WS,
+          kind,
+          subjectId: "c1",
+          recordedAt: `2026-02-${at}T10:00:00Z`
+        }),
         (id) => sealEntry(db, id)
       )
     )
@@ -32,7 +38,9 @@ describe("the ledger chain", () => {
         Effect.gen(function*() {
           yield* history
           expect(yield* verify).toEqual({ entries: 3, breaches: [] })
-          const rows = yield* query("SELECT entry_id, previous_hash, content_hash, anchor_run_id, anchor_hash FROM ledger_log ORDER BY entry_id")
+          const rows = yield* query(
+            "SELECT entry_id, previous_hash, content_hash, anchor_run_id, anchor_hash FROM ledger_log ORDER BY entry_id"
+          )
           const runHash = (yield* query("SELECT content_hash FROM runs WHERE run_id = 1"))[0]!["content_hash"]
           expect(rows.map((r) => r["anchor_run_id"])).toEqual([1, 1, 1])
           expect(rows.every((r) => r["anchor_hash"] === runHash)).toBe(true)

@@ -1,19 +1,23 @@
-import { describe, expect, it } from "@effect/vitest"
 import * as NodeContext from "@effect/platform-node/NodeContext"
+import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { readdirSync, readFileSync, statSync } from "node:fs"
 import { join } from "node:path"
-import { exportHistory, importHistory } from "../../src/history/Parquet.js"
 import { verifyChain } from "../../src/history/Integrity.js"
+import { exportHistory, importHistory } from "../../src/history/Parquet.js"
 import { Database } from "../../src/store/Database.js"
-import { event, invitation, member, robot, token, usage, webhook } from "../support/Records.js"
 import { snapshotAt, testStore } from "../support/Pipeline.js"
+import { event, invitation, member, robot, token, usage, webhook } from "../support/Records.js"
 import { tempDir } from "../support/TempDir.js"
 
 const day = (d: number) => `2026-03-${String(d).padStart(2, "0")}T06:00:00Z`
 
 const state = (d: number) => ({
-  members: [member("ann", "admin"), member("bob", d > 2 ? "member" : "viewer"), ...(d === 2 ? [member("tmp", "viewer")] : [])],
+  members: [
+    member("ann", "admin"),
+    member("bob", d > 2 ? "member" : "viewer"),
+    ...(d === 2 ? [member("tmp", "viewer")] : [])
+  ],
   robots: [robot("r1")],
   robot_tokens: [token("t1", "r1", { last_used_at: day(d) }), ...(d > 1 ? [token("t2", "r1")] : [])],
   invitations: [invitation("i1", { status: d > 2 ? "accepted" : "pending" })],
@@ -23,12 +27,30 @@ const state = (d: number) => ({
 })
 
 const views = [
-  "runs", "coverage", "workspaces", "members", "robots", "robot_tokens", "invitations", "webhooks", "plan_usage",
-  "events", "changes", "findings", "quota_trend", "quota_fits"
+  "runs",
+  "coverage",
+  "workspaces",
+  "members",
+  "robots",
+  "robot_tokens",
+  "invitations",
+  "webhooks",
+  "plan_usage",
+  "events",
+  "changes",
+  "findings",
+  "quota_trend",
+  "quota_fits"
 ]
 
-const dumpViews = Effect.flatMap(Database, (db) =>
-  Effect.forEach(views, (view) => Effect.map(db.query(`SELECT * FROM ${view} ORDER BY ALL`), (rows) => [view, rows] as const)))
+const dumpViews = Effect.flatMap(
+  Database,
+  (db) =>
+    Effect.forEach(
+      views,
+      (view) => Effect.map(db.query(`SELECT * FROM ${view} ORDER BY ALL`), (rows) => [view, rows] as const)
+    )
+)
 
 describe("export and import as Parquet", () => {
   it.scoped("an import into an empty database reproduces every view exactly, and the chain still verifies", () =>
@@ -95,7 +117,11 @@ describe("export and import as Parquet", () => {
       const original = yield* Effect.provide(
         Effect.gen(function*() {
           yield* snapshotAt(state(3), day(3))
-          expect(yield* Effect.flatMap(Database, (db) => exportHistory(db, out))).toEqual({ written: [3], skipped: 2, entries: [] })
+          expect(yield* Effect.flatMap(Database, (db) => exportHistory(db, out))).toEqual({
+            written: [3],
+            skipped: 2,
+            entries: []
+          })
           return yield* dumpViews
         }),
         a
@@ -119,7 +145,10 @@ describe("export and import as Parquet", () => {
             const wasThere = earlier[i]![1]
             // What the earlier import stored is untouched (quota_trend shows the newest run only).
             if (view !== "quota_trend" && wasThere.some((r) => (r as { run_id?: number }).run_id !== undefined)) {
-              expect({ view, rows: runsOf(rows, (run) => run <= 2) }).toEqual({ view, rows: runsOf(wasThere, (run) => run <= 2) })
+              expect({ view, rows: runsOf(rows, (run) => run <= 2) }).toEqual({
+                view,
+                rows: runsOf(wasThere, (run) => run <= 2)
+              })
             }
           }
           const runs = yield* db.query("SELECT run_id FROM run_log ORDER BY run_id")

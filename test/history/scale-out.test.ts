@@ -14,7 +14,11 @@ import { runCli } from "../support/Cli.js"
 const dir = mkdtempSync(join(tmpdir(), "ptolemy-audit-scale-out-"))
 const audits = [
   { name: "ptolemy", db: join(dir, "p", "demo", "audit.duckdb"), demo: ["--source", "ptolemy", "--seed", "3"] },
-  { name: "transactionlink", db: join(dir, "t", "demo", "audit.duckdb"), demo: ["--source", "transactionlink", "--seed", "4"] }
+  {
+    name: "transactionlink",
+    db: join(dir, "t", "demo", "audit.duckdb"),
+    demo: ["--source", "transactionlink", "--seed", "4"]
+  }
 ] as const
 const cwd = process.cwd()
 afterAll(() => {
@@ -24,7 +28,11 @@ afterAll(() => {
 
 beforeAll(async () => {
   const demos = await Promise.all(
-    audits.map((a) => runCli(["demo", "--days", "6", ...a.demo, "--reports", join(dir, a.name === "ptolemy" ? "p" : "t")], { timeoutMs: 540_000 }))
+    audits.map((a) =>
+      runCli(["demo", "--days", "6", ...a.demo, "--reports", join(dir, a.name === "ptolemy" ? "p" : "t")], {
+        timeoutMs: 540_000
+      })
+    )
   )
   expect(demos.map((d) => d.code)).toEqual([0, 0])
   for (const audit of audits) {
@@ -34,12 +42,13 @@ beforeAll(async () => {
 }, 600_000)
 
 /** The ```sql blocks of the section, as a reader copies them (the list's indentation removed). */
-const examples = (readFileSync(new URL("../../docs/performance.md", import.meta.url), "utf8").match(/```sql\n[\s\S]*?```/g) ?? [])
-  .map((block) => {
-    const lines = block.split("\n").slice(1, -1)
-    const indent = Math.min(...lines.filter((l) => l.trim() !== "").map((l) => l.length - l.trimStart().length))
-    return lines.map((l) => l.slice(indent)).join("\n")
-  })
+const examples =
+  (readFileSync(new URL("../../docs/performance.md", import.meta.url), "utf8").match(/```sql\n[\s\S]*?```/g) ?? [])
+    .map((block) => {
+      const lines = block.split("\n").slice(1, -1)
+      const indent = Math.min(...lines.filter((l) => l.trim() !== "").map((l) => l.length - l.trimStart().length))
+      return lines.map((l) => l.slice(indent)).join("\n")
+    })
 
 type Row = Record<string, unknown>
 
@@ -67,7 +76,9 @@ const latestMembers = `
                       AND c.collection = 'members' AND c.status = 'complete')`
 
 const byKey = (rows: Array<Row>, ...keys: ReadonlyArray<string>) =>
-  [...rows].sort((a, b) => keys.map((k) => String(a[k])).join("|").localeCompare(keys.map((k) => String(b[k])).join("|")))
+  [...rows].sort((a, b) =>
+    keys.map((k) => String(a[k])).join("|").localeCompare(keys.map((k) => String(b[k])).join("|"))
+  )
 
 describe("the cross-workspace questions of docs/performance.md, over exported histories", () => {
   it("every example runs as written, and answers as the databases' own views do", async () => {
@@ -114,18 +125,35 @@ describe("the cross-workspace questions of docs/performance.md, over exported hi
         AND (SELECT any_value(m.user_type) FROM members m
              WHERE m.source = c.source AND m.workspace_id = c.workspace_id AND m.id = c.entity_id) = 'human'`)
     expect(removals.length).toBeGreaterThan(0)
-    expect(byKey(leaverRows.map((r) => ({
-      source: r["source"],
-      removed_from: r["removed_from"],
-      membership_id: r["membership_id"],
-      removed_at: String(r["removed_at"]).replace(" ", "T").replace(/\+00(:00)?$/, "Z")
-    })), "source", "removed_from", "membership_id")).toEqual(
-      byKey(removals.map((r) => ({ ...r, removed_at: String(r["removed_at"]).replace(" ", "T").replace(/\+00(:00)?$/, "Z") })), "source", "removed_from", "membership_id")
+    expect(byKey(
+      leaverRows.map((r) => ({
+        source: r["source"],
+        removed_from: r["removed_from"],
+        membership_id: r["membership_id"],
+        removed_at: String(r["removed_at"]).replace(" ", "T").replace(/\+00(:00)?$/, "Z")
+      })),
+      "source",
+      "removed_from",
+      "membership_id"
+    )).toEqual(
+      byKey(
+        removals.map((r) => ({
+          ...r,
+          removed_at: String(r["removed_at"]).replace(" ", "T").replace(/\+00(:00)?$/, "Z")
+        })),
+        "source",
+        "removed_from",
+        "membership_id"
+      )
     )
     // Where each leaver still has access: their current workspaces other than the one they left.
     for (const row of leaverRows) {
-      const elsewhere = [...(workspacesOf.get(String(row["person"])) ?? [])].filter((w) => w !== row["removed_from"]).sort()
-      expect({ person: row["person"], still_in: row["still_in"] }).toEqual({ person: row["person"], still_in: elsewhere })
+      const elsewhere = [...(workspacesOf.get(String(row["person"])) ?? [])].filter((w) => w !== row["removed_from"])
+        .sort()
+      expect({ person: row["person"], still_in: row["still_in"] }).toEqual({
+        person: row["person"],
+        still_in: elsewhere
+      })
     }
     connection.closeSync()
     instance.closeSync()

@@ -1,7 +1,11 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { join } from "node:path"
-import { type RunningSimulator, type SimulatorOptions, startPtolemySimulator } from "../../src/simulator/ptolemy/index.js"
+import {
+  type RunningSimulator,
+  type SimulatorOptions,
+  startPtolemySimulator
+} from "../../src/simulator/ptolemy/index.js"
 import { auditLayer, auditOnce, query } from "../support/Audit.js"
 import { findLeaks } from "../support/SecretScan.js"
 import { tempDir } from "../support/TempDir.js"
@@ -88,7 +92,9 @@ describe("the Ptolemy pipeline: client, simulator over loopback, real DuckDB fil
           const result = yield* auditOnce(target(sim, sim.tokens.robotViewer))
           expect(result.runs.map((r) => r.status)).toEqual(["incomplete"])
           const coverage = yield* query(
-            `SELECT collection, status, detail FROM coverage WHERE run_id = ${result.runs[0]!.runId} ORDER BY collection`
+            `SELECT collection, status, detail FROM coverage WHERE run_id = ${
+              result.runs[0]!.runId
+            } ORDER BY collection`
           )
           const status = Object.fromEntries(coverage.map((c) => [c["collection"], c["status"]]))
           expect(status).toMatchObject({
@@ -106,7 +112,9 @@ describe("the Ptolemy pipeline: client, simulator over loopback, real DuckDB fil
           expect(members["detail"]).toContain("Admin")
           expect(yield* query("SELECT count(*) AS n FROM members")).toEqual([{ n: 0 }])
           expect(
-            (yield* query("SELECT entity_id FROM findings WHERE rule_id = 'coverage.gap' ORDER BY 1")).map((r) => r["entity_id"])
+            (yield* query("SELECT entity_id FROM findings WHERE rule_id = 'coverage.gap' ORDER BY 1")).map((r) =>
+              r["entity_id"]
+            )
           ).toEqual(["invitations", "members", "robot_tokens", "robots"])
         }),
         auditLayer(dir)
@@ -136,7 +144,9 @@ describe("the Ptolemy pipeline: client, simulator over loopback, real DuckDB fil
         seed: 24,
         size: "tiny",
         churn: 0,
-        faults: { rules: [{ path: "/memberships", times: 2, action: { status: 429, code: "rate_limited", retryAfter: 1 } }] }
+        faults: {
+          rules: [{ path: "/memberships", times: 2, action: { status: 429, code: "rate_limited", retryAfter: 1 } }]
+        }
       })
       yield* Effect.provide(
         Effect.gen(function*() {
@@ -194,7 +204,9 @@ describe("the Ptolemy pipeline: client, simulator over loopback, real DuckDB fil
         Effect.gen(function*() {
           const result = yield* auditOnce(target(sim))
           expect(result.runs.map((r) => r.status)).toEqual(["complete"])
-          expect((yield* query("SELECT count(*) AS n FROM members"))[0]!["n"]).toBe(sim.world.list("memberships").length)
+          expect((yield* query("SELECT count(*) AS n FROM members"))[0]!["n"]).toBe(
+            sim.world.list("memberships").length
+          )
           expect(sim.stats.requests.filter((r) => r.status === 400).length).toBe(1)
         }),
         auditLayer(dir)
@@ -277,7 +289,9 @@ describe("the Ptolemy pipeline: client, simulator over loopback, real DuckDB fil
           // Published after the first run read the log, but stamped in the same second as the watermark.
           const world = sim.world
           const ws = world.workspace(sim.workspace.id)
-          world.record(ws, "membership.updated", "membership", "late-in-the-same-second", world.owner(ws), { role: "admin" }, at)
+          world.record(ws, "membership.updated", "membership", "late-in-the-same-second", world.owner(ws), {
+            role: "admin"
+          }, at)
           yield* auditOnce(target(sim))
           const late = yield* query("SELECT run_id FROM events WHERE resource_id = 'late-in-the-same-second'")
           expect(late).toEqual([{ run_id: 2 }])
@@ -306,11 +320,17 @@ describe("the Ptolemy pipeline: client, simulator over loopback, real DuckDB fil
           expect((yield* query("SELECT id FROM webhooks WHERE run_id = 2 ORDER BY id")).map((r) => r["id"]))
             .toEqual(hooks.filter((id) => id !== first))
           // The subscriptions answer 404 but the webhook is still there: unexplained, so the collection is a gap.
-          sim.setFaults({ rules: [{ path: `/webhooks/${second}/subscriptions`, action: { status: 404, code: "not_found" } }] })
+          sim.setFaults({
+            rules: [{ path: `/webhooks/${second}/subscriptions`, action: { status: 404, code: "not_found" } }]
+          })
           const unexplained = yield* auditOnce(target(sim))
           expect(unexplained.runs.map((r) => r.status)).toEqual(["incomplete"])
-          expect(yield* query("SELECT coverage['webhooks'] AS webhooks FROM runs WHERE run_id = 3")).toEqual([{ webhooks: "failed" }])
-          const removed = yield* query("SELECT entity_id FROM changes WHERE change_type = 'webhook_removed' ORDER BY run_id")
+          expect(yield* query("SELECT coverage['webhooks'] AS webhooks FROM runs WHERE run_id = 3")).toEqual([{
+            webhooks: "failed"
+          }])
+          const removed = yield* query(
+            "SELECT entity_id FROM changes WHERE change_type = 'webhook_removed' ORDER BY run_id"
+          )
           expect(removed.map((r) => r["entity_id"])).toEqual([first])
         }),
         auditLayer(dir)
@@ -329,15 +349,24 @@ describe("the Ptolemy pipeline: client, simulator over loopback, real DuckDB fil
           )
           expect(withTokens.length).toBeGreaterThan(1)
           const [gone, live] = withTokens.map((r) => String(r["robot_id"]))
-          sim.setFaults({ rules: [{ path: `/memberships/robots/${gone}`, action: { status: 404, code: "not_found" } }] })
+          sim.setFaults({
+            rules: [{ path: `/memberships/robots/${gone}`, action: { status: 404, code: "not_found" } }]
+          })
           const deleted = yield* auditOnce(target(sim))
           expect(deleted.runs.map((r) => r.status)).toEqual(["complete"])
-          expect(yield* query(`SELECT count(*) AS n FROM robots WHERE run_id = 2 AND id = '${gone}'`)).toEqual([{ n: 0 }])
-          expect(yield* query(`SELECT count(*) AS n FROM robot_tokens WHERE run_id = 2 AND robot_id = '${gone}'`)).toEqual([{ n: 0 }])
-          sim.setFaults({ rules: [{ path: `/memberships/robots/${live}/tokens`, action: { status: 404, code: "not_found" } }] })
+          expect(yield* query(`SELECT count(*) AS n FROM robots WHERE run_id = 2 AND id = '${gone}'`)).toEqual([{
+            n: 0
+          }])
+          expect(yield* query(`SELECT count(*) AS n FROM robot_tokens WHERE run_id = 2 AND robot_id = '${gone}'`))
+            .toEqual([{ n: 0 }])
+          sim.setFaults({
+            rules: [{ path: `/memberships/robots/${live}/tokens`, action: { status: 404, code: "not_found" } }]
+          })
           const unexplained = yield* auditOnce(target(sim))
           expect(unexplained.runs.map((r) => r.status)).toEqual(["incomplete"])
-          expect(yield* query("SELECT coverage['robot_tokens'] AS tokens FROM runs WHERE run_id = 3")).toEqual([{ tokens: "failed" }])
+          expect(yield* query("SELECT coverage['robot_tokens'] AS tokens FROM runs WHERE run_id = 3")).toEqual([{
+            tokens: "failed"
+          }])
           // The live robot's tokens were never stored as revoked.
           expect(
             yield* query(
@@ -360,7 +389,9 @@ describe("the Ptolemy pipeline: client, simulator over loopback, real DuckDB fil
       const sim = yield* simulator({ seed: 29, size: "tiny", churn: 0 })
       yield* Effect.provide(auditOnce(target(sim)), auditLayer(dir))
       // Every text column of every table, through SQL (a byte search misses what DuckDB compresses).
-      const leaks = yield* Effect.promise(() => findLeaks([join(dir, "audit.duckdb")], [sim.tokens.admin, sim.tokens.admin.slice(9)]))
+      const leaks = yield* Effect.promise(() =>
+        findLeaks([join(dir, "audit.duckdb")], [sim.tokens.admin, sim.tokens.admin.slice(9)])
+      )
       expect(leaks).toEqual([])
     }))
 })

@@ -2,12 +2,12 @@ import { NodeHttpClient } from "@effect/platform-node"
 import * as NodeContext from "@effect/platform-node/NodeContext"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Layer, Option } from "effect"
+import ExcelJS from "exceljs"
 import { readFileSync } from "node:fs"
 import { join } from "node:path"
-import ExcelJS from "exceljs"
-import { writeReports } from "../../src/reports/Reports.js"
 import { allViews } from "../../src/job/Views.js"
-import { startTransactionLinkSimulator, type RunningTlSimulator } from "../../src/simulator/transactionlink/index.js"
+import { writeReports } from "../../src/reports/Reports.js"
+import { type RunningTlSimulator, startTransactionLinkSimulator } from "../../src/simulator/transactionlink/index.js"
 import { Database } from "../../src/store/Database.js"
 import { storeLayer } from "../../src/store/StoreLayer.js"
 import { auditOnce } from "../support/Audit.js"
@@ -21,7 +21,13 @@ const simulator = (options: Parameters<typeof startTransactionLinkSimulator>[0])
 
 const audit = (sim: RunningTlSimulator, token: string, workspace: Option.Option<string> = Option.none()) =>
   auditOnce(
-    { source: "transactionlink", url: sim.url, token, now: () => sim.now(), ...Option.match(workspace, { onNone: () => ({}), onSome: (w) => ({ workspace: w }) }) },
+    {
+      source: "transactionlink",
+      url: sim.url,
+      token,
+      now: () => sim.now(),
+      ...Option.match(workspace, { onNone: () => ({}), onSome: (w) => ({ workspace: w }) })
+    },
     { concurrency: 4 }
   )
 
@@ -75,7 +81,9 @@ describe("TransactionLink through the same pipeline", () => {
             { run_id: organisationRun, n: enrollments.length }
           ])
           expect(
-            yield* query(`SELECT DISTINCT status FROM coverage WHERE collection = 'invitations' AND run_id <> ${organisationRun}`)
+            yield* query(
+              `SELECT DISTINCT status FROM coverage WHERE collection = 'invitations' AND run_id <> ${organisationRun}`
+            )
           ).toEqual([{ status: "not_applicable" }])
           expect(yield* query("SELECT DISTINCT source FROM members")).toEqual([{ source: "transactionlink" }])
         }),
@@ -138,7 +146,9 @@ describe("TransactionLink through the same pipeline", () => {
       expect(workbook.getWorksheet("Access review")!.actualRowCount - 1).toBe(members)
       const memberSheet = workbook.getWorksheet("Members")!
       const memberHeaders = (memberSheet.getRow(1).values as Array<unknown>).slice(1)
-      expect(memberHeaders).toEqual(expect.arrayContaining(["Access", "Organisation role", "Account status", "Last login (UTC)"]))
+      expect(memberHeaders).toEqual(
+        expect.arrayContaining(["Access", "Organisation role", "Account status", "Last login (UTC)"])
+      )
       const access = memberSheet.getColumn(memberHeaders.indexOf("Access") + 1).values.slice(2)
       expect(new Set(access)).toEqual(new Set(["direct", "inherited"]))
       // No access log there: no "By" or "Changed at" columns left empty.

@@ -15,7 +15,13 @@ const content = {
     {
       id: "a1",
       kind: "remove_member" as const,
-      target: { type: "member" as const, id: "m-1", label: "Bob", email: "bob@acme.example", ids: { membership_id: "m-1" } },
+      target: {
+        type: "member" as const,
+        id: "m-1",
+        label: "Bob",
+        email: "bob@acme.example",
+        ids: { membership_id: "m-1" }
+      },
       new_role: null,
       reason: {
         type: "review" as const,
@@ -37,12 +43,14 @@ const content = {
 
 describe("the remediation plan file", () => {
   it("the published JSON Schema is the one apply decodes with (run scripts/write-remediation-plan-schema.ts)", () => {
-    const published = JSON.parse(readFileSync(new URL("../../docs/remediation-plan.schema.json", import.meta.url), "utf8"))
+    const published = JSON.parse(
+      readFileSync(new URL("../../docs/remediation-plan.schema.json", import.meta.url), "utf8")
+    )
     expect(published).toEqual(JSON.parse(JSON.stringify(planJsonSchema())))
   })
 
   it("canonical JSON does not depend on key order or layout", () => {
-    expect(canonicalJson({ b: 1, a: [{ d: 2, c: null }] })).toBe('{"a":[{"c":null,"d":2}],"b":1}')
+    expect(canonicalJson({ b: 1, a: [{ d: 2, c: null }] })).toBe("{\"a\":[{\"c\":null,\"d\":2}],\"b\":1}")
   })
 
   it("reads back what it wrote; any edit to the content, the hash or the id is refused", () => {
@@ -51,13 +59,22 @@ describe("the remediation plan file", () => {
     expect(Either.getOrThrow(readPlan(text, "plan.json"))).toEqual(file)
     // Re-indented or keys reordered: the same plan.
     const json = JSON.parse(text)
-    expect(Either.isRight(readPlan(JSON.stringify({ plan: json.plan, hash: json.hash, plan_id: json.plan_id, version: 1, format: json.format }), "p"))).toBe(true)
-    for (const edited of [
-      text.replace("/memberships/m-1", "/memberships/m-2"),
-      text.replace('"member"', '"admin"'),
-      text.replace(file.hash.slice(-4), "0000"),
-      text.replace(`"plan_id": "${file.plan_id}"`, '"plan_id": "0000000000000000"')
-    ]) {
+    expect(
+      Either.isRight(
+        readPlan(
+          JSON.stringify({ plan: json.plan, hash: json.hash, plan_id: json.plan_id, version: 1, format: json.format }),
+          "p"
+        )
+      )
+    ).toBe(true)
+    for (
+      const edited of [
+        text.replace("/memberships/m-1", "/memberships/m-2"),
+        text.replace("\"member\"", "\"admin\""),
+        text.replace(file.hash.slice(-4), "0000"),
+        text.replace(`"plan_id": "${file.plan_id}"`, "\"plan_id\": \"0000000000000000\"")
+      ]
+    ) {
       const read = readPlan(edited, "plan.json")
       expect(Either.isLeft(read)).toBe(true)
     }
@@ -65,6 +82,6 @@ describe("the remediation plan file", () => {
       expect.objectContaining({ value: expect.stringContaining("does not match its hash") })
     )
     // An unknown field is refused too (it would not be covered by the schema).
-    expect(Either.isLeft(readPlan(text.replace('"run_id": 7,', '"run_id": 7, "force": true,'), "p"))).toBe(true)
+    expect(Either.isLeft(readPlan(text.replace("\"run_id\": 7,", "\"run_id\": 7, \"force\": true,"), "p"))).toBe(true)
   })
 })

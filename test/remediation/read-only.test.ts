@@ -7,9 +7,9 @@ import { HttpClient, HttpClientRequest } from "@effect/platform"
 import { NodeHttpClient } from "@effect/platform-node"
 import { describe, expect, it } from "@effect/vitest"
 import { Cause, Effect, Exit, Option } from "effect"
-import { readOnly, ReadOnlyViolation } from "../../src/source/http/ReadOnly.js"
 import { startPtolemySimulator } from "../../src/simulator/ptolemy/index.js"
 import { startTransactionLinkSimulator } from "../../src/simulator/transactionlink/index.js"
+import { readOnly, ReadOnlyViolation } from "../../src/source/http/ReadOnly.js"
 import { auditLayer, auditOnce } from "../support/Audit.js"
 import { tempDir } from "../support/TempDir.js"
 
@@ -26,7 +26,9 @@ describe("the read path is read-only by construction", () => {
     Effect.gen(function*() {
       const sim = yield* ptolemy
       const base = `${sim.url}/workspaces/${sim.workspace.slug}`
-      const member = (sim.world.list("memberships") as Array<{ id: string; role: string }>).find((m) => m.role === "viewer")!
+      const member = (sim.world.list("memberships") as Array<{ id: string; role: string }>).find((m) =>
+        m.role === "viewer"
+      )!
       const client = readOnly(
         (yield* HttpClient.HttpClient).pipe(HttpClient.mapRequest(HttpClientRequest.bearerToken(sim.tokens.write))),
         { filterPosts: true }
@@ -34,9 +36,13 @@ describe("the read path is read-only by construction", () => {
       sim.stats.reset()
       const refused = [
         HttpClientRequest.del(`${base}/memberships/${member.id}`),
-        HttpClientRequest.patch(`${base}/memberships/${member.id}`).pipe(HttpClientRequest.bodyUnsafeJson({ role: "admin" })),
+        HttpClientRequest.patch(`${base}/memberships/${member.id}`).pipe(
+          HttpClientRequest.bodyUnsafeJson({ role: "admin" })
+        ),
         HttpClientRequest.put(`${base}/memberships/${member.id}`),
-        HttpClientRequest.post(`${base}/memberships/robots`).pipe(HttpClientRequest.bodyUnsafeJson({ display_name: "x", role: "viewer" }))
+        HttpClientRequest.post(`${base}/memberships/robots`).pipe(
+          HttpClientRequest.bodyUnsafeJson({ display_name: "x", role: "viewer" })
+        )
       ]
       for (const request of refused) {
         const exit = yield* Effect.exit(Effect.scoped(client.execute(request)))
@@ -48,10 +54,17 @@ describe("the read path is read-only by construction", () => {
       expect(sim.stats.requests).toEqual([])
       expect(sim.world.list("memberships")).toContainEqual(expect.objectContaining({ id: member.id, role: "viewer" }))
 
-      const get = yield* Effect.scoped(Effect.flatMap(client.execute(HttpClientRequest.get(`${base}/memberships/${member.id}`)), (r) => Effect.succeed(r.status)))
+      const get = yield* Effect.scoped(
+        Effect.flatMap(
+          client.execute(HttpClientRequest.get(`${base}/memberships/${member.id}`)),
+          (r) => Effect.succeed(r.status)
+        )
+      )
       const filter = yield* Effect.scoped(
         Effect.flatMap(
-          client.execute(HttpClientRequest.post(`${base}/events/filter`).pipe(HttpClientRequest.bodyUnsafeJson({ limit: 1 }))),
+          client.execute(
+            HttpClientRequest.post(`${base}/events/filter`).pipe(HttpClientRequest.bodyUnsafeJson({ limit: 1 }))
+          ),
           (r) => Effect.succeed(r.status)
         )
       )
@@ -68,11 +81,13 @@ describe("the read path is read-only by construction", () => {
       )
       const client = readOnly(yield* HttpClient.HttpClient, { filterPosts: false })
       const enrollment = sim.world.enrollmentsJson("PENDING")[0]!
-      for (const request of [
-        HttpClientRequest.post(`${sim.url}/organizations/enrollments/${enrollment.enrollmentId}/cancel`),
-        HttpClientRequest.post(`${sim.url}/organizations/filter`),
-        HttpClientRequest.del(`${sim.url}/organizations/workspaces/x/memberships/y`)
-      ]) {
+      for (
+        const request of [
+          HttpClientRequest.post(`${sim.url}/organizations/enrollments/${enrollment.enrollmentId}/cancel`),
+          HttpClientRequest.post(`${sim.url}/organizations/filter`),
+          HttpClientRequest.del(`${sim.url}/organizations/workspaces/x/memberships/y`)
+        ]
+      ) {
         expect(violation(yield* Effect.exit(Effect.scoped(client.execute(request))))).toBeInstanceOf(ReadOnlyViolation)
       }
       expect(sim.stats.requests).toEqual([])
@@ -84,7 +99,12 @@ describe("the read path is read-only by construction", () => {
       const dir = yield* tempDir
       const sim = yield* ptolemy
       sim.stats.reset()
-      const result = yield* auditOnce({ url: sim.url, token: sim.tokens.write, workspace: sim.workspace.slug, now: () => sim.now() }).pipe(
+      const result = yield* auditOnce({
+        url: sim.url,
+        token: sim.tokens.write,
+        workspace: sim.workspace.slug,
+        now: () => sim.now()
+      }).pipe(
         Effect.provide(auditLayer(dir))
       )
       expect(result.runs.map((r) => r.status)).toEqual(["complete"])

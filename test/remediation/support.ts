@@ -6,10 +6,10 @@
 import { NodeHttpClient } from "@effect/platform-node"
 import { Effect, Layer, Redacted } from "effect"
 import { join } from "node:path"
+import { type ApplyOptions, applyPlan } from "../../src/remediation/Apply.js"
 import { buildPlan, type PlanInput } from "../../src/remediation/Plan.js"
 import { type PlanFile, planText, sealPlan } from "../../src/remediation/PlanFile.js"
 import { recordPlan } from "../../src/remediation/Records.js"
-import { applyPlan, type ApplyOptions } from "../../src/remediation/Apply.js"
 import * as WriteClient from "../../src/remediation/WriteClient.js"
 import { startCampaign } from "../../src/review/Freeze.js"
 import { importDecisions } from "../../src/review/RecordDecisions.js"
@@ -31,15 +31,31 @@ export const audit = (target: AuditTarget) =>
 export const decide = (runId: number, dir: string, now: Date, decisions: Record<string, Inputs>) =>
   Effect.gen(function*() {
     const database = yield* Database
-    const started = yield* startCampaign(database, { runId, period: null, reviewers: [], dueOn: null, now, reports: dir })
+    const started = yield* startCampaign(database, {
+      runId,
+      period: null,
+      reviewers: [],
+      dueOn: null,
+      now,
+      reports: dir
+    })
     const day = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()))
     const filled = Object.fromEntries(
-      Object.entries(decisions).map(([key, inputs]) => [key, { Reviewer: "ciso@acme-capital.example", "Reviewed on": day, ...inputs }])
+      Object.entries(decisions).map((
+        [key, inputs]
+      ) => [key, { Reviewer: "ciso@acme-capital.example", "Reviewed on": day, ...inputs }])
     )
-    const file = yield* Effect.promise(() => fillWorkbook(started.files.workbook, join(dir, `filled-${started.campaignId}.xlsx`), filled))
+    const file = yield* Effect.promise(() =>
+      fillWorkbook(started.files.workbook, join(dir, `filled-${started.campaignId}.xlsx`), filled)
+    )
     const imported = yield* importDecisions(database, { file, campaignId: null, reviewer: null, now })
     if (imported.rejected.length > 0) throw new Error(`rows rejected: ${JSON.stringify(imported.rejected)}`)
-    yield* closeCampaign(database, { campaignId: started.campaignId, signedBy: "Grace Hopper, CISO", acceptUndecided: "test", now })
+    yield* closeCampaign(database, {
+      campaignId: started.campaignId,
+      signedBy: "Grace Hopper, CISO",
+      acceptUndecided: "test",
+      now
+    })
     return started.campaignId
   })
 
@@ -85,3 +101,7 @@ export const apply = (target: WriteTarget, file: PlanFile | string, options: Par
     })).pipe(Effect.provide(writeLayer(target)))
 
 export const rows = (sql: string) => Effect.flatMap(Database, (database) => database.query(sql))
+
+/** Rows and plans read loosely, field by field, as the tests check them. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type Json = Record<string, any>

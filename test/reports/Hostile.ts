@@ -35,7 +35,10 @@ export const hostileState = (d: number): FakeState => ({
   members: [
     member("ann", "admin", { display_name: HOSTILE.terminal }),
     member("eve", "viewer", { display_name: HOSTILE.link, email: "eve@acme.test" }),
-    member("mal", d > 1 ? "admin" : "viewer", { display_name: HOSTILE.carriageReturn, email: `${HOSTILE.bidi}@acme.test` }),
+    member("mal", d > 1 ? "admin" : "viewer", {
+      display_name: HOSTILE.carriageReturn,
+      email: `${HOSTILE.bidi}@acme.test`
+    }),
     member("htm", "editor", { display_name: HOSTILE.html }),
     ...(d > 1 ? [member("new", "member", { display_name: HOSTILE.mention, email: HOSTILE.formula })] : []),
     member("rbm", "viewer", { user_type: "robot", email: null, user_id: "r1", display_name: HOSTILE.long })
@@ -56,8 +59,11 @@ const hostileSource = (d: number) => {
     ...inner,
     workspaces: () => Effect.succeed([{ workspace: named, scope: "workspace" as const }]),
     snapshot: (...args: Parameters<typeof inner.snapshot>) =>
-      Stream.map(inner.snapshot(...args), (item) =>
-        item._tag === "Rows" && item.collection === "workspace" ? SnapshotItem.rows("workspace", [named]) : item)
+      Stream.map(
+        inner.snapshot(...args),
+        (item) =>
+          item._tag === "Rows" && item.collection === "workspace" ? SnapshotItem.rows("workspace", [named]) : item
+      )
   }
 }
 

@@ -28,11 +28,16 @@ export const validate = (schema: Schema, value: unknown, root: Schema = schema, 
   if (Array.isArray(schema["enum"]) && !(schema["enum"] as Array<unknown>).includes(value)) {
     problems.push(`${path}: ${JSON.stringify(value)} is not one of ${JSON.stringify(schema["enum"])}`)
   }
-  if ("const" in schema && schema["const"] !== value) problems.push(`${path}: expected ${JSON.stringify(schema["const"])}`)
+  if ("const" in schema && schema["const"] !== value) {
+    problems.push(`${path}: expected ${JSON.stringify(schema["const"])}`)
+  }
   if (typeof schema["minimum"] === "number" && typeof value === "number" && value < schema["minimum"]) {
     problems.push(`${path}: below ${schema["minimum"]}`)
   }
-  if (schema["format"] === "date-time" && typeof value === "string" && (!DATE_TIME.test(value) || Number.isNaN(Date.parse(value)))) {
+  if (
+    schema["format"] === "date-time" && typeof value === "string" &&
+    (!DATE_TIME.test(value) || Number.isNaN(Date.parse(value)))
+  ) {
     problems.push(`${path}: ${JSON.stringify(value)} is not a date-time`)
   }
   if (actual === "object") {
@@ -51,7 +56,9 @@ export const validate = (schema: Schema, value: unknown, root: Schema = schema, 
     }
   }
   if (actual === "array" && typeof schema["items"] === "object" && !Array.isArray(schema["items"])) {
-    ;(value as Array<unknown>).forEach((item, i) => problems.push(...validate(schema["items"] as Schema, item, root, `${path}[${i}]`)))
+    ;(value as Array<unknown>).forEach((item, i) =>
+      problems.push(...validate(schema["items"] as Schema, item, root, `${path}[${i}]`))
+    )
   }
   return problems
 }
@@ -70,6 +77,19 @@ export const keywordsOf = (schema: unknown, into = new Set<string>()): Set<strin
 }
 
 export const SUPPORTED_KEYWORDS = [
-  "$schema", "$ref", "$defs", "title", "description", "type", "enum", "const", "required", "properties",
-  "additionalProperties", "items", "anyOf", "minimum", "format"
+  "$schema",
+  "$ref",
+  "$defs",
+  "title",
+  "description",
+  "type",
+  "enum",
+  "const",
+  "required",
+  "properties",
+  "additionalProperties",
+  "items",
+  "anyOf",
+  "minimum",
+  "format"
 ]

@@ -5,8 +5,8 @@ import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { writeReports } from "../../src/reports/Reports.js"
 import { fitSummary, STEP_SUMMARY_LIMIT } from "../../src/reports/StepSummary.js"
-import { invitation, member, robot, token, usage } from "../support/Records.js"
 import { query, snapshotAt, testStore } from "../support/Pipeline.js"
+import { invitation, member, robot, token, usage } from "../support/Records.js"
 import { tempDir } from "../support/TempDir.js"
 import { validate } from "./JsonSchema.js"
 
@@ -22,7 +22,10 @@ const readWorkbook = (path: string) =>
 /** The text of a sheet's rows after the header. */
 const body = (workbook: ExcelJS.Workbook, name: string) => {
   const sheet = workbook.getWorksheet(name)!
-  return Array.from({ length: sheet.actualRowCount - 1 }, (_, i) => (sheet.getRow(i + 2).values as Array<unknown>).slice(1))
+  return Array.from(
+    { length: sheet.actualRowCount - 1 },
+    (_, i) => (sheet.getRow(i + 2).values as Array<unknown>).slice(1)
+  )
 }
 
 describe("the reports at the edges", () => {
@@ -32,7 +35,10 @@ describe("the reports at the edges", () => {
       // The fake source marks every collection the state leaves out as not_applicable.
       const only = { members: [member("ann", "admin"), member("bob", "viewer")], invitations: [invitation("i1")] }
       const files = yield* Effect.provide(
-        Effect.zipRight(snapshotAt(only, "2026-03-01T06:00:00Z"), writeReports({ kind: "run", runId: 1 }, join(dir, "out"))),
+        Effect.zipRight(
+          snapshotAt(only, "2026-03-01T06:00:00Z"),
+          writeReports({ kind: "run", runId: 1 }, join(dir, "out"))
+        ),
         testStore(dir)
       )
       const md = readFileSync(files.markdown, "utf8")
@@ -60,7 +66,10 @@ describe("the reports at the edges", () => {
       const state = {
         members: [member("ann", "admin")],
         robots: [robot("r1")],
-        robot_tokens: { status: "forbidden" as const, detail: "GET /memberships/robots/r1/tokens: 403, use an admin token" },
+        robot_tokens: {
+          status: "forbidden" as const,
+          detail: "GET /memberships/robots/r1/tokens: 403, use an admin token"
+        },
         invitations: [],
         plan_usage: [usage("seats", 1, 10)]
       }
@@ -68,14 +77,19 @@ describe("the reports at the edges", () => {
         Effect.gen(function*() {
           yield* snapshotAt(state, "2026-03-01T06:00:00Z")
           const files = yield* writeReports({ kind: "run", runId: 1 }, join(dir, "out"))
-          return [files, yield* query("SELECT rule_id, entity_id FROM findings WHERE run_id = 1 AND rule_id = 'coverage.gap'")] as const
+          return [
+            files,
+            yield* query("SELECT rule_id, entity_id FROM findings WHERE run_id = 1 AND rule_id = 'coverage.gap'")
+          ] as const
         }),
         testStore(dir)
       )
       expect(findings).toHaveLength(1)
       const md = readFileSync(files.markdown, "utf8")
       expect(md).toContain("> [!WARNING]")
-      expect(md).toContain("| robot\\_tokens | forbidden | – | GET /memberships/robots/r1/tokens\\: 403, use an admin token |")
+      expect(md).toContain(
+        "| robot\\_tokens | forbidden | – | GET /memberships/robots/r1/tokens\\: 403, use an admin token |"
+      )
       expect(md.split("## Stale and risky tokens")[1]).toMatch(/^\n\nNot read in this run \(robot_tokens: forbidden/)
       expect(md).toContain("`coverage.gap`")
 
@@ -96,10 +110,15 @@ describe("the reports at the edges", () => {
       const state = {
         members: [member("ann", "admin")],
         robots: [robot("r1")],
-        robot_tokens: [token("t1", "r1", { last_used_reported: false, last_used_at: null, created_at: "2025-06-01T00:00:00Z" })]
+        robot_tokens: [
+          token("t1", "r1", { last_used_reported: false, last_used_at: null, created_at: "2025-06-01T00:00:00Z" })
+        ]
       }
       const files = yield* Effect.provide(
-        Effect.zipRight(snapshotAt(state, "2026-03-01T06:00:00Z"), writeReports({ kind: "run", runId: 1 }, join(dir, "out"))),
+        Effect.zipRight(
+          snapshotAt(state, "2026-03-01T06:00:00Z"),
+          writeReports({ kind: "run", runId: 1 }, join(dir, "out"))
+        ),
         testStore(dir)
       )
       const md = readFileSync(files.markdown, "utf8")
@@ -154,14 +173,21 @@ describe("the reports at the edges", () => {
           yield* snapshotAt({ members: [member("ann", "admin")] }, "2026-03-02T06:00:00Z")
           return [
             yield* Effect.exit(writeReports({ kind: "run", runId: 7 }, join(dir, "a"))),
-            yield* Effect.exit(writeReports({ kind: "window", fromRunId: 2, toRunId: 1, label: "backwards" }, join(dir, "b")))
+            yield* Effect.exit(
+              writeReports({ kind: "window", fromRunId: 2, toRunId: 1, label: "backwards" }, join(dir, "b"))
+            )
           ] as const
         }),
         testStore(dir)
       )
-      const failure = <A, E>(exit: Exit.Exit<A, E>) => (Exit.isFailure(exit) ? Option.getOrNull(Cause.failureOption(exit.cause)) : null)
+      const failure = <A, E>(
+        exit: Exit.Exit<A, E>
+      ) => (Exit.isFailure(exit) ? Option.getOrNull(Cause.failureOption(exit.cause)) : null)
       expect(failure(missing)).toMatchObject({ _tag: "ReportError", message: expect.stringContaining("Run 7") })
-      expect(failure(backwards)).toMatchObject({ _tag: "ReportError", message: expect.stringContaining("run 2 is after run 1") })
+      expect(failure(backwards)).toMatchObject({
+        _tag: "ReportError",
+        message: expect.stringContaining("run 2 is after run 1")
+      })
     }))
 
   it.scoped("a report that cannot be written names the file and the system's reason, and leaves no .partial behind", () =>
@@ -172,11 +198,16 @@ describe("the reports at the edges", () => {
       mkdirSync(join(out, "audit.xlsx"), { recursive: true })
       writeFileSync(join(out, "audit.xlsx", "keep"), "")
       const failed = yield* Effect.provide(
-        Effect.zipRight(snapshotAt({ members: [member("ann", "admin")] }, "2026-03-01T06:00:00Z"), Effect.flip(writeReports({ kind: "run", runId: 1 }, out))),
+        Effect.zipRight(
+          snapshotAt({ members: [member("ann", "admin")] }, "2026-03-01T06:00:00Z"),
+          Effect.flip(writeReports({ kind: "run", runId: 1 }, out))
+        ),
         testStore(dir)
       )
       expect(failed).toMatchObject({ _tag: "ReportError", path: join(out, "audit.xlsx"), code: "EISDIR" })
-      expect(failed.message).toMatch(new RegExp(`^Could not write ${join(out, "audit.xlsx").replace(/[/.]/g, "\\$&")}: EISDIR`))
+      expect(failed.message).toMatch(
+        new RegExp(`^Could not write ${join(out, "audit.xlsx").replace(/[/.]/g, "\\$&")}: EISDIR`)
+      )
       expect(readdirSync(out).filter((f) => f.endsWith(".partial"))).toEqual([])
     }))
 })

@@ -5,7 +5,7 @@ import { marked } from "marked"
 import { readFileSync } from "node:fs"
 import { join } from "node:path"
 import { writeReports } from "../../src/reports/Reports.js"
-import { EXCEL_CELL_LIMIT, mdCode, mermaidLabel, mdText } from "../../src/reports/Text.js"
+import { EXCEL_CELL_LIMIT, mdCode, mdText, mermaidLabel } from "../../src/reports/Text.js"
 import { testStore } from "../support/Pipeline.js"
 import { tempDir } from "../support/TempDir.js"
 import { HOSTILE, hostileHistory, RAW_CONTROL } from "./Hostile.js"
@@ -24,7 +24,10 @@ describe("hostile strings from the API stay data", () => {
     Effect.gen(function*() {
       const dir = yield* tempDir
       const files = yield* Effect.provide(
-        Effect.zipRight(hostileHistory(), writeReports({ kind: "window", fromRunId: 1, toRunId: 2, label: "hostile" }, join(dir, "out"))),
+        Effect.zipRight(
+          hostileHistory(),
+          writeReports({ kind: "window", fromRunId: 1, toRunId: 2, label: "hostile" }, join(dir, "out"))
+        ),
         testStore(dir)
       )
       const md = readFileSync(files.markdown, "utf8")
@@ -84,7 +87,12 @@ describe("hostile strings from the API stay data", () => {
     const all = Array.from({ length: 0x7f - 0x20 }, (_, i) => String.fromCharCode(0x20 + i)).join("")
     // As a table cell, the text renders back to exactly itself (GFM trims a cell's leading space).
     const cell = html(`| a |\n| --- |\n| ${mdText(all)} |`)
-    expect(cell.match(/<td>([\s\S]*?)<\/td>/)![1]).toBe(all.slice(1).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/'/g, "&#39;"))
+    expect(cell.match(/<td>([\s\S]*?)<\/td>/)![1]).toBe(
+      all.slice(1).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(
+        /'/g,
+        "&#39;"
+      )
+    )
     for (const breaker of ["\r", "\n", "\r\n", "\u2028", "\u0085", "\u000b", "\f"]) {
       expect(html(`# ${mdText(`a${breaker}# b`)}`).match(/<h1/g)).toHaveLength(1)
     }

@@ -15,9 +15,9 @@ import { importDecisions } from "../../src/review/RecordDecisions.js"
 import { closeCampaign } from "../../src/review/SignOff.js"
 import type { MemberRecord } from "../../src/snapshot/Records.js"
 import { Database } from "../../src/store/Database.js"
+import { fillWorkbook, KEYS, population, reviewLayer } from "../review/support.js"
 import { snapshotAt } from "../support/Pipeline.js"
 import { tempDir } from "../support/TempDir.js"
-import { fillWorkbook, KEYS, population, reviewLayer } from "../review/support.js"
 import { HOSTILE, RAW_CONTROL } from "./Hostile.js"
 
 const by = { Reviewer: "cat@acme.test", "Reviewed on": "2026-02-04" }
@@ -27,7 +27,10 @@ const DECISIONS = { [KEYS.ann]: "Keep", [KEYS.bob]: "Remove", [KEYS.eve]: "Remov
 const count = (d: string) => Object.values(DECISIONS).filter((v) => v === d).length
 
 const text = (html: string) =>
-  html.replace(/<[^>]+>/g, "").replace(/&amp;/g, "&").replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&quot;/g, "\"").replace(/&#39;/g, "'")
+  html.replace(/<[^>]+>/g, "").replace(/&amp;/g, "&").replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(
+    /&quot;/g,
+    "\""
+  ).replace(/&#39;/g, "'")
 
 /** The header and rows (cells' text) of the first table after a heading of the rendered page. */
 const tableAfter = (page: string, heading: string) => {
@@ -61,14 +64,31 @@ describe("the period report's access review outcome", () => {
               Object.fromEntries(Object.entries(DECISIONS).map(([k, d]) => [k, { Decision: d, ...by }]))
             )
           )
-          yield* importDecisions(db, { file: filled, campaignId: null, reviewer: null, now: new Date("2026-02-03T09:00:00Z") })
+          yield* importDecisions(db, {
+            file: filled,
+            campaignId: null,
+            reviewer: null,
+            now: new Date("2026-02-03T09:00:00Z")
+          })
           const state = population()
-          yield* snapshotAt({ ...state, members: (state.members as ReadonlyArray<MemberRecord>).filter((m) => m.id !== "bob") }, "2026-02-06T06:00:00Z")
-          yield* closeCampaign(db, { campaignId: campaign.campaignId, signedBy: HOSTILE.link, acceptUndecided: HOSTILE.html, now: new Date("2026-02-07T10:00:00Z") })
+          yield* snapshotAt({
+            ...state,
+            members: (state.members as ReadonlyArray<MemberRecord>).filter((m) => m.id !== "bob")
+          }, "2026-02-06T06:00:00Z")
+          yield* closeCampaign(db, {
+            campaignId: campaign.campaignId,
+            signedBy: HOSTILE.link,
+            acceptUndecided: HOSTILE.html,
+            now: new Date("2026-02-07T10:00:00Z")
+          })
           // A caller's campaign note says the same: the period report shows the campaign's own outcome instead.
           const note = { campaign: { status: "Campaign 1: signed off", outcome: [["Decided", 3]] as const } }
           return {
-            period: yield* writeReports({ kind: "window", fromRunId: 1, toRunId: 2, label: "2026-02" }, join(dir, "period"), note),
+            period: yield* writeReports(
+              { kind: "window", fromRunId: 1, toRunId: 2, label: "2026-02" },
+              join(dir, "period"),
+              note
+            ),
             run: yield* writeReports({ kind: "run", runId: 2 }, join(dir, "run"), note)
           }
         }),
@@ -84,8 +104,24 @@ describe("the period report's access review outcome", () => {
       const [headers, ...rows] = tableAfter(page, "<h2>Access review of the period</h2>")
       expect(rows).toHaveLength(1)
       const cell = (name: string) => rows[0]![headers!.indexOf(name)]
-      expect([cell("campaign"), cell("frozen run"), cell("items"), cell("decided"), cell("keep"), cell("remove"), cell("change role")]).toEqual(
-        ["1", "1", "8", String(Object.keys(DECISIONS).length), String(count("Keep")), String(count("Remove")), String(count("Change role"))]
+      expect([
+        cell("campaign"),
+        cell("frozen run"),
+        cell("items"),
+        cell("decided"),
+        cell("keep"),
+        cell("remove"),
+        cell("change role")
+      ]).toEqual(
+        [
+          "1",
+          "1",
+          "8",
+          String(Object.keys(DECISIONS).length),
+          String(count("Keep")),
+          String(count("Remove")),
+          String(count("Change role"))
+        ]
       )
       // Who signed off and when, the hostile name and reason shown as the text they are.
       expect(cell("signed off")).toBe(`${HOSTILE.link} 2026-02-07 (undecided accepted: ${HOSTILE.html})`)
@@ -102,7 +138,9 @@ describe("the period report's access review outcome", () => {
       const facts = new Map<string, unknown>()
       workbook.getWorksheet("Summary")!.eachRow((row) => facts.set(String(row.getCell(1).value), row.getCell(2).value))
       expect(facts.get("Access review 1")).toBe(
-        `3 of 8 decided: ${count("Keep")} keep, ${count("Remove")} remove, 0 change role; signed off by ${HOSTILE.link} on 2026-02-07; 1 removals or role changes pending`
+        `3 of 8 decided: ${count("Keep")} keep, ${
+          count("Remove")
+        } remove, 0 change role; signed off by ${HOSTILE.link} on 2026-02-07; 1 removals or role changes pending`
       )
       expect(facts.has("Access review campaign")).toBe(false)
 

@@ -14,10 +14,10 @@ import type { RemovalRow } from "../../src/read/Directory.js"
 import { REMOVAL_CAP, removalSection } from "../../src/reports/markdown/PeriodSections.js"
 import type { ReportData } from "../../src/reports/ReportData.js"
 import { writeReports } from "../../src/reports/Reports.js"
+import { rosterFile, runWith } from "../roster/Support.js"
 import { testStore } from "../support/Pipeline.js"
 import { member } from "../support/Records.js"
 import { tempDir } from "../support/TempDir.js"
-import { rosterFile, runWith } from "../roster/Support.js"
 import { HOSTILE, RAW_CONTROL } from "./Hostile.js"
 
 /** Day 0 is 2026-02-28 (run 1); days 1 to 6 are 2026-03-01 to 2026-03-06 (runs 2 to 7), each run at 06:00 UTC. */
@@ -39,7 +39,12 @@ const directory = (day: number) =>
   [
     "email,status,terminated_on,name",
     "ada@acme.example,active,,Ada",
-    ...LEAVERS.map((l) => (dateOf(day) >= l.left ? `${emailOf(l.id)},terminated,${l.left},${l.id}` : `${emailOf(l.id)},active,,${l.id}`)),
+    ...LEAVERS.map((
+      l
+    ) => (dateOf(day) >= l.left
+      ? `${emailOf(l.id)},terminated,${l.left},${l.id}`
+      : `${emailOf(l.id)},active,,${l.id}`)
+    ),
     ""
   ].join("\n")
 
@@ -65,8 +70,13 @@ const tableAfter = (page: string, heading: string) => {
   if (from < 0) return null
   const table = page.slice(from).match(/<table>([\s\S]*?)<\/table>/)![1]!
   const text = (html: string) =>
-    html.replace(/<[^>]+>/g, "").replace(/&amp;/g, "&").replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&quot;/g, "\"").replace(/&#39;/g, "'")
-  return [...table.matchAll(/<tr>([\s\S]*?)<\/tr>/g)].slice(1).map((r) => [...r[1]!.matchAll(/<td[^>]*>([\s\S]*?)<\/td>/g)].map((c) => text(c[1]!)))
+    html.replace(/<[^>]+>/g, "").replace(/&amp;/g, "&").replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(
+      /&quot;/g,
+      "\""
+    ).replace(/&#39;/g, "'")
+  return [...table.matchAll(/<tr>([\s\S]*?)<\/tr>/g)].slice(1).map((r) =>
+    [...r[1]!.matchAll(/<td[^>]*>([\s\S]*?)<\/td>/g)].map((c) => text(c[1]!))
+  )
 }
 
 const readWorkbook = (path: string) =>
@@ -81,7 +91,9 @@ describe("the period report's time to removal", () => {
     Effect.gen(function*() {
       const dir = yield* tempDir
       const files = yield* Effect.gen(function*() {
-        for (let day = 0; day <= 6; day++) yield* runWith({ members: members(day) }, at(day), rosterFile(dir, "people.csv", directory(day)))
+        for (let day = 0; day <= 6; day++) {
+          yield* runWith({ members: members(day) }, at(day), rosterFile(dir, "people.csv", directory(day)))
+        }
         return {
           period: yield* writeReports(WINDOW, join(dir, "period")),
           run: yield* writeReports({ kind: "run", runId: 7 }, join(dir, "run"))
@@ -107,9 +119,9 @@ describe("the period report's time to removal", () => {
       const removed = expected.filter((e) => e.removedOn !== null).length
       const within = expected.filter((e) => e.within).length
       expect(md).toContain(
-        `${expected.length} leavers: ${removed} removed, ${within} within the target of 1 day (${Math.round((100 * within) / expected.length)}%); ${
-          expected.length - removed
-        } still had access at the end of the window.`
+        `${expected.length} leavers: ${removed} removed, ${within} within the target of 1 day (${
+          Math.round((100 * within) / expected.length)
+        }%); ${expected.length - removed} still had access at the end of the window.`
       )
       // After the people section, before privileged access.
       expect(md.indexOf("## Time to removal")).toBeGreaterThan(md.indexOf("## People during"))
@@ -210,11 +222,15 @@ describe("the Markdown's time to removal table", () => {
     const rows = [...Array.from({ length: 20 }, (_, i) => row(i, true, i)), row(20, false, 4), row(21, false, 30)]
     const removal = { rows, targetDays: 1, leavers: 22, removed: 20, withinTarget: 2, share: 2 / 22 }
     const md = removalSection({ period: { removal, review: null } } as unknown as ReportData)!
-    const shown = md.split("\n").filter((l) => /^\| p\d+/.test(l)).map((l) => l.split(" | ")[0]!.slice(2).replace("\\@", "@"))
+    const shown = md.split("\n").filter((l) => /^\| p\d+/.test(l)).map((l) =>
+      l.split(" | ")[0]!.slice(2).replace("\\@", "@")
+    )
     expect(shown).toHaveLength(REMOVAL_CAP)
     expect(shown.slice(0, 3)).toEqual(["p21@acme.example", "p20@acme.example", "p19@acme.example"])
     expect(shown.at(-1)).toBe(`p${19 - (REMOVAL_CAP - 3)}@acme.example`)
-    expect(md).toContain("22 leavers: 20 removed, 2 within the target of 1 day (9%); 2 still had access at the end of the window.")
+    expect(md).toContain(
+      "22 leavers: 20 removed, 2 within the target of 1 day (9%); 2 still had access at the end of the window."
+    )
     expect(md).toContain(`${22 - REMOVAL_CAP} more leavers in audit.xlsx (Time to removal)`)
   })
 })

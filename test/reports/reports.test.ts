@@ -1,17 +1,17 @@
 import { describe, expect, it } from "@effect/vitest"
-import { vi } from "vitest"
 import { Effect } from "effect"
 import ExcelJS from "exceljs"
 import { readFileSync } from "node:fs"
 import { join } from "node:path"
+import { vi } from "vitest"
 import { defaultFindingSettings } from "../../src/analyses/Findings.js"
 import { findingsJsonSchema } from "../../src/reports/FindingsJson.js"
 import { writeReports } from "../../src/reports/Reports.js"
 import { fitSummary } from "../../src/reports/StepSummary.js"
-import { keywordsOf, SUPPORTED_KEYWORDS, validate } from "./JsonSchema.js"
-import { event, invitation, member, robot, token, usage, webhook } from "../support/Records.js"
 import { query, snapshotAt, testStore } from "../support/Pipeline.js"
+import { event, invitation, member, robot, token, usage, webhook } from "../support/Records.js"
 import { tempDir } from "../support/TempDir.js"
+import { keywordsOf, SUPPORTED_KEYWORDS, validate } from "./JsonSchema.js"
 
 const day = (d: number) => `2026-03-${String(d).padStart(2, "0")}T06:00:00Z`
 const settings = { ...defaultFindingSettings, allowedDomains: ["acme.test"] }
@@ -61,7 +61,9 @@ const sheetRows = (sheet: ExcelJS.Worksheet) => {
   const headers = headersOf(sheet).map(String)
   return Array.from({ length: sheet.actualRowCount - 1 }, (_, i) => {
     const values = (sheet.getRow(i + 2).values as Array<unknown>).slice(1)
-    return Object.fromEntries(headers.map((h, j) => [h, values[j] === undefined || values[j] === "" ? null : values[j]]))
+    return Object.fromEntries(
+      headers.map((h, j) => [h, values[j] === undefined || values[j] === "" ? null : values[j]])
+    )
   })
 }
 
@@ -73,8 +75,7 @@ const cells = (rows: ReadonlyArray<Record<string, unknown>>, columns: ReadonlyAr
 
 /** The header cells of a sheet's first row, and which of them are hidden columns. */
 const headersOf = (sheet: ExcelJS.Worksheet) => (sheet.getRow(1).values as Array<unknown>).slice(1)
-const hiddenHeaders = (sheet: ExcelJS.Worksheet) =>
-  headersOf(sheet).filter((_, i) => sheet.getColumn(i + 1).hidden)
+const hiddenHeaders = (sheet: ExcelJS.Worksheet) => headersOf(sheet).filter((_, i) => sheet.getColumn(i + 1).hidden)
 
 describe("the reports", () => {
   it.scoped("the workbook: every sheet, styled frozen filtered headers, the review drop-down, rows as in the database", () =>
@@ -155,9 +156,15 @@ describe("the reports", () => {
       // ...and the comparison is not vacuous: every sheet compared has rows.
       for (const rows of Object.values(stored)) expect(rows.length).toBeGreaterThan(0)
       // Every time column says UTC; ids are kept, hidden, after every visible column.
-      for (const sheet of workbook.worksheets.filter((w) => !["Summary", "Run info", "Privileged access"].includes(w.name))) {
+      for (
+        const sheet of workbook.worksheets.filter((w) => !["Summary", "Run info", "Privileged access"].includes(w.name))
+      ) {
         const headers = headersOf(sheet).map(String)
-        for (const h of headers.filter((h) => /since|seen|until|at$|Date|Detected|Sent|Expires|Accepted|Revoked|Created|Last|When|Joined/.test(h))) {
+        for (
+          const h of headers.filter((h) =>
+            /since|seen|until|at$|Date|Detected|Sent|Expires|Accepted|Revoked|Created|Last|When|Joined/.test(h)
+          )
+        ) {
           expect({ sheet: sheet.name, h }).toEqual({ sheet: sheet.name, h: expect.stringMatching(/\(UTC\)$/) })
         }
         const hidden = hiddenHeaders(sheet)
@@ -176,12 +183,17 @@ describe("the reports", () => {
       expect(headers).not.toContain("Account status")
       const memberHeaders = (workbook.getWorksheet("Members")!.getRow(1).values as Array<unknown>).slice(1)
       expect(memberHeaders).not.toEqual(expect.arrayContaining(["Organisation role"]))
-      expect(memberHeaders).toEqual(expect.arrayContaining(["Email", "Role at start", "Role at end", "Status", "Created (UTC)"]))
+      expect(memberHeaders).toEqual(
+        expect.arrayContaining(["Email", "Role at start", "Role at end", "Status", "Created (UTC)"])
+      )
       const changeHeaders = (workbook.getWorksheet("Changes")!.getRow(1).values as Array<unknown>).slice(1)
       expect(changeHeaders).toEqual(expect.arrayContaining(["By", "Changed at (UTC)"]))
       const decision = headers.indexOf("Decision") + 1
       for (let r = 2; r <= counts.members + 1; r++) {
-        expect(review.getCell(r, decision).dataValidation).toMatchObject({ type: "list", formulae: ["\"Keep,Remove\""] })
+        expect(review.getCell(r, decision).dataValidation).toMatchObject({
+          type: "list",
+          formulae: ["\"Keep,Remove\""]
+        })
       }
       // Dates are dates, numbers numbers; findings coloured by severity.
       const since = headers.indexOf("Member since (UTC)") + 1
@@ -226,7 +238,10 @@ describe("the reports", () => {
       const schema = JSON.parse(readFileSync(new URL("../../docs/findings.schema.json", import.meta.url), "utf8"))
       expect(validate(schema, json)).toEqual([])
       expect(json.schema_version).toBe("1.1.0")
-      expect(json.changes.map((c: { change_type: string }) => c.change_type).sort()).toEqual(["member_added", "token_revoked"])
+      expect(json.changes.map((c: { change_type: string }) => c.change_type).sort()).toEqual([
+        "member_added",
+        "token_revoked"
+      ])
       // The validator is not vacuous: a broken document fails it.
       expect(validate(schema, { ...json, findings: [{ ...json.findings[0], severity: "severe" }] })).not.toEqual([])
       expect(validate(schema, { ...json, run: undefined })).not.toEqual([])
@@ -262,8 +277,14 @@ describe("the reports", () => {
             () => writeReports({ kind: "run", runId: 3 }, join(dir, "b")),
             () => Effect.sync(() => vi.useRealTimers())
           )
-          const window = yield* writeReports({ kind: "window", fromRunId: 1, toRunId: 3, label: "2026-Q1" }, join(dir, "w"))
-          const window2 = yield* writeReports({ kind: "window", fromRunId: 1, toRunId: 3, label: "2026-Q1" }, join(dir, "w2"))
+          const window = yield* writeReports(
+            { kind: "window", fromRunId: 1, toRunId: 3, label: "2026-Q1" },
+            join(dir, "w")
+          )
+          const window2 = yield* writeReports(
+            { kind: "window", fromRunId: 1, toRunId: 3, label: "2026-Q1" },
+            join(dir, "w2")
+          )
           return [a, b, window, window2] as const
         }),
         testStore(dir)
@@ -273,9 +294,19 @@ describe("the reports", () => {
       expect(readFileSync(window.markdown)).toEqual(readFileSync(window2.markdown))
       expect(readFileSync(window.json)).toEqual(readFileSync(window2.json))
       const json = JSON.parse(readFileSync(window.json, "utf8"))
-      expect(json.scope).toEqual({ kind: "window", label: "2026-Q1", from_run_id: 1, to_run_id: 3, period: null, starts_late: false })
+      expect(json.scope).toEqual({
+        kind: "window",
+        label: "2026-Q1",
+        from_run_id: 1,
+        to_run_id: 3,
+        period: null,
+        starts_late: false
+      })
       // bob viewer -> editor and dan added over the window; t2 revoked.
-      expect(json.net_changes.map((c: { change_type: string; entity_id: string }) => `${c.change_type} ${c.entity_id}`).sort()).toEqual([
+      expect(
+        json.net_changes.map((c: { change_type: string; entity_id: string }) => `${c.change_type} ${c.entity_id}`)
+          .sort()
+      ).toEqual([
         "member_added dan",
         "role_changed bob",
         "token_revoked t2"
@@ -288,10 +319,11 @@ describe("the reports", () => {
       const people = workbook.getWorksheet("Joiners, movers, leavers")!
       const columns = headersOf(people)
       const cell = (r: number, h: string) => people.getCell(r, columns.indexOf(h) + 1).value
-      expect([2, 3].map((r) => [cell(r, "Status"), cell(r, "Name"), cell(r, "Role before"), cell(r, "Role after")])).toEqual([
-        ["joined", "DAN", null, "member"],
-        ["role changed", "BOB", "viewer", "editor"]
-      ])
+      expect([2, 3].map((r) => [cell(r, "Status"), cell(r, "Name"), cell(r, "Role before"), cell(r, "Role after")]))
+        .toEqual([
+          ["joined", "DAN", null, "member"],
+          ["role changed", "BOB", "viewer", "editor"]
+        ])
       expect(workbook.getWorksheet("Token changes")!.actualRowCount - 1).toBe(1)
       expect(workbook.getWorksheet("Changes")!.actualRowCount - 1).toBe(json.changes.length)
     }))

@@ -4,12 +4,12 @@
  * workbook alone. Expectations come from the demo's raw data (member versions, the access log), not from the reports.
  */
 import { NodeContext } from "@effect/platform-node"
+import { parse } from "csv-parse/sync"
 import { Effect, Layer } from "effect"
 import ExcelJS from "exceljs"
 import { mkdtempSync, readFileSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { parse } from "csv-parse/sync"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { Database } from "../../src/store/Database.js"
 import { storeLayer } from "../../src/store/StoreLayer.js"
@@ -24,13 +24,19 @@ beforeAll(async () => {
   // The 90-day demo: a minute or two on two cores.
   expect((await runCli(["demo", "--reports", dir], { timeoutMs: 600_000 })).code).toBe(0)
   const report = await runCli(["report", "--period", "2026-Q1", "--db", db, "--reports", q1])
-  expect({ code: report.code, stderr: report.stderr }).toMatchObject({ code: 0, stderr: expect.stringContaining("starts after the window") })
+  expect({ code: report.code, stderr: report.stderr }).toMatchObject({
+    code: 0,
+    stderr: expect.stringContaining("starts after the window")
+  })
 }, 900_000)
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
 const sql = (query: string) =>
   Effect.runPromise(
-    Effect.provide(Effect.flatMap(Database, (d) => d.query(query)), Layer.merge(storeLayer({ path: db, readOnly: true }), NodeContext.layer))
+    Effect.provide(
+      Effect.flatMap(Database, (d) => d.query(query)),
+      Layer.merge(storeLayer({ path: db, readOnly: true }), NodeContext.layer)
+    )
   )
 
 const readWorkbook = async (path: string) => {
@@ -49,7 +55,11 @@ const rowsOf = (workbook: ExcelJS.Workbook, name: string) => {
   })
 }
 
-const q1Files = { markdown: join(q1, "acme-capital", "2026-Q1", "audit.md"), workbook: join(q1, "acme-capital", "2026-Q1", "audit.xlsx"), json: join(q1, "acme-capital", "2026-Q1", "findings.json") }
+const q1Files = {
+  markdown: join(q1, "acme-capital", "2026-Q1", "audit.md"),
+  workbook: join(q1, "acme-capital", "2026-Q1", "audit.xlsx"),
+  json: join(q1, "acme-capital", "2026-Q1", "findings.json")
+}
 
 describe("the committed sample reports", { timeout: 300_000 }, () => {
   it("are what the deterministic demo produces today (regenerate with npm run sample)", async () => {
@@ -61,7 +71,10 @@ describe("the committed sample reports", { timeout: 300_000 }, () => {
     }
     // The workbook is a zip with its own timestamps: compare what it holds.
     const read = async (path: string) =>
-      (await readWorkbook(path)).worksheets.map((sheet) => ({ name: sheet.name, rows: sheet.getSheetValues().map((row) => JSON.stringify(row)) }))
+      (await readWorkbook(path)).worksheets.map((sheet) => ({
+        name: sheet.name,
+        rows: sheet.getSheetValues().map((row) => JSON.stringify(row))
+      }))
     expect(await read(join(dir, "demo", "audit.xlsx"))).toEqual(await read(sample("audit.xlsx").pathname))
   })
 
@@ -97,12 +110,25 @@ describe("the Q1 review of the demo", { timeout: 300_000 }, () => {
 
   it("starts where the history does, says so in bold in every report, and diff resolves the dates the same way", async () => {
     const md = readFileSync(q1Files.markdown, "utf8")
-    expect(md).toContain("Period 2026-Q1 (2026-01-01 to 2026-03-31), covered by run 1 (2026-01-06 09:00 UTC) to run 85 (2026-03-31 09:00 UTC)")
-    expect(md).toContain("> **The history starts after this period does: the first stored run is run 1 (2026-01-06 09:00 UTC)")
+    expect(md).toContain(
+      "Period 2026-Q1 (2026-01-01 to 2026-03-31), covered by run 1 (2026-01-06 09:00 UTC) to run 85 (2026-03-31 09:00 UTC)"
+    )
+    expect(md).toContain(
+      "> **The history starts after this period does: the first stored run is run 1 (2026-01-06 09:00 UTC)"
+    )
     const json = JSON.parse(readFileSync(q1Files.json, "utf8"))
-    expect(json.scope).toEqual({ kind: "window", label: "2026-Q1", from_run_id: 1, to_run_id: 85, period: { start: "2026-01-01", end: "2026-03-31" }, starts_late: true })
+    expect(json.scope).toEqual({
+      kind: "window",
+      label: "2026-Q1",
+      from_run_id: 1,
+      to_run_id: 85,
+      period: { start: "2026-01-01", end: "2026-03-31" },
+      starts_late: true
+    })
     const summary = rowsOf(await readWorkbook(q1Files.workbook), "Summary")
-    expect(summary.find((r) => r["Item"] === "Warning")?.["Value"]).toMatch(/^The history starts after this period does/)
+    expect(summary.find((r) => r["Item"] === "Warning")?.["Value"]).toMatch(
+      /^The history starts after this period does/
+    )
     const diff = await runCli(["diff", "--from", "2026-01-01", "--to", "2026-03-31", "--format", "json", "--db", db])
     expect(diff.code).toBe(0)
     const d = JSON.parse(diff.stdout)
@@ -110,11 +136,16 @@ describe("the Q1 review of the demo", { timeout: 300_000 }, () => {
   })
 
   it("one status per person, as the member versions at runs 1 and 85 have it, with who and when", async () => {
-    const [start, end] = await Promise.all([1, 85].map((run) => sql(`SELECT id, role FROM members WHERE run_id = ${run}`)))
-    const roleAt = (rows: ReadonlyArray<Record<string, unknown>>) => new Map(rows.map((r) => [String(r["id"]), r["role"]]))
+    const [start, end] = await Promise.all(
+      [1, 85].map((run) => sql(`SELECT id, role FROM members WHERE run_id = ${run}`))
+    )
+    const roleAt = (rows: ReadonlyArray<Record<string, unknown>>) =>
+      new Map(rows.map((r) => [String(r["id"]), r["role"]]))
     const [s, e] = [roleAt(start!), roleAt(end!)]
     const expected = new Map<string, string>()
-    for (const [id, role] of e) expected.set(id, !s.has(id) ? "joined" : s.get(id) !== role ? "role changed" : "existing")
+    for (const [id, role] of e) {
+      expected.set(id, !s.has(id) ? "joined" : s.get(id) !== role ? "role changed" : "existing")
+    }
     for (const id of s.keys()) if (!e.has(id)) expected.set(id, "left")
     const workbook = await readWorkbook(q1Files.workbook)
     const statusOf = new Map(rowsOf(workbook, "Members").map((r) => [String(r["Membership id"]), r["Status"]]))
@@ -123,9 +154,13 @@ describe("the Q1 review of the demo", { timeout: 300_000 }, () => {
     // One row per person: none twice, and a robot's removal once.
     expect(new Set(people.map((p) => p["Membership id"])).size).toBe(people.length)
     const count = (status: string) => [...expected.values()].filter((v) => v === status).length
-    for (const status of ["joined", "left", "role changed"]) expect(people.filter((p) => p["Status"] === status)).toHaveLength(count(status))
+    for (const status of ["joined", "left", "role changed"]) {
+      expect(people.filter((p) => p["Status"] === status)).toHaveLength(count(status))
+    }
     // Names, not ids: who did it and who invited them, as the access log and the invitations name them.
-    const grace = people.find((p) => p["Status"] === "role changed" && p["Email"] === "donald.turing132@acme-capital.example")!
+    const grace = people.find((p) =>
+      p["Status"] === "role changed" && p["Email"] === "donald.turing132@acme-capital.example"
+    )!
     expect([grace["Role before"], grace["Role after"], grace["By"]]).toEqual(["member", "viewer", "Bjarne Liskov"])
     // A joiner still there at the end, invited by the member the invitation's invited_by names.
     const email = "edsger.rossum200010@acme-capital.example"
@@ -135,45 +170,77 @@ describe("the Q1 review of the demo", { timeout: 300_000 }, () => {
     )
     expect(inviter).toHaveLength(1)
     const joiner = people.find((p) => p["Email"] === email)!
-    expect([joiner["Status"], joiner["By"], joiner["Invited by"]]).toEqual(["joined", "accepted an invitation", inviter[0]!["name"]])
+    expect([joiner["Status"], joiner["By"], joiner["Invited by"]]).toEqual([
+      "joined",
+      "accepted an invitation",
+      inviter[0]!["name"]
+    ])
   })
 
   it("privileged access: the admins at both ends and the quarter's one grant, with who and when; the finding in its run", async () => {
     const workbook = await readWorkbook(q1Files.workbook)
     const sheet = workbook.getWorksheet("Privileged access")!
     const text = sheet.getSheetValues().map((row) => (Array.isArray(row) ? row.slice(1).join(" | ") : "")).join("\n")
-    expect(text).toContain("granted | Margaret Wilson | margaret.wilson105@acme-capital.example | member → admin | Frances Allen")
-    const admins = await Promise.all([1, 85].map((run) => sql(`SELECT count(*)::INTEGER AS n FROM members WHERE run_id = ${run} AND role = 'admin'`)))
+    expect(text).toContain(
+      "granted | Margaret Wilson | margaret.wilson105@acme-capital.example | member → admin | Frances Allen"
+    )
+    const admins = await Promise.all(
+      [1, 85].map((run) => sql(`SELECT count(*)::INTEGER AS n FROM members WHERE run_id = ${run} AND role = 'admin'`))
+    )
     expect(admins.map((r) => r[0]!["n"])).toEqual([4, 5])
     const finding = await sql(`SELECT run_id, severity, detail FROM findings WHERE rule_id = 'access.admin_granted'`)
-    expect(finding).toEqual([{ run_id: 78, severity: "medium", detail: "role changed from member to admin by Frances Allen at 2026-03-23 17:14 UTC" }])
+    expect(finding).toEqual([{
+      run_id: 78,
+      severity: "medium",
+      detail: "role changed from member to admin by Frances Allen at 2026-03-23 17:14 UTC"
+    }])
     const md = readFileSync(q1Files.markdown, "utf8")
-    expect(md).toContain("- 🔑 **Admin access:** granted to Margaret Wilson (member → admin, by Frances Allen, 2026-03-23 17:14 UTC)")
+    expect(md).toContain(
+      "- 🔑 **Admin access:** granted to Margaret Wilson (member → admin, by Frances Allen, 2026-03-23 17:14 UTC)"
+    )
   })
 
   it("churn apart from people, netted once per entity, named; changed fields only", async () => {
     const workbook = await readWorkbook(q1Files.workbook)
-    for (const [name, id] of [["Invitation changes", "Invitation id"], ["Token changes", "Token id"], ["Webhook changes", "Webhook id"]] as const) {
+    for (
+      const [name, id] of [["Invitation changes", "Invitation id"], ["Token changes", "Token id"], [
+        "Webhook changes",
+        "Webhook id"
+      ]] as const
+    ) {
       const rows = rowsOf(workbook, name)
       expect(new Set(rows.map((r) => r[id])).size).toBe(rows.length)
     }
     // An invitation sent and accepted in the quarter is one row.
-    const sophie = rowsOf(workbook, "Invitation changes").filter((r) => r["Email"] === "sophie.torvalds200002@acme-capital.example")
+    const sophie = rowsOf(workbook, "Invitation changes").filter((r) =>
+      r["Email"] === "sophie.torvalds200002@acme-capital.example"
+    )
     expect(sophie.map((r) => [r["Outcome"], r["Invited by"]])).toEqual([["sent and accepted", "Frances Allen"]])
     expect(rowsOf(workbook, "Token changes").every((r) => typeof r["Robot"] === "string")).toBe(true)
-    const alerts = rowsOf(workbook, "Webhook changes").find((r) => r["URL"] === "https://hooks.acme-capital.example/alerts-3")!
+    const alerts = rowsOf(workbook, "Webhook changes").find((r) =>
+      r["URL"] === "https://hooks.acme-capital.example/alerts-3"
+    )!
     expect([alerts["Outcome"], alerts["By"]]).toEqual(["changed: active: true → false", "Guido Wirth"])
     // The change log shows a robot's removal once.
     const log = rowsOf(workbook, "Changes")
     const robotRemovals = log.filter((r) => r["Change"] === "robot_removed")
     expect(robotRemovals.length).toBeGreaterThan(0)
-    for (const r of robotRemovals) expect(log.filter((l) => l["Run"] === r["Run"] && l["Entity"] === r["Entity"])).toHaveLength(1)
+    for (const r of robotRemovals) {
+      expect(log.filter((l) => l["Run"] === r["Run"] && l["Entity"] === r["Entity"])).toHaveLength(1)
+    }
     // No visible cell of a data sheet is an id.
     const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
     for (const sheet of workbook.worksheets.filter((w) => w.name !== "Run info")) {
-      sheet.eachRow((row) => row.eachCell((cell, column) => {
-        if (!sheet.getColumn(column).hidden) expect({ sheet: sheet.name, value: cell.value }).not.toEqual({ sheet: sheet.name, value: expect.stringMatching(uuid) })
-      }))
+      sheet.eachRow((row) =>
+        row.eachCell((cell, column) => {
+          if (!sheet.getColumn(column).hidden) {
+            expect({ sheet: sheet.name, value: cell.value }).not.toEqual({
+              sheet: sheet.name,
+              value: expect.stringMatching(uuid)
+            })
+          }
+        })
+      )
     }
   })
 

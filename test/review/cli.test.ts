@@ -1,10 +1,10 @@
-import { mkdtempSync, rmSync, writeFileSync, readFileSync } from "node:fs"
+import { Effect } from "effect"
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { Effect } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { snapshotAt, testStore } from "../support/Pipeline.js"
 import { runCli } from "../support/Cli.js"
+import { snapshotAt, testStore } from "../support/Pipeline.js"
 import { invitation } from "../support/Records.js"
 import { fillWorkbook, KEYS, population } from "./support.js"
 
@@ -43,7 +43,20 @@ const cli = (...args: Array<string>) => runCli([...args, "--db", db])
 describe("ptolemy-audit review", () => {
   it("start, import, status, close and verify, as a user runs them", async () => {
     const reports = join(dir, "reports")
-    const start = await runCli(["review", "start", "--db", db, "--reports", reports, "--period", "2026-Q1", "--reviewer", "cat@acme.test", "--due", "2026-04-30"])
+    const start = await runCli([
+      "review",
+      "start",
+      "--db",
+      db,
+      "--reports",
+      reports,
+      "--period",
+      "2026-Q1",
+      "--reviewer",
+      "cat@acme.test",
+      "--due",
+      "2026-04-30"
+    ])
     expect(start.stderr).toBe("")
     expect(start.code).toBe(0)
     expect(start.stdout).toContain("Campaign 1: run 2 of acme-capital frozen, 8 items (2 privileged)")
@@ -57,7 +70,9 @@ describe("ptolemy-audit review", () => {
     const imported = await cli("review", "import", filled, "--reviewer", "cat@acme.test")
     expect(imported.code).toBe(1)
     expect(imported.stdout).toContain("Campaign 1: 2 decisions recorded from filled.xlsx (xlsx, sha256 ")
-    expect(imported.stderr).toMatch(/row \d+: cat@acme.test reviews their own access \(member:cat \(cat@acme.test\)\): a self-review needs a Comment/)
+    expect(imported.stderr).toMatch(
+      /row \d+: cat@acme.test reviews their own access \(member:cat \(cat@acme.test\)\): a self-review needs a Comment/
+    )
     const again = await cli("review", "import", filled, "--reviewer", "cat@acme.test")
     expect(again.code).toBe(0)
     expect(again.stdout).toContain("was already imported into campaign 1")
@@ -65,12 +80,30 @@ describe("ptolemy-audit review", () => {
     const status = await cli("review", "status", "--json")
     expect(status.code).toBe(0)
     expect(JSON.parse(status.stdout)).toMatchObject([
-      { campaign_id: "1", run_id: 2, period: "2026-Q1", status: "open", items: 8, decided: 2, keep: 1, remove: 1, undecided_privileged: 1, due_on: "2026-04-30" }
+      {
+        campaign_id: "1",
+        run_id: 2,
+        period: "2026-Q1",
+        status: "open",
+        items: 8,
+        decided: 2,
+        keep: 1,
+        remove: 1,
+        undecided_privileged: 1,
+        due_on: "2026-04-30"
+      }
     ])
     const refused = await cli("review", "close", "--signed-by", "Grace")
     expect(refused.code).toBe(2)
     expect(refused.stderr).toContain("1 undecided privileged item")
-    const closed = await cli("review", "close", "--signed-by", "Grace", "--accept-undecided", "Dan's invitation is revoked separately")
+    const closed = await cli(
+      "review",
+      "close",
+      "--signed-by",
+      "Grace",
+      "--accept-undecided",
+      "Dan's invitation is revoked separately"
+    )
     expect(closed.code).toBe(0)
     expect(closed.stdout).toContain("Campaign 1 signed off by Grace")
     const verified = await cli("verify")

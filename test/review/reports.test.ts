@@ -1,6 +1,6 @@
-import { join } from "node:path"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
+import { join } from "node:path"
 import { loadReviewSection, reviewMarkdown, reviewSummaryRows } from "../../src/reports/ReviewSection.js"
 import { startCampaign } from "../../src/review/Freeze.js"
 import { importDecisions } from "../../src/review/RecordDecisions.js"
@@ -35,9 +35,17 @@ describe("what the reports say about a review", () => {
               [KEYS.eve]: { Decision: "Remove", ...by }
             })
           )
-          yield* importDecisions(db, { file: filled, campaignId: null, reviewer: null, now: new Date("2026-02-03T09:00:00Z") })
+          yield* importDecisions(db, {
+            file: filled,
+            campaignId: null,
+            reviewer: null,
+            now: new Date("2026-02-03T09:00:00Z")
+          })
           const state = population()
-          yield* snapshotAt({ ...state, members: (state.members as ReadonlyArray<MemberRecord>).filter((m) => m.id !== "bob") }, "2026-02-06T06:00:00Z")
+          yield* snapshotAt({
+            ...state,
+            members: (state.members as ReadonlyArray<MemberRecord>).filter((m) => m.id !== "bob")
+          }, "2026-02-06T06:00:00Z")
           const at = (runId: number) => ({ run_id: runId, source: "ptolemy", workspace_id: WS })
           // Run 1 was stored before the campaign began: its report says nothing of it.
           expect(reviewMarkdown(yield* loadReviewSection(db, { kind: "run" }, at(1)))).toBe("")

@@ -3,11 +3,11 @@
  * as text, trailing empty rows, reordered and hidden columns, a semicolon CSV in the Windows code page, UTF-16.
  * Each fixture is built here from the campaign's own CSV, in the shape that program writes.
  */
-import { readFileSync, writeFileSync } from "node:fs"
-import { join } from "node:path"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
 import ExcelJS from "exceljs"
+import { readFileSync, writeFileSync } from "node:fs"
+import { join } from "node:path"
 import { readCsv } from "../../src/files/Csv.js"
 import { startCampaign } from "../../src/review/Freeze.js"
 import { importDecisions } from "../../src/review/RecordDecisions.js"
@@ -30,7 +30,10 @@ const start = (dir: string) =>
   })
 
 const importFile = (file: string) =>
-  Effect.flatMap(Database, (db) => importDecisions(db, { file, campaignId: null, reviewer: null, now: new Date("2026-02-05T12:00:00Z") }))
+  Effect.flatMap(
+    Database,
+    (db) => importDecisions(db, { file, campaignId: null, reviewer: null, now: new Date("2026-02-05T12:00:00Z") })
+  )
 
 /** Three decisions, with the reviewed day 2026-02-03 (Excel serial 46056). */
 const inputs: Record<string, Record<string, string>> = {
@@ -41,9 +44,30 @@ const inputs: Record<string, Record<string, string>> = {
 const SERIAL_2026_02_03 = 46056
 
 const expected = [
-  { item_key: KEYS.bob, decision: "remove", new_role: null, reviewer: "cat@acme.test", reviewed_on: "2026-02-03", comment: "Left" },
-  { item_key: KEYS.cat, decision: "change_role", new_role: "member", reviewer: "ann@acme.test", reviewed_on: "2026-02-03", comment: null },
-  { item_key: KEYS.token2, decision: "remove", new_role: null, reviewer: "cat@acme.test", reviewed_on: "2026-02-03", comment: null }
+  {
+    item_key: KEYS.bob,
+    decision: "remove",
+    new_role: null,
+    reviewer: "cat@acme.test",
+    reviewed_on: "2026-02-03",
+    comment: "Left"
+  },
+  {
+    item_key: KEYS.cat,
+    decision: "change_role",
+    new_role: "member",
+    reviewer: "ann@acme.test",
+    reviewed_on: "2026-02-03",
+    comment: null
+  },
+  {
+    item_key: KEYS.token2,
+    decision: "remove",
+    new_role: null,
+    reviewer: "cat@acme.test",
+    reviewed_on: "2026-02-03",
+    comment: null
+  }
 ]
 
 const stored = query(
@@ -58,7 +82,7 @@ const table = (csvPath: string) => {
   const rows = records.slice(at + 1).map((r) => {
     const filled = [...r]
     const wanted = inputs[r[header.indexOf("Item key")]!]
-    if (wanted) for (const [h, v] of Object.entries(wanted)) filled[header.indexOf(h)] = v
+    if (wanted) { for (const [h, v] of Object.entries(wanted)) filled[header.indexOf(h)] = v }
     return filled
   })
   return { meta: records.slice(0, at), header, rows }
@@ -73,7 +97,13 @@ describe("review sheets saved by other programs", () => {
           const campaign = yield* start(dir)
           const { header, meta, rows } = table(campaign.files.csv)
           // Item key first, Decision last, everything else reversed; the Findings column hidden.
-          const order = [header.indexOf("Item key"), ...header.map((_, i) => i).reverse().filter((i) => i !== header.indexOf("Item key") && i !== header.indexOf("Decision")), header.indexOf("Decision")]
+          const order = [
+            header.indexOf("Item key"),
+            ...header.map((_, i) => i).reverse().filter((i) =>
+              i !== header.indexOf("Item key") && i !== header.indexOf("Decision")
+            ),
+            header.indexOf("Decision")
+          ]
           const workbook = new ExcelJS.Workbook()
           const sheet = workbook.addWorksheet("Review")
           for (const m of meta) sheet.addRow(m)
@@ -118,21 +148,33 @@ describe("review sheets saved by other programs", () => {
           const campaign = yield* start(dir)
           const { header, meta, rows } = table(campaign.files.csv)
           const file = join(dir, "inline.xlsx")
-          const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ filename: file, useSharedStrings: false, useStyles: true })
+          const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({
+            filename: file,
+            useSharedStrings: false,
+            useStyles: true
+          })
           const sheet = workbook.addWorksheet("Sheet1")
           // A one-run rich text value is written as <c t="inlineStr"><is><r><t>…</t></r></is>.
           const inline = (v: string) => (v === "" ? null : { richText: [{ text: v }] })
           for (const m of [...meta, header, ...rows]) {
-            sheet.addRow(m.map((v, i) => (rows.includes(m) && header[i] === "Reviewed on" && inputs[m[header.indexOf("Item key")]!] ? "2026-02-03" : inline(v)))).commit()
+            sheet.addRow(
+              m.map((v, i) => (rows.includes(m) && header[i] === "Reviewed on" && inputs[m[header.indexOf("Item key")]!]
+                ? "2026-02-03"
+                : inline(v))
+              )
+            ).commit()
           }
           sheet.commit()
           yield* Effect.promise(() => workbook.commit())
           const xml = yield* Effect.promise(async () => {
             const { default: JSZip } = await import("jszip")
             const zip = await JSZip.loadAsync(readFileSync(file))
-            return { sheet: await zip.file("xl/worksheets/sheet1.xml")!.async("string"), shared: zip.file("xl/sharedStrings.xml") !== null }
+            return {
+              sheet: await zip.file("xl/worksheets/sheet1.xml")!.async("string"),
+              shared: zip.file("xl/sharedStrings.xml") !== null
+            }
           })
-          expect(xml.sheet).toContain('t="inlineStr"')
+          expect(xml.sheet).toContain("t=\"inlineStr\"")
           expect(xml.shared).toBe(false)
           const result = yield* importFile(file)
           expect(result).toMatchObject({ recorded: 3, rejected: [] })
@@ -149,10 +191,13 @@ describe("review sheets saved by other programs", () => {
         Effect.gen(function*() {
           const campaign = yield* start(dir)
           const { header, meta, rows } = table(campaign.files.csv)
-          const dmy = (v: string) => /^\d{4}-\d{2}-\d{2}$/.test(v) ? `${v.slice(8, 10)}/${v.slice(5, 7)}/${v.slice(0, 4)}` : v
+          const dmy = (v: string) =>
+            /^\d{4}-\d{2}-\d{2}$/.test(v) ? `${v.slice(8, 10)}/${v.slice(5, 7)}/${v.slice(0, 4)}` : v
           const lines = [...meta, header, ...rows].map((r) =>
             r.map((v, i) => {
-              const out = rows.includes(r) && header[i] === "Reviewed on" && inputs[r[header.indexOf("Item key")]!] ? "03/02/2026" : dmy(v)
+              const out = rows.includes(r) && header[i] === "Reviewed on" && inputs[r[header.indexOf("Item key")]!]
+                ? "03/02/2026"
+                : dmy(v)
               return /[;"]/.test(out) ? `"${out.replace(/"/g, "\"\"")}"` : out
             }).join(";")
           )
@@ -177,7 +222,10 @@ describe("review sheets saved by other programs", () => {
           const campaign = yield* start(dir)
           const { header, meta, rows } = table(campaign.files.csv)
           const text = [...meta, header, ...rows].map((r) =>
-            r.map((v, i) => (rows.includes(r) && header[i] === "Reviewed on" && inputs[r[header.indexOf("Item key")]!] ? "2026-02-03" : v)).join("\t")
+            r.map((v, i) => (rows.includes(r) && header[i] === "Reviewed on" && inputs[r[header.indexOf("Item key")]!]
+              ? "2026-02-03"
+              : v)
+            ).join("\t")
           ).join("\r\n")
           const file = join(dir, "unicode.txt.csv")
           writeFileSync(file, Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, "utf16le")]))

@@ -2,13 +2,13 @@
  * A small workspace history for the review tests, the review commands run in-process over it, and filling a sheet
  * in as a reviewer would (with exceljs, as Excel saves it).
  */
+import { NodeContext } from "@effect/platform-node"
+import { Layer } from "effect"
+import ExcelJS from "exceljs"
 import { execFile } from "node:child_process"
 import { existsSync, mkdirSync, readdirSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { NodeContext } from "@effect/platform-node"
-import { Layer } from "effect"
-import ExcelJS from "exceljs"
 import { Database } from "../../src/store/Database.js"
 import type { FakeState } from "../support/FakeSource.js"
 import { testStore } from "../support/Pipeline.js"
@@ -51,7 +51,9 @@ export const reviewLayer = (dir: string) => Layer.merge(testStore(dir), NodeCont
 
 export const db = Database
 
-export type Inputs = Partial<Record<"Decision" | "New role" | "Reviewer" | "Reviewed on" | "Comment", string | Date | number>>
+export type Inputs = Partial<
+  Record<"Decision" | "New role" | "Reviewer" | "Reviewed on" | "Comment", string | Date | number>
+>
 
 /** The header row of each section: column numbers by header name. */
 export const headerRows = (sheet: ExcelJS.Worksheet) => {
@@ -59,7 +61,10 @@ export const headerRows = (sheet: ExcelJS.Worksheet) => {
   sheet.eachRow((row, number) => {
     const values = (row.values as Array<unknown>).map((v) => (typeof v === "string" ? v : ""))
     if (values.includes("Item key") && values.includes("Decision")) {
-      found.push({ row: number, columns: new Map(values.flatMap((v, i) => (v === "" ? [] : [[v, i] as [string, number]]))) })
+      found.push({
+        row: number,
+        columns: new Map(values.flatMap((v, i) => (v === "" ? [] : [[v, i] as [string, number]])))
+      })
     }
   })
   return found
@@ -89,7 +94,9 @@ export const fillWorkbook = async (
   for (const [key, inputs] of Object.entries(decisions)) {
     const row = rows.get(key)
     if (row === undefined) throw new Error(`no row for ${key}`)
-    for (const [header, value] of Object.entries(inputs)) row.getCell(columns.get(header)!).value = value as ExcelJS.CellValue
+    for (const [header, value] of Object.entries(inputs)) {
+      row.getCell(columns.get(header)!).value = value as ExcelJS.CellValue
+    }
   }
   edit?.(sheet, (key) => rows.get(key)!, columns)
   await workbook.xlsx.writeFile(out)

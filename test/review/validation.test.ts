@@ -1,7 +1,7 @@
-import { readFileSync, writeFileSync } from "node:fs"
-import { join } from "node:path"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Either } from "effect"
+import { readFileSync, writeFileSync } from "node:fs"
+import { join } from "node:path"
 import { csvLine, readCsv } from "../../src/files/Csv.js"
 import { startCampaign } from "../../src/review/Freeze.js"
 import { importDecisions } from "../../src/review/RecordDecisions.js"
@@ -33,7 +33,9 @@ const importFile = (file: string, options: { reviewer?: string; campaign?: strin
       now: new Date("2026-02-05T12:00:00Z")
     }))
 
-const recorded = query("SELECT item_key, decision, new_role, reviewer, self_review FROM review_outcomes WHERE decision IS NOT NULL ORDER BY item_key")
+const recorded = query(
+  "SELECT item_key, decision, new_role, reviewer, self_review FROM review_outcomes WHERE decision IS NOT NULL ORDER BY item_key"
+)
 
 const by = { Reviewer: "cat@acme.test", "Reviewed on": "2026-02-04" }
 
@@ -51,7 +53,12 @@ describe("validating a filled-in review sheet", () => {
               {
                 // Accepted: a plain Keep, and a self-review that says why.
                 [KEYS.robot]: { Decision: "keep", ...by },
-                [KEYS.bob]: { Decision: "Keep", Reviewer: "bob@acme.test", "Reviewed on": "2026-02-04", Comment: "Reviewed with my manager" },
+                [KEYS.bob]: {
+                  Decision: "Keep",
+                  Reviewer: "bob@acme.test",
+                  "Reviewed on": "2026-02-04",
+                  Comment: "Reviewed with my manager"
+                },
                 // Rejected, one rule each:
                 [KEYS.cat]: { Decision: "Revoke", ...by },
                 [KEYS.ann]: { Decision: "Change role", ...by },
@@ -66,7 +73,8 @@ describe("validating a filled-in review sheet", () => {
             )
           )
           const rows = Object.fromEntries(
-            yield* Effect.forEach(Object.values(KEYS), (key) => Effect.map(Effect.promise(() => rowNumberOf(filled, key)), (n) => [key, n] as const))
+            yield* Effect.forEach(Object.values(KEYS), (key) =>
+              Effect.map(Effect.promise(() => rowNumberOf(filled, key)), (n) => [key, n] as const))
           ) as Record<string, number>
           const result = yield* importFile(filled)
           expect(result.recorded).toBe(2)
@@ -79,16 +87,24 @@ describe("validating a filled-in review sheet", () => {
               [rows[KEYS.token1], "new_role"],
               [rows[KEYS.token2], "reviewed_on"],
               [rows[KEYS.eve], "new_role"]
-            ].sort((a, b) => (a[0] as number) - (b[0] as number))
+            ].sort((a, b) =>
+              (a[0] as number) - (b[0] as number)
+            )
           )
           const message = (key: string) => result.rejected.find((r) => r.item_key === key)!.message
           expect(message(KEYS.cat)).toBe(
-            `row ${rows[KEYS.cat]}: Decision "Revoke" for member:cat (cat@acme.test) is not one of Keep, Remove, Change role.`
+            `row ${
+              rows[KEYS.cat]
+            }: Decision "Revoke" for member:cat (cat@acme.test) is not one of Keep, Remove, Change role.`
           )
           expect(message(KEYS.ann)).toBe(
-            `row ${rows[KEYS.ann]}: Change role for member:ann (ann@acme.test) needs a New role, one of viewer, member, editor, admin.`
+            `row ${
+              rows[KEYS.ann]
+            }: Change role for member:ann (ann@acme.test) needs a New role, one of viewer, member, editor, admin.`
           )
-          expect(message(KEYS.dan)).toContain(`row ${rows[KEYS.dan]}: the facts of invitation:dan (dan@acme.test) no longer match its Facts hash`)
+          expect(message(KEYS.dan)).toContain(
+            `row ${rows[KEYS.dan]}: the facts of invitation:dan (dan@acme.test) no longer match its Facts hash`
+          )
           expect(message(KEYS.dan)).toContain(`Role was "admin" when frozen, the file says "viewer"`)
           expect(message(KEYS.token1)).toContain("a token has no role to change")
           expect(message(KEYS.eve)).toContain(`New role "admin" is only read with Change role`)
@@ -128,7 +144,9 @@ describe("validating a filled-in review sheet", () => {
             [KEYS.cat, "new_role"],
             [KEYS.eve, "reviewed_on"]
           ])
-          expect(result.rejected[0]!.message).toContain("Ann Admin reviews their own access (member:ann (ann@acme.test)): a self-review needs a Comment")
+          expect(result.rejected[0]!.message).toContain(
+            "Ann Admin reviews their own access (member:ann (ann@acme.test)): a self-review needs a Comment"
+          )
           expect(result.rejected[2]!.message).toContain("already has the role viewer")
           expect(result.rejected[3]!.message).toContain("Reviewed on 2026-03-05 is in the future")
           expect(result.recorded).toBe(0)
@@ -137,7 +155,9 @@ describe("validating a filled-in review sheet", () => {
           const again = yield* importFile(filled, { reviewer: "lead@acme.test" })
           expect(again.recorded).toBe(1)
           expect(
-            yield* query(`SELECT reviewer, reviewed_on::VARCHAR AS reviewed_on FROM review_decisions WHERE item_key = '${KEYS.bob}'`)
+            yield* query(
+              `SELECT reviewer, reviewed_on::VARCHAR AS reviewed_on FROM review_decisions WHERE item_key = '${KEYS.bob}'`
+            )
           ).toEqual([{ reviewer: "lead@acme.test", reviewed_on: "2026-02-05" }])
         }),
         reviewLayer(dir)
@@ -168,7 +188,10 @@ describe("validating a filled-in review sheet", () => {
           // Every other row is blank: nothing is decided, and the duplicates are both refused.
           expect(Either.isRight(result)).toBe(true)
           const value = Either.getOrThrow(result)
-          expect(value.rejected.map((r) => [r.row, r.reason])).toEqual([[records.length, "duplicate"], [records.length + 1, "duplicate"]])
+          expect(value.rejected.map((r) => [r.row, r.reason])).toEqual([[records.length, "duplicate"], [
+            records.length + 1,
+            "duplicate"
+          ]])
           expect(value.recorded).toBe(0)
           expect(value.undecided).toBe(7)
         }),
@@ -188,17 +211,27 @@ describe("validating a filled-in review sheet", () => {
             return join(dir, name)
           }
           const failure = (file: string, options: { campaign?: string } = {}) =>
-            Effect.flip(importFile(file, options)).pipe(Effect.map((e) => ({ tag: e._tag, reason: "reason" in e ? e.reason : null, message: e.message })))
+            Effect.flip(importFile(file, options)).pipe(
+              Effect.map((e) => ({ tag: e._tag, reason: "reason" in e ? e.reason : null, message: e.message }))
+            )
           const foreign = write("foreign.csv", csv.replace(campaign.populationHash, "p0000000000000000"))
           expect(yield* failure(foreign)).toMatchObject({ tag: "ReviewError", reason: "BadFile" })
           expect((yield* failure(foreign)).message).toContain("belongs to no campaign of this database")
-          expect((yield* failure(write("unknown.csv", csv.replace("Campaign id,1", "Campaign id,7")))).message).toContain(
-            "there is no campaign 7"
+          expect((yield* failure(write("unknown.csv", csv.replace("Campaign id,1", "Campaign id,7")))).message)
+            .toContain(
+              "there is no campaign 7"
+            )
+          expect((yield* failure(campaign.files.csv, { campaign: "2" })).message).toContain(
+            "is the sheet of campaign 1, not of campaign 2"
           )
-          expect((yield* failure(campaign.files.csv, { campaign: "2" })).message).toContain("is the sheet of campaign 1, not of campaign 2")
-          expect((yield* failure(write("nameless.csv", csv.replace(/^Campaign id,1\r\n/, "")))).message).toContain("names no campaign")
+          expect((yield* failure(write("nameless.csv", csv.replace(/^Campaign id,1\r\n/, "")))).message).toContain(
+            "names no campaign"
+          )
           // Every row's facts edited (here: every email's domain), though each row keeps its item key and hash.
-          const altered = write("altered.csv", csv.replace(/Keep/g, "Keep").replace(/@acme\.test/g, "@evil.test").replace(/,member,/g, ",admin,"))
+          const altered = write(
+            "altered.csv",
+            csv.replace(/Keep/g, "Keep").replace(/@acme\.test/g, "@evil.test").replace(/,member,/g, ",admin,")
+          )
           const whole = yield* failure(altered)
           expect(whole.message).toContain("its whole population was altered, so nothing was recorded")
           expect(yield* query("SELECT count(*)::INTEGER AS n FROM review_decision_log")).toEqual([{ n: 0 }])

@@ -1,7 +1,7 @@
 /** Running the job with a roster read from a real file, over a fake source, into a real DuckDB file. */
+import { Effect, Option } from "effect"
 import { readFileSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
-import { Effect, Option } from "effect"
 import { defaultFindingSettings, type FindingSettings } from "../../src/analyses/Findings.js"
 import { runAudit } from "../../src/job/AuditJob.js"
 import { noPeopleSettings, type PeopleSettings } from "../../src/roster/PeopleSettings.js"

@@ -39,7 +39,9 @@ describe("run --roster", () => {
   it("stores the roster with the run and reports the leaver and the person missing from it", async () => {
     // A first run without a roster: who the members are.
     expect((await runCli(["snapshot", "--db", db], { env })).code).toBe(0)
-    const members = await sql("SELECT email, role = 'admin' AS admin FROM members WHERE run_id = 1 AND user_type = 'human' ORDER BY email")
+    const members = await sql(
+      "SELECT email, role = 'admin' AS admin FROM members WHERE run_id = 1 AND user_type = 'human' ORDER BY email"
+    )
     const humans = members.filter((m) => m["admin"] === false).map((m) => String(m["email"]))
     const admins = members.filter((m) => m["admin"] === true).map((m) => String(m["email"]))
     expect(humans.length).toBeGreaterThanOrEqual(3)
@@ -53,13 +55,29 @@ describe("run --roster", () => {
     const bytes = Buffer.from(`\uFEFF${rows.join("\r\n")}\r\n`, "utf8")
     writeFileSync(join(dir, "people.csv"), bytes)
 
-    const run = await runCli(["run", "--roster", join(dir, "people.csv"), "--db", db, "--reports", join(dir, "reports")], { env })
+    const run = await runCli([
+      "run",
+      "--roster",
+      join(dir, "people.csv"),
+      "--db",
+      db,
+      "--reports",
+      join(dir, "reports")
+    ], { env })
     expect(run.stderr).not.toMatch(/error|warn/i)
     expect(run.code).toBe(0)
-    expect(run.stdout).toMatch(new RegExp(`^run 2 ${sim.workspace.slug}: complete \\(.*roster 1, people ${rows.length - 1}`, "m"))
+    expect(run.stdout).toMatch(
+      new RegExp(`^run 2 ${sim.workspace.slug}: complete \\(.*roster 1, people ${rows.length - 1}`, "m")
+    )
 
     expect(await sql("SELECT run_id, file_name, sha256, format, \"rows\" FROM rosters")).toEqual([
-      { run_id: 2, file_name: "people.csv", sha256: createHash("sha256").update(bytes).digest("hex"), format: "plain", rows: rows.length - 1 }
+      {
+        run_id: 2,
+        file_name: "people.csv",
+        sha256: createHash("sha256").update(bytes).digest("hex"),
+        format: "plain",
+        rows: rows.length - 1
+      }
     ])
     const found = await sql(
       `SELECT rule_id, entity_name, severity, detail, (SELECT started_at FROM runs WHERE run_id = 2) AS started_at
@@ -71,7 +89,11 @@ describe("run --roster", () => {
     ])
     // `run` stands on the wall clock: the days from 2026-01-02 to the run's day.
     const days = (Date.parse(String(found[0]!["started_at"]).slice(0, 10)) - Date.parse("2026-01-02")) / 86_400_000
-    expect(found[0]!["detail"]).toMatch(new RegExp(`^terminated in the directory since 2026-01-02 \\(${days} days ago\\) and still holds direct \\w+ access$`))
+    expect(found[0]!["detail"]).toMatch(
+      new RegExp(
+        `^terminated in the directory since 2026-01-02 \\(${days} days ago\\) and still holds direct \\w+ access$`
+      )
+    )
   }, 300_000)
 
   it("with a config file: the shared roster (relative to the file) and a robot's owner who left", async () => {
@@ -100,22 +122,42 @@ describe("run --roster", () => {
   }, 300_000)
 
   it("a roster that cannot be parsed is a coverage gap naming its line; the members are still stored", async () => {
-    writeFileSync(join(dir, "broken.csv"), `email,status,terminated_on\r\n${leaver},active,\r\n${unknown},on leave,\r\n`)
-    const run = await runCli(["snapshot", "--roster", join(dir, "broken.csv"), "--require-complete", "--db", db], { env })
+    writeFileSync(
+      join(dir, "broken.csv"),
+      `email,status,terminated_on\r\n${leaver},active,\r\n${unknown},on leave,\r\n`
+    )
+    const run = await runCli(["snapshot", "--roster", join(dir, "broken.csv"), "--require-complete", "--db", db], {
+      env
+    })
     expect(run.code).toBe(4)
     expect(run.stderr).toContain("people failed")
-    expect(await sql("SELECT collection, status, detail FROM coverage WHERE run_id = 4 AND status <> 'complete' AND status <> 'not_applicable'")).toEqual([{
+    expect(
+      await sql(
+        "SELECT collection, status, detail FROM coverage WHERE run_id = 4 AND status <> 'complete' AND status <> 'not_applicable'"
+      )
+    ).toEqual([{
       collection: "people",
       status: "failed",
-      detail: `The roster broken.csv line 3: status "on leave" is not one of active, pending, suspended, deprovisioned, terminated; no one was matched against it in this run.`
+      detail:
+        `The roster broken.csv line 3: status "on leave" is not one of active, pending, suspended, deprovisioned, terminated; no one was matched against it in this run.`
     }])
-    const [counts] = await sql("SELECT (SELECT count(*) FROM members WHERE run_id = 4) AS members, (SELECT count(*) FROM members WHERE run_id = 3) AS before")
+    const [counts] = await sql(
+      "SELECT (SELECT count(*) FROM members WHERE run_id = 4) AS members, (SELECT count(*) FROM members WHERE run_id = 3) AS before"
+    )
     expect(counts!["members"]).toBe(counts!["before"])
   }, 300_000)
 
   it("a roster that cannot be read is bad usage: exit 2, and no database is created", async () => {
     const fresh = join(dir, "fresh.duckdb")
-    const run = await runCli(["run", "--roster", join(dir, "missing.csv"), "--db", fresh, "--reports", join(dir, "reports")], { env })
+    const run = await runCli([
+      "run",
+      "--roster",
+      join(dir, "missing.csv"),
+      "--db",
+      fresh,
+      "--reports",
+      join(dir, "reports")
+    ], { env })
     expect(run.code).toBe(2)
     expect(run.stderr).toContain(`Cannot read the roster ${join(dir, "missing.csv")}`)
     expect(existsSync(fresh)).toBe(false)

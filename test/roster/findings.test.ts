@@ -15,7 +15,13 @@ import { event, member, robot, token } from "../support/Records.js"
 import { tempDir } from "../support/TempDir.js"
 import { findingLines, rosterFile, rows, runWith } from "./Support.js"
 
-const RULES = ["access.leaver", "access.unknown_person", "access.ambiguous_person", "robot.no_owner", "robot.owner_left"]
+const RULES = [
+  "access.leaver",
+  "access.unknown_person",
+  "access.ambiguous_person",
+  "robot.no_owner",
+  "robot.owner_left"
+]
 
 const roster = [
   "email,status,terminated_on,name,aliases",
@@ -105,7 +111,11 @@ describe("the people directory's rules", () => {
           "robot.owner_left high people"
         ])
         // The roster and its people are stored with the run, and the chain covers them.
-        expect(yield* rows("SELECT file_name, format, \"rows\" FROM rosters")).toEqual([{ file_name: "people.csv", format: "plain", rows: 7 }])
+        expect(yield* rows("SELECT file_name, format, \"rows\" FROM rosters")).toEqual([{
+          file_name: "people.csv",
+          format: "plain",
+          rows: 7
+        }])
         expect((yield* rows("SELECT count(*) AS n FROM people WHERE run_id = 1"))[0]).toEqual({ n: 7 })
         const db = yield* Database
         expect((yield* verifyChain(db)).breaches).toEqual([])
@@ -118,7 +128,9 @@ describe("the people directory's rules", () => {
     Effect.gen(function*() {
       const dir = yield* tempDir
       yield* Effect.gen(function*() {
-        yield* runWith(state, at, rosterFile(dir, "people.csv", roster), { people: { ...people, domainAliases: [], externalPeople: [] } })
+        yield* runWith(state, at, rosterFile(dir, "people.csv", roster), {
+          people: { ...people, domainAliases: [], externalPeople: [] }
+        })
         const unknown = (yield* findingLines(1, ["access.unknown_person"])).map((line) => line.split(":")[0])
         expect(unknown).toEqual([
           "access.unknown_person m-eve",
@@ -135,11 +147,20 @@ describe("the people directory's rules", () => {
       const findings: FindingSettings = {
         ...defaultFindingSettings,
         thresholds: { ...defaultThresholds, leaver_grace_days: 9 },
-        suppressions: [{ rule: "access.leaver", entity: " Alan.Turing@ACME.example ", reason: "leaving party on Friday, HR-77", expires: "2026-04-01" }]
+        suppressions: [{
+          rule: "access.leaver",
+          entity: " Alan.Turing@ACME.example ",
+          reason: "leaving party on Friday, HR-77",
+          expires: "2026-04-01"
+        }]
       }
       yield* Effect.gen(function*() {
         yield* runWith(state, at, rosterFile(dir, "people.csv", roster), { people, findings })
-        expect(yield* rows("SELECT entity_id, suppressed, suppression_reason FROM findings WHERE run_id = 1 AND rule_id = 'access.leaver'")).toEqual([
+        expect(
+          yield* rows(
+            "SELECT entity_id, suppressed, suppression_reason FROM findings WHERE run_id = 1 AND rule_id = 'access.leaver'"
+          )
+        ).toEqual([
           { entity_id: "m-alan", suppressed: true, suppression_reason: "leaving party on Friday, HR-77" }
         ])
       }).pipe(Effect.provide(testStore(dir)))
@@ -175,7 +196,11 @@ describe("the people directory's rules", () => {
         yield* runWith(state, at, rosterFile(dir, "people.csv", roster), { people })
         const second = yield* runWith(later, "2026-03-11T06:00:00Z", rosterFile(dir, "people.csv", broken), { people })
         expect(second.runs[0]!.status).toBe("incomplete")
-        expect(yield* rows("SELECT collection, status, rows, detail FROM coverage WHERE run_id = 2 AND collection IN ('roster', 'people', 'members') ORDER BY collection")).toEqual([
+        expect(
+          yield* rows(
+            "SELECT collection, status, rows, detail FROM coverage WHERE run_id = 2 AND collection IN ('roster', 'people', 'members') ORDER BY collection"
+          )
+        ).toEqual([
           { collection: "members", status: "complete", rows: 10, detail: null },
           {
             collection: "people",
@@ -200,13 +225,18 @@ describe("the people directory's rules", () => {
         expect(carried.map((f) => `${f["rule_id"]} ${f["entity_id"]} ${f["first_seen_run_id"]}`)).toEqual(
           expected.map((line) => `${line.split(":")[0]} 1`)
         )
-        expect(yield* rows("SELECT rule_id, entity_id FROM findings WHERE run_id = 2 AND rule_id = 'coverage.gap'")).toEqual([
-          { rule_id: "coverage.gap", entity_id: "people" }
-        ])
+        expect(yield* rows("SELECT rule_id, entity_id FROM findings WHERE run_id = 2 AND rule_id = 'coverage.gap'"))
+          .toEqual([
+            { rule_id: "coverage.gap", entity_id: "people" }
+          ])
         // Without a roster at all, the people directory is not applicable (and the run complete).
         const third = yield* runWith(later, "2026-03-12T06:00:00Z", undefined, { people })
         expect(third.runs[0]!.status).toBe("complete")
-        expect(yield* rows("SELECT collection, status FROM coverage WHERE run_id = 3 AND collection IN ('roster', 'people') ORDER BY collection")).toEqual([
+        expect(
+          yield* rows(
+            "SELECT collection, status FROM coverage WHERE run_id = 3 AND collection IN ('roster', 'people') ORDER BY collection"
+          )
+        ).toEqual([
           { collection: "people", status: "not_applicable" },
           { collection: "roster", status: "not_applicable" }
         ])
@@ -219,7 +249,12 @@ describe("the people directory's rules", () => {
       const dir = yield* tempDir
       yield* Effect.gen(function*() {
         yield* runWith(state, at, rosterFile(dir, "people.csv", roster), { people })
-        yield* runWith({ ...state, members: { status: "forbidden", detail: "403" } }, "2026-03-11T06:00:00Z", rosterFile(dir, "people.csv", roster), { people })
+        yield* runWith(
+          { ...state, members: { status: "forbidden", detail: "403" } },
+          "2026-03-11T06:00:00Z",
+          rosterFile(dir, "people.csv", roster),
+          { people }
+        )
         const second = yield* rows(
           "SELECT rule_id, entity_id, first_seen_run_id FROM findings WHERE run_id = 2 AND rule_id LIKE 'access.%' AND collection = 'people' ORDER BY ALL"
         )
@@ -231,8 +266,15 @@ describe("the people directory's rules", () => {
           "access.unknown_person m-noaddr 1"
         ])
         // Eve removed upstream: the next complete run closes her finding.
-        yield* runWith({ ...state, members: members.filter((m) => m.id !== "m-eve") }, "2026-03-12T06:00:00Z", rosterFile(dir, "people.csv", roster), { people })
-        expect(yield* rows("SELECT count(*) AS n FROM findings WHERE run_id = 3 AND entity_id = 'm-eve'")).toEqual([{ n: 0 }])
+        yield* runWith(
+          { ...state, members: members.filter((m) => m.id !== "m-eve") },
+          "2026-03-12T06:00:00Z",
+          rosterFile(dir, "people.csv", roster),
+          { people }
+        )
+        expect(yield* rows("SELECT count(*) AS n FROM findings WHERE run_id = 3 AND entity_id = 'm-eve'")).toEqual([{
+          n: 0
+        }])
       }).pipe(Effect.provide(testStore(dir)))
     }))
 })

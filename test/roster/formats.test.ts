@@ -3,11 +3,11 @@
  * (plain, Entra ID), quoted commas and quotes inside quotes, Excel's "Unicode text" (UTF-16LE, tabs, a quoted line
  * break), and the problems that make a roster unreadable, each named by its line.
  */
+import { Either } from "effect"
 import { readFileSync } from "node:fs"
 import { describe, expect, it } from "vitest"
-import { Either } from "effect"
-import type { PersonRecord } from "../../src/snapshot/Records.js"
 import { readRoster, type RosterRead } from "../../src/roster/ReadRoster.js"
+import type { PersonRecord } from "../../src/snapshot/Records.js"
 import { examples } from "./Support.js"
 
 const sample = (name: string) => readRoster(name, readFileSync(new URL(name, examples)))
@@ -100,14 +100,23 @@ describe("roster formats", () => {
   it("Okta: lifecycle statuses mapped, a suspension or deprovisioning dated by statusChanged, login kept as an alias", () => {
     const read = sample("okta.csv")
     expect(read.file).toMatchObject({ format: "okta", rows: 5 })
-    expect(people(read).map((p) => [p.id, p.status, p.status_raw, p.terminated_on, p.aliases, p.name, p.department])).toEqual([
-      ["ada.lovelace@acme.example", "active", "ACTIVE", null, [], "Ada Lovelace", "Engineering"],
-      ["alan.turing@acme.example", "suspended", "SUSPENDED", "2026-02-20", [], "Alan Turing", "Research, Applied"],
-      ["edsger.dijkstra@acme.example", "deprovisioned", "DEPROVISIONED", "2026-01-31", ["edsger@acme.example"], "Edsger Dijkstra", "Engineering"],
-      // An expired password is still an employee; a status change date means nothing for an active account.
-      ["grace.hopper@acme.example", "active", "PASSWORD_EXPIRED", null, [], "Grace Hopper", "Engineering"],
-      ["barbara.liskov@acme.example", "pending", "STAGED", null, [], "Barbara Liskov", "Engineering"]
-    ])
+    expect(people(read).map((p) => [p.id, p.status, p.status_raw, p.terminated_on, p.aliases, p.name, p.department]))
+      .toEqual([
+        ["ada.lovelace@acme.example", "active", "ACTIVE", null, [], "Ada Lovelace", "Engineering"],
+        ["alan.turing@acme.example", "suspended", "SUSPENDED", "2026-02-20", [], "Alan Turing", "Research, Applied"],
+        [
+          "edsger.dijkstra@acme.example",
+          "deprovisioned",
+          "DEPROVISIONED",
+          "2026-01-31",
+          ["edsger@acme.example"],
+          "Edsger Dijkstra",
+          "Engineering"
+        ],
+        // An expired password is still an employee; a status change date means nothing for an active account.
+        ["grace.hopper@acme.example", "active", "PASSWORD_EXPIRED", null, [], "Grace Hopper", "Engineering"],
+        ["barbara.liskov@acme.example", "pending", "STAGED", null, [], "Barbara Liskov", "Engineering"]
+      ])
   })
 
   it("Okta under the Admin console's titles: Username, Primary email, Status Changed Date, Deactivated", () => {
@@ -136,7 +145,14 @@ describe("roster formats", () => {
     expect(read.file).toMatchObject({ format: "entra", rows: 3 })
     expect(people(read).map((p) => [p.id, p.status, p.status_raw, p.aliases, p.name, p.department])).toEqual([
       ["ada.lovelace@acme.example", "active", "True", [], "Ada Lovelace", "Engineering"],
-      ["alan.turing@acme.example", "suspended", "False", ["aturing@acme.onmicrosoft.com"], "Alan Turing", "Research, Applied"],
+      [
+        "alan.turing@acme.example",
+        "suspended",
+        "False",
+        ["aturing@acme.onmicrosoft.com"],
+        "Alan Turing",
+        "Research, Applied"
+      ],
       [
         "vendor.consultant@partner.example",
         "active",
@@ -165,7 +181,14 @@ describe("roster formats", () => {
     expect(read.file).toMatchObject({ format: "hris", rows: 4 })
     expect(people(read).map((p) => [p.id, p.email, p.status, p.terminated_on, p.name, p.manager])).toEqual([
       ["ada.lovelace@acme.example", "ada.lovelace@acme.example", "active", null, "Ada Lovelace", "Hopper, Grace"],
-      ["alan.turing@acme.example", "alan.turing@acme.example", "terminated", "2026-02-27", "Alan Turing", "Hopper, Grace"],
+      [
+        "alan.turing@acme.example",
+        "alan.turing@acme.example",
+        "terminated",
+        "2026-02-27",
+        "Alan Turing",
+        "Hopper, Grace"
+      ],
       // No address: kept under its line (it can match no member).
       ["line 4", null, "active", null, "Kim Contractor", "Hopper, Grace"],
       // A termination still to come: active until the HR system says otherwise.
@@ -187,14 +210,23 @@ describe("roster formats", () => {
   it("a second row for one address is kept under its own id (to be reported as ambiguous), never merged", () => {
     const read = readRoster(
       "dup.csv",
-      new TextEncoder().encode("email,status,terminated_on\nPat@acme.example,active,\npat@acme.example,terminated,2026-01-02\n")
+      new TextEncoder().encode(
+        "email,status,terminated_on\nPat@acme.example,active,\npat@acme.example,terminated,2026-01-02\n"
+      )
     )
-    expect(people(read).map((p) => [p.id, p.status])).toEqual([["pat@acme.example", "active"], ["pat@acme.example#2", "terminated"]])
+    expect(people(read).map((p) => [p.id, p.status])).toEqual([["pat@acme.example", "active"], [
+      "pat@acme.example#2",
+      "terminated"
+    ]])
   })
 
   it("a roster that cannot be read completely names the line and the reason, and yields no one", () => {
     // An unknown status on line 4: the row before it spans lines 2 and 3 (a quoted line break).
-    expect(problem("email,status,terminated_on,name\nann@acme.example,active,,\"Ann\nAnnsdottir\"\nbob@acme.example,gone,,Bob\n")).toEqual({
+    expect(
+      problem(
+        "email,status,terminated_on,name\nann@acme.example,active,,\"Ann\nAnnsdottir\"\nbob@acme.example,gone,,Bob\n"
+      )
+    ).toEqual({
       line: 4,
       reason: "status \"gone\" is not one of active, pending, suspended, deprovisioned, terminated"
     })
@@ -202,19 +234,29 @@ describe("roster formats", () => {
       line: 3,
       reason: "email \"bob＠acme.example\" is not an email address: it has no ASCII @ (only a look-alike)"
     })
-    expect(problem("email,status,terminated_on\nann@acme.example,terminated,31/12/2026\nbob@acme.example,gone,\n")).toEqual({
-      line: 2,
-      reason: "terminated_on \"31/12/2026\" is not a date (YYYY-MM-DD, MM/DD/YYYY or DD.MM.YYYY) (and 1 more row with problems)"
-    })
+    expect(problem("email,status,terminated_on\nann@acme.example,terminated,31/12/2026\nbob@acme.example,gone,\n"))
+      .toEqual({
+        line: 2,
+        reason:
+          "terminated_on \"31/12/2026\" is not a date (YYYY-MM-DD, MM/DD/YYYY or DD.MM.YYYY) (and 1 more row with problems)"
+      })
     expect(problem("email,status,terminated_on\nann@acme.example,\"active,\n")?.line).toBe(2)
     expect(problem("user,state\nann@acme.example,active\n")).toMatchObject({ line: 1 })
     expect(problem("user,state\nann@acme.example,active\n")?.reason).toContain("none of the roster formats")
-    expect(problem("email,status,terminated_on\r\n")).toEqual({ line: null, reason: "the roster has a header row but no people" })
+    expect(problem("email,status,terminated_on\r\n")).toEqual({
+      line: null,
+      reason: "the roster has a header row but no people"
+    })
     expect(problem("")).toEqual({ line: null, reason: "the file is empty" })
   })
 
   it("a semicolon-separated file (a comma-decimal locale's Excel) and Windows-1252 text are read too", () => {
-    const latin1 = Uint8Array.from([...new TextEncoder().encode("email;status;terminated_on;name\r\nrene@acme.example;active;;Ren"), 0xe9, 0x0d, 0x0a])
+    const latin1 = Uint8Array.from([
+      ...new TextEncoder().encode("email;status;terminated_on;name\r\nrene@acme.example;active;;Ren"),
+      0xe9,
+      0x0d,
+      0x0a
+    ])
     const read = readRoster("semicolons.csv", latin1)
     expect(people(read).map((p) => [p.id, p.name])).toEqual([["rene@acme.example", "René"]])
   })

@@ -35,15 +35,14 @@ const directory = (day: number) =>
   ].join("\n")
 
 /** Who is a member on a day. */
-const members = (day: number) =>
-  [
-    member("m-ada", "admin", { email: "ada@acme.example" }),
-    ...(day < 2 ? [member("m-zero", "viewer", { email: "zero@acme.example" })] : []),
-    ...(day < 5 ? [member("m-three", "editor", { email: "three@acme.example" })] : []),
-    member("m-never", "viewer", { email: "never@acme.example" }),
-    ...(day < 4 ? [member("m-mover", "viewer", { email: "mover@acme.example" })] : []),
-    ...(day < 1 ? [member("m-old", "viewer", { email: "old@acme.example" })] : [])
-  ]
+const members = (day: number) => [
+  member("m-ada", "admin", { email: "ada@acme.example" }),
+  ...(day < 2 ? [member("m-zero", "viewer", { email: "zero@acme.example" })] : []),
+  ...(day < 5 ? [member("m-three", "editor", { email: "three@acme.example" })] : []),
+  member("m-never", "viewer", { email: "never@acme.example" }),
+  ...(day < 4 ? [member("m-mover", "viewer", { email: "mover@acme.example" })] : []),
+  ...(day < 1 ? [member("m-old", "viewer", { email: "old@acme.example" })] : [])
+]
 
 describe("time to removal", () => {
   it.scoped("removed after 0 and 3 days, and never: one of three within a day's target", () =>
@@ -56,7 +55,12 @@ describe("time to removal", () => {
           yield* runWith({ members: members(day) }, at, rosterFile(dir, "people.csv", directory(day)))
         }
         const db = yield* Database
-        const window = (fromRunId: number, toRunId: number) => ({ source: "ptolemy", workspaceId: "3fa85f64-5717-4562-b3fc-2c963f66afa6", fromRunId, toRunId })
+        const window = (fromRunId: number, toRunId: number) => ({
+          source: "ptolemy",
+          workspaceId: "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+          fromRunId,
+          toRunId
+        })
         // The window (run 2, run 7]: from the state at 03-01 to the state at 03-06 (m-old was removed by run 2, before it).
         const result = yield* timeToRemoval(db, window(2, 7), defaultThresholds.removal_target_days)
         expect(result.rows.map((r) => [r.email, r.left_on, r.removed_at, r.removed, r.days, r.within_target])).toEqual([
@@ -64,12 +68,13 @@ describe("time to removal", () => {
           ["three@acme.example", "2026-03-02", "2026-03-05T06:00:00Z", true, 3, false],
           ["never@acme.example", "2026-03-03", null, false, 3, false]
         ])
-        expect({ leavers: result.leavers, removed: result.removed, within: result.withinTarget, share: result.share }).toEqual({
-          leavers: 3,
-          removed: 2,
-          within: 1,
-          share: 1 / 3
-        })
+        expect({ leavers: result.leavers, removed: result.removed, within: result.withinTarget, share: result.share })
+          .toEqual({
+            leavers: 3,
+            removed: 2,
+            within: 1,
+            share: 1 / 3
+          })
         // A target of 3 days (as some policies have) counts the second removal too.
         const lenient = yield* timeToRemoval(db, window(2, 7), 3)
         expect(lenient.withinTarget).toBe(2)

@@ -25,8 +25,12 @@ describe("a running simulation", () => {
                 const first = ((await r.json()) as Array<{ id: string }>)[0]!.id
                 return `${sim.url}/organizations/workspaces/${first}/memberships/${unknown}`
               })
-            const read = yield* Effect.promise(() => fetch(target, { method: "DELETE", headers: { authorization: auth(sim.token) } }))
-            const write = yield* Effect.promise(() => fetch(target, { method: "DELETE", headers: { authorization: auth(sim.writeToken) } }))
+            const read = yield* Effect.promise(() =>
+              fetch(target, { method: "DELETE", headers: { authorization: auth(sim.token) } })
+            )
+            const write = yield* Effect.promise(() =>
+              fetch(target, { method: "DELETE", headers: { authorization: auth(sim.writeToken) } })
+            )
             // The read token is refused (403); the write token gets as far as finding no such membership (404).
             expect([read.status, write.status]).toEqual([403, 404])
           })

@@ -76,7 +76,10 @@ describe("the runner's proxy settings", () => {
     Effect.gen(function*() {
       const sim = yield* simulator
       const [lower, upper] = [yield* localProxy(), yield* localProxy()]
-      yield* readWorkspace(sim.url, sim.tokens.admin, sim.workspace.slug, { http_proxy: lower.url, HTTP_PROXY: upper.url })
+      yield* readWorkspace(sim.url, sim.tokens.admin, sim.workspace.slug, {
+        http_proxy: lower.url,
+        HTTP_PROXY: upper.url
+      })
       expect([lower.reached.length, upper.reached.length]).toEqual([1, 0])
     }))
 
@@ -86,12 +89,18 @@ describe("the runner's proxy settings", () => {
       const proxy = yield* localProxy()
       const { port } = new URL(sim.url)
       for (const noProxy of ["127.0.0.1", `localhost,127.0.0.1:${port}`, "*"]) {
-        const result = yield* readWorkspace(sim.url, sim.tokens.admin, sim.workspace.slug, { HTTP_PROXY: proxy.url, no_proxy: noProxy })
+        const result = yield* readWorkspace(sim.url, sim.tokens.admin, sim.workspace.slug, {
+          HTTP_PROXY: proxy.url,
+          no_proxy: noProxy
+        })
         expect(Either.isRight(result), noProxy).toBe(true)
       }
       expect(proxy.reached).toEqual([])
       for (const noProxy of ["api.example.com", "localhost", `127.0.0.1:${Number(port) + 1}`]) {
-        yield* readWorkspace(sim.url, sim.tokens.admin, sim.workspace.slug, { HTTP_PROXY: proxy.url, NO_PROXY: noProxy })
+        yield* readWorkspace(sim.url, sim.tokens.admin, sim.workspace.slug, {
+          HTTP_PROXY: proxy.url,
+          NO_PROXY: noProxy
+        })
       }
       expect(proxy.reached).toHaveLength(3)
     }))
@@ -115,7 +124,9 @@ describe("the runner's proxy settings", () => {
       const sim = yield* simulator
       const proxy = yield* localProxy({ credentials: "audit:s3cret" })
       const withCredentials = proxy.url.replace("http://", "http://audit:s3cret@")
-      const result = yield* readWorkspace(sim.url, sim.tokens.admin, sim.workspace.slug, { HTTP_PROXY: withCredentials })
+      const result = yield* readWorkspace(sim.url, sim.tokens.admin, sim.workspace.slug, {
+        HTTP_PROXY: withCredentials
+      })
       expect(Either.isRight(result)).toBe(true)
       expect(proxy.refused()).toBe(0)
       const refused = yield* readWorkspace(sim.url, sim.tokens.admin, sim.workspace.slug, { HTTP_PROXY: proxy.url })

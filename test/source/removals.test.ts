@@ -18,7 +18,8 @@ const options = { asOf: "2026-01-06T00:00:00Z", eventsSince: Option.none<string>
 const tuning = { concurrency: 4, retries: 0 }
 const NOWHERE = "00000000-0000-4000-8000-00000000dead"
 
-const collect = (stream: Stream.Stream<SnapshotItem, unknown>) => Effect.map(Stream.runCollect(stream), Chunk.toReadonlyArray)
+const collect = (stream: Stream.Stream<SnapshotItem, unknown>) =>
+  Effect.map(Stream.runCollect(stream), Chunk.toReadonlyArray)
 const rowIds = (items: ReadonlyArray<SnapshotItem>, collection: string) =>
   items.flatMap((i) => (i._tag === "Rows" && i.collection === collection ? i.rows.map((r) => r.id) : [])).sort()
 const outcome = (items: ReadonlyArray<SnapshotItem>, collection: string) =>
@@ -62,14 +63,18 @@ describe("Ptolemy: confirming removals", () => {
       expect(yield* source.confirmAbsent(target, "robots", [gone(deletedRobot), gone(liveRobot)])).toEqual([liveRobot])
 
       const invitation = String(sim.world.list("invitations")[0]!["id"])
-      expect(yield* source.confirmAbsent(target, "invitations", [gone(NOWHERE), gone(invitation)])).toEqual([invitation])
+      expect(yield* source.confirmAbsent(target, "invitations", [gone(NOWHERE), gone(invitation)])).toEqual([
+        invitation
+      ])
     }).pipe(Effect.provide(NodeHttpClient.layerUndici)))
 
   it.scopedLive("tokens by their robot's list (there is no GET of one token); a robot that is gone took its tokens", () =>
     Effect.gen(function*() {
       const sim = yield* ptolemy
       const { source, target } = yield* ptolemySource(sim, sim.tokens.admin)
-      const withTokens = sim.world.list("robots").map((r) => String(r["id"])).filter((id) => sim.world.tokens(id).length > 0)
+      const withTokens = sim.world.list("robots").map((r) => String(r["id"])).filter((id) =>
+        sim.world.tokens(id).length > 0
+      )
       const [live, doomed] = [withTokens[0]!, withTokens[1]!]
       const liveToken = String(sim.world.tokens(live)[0]!["id"])
       const doomedToken = String(sim.world.tokens(doomed)[0]!["id"])
@@ -84,7 +89,8 @@ describe("Ptolemy: confirming removals", () => {
       // One list for the live robot; for the other, its list (404) and then the robot itself (404).
       const paths = sim.stats.requests.map((r) => r.path.replace(`/v1/workspaces/${sim.workspace.slug}`, ""))
       expect(paths.sort()).toEqual(
-        [`/memberships/robots/${live}/tokens`, `/memberships/robots/${doomed}/tokens`, `/memberships/robots/${doomed}`].sort()
+        [`/memberships/robots/${live}/tokens`, `/memberships/robots/${doomed}/tokens`, `/memberships/robots/${doomed}`]
+          .sort()
       )
     }).pipe(Effect.provide(NodeHttpClient.layerUndici)))
 
@@ -111,11 +117,15 @@ describe("Ptolemy: confirming removals", () => {
       const tokens = yield* collect(source.readAgain(target, "robot_tokens", options))
       expect(new Set(tokens.map((i) => i.collection))).toEqual(new Set(["robot_tokens"]))
       expect(outcome(tokens, "robot_tokens")).toMatchObject({ outcome: { status: "complete" } })
-      const expected = sim.world.list("robots").flatMap((r) => sim.world.tokens(String(r["id"])).map((t) => String(t["id"])))
+      const expected = sim.world.list("robots").flatMap((r) =>
+        sim.world.tokens(String(r["id"])).map((t) => String(t["id"]))
+      )
       expect(rowIds(tokens, "robot_tokens")).toEqual(expected.sort())
 
       const invitations = yield* collect(source.readAgain(target, "invitations", options))
-      expect(rowIds(invitations, "invitations")).toEqual(sim.world.list("invitations").map((i) => String(i["id"])).sort())
+      expect(rowIds(invitations, "invitations")).toEqual(
+        sim.world.list("invitations").map((i) => String(i["id"])).sort()
+      )
       const robots = yield* collect(source.readAgain(target, "robots", options))
       expect(rowIds(robots, "robots")).toEqual(sim.world.list("robots").map((r) => String(r["id"])).sort())
     }).pipe(Effect.provide(NodeHttpClient.layerUndici)))
@@ -187,7 +197,9 @@ describe("TransactionLink: organisation-wide enrollments, stored once", () => {
       const workspace = workspaces[0]!
       const direct = sim.world.directMembershipsJson(workspace.workspace.id)
       const inherited = new Set(
-        sim.world.allMembershipsJson(workspace.workspace.id).filter((m) => m.role.type === "ORGANIZATION").map((m) => m.userId)
+        sim.world.allMembershipsJson(workspace.workspace.id).filter((m) => m.role.type === "ORGANIZATION").map((m) =>
+          m.userId
+        )
       )
       const [removed, kept] = direct.filter((m) => !inherited.has(m.userId)).map((m) => m.userId)
       sim.world.removeMembership(workspace.workspace.id, removed!)

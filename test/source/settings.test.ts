@@ -7,13 +7,16 @@ import { describe, expect, it } from "@effect/vitest"
 import { ConfigProvider, Effect, Either, Option, Redacted } from "effect"
 import { createServer } from "node:http"
 import type { AddressInfo } from "node:net"
-import { ExitCode } from "../../src/cli/ExitCode.js"
 import { ConfigFile, targetsFromConfig } from "../../src/cli/ConfigFile.js"
+import { ExitCode } from "../../src/cli/ExitCode.js"
 import { isLoopbackHost, targetFromFlags, validateApiUrl } from "../../src/cli/Settings.js"
 import { runCli } from "../support/Cli.js"
 
 const refusal = <A, E extends { readonly code: number; readonly message: string }>(effect: Effect.Effect<A, E>) =>
-  Effect.map(Effect.either(effect), (result) => Either.isLeft(result) ? { code: result.left.code, message: result.left.message } : "accepted")
+  Effect.map(
+    Effect.either(effect),
+    (result) => Either.isLeft(result) ? { code: result.left.code, message: result.left.message } : "accepted"
+  )
 
 const flags = (token: string, env: Record<string, string> = {}) =>
   targetFromFlags({
@@ -28,20 +31,50 @@ describe("settings refused at start", () => {
     for (const host of ["localhost", "LOCALHOST", "127.0.0.1", "127.1.2.3", "127.255.255.254", "[::1]", "localhost."]) {
       expect({ host, loopback: isLoopbackHost(host) }).toEqual({ host, loopback: true })
     }
-    for (const host of ["127.attacker.example", "127.0.0.1.nip.io", "localhost.attacker.example", "128.0.0.1", "[::2]", "[::ffff:8.8.8.8]", "10.0.0.1"]) {
+    for (
+      const host of [
+        "127.attacker.example",
+        "127.0.0.1.nip.io",
+        "localhost.attacker.example",
+        "128.0.0.1",
+        "[::2]",
+        "[::ffff:8.8.8.8]",
+        "10.0.0.1"
+      ]
+    ) {
       expect({ host, loopback: isLoopbackHost(host) }).toEqual({ host, loopback: false })
     }
   })
 
   it.effect("an http URL is refused unless its host is loopback; the URL parser's spellings of 127.0.0.1 pass", () =>
     Effect.gen(function*() {
-      for (const url of ["http://127.attacker.example/v1", "http://127.0.0.1.attacker.example/v1", "http://localhost.attacker.example"]) {
+      for (
+        const url of [
+          "http://127.attacker.example/v1",
+          "http://127.0.0.1.attacker.example/v1",
+          "http://localhost.attacker.example"
+        ]
+      ) {
         const result = yield* refusal(validateApiUrl(url, "PTOLEMY_API_URL"))
-        expect({ url, result }).toMatchObject({ url, result: { code: ExitCode.usage, message: expect.stringMatching(/not HTTPS/) } })
+        expect({ url, result }).toMatchObject({
+          url,
+          result: { code: ExitCode.usage, message: expect.stringMatching(/not HTTPS/) }
+        })
       }
       // WHATWG URL normalises these to 127.0.0.1 before the check: they are loopback.
-      for (const url of ["http://127.0.0.1:8080/v1", "http://127.1/v1", "http://0x7f.0.0.1/v1", "http://[::1]:3000", "http://localhost:9000"]) {
-        expect({ url, result: yield* refusal(validateApiUrl(url, "PTOLEMY_API_URL")) }).toEqual({ url, result: "accepted" })
+      for (
+        const url of [
+          "http://127.0.0.1:8080/v1",
+          "http://127.1/v1",
+          "http://0x7f.0.0.1/v1",
+          "http://[::1]:3000",
+          "http://localhost:9000"
+        ]
+      ) {
+        expect({ url, result: yield* refusal(validateApiUrl(url, "PTOLEMY_API_URL")) }).toEqual({
+          url,
+          result: "accepted"
+        })
       }
     }))
 
@@ -75,14 +108,19 @@ describe("settings refused at start", () => {
       )
       expect(result).toMatchObject({
         code: ExitCode.usage,
-        message: expect.stringMatching(/TL_TOKEN \(audit\.config\.json: targets\.0\) contains a control character \(U\+0007\)/)
+        message: expect.stringMatching(
+          /TL_TOKEN \(audit\.config\.json: targets\.0\) contains a control character \(U\+0007\)/
+        )
       })
     }))
 
   it.effect("a proxy variable that is not a URL stops a run at start", () =>
     Effect.gen(function*() {
       const result = yield* refusal(flags("ptk_live_ok", { HTTPS_PROXY: "http://[oops" }))
-      expect(result).toMatchObject({ code: ExitCode.usage, message: expect.stringMatching(/HTTPS_PROXY is not a proxy URL/) })
+      expect(result).toMatchObject({
+        code: ExitCode.usage,
+        message: expect.stringMatching(/HTTPS_PROXY is not a proxy URL/)
+      })
     }))
 
   it.live("the CLI: exit 2 and not one request, for a look-alike loopback URL or a token with an escape character", () =>
@@ -96,15 +134,31 @@ describe("settings refused at start", () => {
         server.listen(0, "127.0.0.1", () => resume(Effect.void))
       })
       const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`
-      const env = (token: string, apiUrl: string) => ({ PTOLEMY_API_TOKEN: token, PTOLEMY_WORKSPACE: "acme", PTOLEMY_API_URL: apiUrl })
-      const escaped = yield* Effect.promise(() => runCli(["snapshot", "--db", "/nonexistent/dir/audit.duckdb"], { env: env("ptk_live_ab\u001b]0;owned\u0007cd", url) }))
+      const env = (token: string, apiUrl: string) => ({
+        PTOLEMY_API_TOKEN: token,
+        PTOLEMY_WORKSPACE: "acme",
+        PTOLEMY_API_URL: apiUrl
+      })
+      const escaped = yield* Effect.promise(() =>
+        runCli(["snapshot", "--db", "/nonexistent/dir/audit.duckdb"], {
+          env: env("ptk_live_ab\u001b]0;owned\u0007cd", url)
+        })
+      )
       const lookalike = yield* Effect.promise(() =>
-        runCli(["snapshot", "--db", "/nonexistent/dir/audit.duckdb"], { env: env("ptk_live_abcd", "http://127.attacker.example/v1") })
+        runCli(["snapshot", "--db", "/nonexistent/dir/audit.duckdb"], {
+          env: env("ptk_live_abcd", "http://127.attacker.example/v1")
+        })
       )
       server.close()
-      expect({ code: escaped.code, stderr: escaped.stderr }).toMatchObject({ code: 2, stderr: expect.stringMatching(/control character/) })
+      expect({ code: escaped.code, stderr: escaped.stderr }).toMatchObject({
+        code: 2,
+        stderr: expect.stringMatching(/control character/)
+      })
       expect(escaped.stderr).not.toContain("owned")
-      expect({ code: lookalike.code, stderr: lookalike.stderr }).toMatchObject({ code: 2, stderr: expect.stringMatching(/not HTTPS/) })
+      expect({ code: lookalike.code, stderr: lookalike.stderr }).toMatchObject({
+        code: 2,
+        stderr: expect.stringMatching(/not HTTPS/)
+      })
       expect(requests).toBe(0)
     }))
 })

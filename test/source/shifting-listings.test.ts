@@ -75,7 +75,12 @@ const ptolemyServer = (pages: (read: number) => ReadonlyArray<ReadonlyArray<Json
 
 const snapshotOf = (url: string) =>
   Effect.gen(function*() {
-    const client = yield* PtolemyClient.make({ baseUrl: `${url}/v1`, token: Redacted.make("ptk_live_test"), workspace: "acme", retries: 0 })
+    const client = yield* PtolemyClient.make({
+      baseUrl: `${url}/v1`,
+      token: Redacted.make("ptk_live_test"),
+      workspace: "acme",
+      retries: 0
+    })
     const source = makePtolemySource(client)
     const [target] = yield* source.workspaces(Option.none())
     return Chunk.toReadonlyArray(
@@ -126,7 +131,9 @@ describe("Ptolemy: the same id twice in one listing", () => {
 
   it.scopedLive("differing again: a coverage gap naming the ids, the other collections still read", () =>
     Effect.gen(function*() {
-      const api = yield* ptolemyServer(() => [[member(1), member(2), member(5)], [member(5, "member"), member(2, "admin")]])
+      const api = yield* ptolemyServer(
+        () => [[member(1), member(2), member(5)], [member(5, "member"), member(2, "admin")]]
+      )
       const items = yield* snapshotOf(api.url)
       const done = items.find((i) => i._tag === "Done" && i.collection === "members")
       expect(done).toMatchObject({ outcome: { status: "failed" } })
@@ -142,13 +149,24 @@ describe("Ptolemy: the same id twice in one listing", () => {
 
 const TL_WS = uuid(500)
 const ORG = uuid(600)
-const tlUser = (n: number) => ({ id: uuid(n), email: `user${n}@acme.example`, roleId: uuid(601), status: "ACTIVE", profile: {} })
+const tlUser = (n: number) => ({
+  id: uuid(n),
+  email: `user${n}@acme.example`,
+  roleId: uuid(601),
+  status: "ACTIVE",
+  profile: {}
+})
 const tlMembership = (n: number, role = "Viewer") => ({
   workspaceId: TL_WS,
   userId: uuid(n),
   role: { id: uuid(700), name: role, workspaceId: TL_WS, type: "WORKSPACE" }
 })
-const enrollment = (n: number) => ({ enrollmentId: uuid(800 + n), email: `invitee${n}@acme.example`, status: "PENDING", roleId: uuid(601) })
+const enrollment = (n: number) => ({
+  enrollmentId: uuid(800 + n),
+  email: `invitee${n}@acme.example`,
+  status: "PENDING",
+  roleId: uuid(601)
+})
 
 /** A TransactionLink organisation with one workspace; the full membership list is `all(read)`. */
 const tlServer = (all: (read: number) => ReadonlyArray<Json>) =>
@@ -196,9 +214,13 @@ describe("TransactionLink: the same id twice in one listing", () => {
         [uuid(1), "viewer", "user1@acme.example"],
         [uuid(2), "viewer", "user2@acme.example"]
       ])
-      expect(workspace!.items.find((i) => i._tag === "Done" && i.collection === "members")).toMatchObject({ outcome: { status: "complete" } })
+      expect(workspace!.items.find((i) => i._tag === "Done" && i.collection === "members")).toMatchObject({
+        outcome: { status: "complete" }
+      })
       expect(api.reads(`/organizations/workspaces/${TL_WS}/memberships`)).toBe(2)
-      const invitations = organisation!.items.flatMap((i) => (i._tag === "Rows" && i.collection === "invitations" ? i.rows : []))
+      const invitations = organisation!.items.flatMap((
+        i
+      ) => (i._tag === "Rows" && i.collection === "invitations" ? i.rows : []))
       expect(invitations.map((e) => e.id)).toEqual([uuid(801), uuid(802), uuid(803)])
     }))
 

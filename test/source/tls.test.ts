@@ -24,11 +24,14 @@ const httpsServer = (certificate: "valid" | "expired" | "other-name") =>
     Effect.async<{ url: string; connections: () => number; requests: () => number; close: () => void }>((resume) => {
       let connections = 0
       let requests = 0
-      const server = createServer({ key: fixture("server-key.pem"), cert: fixture(`${certificate}.pem`) }, (_req, res) => {
-        requests++
-        res.setHeader("content-type", "application/json")
-        res.end(JSON.stringify({ id: "3fa85f64-5717-4562-b3fc-2c963f66afa6", name: "Acme", slug: "acme" }))
-      })
+      const server = createServer(
+        { key: fixture("server-key.pem"), cert: fixture(`${certificate}.pem`) },
+        (_req, res) => {
+          requests++
+          res.setHeader("content-type", "application/json")
+          res.end(JSON.stringify({ id: "3fa85f64-5717-4562-b3fc-2c963f66afa6", name: "Acme", slug: "acme" }))
+        }
+      )
       // Every attempt is a connection of its own: a retry would be a second one.
       server.on("connection", () => connections++)
       server.listen(0, "127.0.0.1", () =>
@@ -59,7 +62,13 @@ const trustingTestCa = NodeHttpClient.layerUndiciWithoutDispatcher.pipe(
 )
 
 const ptolemy = (url: string) =>
-  PtolemyClient.make({ baseUrl: `${url}/v1`, token: Redacted.make("ptk_live_test"), workspace: "acme", retries: 3, retryBase: "1 millis" })
+  PtolemyClient.make({
+    baseUrl: `${url}/v1`,
+    token: Redacted.make("ptk_live_test"),
+    workspace: "acme",
+    retries: 3,
+    retryBase: "1 millis"
+  })
 
 describe("a certificate the client refuses", () => {
   it.scopedLive("an unknown CA: its own reason, the cause named, NODE_EXTRA_CA_CERTS suggested, one attempt only", () =>
@@ -82,7 +91,12 @@ describe("a certificate the client refuses", () => {
 
   it.scopedLive("an expired certificate and one for other names, each named by its cause, neither retried", () =>
     Effect.gen(function*() {
-      for (const [certificate, cause] of [["expired", /CERT_HAS_EXPIRED/], ["other-name", /ERR_TLS_CERT_ALTNAME_INVALID/]] as const) {
+      for (
+        const [certificate, cause] of [["expired", /CERT_HAS_EXPIRED/], [
+          "other-name",
+          /ERR_TLS_CERT_ALTNAME_INVALID/
+        ]] as const
+      ) {
         const server = yield* httpsServer(certificate)
         const client = yield* ptolemy(server.url)
         const error = yield* Effect.flip(client.workspace)
@@ -100,7 +114,12 @@ describe("a certificate the client refuses", () => {
   it.scopedLive("TransactionLink's client, built on the same kit: the same reason, and the run fails", () =>
     Effect.gen(function*() {
       const server = yield* httpsServer("valid")
-      const client = yield* TransactionLinkClient.make({ baseUrl: server.url, token: Redacted.make("tot_test"), retries: 3, retryBase: "1 millis" })
+      const client = yield* TransactionLinkClient.make({
+        baseUrl: server.url,
+        token: Redacted.make("tot_test"),
+        retries: 3,
+        retryBase: "1 millis"
+      })
       const source = yield* makeTransactionLinkSource(client)
       const failure = yield* Effect.flip(source.workspaces(Option.none()))
       expect(failure.reason).toBe("Untrusted")

@@ -22,23 +22,24 @@ const enrollments = Array.from({ length: 100 }, (_, i) => ({
 }))
 
 /** Serves the same full page whatever `page` asks, without `totalPages` (a Spring page may omit it). */
-const stubbornServer = (content: ReadonlyArray<unknown>) => Effect.acquireRelease(
-  Effect.async<{ url: string; requests: () => number; close: () => void }>((resume) => {
-    let requests = 0
-    const server = createServer((_request, response) => {
-      requests++
-      response.setHeader("content-type", "application/json")
-      response.end(JSON.stringify({ content, size: 100, number: 0 }))
-    })
-    server.listen(0, "127.0.0.1", () =>
-      resume(Effect.succeed({
-        url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-        requests: () => requests,
-        close: () => server.close()
-      })))
-  }),
-  (server) => Effect.sync(server.close)
-)
+const stubbornServer = (content: ReadonlyArray<unknown>) =>
+  Effect.acquireRelease(
+    Effect.async<{ url: string; requests: () => number; close: () => void }>((resume) => {
+      let requests = 0
+      const server = createServer((_request, response) => {
+        requests++
+        response.setHeader("content-type", "application/json")
+        response.end(JSON.stringify({ content, size: 100, number: 0 }))
+      })
+      server.listen(0, "127.0.0.1", () =>
+        resume(Effect.succeed({
+          url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+          requests: () => requests,
+          close: () => server.close()
+        })))
+    }),
+    (server) => Effect.sync(server.close)
+  )
 
 describe("TransactionLink paging", () => {
   it.scopedLive("a server that ignores `page` ends the read with a clear error after one repeated page", () =>

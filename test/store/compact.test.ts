@@ -1,5 +1,5 @@
-import { describe, expect, it } from "@effect/vitest"
 import * as NodeContext from "@effect/platform-node/NodeContext"
+import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { statSync } from "node:fs"
 import { join } from "node:path"
@@ -8,8 +8,8 @@ import { allViews } from "../../src/job/Views.js"
 import { compactIfGrown } from "../../src/store/Compact.js"
 import { Database } from "../../src/store/Database.js"
 import { storeLayer } from "../../src/store/StoreLayer.js"
-import { member, token } from "../support/Records.js"
 import { snapshotAt } from "../support/Pipeline.js"
+import { member, token } from "../support/Records.js"
 import { tempDir } from "../support/TempDir.js"
 
 const views = ["runs", "members", "robot_tokens", "changes", "findings", "quota_trend"]
@@ -36,7 +36,11 @@ describe("compaction", () => {
           snapshotAt(
             {
               members: members.map((m, i) => (i % 97 === day ? member(m.id, "member") : m)),
-              robot_tokens: Array.from({ length: 400 }, (_, i) => token(`t${i}`, "r1", { last_used_at: `2026-03-${String(day).padStart(2, "0")}T0${i % 10}:00:00Z` }))
+              robot_tokens: Array.from(
+                { length: 400 },
+                (_, i) =>
+                  token(`t${i}`, "r1", { last_used_at: `2026-03-${String(day).padStart(2, "0")}T0${i % 10}:00:00Z` })
+              )
             },
             `2026-03-${String(day).padStart(2, "0")}T06:00:00Z`
           ),
@@ -62,20 +66,30 @@ describe("compaction", () => {
       expect(next.runs.map((r) => [r.runId, r.status])).toEqual([[13, "complete"]])
       const after = yield* dump(path)
       expect(after.breaches).toEqual([])
-      const upTo12 = (rows: unknown) => (rows as ReadonlyArray<{ run_id: number }>).filter((r) => Number(r.run_id) <= 12)
-      for (const view of views) expect({ view, rows: upTo12(after.out[view]) }).toEqual({ view, rows: upTo12(before.out[view]) })
-      const stored = (after.out["members"] as ReadonlyArray<{ run_id: number; id: string; role: string }>).filter((r) => r.run_id === 13)
+      const upTo12 = (rows: unknown) =>
+        (rows as ReadonlyArray<{ run_id: number }>).filter((r) => Number(r.run_id) <= 12)
+      for (const view of views) {
+        expect({ view, rows: upTo12(after.out[view]) }).toEqual({ view, rows: upTo12(before.out[view]) })
+      }
+      const stored = (after.out["members"] as ReadonlyArray<{ run_id: number; id: string; role: string }>).filter((r) =>
+        r.run_id === 13
+      )
       expect(stored.map((r) => `${r.id} ${r.role}`).sort()).toEqual(
         members.map((m, i) => `${m.id} ${i < 3 ? "admin" : "viewer"}`).sort()
       )
-      const changes = (after.out["changes"] as ReadonlyArray<{ run_id: number; change_type: string; entity_id: string }>)
-        .filter((c) => c.run_id === 13)
-        .map((c) => `${c.change_type} ${c.entity_id}`)
-        .sort()
+      const changes =
+        (after.out["changes"] as ReadonlyArray<{ run_id: number; change_type: string; entity_id: string }>)
+          .filter((c) => c.run_id === 13)
+          .map((c) => `${c.change_type} ${c.entity_id}`)
+          .sort()
       // Day 12 made every 97th member from m12 a member; run 13 has them viewers again, and m0-m2 admins.
-      expect(changes).toEqual(members.flatMap((m, i) => (i < 3 || i % 97 === 12 ? [`role_changed ${m.id}`] : [])).sort())
+      expect(changes).toEqual(
+        members.flatMap((m, i) => (i < 3 || i % 97 === 12 ? [`role_changed ${m.id}`] : [])).sort()
+      )
       expect(changes.length).toBe(3 + 31)
-      const [run13, run12] = [13, 12].map((id) => (after.out["runs"] as ReadonlyArray<Record<string, unknown>>).find((r) => r["run_id"] === id)!)
+      const [run13, run12] = [13, 12].map((id) =>
+        (after.out["runs"] as ReadonlyArray<Record<string, unknown>>).find((r) => r["run_id"] === id)!
+      )
       expect(run13!["previous_hash"]).toBe(run12!["content_hash"])
     }).pipe(Effect.provide(NodeContext.layer)))
 })

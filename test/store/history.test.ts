@@ -1,11 +1,11 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Option } from "effect"
-import type { MemberRecord, TokenRecord } from "../../src/snapshot/Records.js"
-import { runAudit } from "../../src/job/AuditJob.js"
 import { defaultFindingSettings } from "../../src/analyses/Findings.js"
+import { runAudit } from "../../src/job/AuditJob.js"
+import type { MemberRecord, TokenRecord } from "../../src/snapshot/Records.js"
 import { Database } from "../../src/store/Database.js"
-import { testStore } from "../support/Pipeline.js"
 import { fakeSource, type FakeState } from "../support/FakeSource.js"
+import { testStore } from "../support/Pipeline.js"
 import { tempDir } from "../support/TempDir.js"
 
 const member = (id: string, role: string, extra: Record<string, unknown> = {}): MemberRecord => {
@@ -56,7 +56,10 @@ describe("the stored history", () => {
     Effect.gen(function*() {
       const dir = yield* tempDir
       const program = Effect.gen(function*() {
-        yield* snapshotOf({ members: [member("a", "viewer"), member("b", "admin")], robot_tokens: [token("t1", null)] }, 1)
+        yield* snapshotOf(
+          { members: [member("a", "viewer"), member("b", "admin")], robot_tokens: [token("t1", null)] },
+          1
+        )
         yield* snapshotOf({
           members: [member("a", "member"), member("c", "viewer")],
           robot_tokens: [token("t1", "2026-02-01T10:00:00Z")]
@@ -123,7 +126,10 @@ describe("the stored history", () => {
       const program = Effect.gen(function*() {
         yield* snapshotOf({ members: [member("a", "viewer")] }, 1)
         const before = yield* rows("SELECT * FROM member_versions")
-        const outcome = yield* snapshotOf({ members: [member("a", "admin"), member("z", "admin")], failWith: "token revoked" }, 2)
+        const outcome = yield* snapshotOf({
+          members: [member("a", "admin"), member("z", "admin")],
+          failWith: "token revoked"
+        }, 2)
         expect(outcome.runs.map((r) => r.status)).toEqual(["failed"])
         expect(yield* rows("SELECT * FROM member_versions")).toEqual(before)
         expect(yield* rows("SELECT run_id, status, error FROM runs ORDER BY run_id")).toEqual([

@@ -3,17 +3,17 @@
  * version, the store asks the caller about each open entity the listing left out. The hook here is hand-written: it
  * answers as a source would after a direct GET of each (404: gone; 200: still there).
  */
+import * as NodeContext from "@effect/platform-node/NodeContext"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Stream } from "effect"
+import { Layer } from "effect"
+import { join } from "node:path"
+import { allViews } from "../../src/job/Views.js"
 import type { CollectionName, CollectionRecords, WorkspaceRecord } from "../../src/snapshot/Records.js"
 import { SnapshotItem } from "../../src/snapshot/SnapshotItem.js"
 import { AuditStore, type ConfirmRemovals, type RemovalVerdict } from "../../src/store/AuditStore.js"
 import { Database } from "../../src/store/Database.js"
 import type { ConfirmedCollection, MissingEntity } from "../../src/store/Staging.js"
-import * as NodeContext from "@effect/platform-node/NodeContext"
-import { Layer } from "effect"
-import { join } from "node:path"
-import { allViews } from "../../src/job/Views.js"
 import { runStoreLayer, storeLayer } from "../../src/store/StoreLayer.js"
 import { testStore } from "../support/Pipeline.js"
 import { member, robot, token } from "../support/Records.js"
@@ -32,8 +32,21 @@ type Listing = { readonly [C in Exclude<CollectionName, "workspace" | "events">]
 
 /** A snapshot of `listing`: each collection it names is complete, the others are not offered. */
 const items = (listing: Listing): Stream.Stream<SnapshotItem> => {
-  const out: Array<SnapshotItem> = [SnapshotItem.rows("workspace", [workspace]), SnapshotItem.done("workspace", { status: "complete" })]
-  for (const collection of ["members", "robots", "robot_tokens", "invitations", "webhooks", "plan_usage", "events"] as const) {
+  const out: Array<SnapshotItem> = [
+    SnapshotItem.rows("workspace", [workspace]),
+    SnapshotItem.done("workspace", { status: "complete" })
+  ]
+  for (
+    const collection of [
+      "members",
+      "robots",
+      "robot_tokens",
+      "invitations",
+      "webhooks",
+      "plan_usage",
+      "events"
+    ] as const
+  ) {
     const rows = collection === "events" ? undefined : listing[collection]
     if (rows === undefined) {
       out.push(SnapshotItem.done(collection, { status: "not_applicable" }))
@@ -46,7 +59,10 @@ const items = (listing: Listing): Stream.Stream<SnapshotItem> => {
 
 /** The same collection listed again (what a source's readAgain streams). */
 const again = <C extends ConfirmedCollection>(collection: C, rows: ReadonlyArray<CollectionRecords[C]>) =>
-  Stream.fromIterable<SnapshotItem>([SnapshotItem.rows(collection, rows as never), SnapshotItem.done(collection, { status: "complete" })])
+  Stream.fromIterable<SnapshotItem>([
+    SnapshotItem.rows(collection, rows as never),
+    SnapshotItem.done(collection, { status: "complete" })
+  ])
 
 interface Asked {
   readonly collection: ConfirmedCollection
@@ -80,8 +96,12 @@ const store = (listing: Listing, confirmRemovals?: ConfirmRemovals<never>) =>
   })
 
 const ids = (view: string, runId: number) =>
-  Effect.flatMap(Database, (db) =>
-    Effect.map(db.query(`SELECT id FROM ${view} WHERE run_id = ${runId} ORDER BY id`), (rows) => rows.map((r) => r["id"])))
+  Effect.flatMap(
+    Database,
+    (db) =>
+      Effect.map(db.query(`SELECT id FROM ${view} WHERE run_id = ${runId} ORDER BY id`), (rows) =>
+        rows.map((r) => r["id"]))
+  )
 
 const coverageOf = (runId: number, collection: string) =>
   Effect.flatMap(Database, (db) =>
@@ -90,8 +110,13 @@ const coverageOf = (runId: number, collection: string) =>
       (rows) => rows[0]
     ))
 
-const removed = Effect.flatMap(Database, (db) =>
-  db.query("SELECT change_type, entity_id FROM changes WHERE change_type LIKE '%removed' OR change_type = 'token_revoked' ORDER BY ALL"))
+const removed = Effect.flatMap(
+  Database,
+  (db) =>
+    db.query(
+      "SELECT change_type, entity_id FROM changes WHERE change_type LIKE '%removed' OR change_type = 'token_revoked' ORDER BY ALL"
+    )
+)
 
 const people = (...names: ReadonlyArray<string>) => names.map((n) => member(n, "viewer"))
 
@@ -188,7 +213,10 @@ describe("removals are confirmed before they are stored", () => {
     Effect.gen(function*() {
       const dir = yield* tempDir
       yield* Effect.gen(function*() {
-        yield* store({ robots: [robot("r1"), robot("r2")], robot_tokens: [token("t1", "r1"), token("t2", "r2"), token("t3", "r2")] })
+        yield* store({
+          robots: [robot("r1"), robot("r2")],
+          robot_tokens: [token("t1", "r1"), token("t2", "r2"), token("t3", "r2")]
+        })
         const { asked, hook } = scripted(["confirmed"])
         yield* store({ robots: [robot("r1"), robot("r2")], robot_tokens: [token("t1", "r1"), token("t3", "r2")] }, hook)
         expect(asked).toEqual([{ collection: "robot_tokens", missing: [{ id: "t2", parentId: "r2" }] }])
@@ -213,7 +241,10 @@ describe("removals are confirmed before they are stored", () => {
       yield* store({ members: people("a", "b", "c") }).pipe(Effect.provide(onFile))
       const { asked, hook } = scripted([{ readAgain: again("members", people("a", "b", "c")), present: ["b", "c"] }])
       const run = yield* store({ members: people("a") }, hook).pipe(Effect.provide(onFile))
-      expect(asked).toEqual([{ collection: "members", missing: [{ id: "b", parentId: null }, { id: "c", parentId: null }] }])
+      expect(asked).toEqual([{
+        collection: "members",
+        missing: [{ id: "b", parentId: null }, { id: "c", parentId: null }]
+      }])
       yield* Effect.gen(function*() {
         expect(yield* ids("members", run.runId)).toEqual(["a", "b", "c"])
         expect(yield* removed).toEqual([])

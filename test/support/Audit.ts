@@ -1,13 +1,13 @@
 /** Running the real job (client, store, findings, sealing) against a simulator over loopback into a real DuckDB file. */
-import * as NodeContext from "@effect/platform-node/NodeContext"
 import { NodeHttpClient } from "@effect/platform-node"
+import * as NodeContext from "@effect/platform-node/NodeContext"
 import { Effect, Layer, Logger, LogLevel, Option, Redacted } from "effect"
 import { join } from "node:path"
 import { defaultFindingSettings, type FindingSettings } from "../../src/analyses/Findings.js"
 import { runAudit } from "../../src/job/AuditJob.js"
 import { allViews } from "../../src/job/Views.js"
-import { makeSource, type SourceSettings, workspaceSelector } from "../../src/source/Sources.js"
 import type { SourceName } from "../../src/snapshot/Records.js"
+import { makeSource, type SourceSettings, workspaceSelector } from "../../src/source/Sources.js"
 import { Database } from "../../src/store/Database.js"
 import { storeLayer } from "../../src/store/StoreLayer.js"
 

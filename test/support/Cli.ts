@@ -22,7 +22,9 @@ export interface CliResult {
 export const cleanEnv = (): Record<string, string> => {
   const env: Record<string, string> = {}
   for (const [key, value] of Object.entries(process.env)) {
-    if (value !== undefined && !/^(PTOLEMY|TRANSACTIONLINK|GITHUB)_|^(https?|no|all)_proxy$/i.test(key)) env[key] = value
+    if (value !== undefined && !/^(PTOLEMY|TRANSACTIONLINK|GITHUB)_|^(https?|no|all)_proxy$/i.test(key)) {
+      env[key] = value
+    }
   }
   return env
 }
@@ -41,7 +43,12 @@ export const runCli = (
     execFile(
       process.execPath,
       [options.bin ?? cliPath, ...args],
-      { env: { ...cleanEnv(), ...options.env }, cwd: options.cwd, timeout: options.timeoutMs ?? 120_000, maxBuffer: 64 << 20 },
+      {
+        env: { ...cleanEnv(), ...options.env },
+        cwd: options.cwd,
+        timeout: options.timeoutMs ?? 120_000,
+        maxBuffer: 64 << 20
+      },
       (error, stdout, stderr) => {
         const signal = error?.signal ?? null
         const code = error === null ? 0 : typeof error.code === "number" ? error.code : signal === null ? 1 : null
@@ -71,7 +78,12 @@ export const startCli = (
   const child = execFile(
     process.execPath,
     [cliPath, ...args],
-    { env: { ...cleanEnv(), ...options.env }, cwd: options.cwd, timeout: options.timeoutMs ?? 120_000, maxBuffer: 64 << 20 },
+    {
+      env: { ...cleanEnv(), ...options.env },
+      cwd: options.cwd,
+      timeout: options.timeoutMs ?? 120_000,
+      maxBuffer: 64 << 20
+    },
     (error, stdout, stderrText) => {
       const signal = error?.signal ?? null
       const code = error === null ? 0 : typeof error.code === "number" ? error.code : signal === null ? 1 : null

@@ -3,7 +3,6 @@
  * per-collection outcomes, without any HTTP.
  */
 import { Effect, Stream } from "effect"
-import { type AuditSourceService, SourceFailure } from "../../src/source/AuditSource.js"
 import {
   type CollectionName,
   collectionNames,
@@ -11,10 +10,13 @@ import {
   type WorkspaceRecord
 } from "../../src/snapshot/Records.js"
 import { type CollectionOutcome, SnapshotItem } from "../../src/snapshot/SnapshotItem.js"
+import { type AuditSourceService, SourceFailure } from "../../src/source/AuditSource.js"
 
-export type FakeState = {
-  -readonly [C in Exclude<CollectionName, "workspace">]?: ReadonlyArray<CollectionRecords[C]> | CollectionOutcome
-} & { failWith?: string }
+export type FakeState =
+  & {
+    -readonly [C in Exclude<CollectionName, "workspace">]?: ReadonlyArray<CollectionRecords[C]> | CollectionOutcome
+  }
+  & { failWith?: string }
 
 export const workspace: WorkspaceRecord = {
   id: "3fa85f64-5717-4562-b3fc-2c963f66afa6",
@@ -71,7 +73,10 @@ export const fakeSource = (state: () => FakeState): AuditSourceService => ({
       return value === undefined
         ? Stream.make(SnapshotItem.done(collection, { status: "not_applicable" }))
         : Array.isArray(value)
-        ? Stream.make(SnapshotItem.rows(collection, value as never), SnapshotItem.done(collection, { status: "complete" }))
+        ? Stream.make(
+          SnapshotItem.rows(collection, value as never),
+          SnapshotItem.done(collection, { status: "complete" })
+        )
         : Stream.make(SnapshotItem.done(collection, value as CollectionOutcome))
     }),
   usage: Effect.succeed({ calls: 0, rateLimitRemaining: null })

@@ -1,13 +1,13 @@
 /** Running the audit job over a fake source into a real DuckDB file, with findings, for analysis tests. */
+import * as NodeContext from "@effect/platform-node/NodeContext"
 import { Option } from "effect"
+import { Effect, Layer } from "effect"
 import { join } from "node:path"
 import { defaultFindingSettings, type FindingSettings } from "../../src/analyses/Findings.js"
 import { runAudit } from "../../src/job/AuditJob.js"
 import { allViews } from "../../src/job/Views.js"
 import { Database } from "../../src/store/Database.js"
 import { storeLayer } from "../../src/store/StoreLayer.js"
-import { Effect, Layer } from "effect"
-import * as NodeContext from "@effect/platform-node/NodeContext"
 import { fakeSource, type FakeState } from "./FakeSource.js"
 
 /** One run of the job over `state` standing at `at` (ISO), findings evaluated with `settings`. */

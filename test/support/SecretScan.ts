@@ -3,9 +3,9 @@
  * over every text column of every table (its string compression can hide a token from a byte search), a workbook or
  * zip through every unzipped entry (Deflate hides it too), a Parquet file through DuckDB, anything else as text.
  */
-import { readFileSync } from "node:fs"
 import { DuckDBInstance } from "@duckdb/node-api"
 import JSZip from "jszip"
+import { readFileSync } from "node:fs"
 
 export interface Leak {
   readonly file: string
@@ -38,7 +38,8 @@ const scanWithDuckDb = async (file: string, secrets: ReadonlyArray<string>, parq
         .map((c) => String(c["column_name"]))
       for (const column of columns) {
         const hit = secrets.map((s) => `contains(CAST(${ident(column)} AS VARCHAR), ${sqlString(s)})`).join(" OR ")
-        const rows = (await connection.runAndReadAll(`SELECT count(*) AS n FROM ${relation} WHERE ${hit}`)).getRowObjectsJS()
+        const rows = (await connection.runAndReadAll(`SELECT count(*) AS n FROM ${relation} WHERE ${hit}`))
+          .getRowObjectsJS()
         if (Number(rows[0]?.["n"] ?? 0) > 0) leaks.push({ file, where: `${label}.${column}` })
       }
     }

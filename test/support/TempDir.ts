@@ -1,7 +1,7 @@
+import { Effect } from "effect"
 import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { Effect } from "effect"
 
 /** A fresh temporary folder for the life of the scope. */
 export const tempDir = Effect.acquireRelease(

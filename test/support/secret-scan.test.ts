@@ -1,8 +1,8 @@
+import { DuckDBInstance } from "@duckdb/node-api"
+import ExcelJS from "exceljs"
 import { mkdtempSync, readFileSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { DuckDBInstance } from "@duckdb/node-api"
-import ExcelJS from "exceljs"
 import { afterAll, describe, expect, it } from "vitest"
 import { findLeaks } from "./SecretScan.js"
 

@@ -8,7 +8,12 @@ import { Effect } from "effect"
 import { readdirSync, statSync } from "node:fs"
 import { join } from "node:path"
 import { verifyChain } from "../../src/history/Integrity.js"
-import { type FaultOptions, type RequestRecord, type RunningSimulator, startPtolemySimulator } from "../../src/simulator/ptolemy/index.js"
+import {
+  type FaultOptions,
+  type RequestRecord,
+  type RunningSimulator,
+  startPtolemySimulator
+} from "../../src/simulator/ptolemy/index.js"
 import { Database } from "../../src/store/Database.js"
 import { storeLayer } from "../../src/store/StoreLayer.js"
 import { type CliResult, runCli } from "../support/Cli.js"
@@ -44,7 +49,9 @@ const retriedAfterWaiting = (seconds: number, throttled: number) => (log: Readon
   const refused = log.filter((r) => r.status === 429)
   expect(refused.length).toBe(throttled)
   for (const answer of refused) {
-    const retry = log.find((r) => page(r) === page(answer) && r.receivedAt >= answer.answeredAt - CLOCK_SLACK_MS && r !== answer)
+    const retry = log.find((r) =>
+      page(r) === page(answer) && r.receivedAt >= answer.answeredAt - CLOCK_SLACK_MS && r !== answer
+    )
     expect(retry, `the 429 on ${page(answer)} was asked for again`).toBeDefined()
     expect(retry!.receivedAt - answer.answeredAt).toBeGreaterThanOrEqual(seconds * 1000 - CLOCK_SLACK_MS)
   }
@@ -55,19 +62,53 @@ const retriedAfterWaiting = (seconds: number, throttled: number) => (log: Readon
 const cases: ReadonlyArray<Case> = [
   {
     name: "burst throttling, Retry-After honoured",
-    faults: { rules: [{ path: /^\/memberships(\?|$)/, times: 2, action: { status: 429, code: "rate_limited", retryAfter: 2 } }] },
+    faults: {
+      rules: [{ path: /^\/memberships(\?|$)/, times: 2, action: { status: 429, code: "rate_limited", retryAfter: 2 } }]
+    },
     code: 0,
     stored: "complete",
     // The client's own backoff starts at a quarter of a second: only the header makes it wait two.
     requests: retriedAfterWaiting(2, 2)
   },
-  { name: "a burst of 5xx", faults: { rules: [{ path: "/invitations", times: 3, action: { status: 503 } }] }, code: 0, stored: "complete" },
-  { name: "a hanging response (request timeout, retried)", faults: { rules: [{ path: "/plan", times: 1, action: "hang" }] }, args: ["--request-timeout", "1"], code: 0, stored: "complete" },
-  { name: "dropped connections", faults: { rules: [{ path: "/webhooks", times: 2, action: "drop" }] }, code: 0, stored: "complete" },
-  { name: "truncated JSON, once", faults: { rules: [{ path: "/memberships/robots", times: 2, action: "malformed" }] }, code: 0, stored: "complete" },
+  {
+    name: "a burst of 5xx",
+    faults: { rules: [{ path: "/invitations", times: 3, action: { status: 503 } }] },
+    code: 0,
+    stored: "complete"
+  },
+  {
+    name: "a hanging response (request timeout, retried)",
+    faults: { rules: [{ path: "/plan", times: 1, action: "hang" }] },
+    args: ["--request-timeout", "1"],
+    code: 0,
+    stored: "complete"
+  },
+  {
+    name: "dropped connections",
+    faults: { rules: [{ path: "/webhooks", times: 2, action: "drop" }] },
+    code: 0,
+    stored: "complete"
+  },
+  {
+    name: "truncated JSON, once",
+    faults: { rules: [{ path: "/memberships/robots", times: 2, action: "malformed" }] },
+    code: 0,
+    stored: "complete"
+  },
   { name: "unknown extra fields", faults: { extraFields: true }, code: 0, stored: "complete" },
-  { name: "a token pasted with a trailing newline", token: (sim) => `${sim.tokens.admin}\n`, code: 0, stored: "complete" },
-  { name: "an expired cursor", faults: { rules: [{ path: "/events", times: 1, action: "expire-cursor" }] }, before: (sim) => sim.advanceDays(2), code: 0, stored: "complete" },
+  {
+    name: "a token pasted with a trailing newline",
+    token: (sim) => `${sim.tokens.admin}\n`,
+    code: 0,
+    stored: "complete"
+  },
+  {
+    name: "an expired cursor",
+    faults: { rules: [{ path: "/events", times: 1, action: "expire-cursor" }] },
+    before: (sim) => sim.advanceDays(2),
+    code: 0,
+    stored: "complete"
+  },
   {
     name: "a collection that is always malformed",
     faults: { rules: [{ path: "/invitations", action: "malformed" }] },
@@ -125,11 +166,35 @@ const cases: ReadonlyArray<Case> = [
     stored: "failed",
     message: /quota/
   },
-  { name: "the API down (every answer 5xx)", faults: { serverErrorRate: 1 }, code: 3, stored: "failed", message: /kept failing after every retry/ },
-  { name: "a workspace that does not exist", workspace: "no-such-workspace", code: 2, stored: "nothing", message: /404/ }
+  {
+    name: "the API down (every answer 5xx)",
+    faults: { serverErrorRate: 1 },
+    code: 3,
+    stored: "failed",
+    message: /kept failing after every retry/
+  },
+  {
+    name: "a workspace that does not exist",
+    workspace: "no-such-workspace",
+    code: 2,
+    stored: "nothing",
+    message: /404/
+  }
 ]
 
-const views = ["runs", "coverage", "members", "robots", "robot_tokens", "invitations", "webhooks", "plan_usage", "events", "changes", "findings"]
+const views = [
+  "runs",
+  "coverage",
+  "members",
+  "robots",
+  "robot_tokens",
+  "invitations",
+  "webhooks",
+  "plan_usage",
+  "events",
+  "changes",
+  "findings"
+]
 
 const observe = (db: string) =>
   Effect.scoped(
@@ -144,7 +209,10 @@ const observe = (db: string) =>
 /** The rows of runs up to `runId`: what a later run must never change. */
 const upTo = (dump: Record<string, ReadonlyArray<unknown>>, runId: number) =>
   Object.fromEntries(
-    Object.entries(dump).map(([view, rows]) => [view, rows.filter((r) => Number((r as { run_id: number }).run_id) <= runId)])
+    Object.entries(dump).map(([view, rows]) => [
+      view,
+      rows.filter((r) => Number((r as { run_id: number }).run_id) <= runId)
+    ])
   )
 
 const files = (dir: string): Array<string> =>
@@ -153,67 +221,84 @@ const files = (dir: string): Array<string> =>
     .map((e) => join(e.parentPath, e.name))
 
 describe("the fault matrix", () => {
-  it.scopedLive("each fault: the exit code, the message, what is stored, and nothing lost from earlier runs", () =>
-    Effect.gen(function*() {
-      const dir = yield* tempDir
-      const db = join(dir, "audit.duckdb")
-      const reports = join(dir, "reports")
-      const sim = yield* Effect.acquireRelease(
-        Effect.promise(() => startPtolemySimulator({ seed: 41, size: "small", churn: 1 })),
-        (s) => Effect.promise(() => s.close())
-      )
-      const outputs: Array<CliResult> = []
-      const run = (c: Partial<Case>) =>
-        Effect.promise(() =>
-          runCli(["run", "--db", db, "--reports", reports, ...(c.args ?? [])], {
-            env: {
-              PTOLEMY_API_URL: sim.url,
-              PTOLEMY_API_TOKEN: c.token ? c.token(sim) : sim.tokens.admin,
-              PTOLEMY_WORKSPACE: c.workspace ?? sim.workspace.slug
-            }
+  it.scopedLive(
+    "each fault: the exit code, the message, what is stored, and nothing lost from earlier runs",
+    () =>
+      Effect.gen(function*() {
+        const dir = yield* tempDir
+        const db = join(dir, "audit.duckdb")
+        const reports = join(dir, "reports")
+        const sim = yield* Effect.acquireRelease(
+          Effect.promise(() => startPtolemySimulator({ seed: 41, size: "small", churn: 1 })),
+          (s) => Effect.promise(() => s.close())
+        )
+        const outputs: Array<CliResult> = []
+        const run = (c: Partial<Case>) =>
+          Effect.promise(() =>
+            runCli(["run", "--db", db, "--reports", reports, ...(c.args ?? [])], {
+              env: {
+                PTOLEMY_API_URL: sim.url,
+                PTOLEMY_API_TOKEN: c.token ? c.token(sim) : sim.tokens.admin,
+                PTOLEMY_WORKSPACE: c.workspace ?? sim.workspace.slug
+              }
+            })
+          ).pipe(Effect.tap((result) => Effect.sync(() => outputs.push(result))))
+
+        expect((yield* run({})).code).toBe(0)
+        for (const c of cases) {
+          const before = yield* observe(db)
+          const lastRun = Math.max(...before.dump["runs"]!.map((r) => Number((r as { run_id: number }).run_id)))
+          sim.advanceDays(1)
+          c.before?.(sim)
+          sim.setFaults(c.faults ?? {})
+          sim.stats.reset()
+          const result = yield* run(c)
+          sim.setFaults({})
+          c.requests?.(sim.stats.requests)
+          sim.world.setPlan({ limits: { api_calls: 10_000_000 } })
+          const after = yield* observe(db)
+          const runs = after.dump["runs"] as ReadonlyArray<
+            { run_id: number; status: string; coverage: Record<string, string> }
+          >
+          const newRuns = runs.filter((r) => r.run_id > lastRun)
+          const gaps = newRuns.flatMap((r) =>
+            Object.entries(r.coverage ?? {}).filter(([, s]) => s === "forbidden" || s === "failed").map(([k]) => k)
+          ).sort()
+          expect({
+            case: c.name,
+            code: result.code,
+            stored: newRuns.length === 0 ? "nothing" : newRuns.map((r) => r.status).join(","),
+            gaps: c.gaps === undefined ? undefined : gaps
+          }).toEqual({ case: c.name, code: c.code, stored: c.stored, gaps: c.gaps })
+          if (c.message) {
+            expect({ case: c.name, output: result.stdout + result.stderr }).toMatchObject({
+              output: expect.stringMatching(c.message)
+            })
+          }
+          // Nothing stored earlier changed, and the chain still verifies.
+          expect({ case: c.name, earlier: upTo(after.dump, lastRun) }).toEqual({
+            case: c.name,
+            earlier: upTo(before.dump, lastRun)
           })
-        ).pipe(Effect.tap((result) => Effect.sync(() => outputs.push(result))))
-
-      expect((yield* run({})).code).toBe(0)
-      for (const c of cases) {
-        const before = yield* observe(db)
-        const lastRun = Math.max(...before.dump["runs"]!.map((r) => Number((r as { run_id: number }).run_id)))
-        sim.advanceDays(1)
-        c.before?.(sim)
-        sim.setFaults(c.faults ?? {})
-        sim.stats.reset()
-        const result = yield* run(c)
-        sim.setFaults({})
-        c.requests?.(sim.stats.requests)
-        sim.world.setPlan({ limits: { api_calls: 10_000_000 } })
-        const after = yield* observe(db)
-        const runs = after.dump["runs"] as ReadonlyArray<{ run_id: number; status: string; coverage: Record<string, string> }>
-        const newRuns = runs.filter((r) => r.run_id > lastRun)
-        const gaps = newRuns.flatMap((r) => Object.entries(r.coverage ?? {}).filter(([, s]) => s === "forbidden" || s === "failed").map(([k]) => k)).sort()
-        expect({
-          case: c.name,
-          code: result.code,
-          stored: newRuns.length === 0 ? "nothing" : newRuns.map((r) => r.status).join(","),
-          gaps: c.gaps === undefined ? undefined : gaps
-        }).toEqual({ case: c.name, code: c.code, stored: c.stored, gaps: c.gaps })
-        if (c.message) expect({ case: c.name, output: result.stdout + result.stderr }).toMatchObject({ output: expect.stringMatching(c.message) })
-        // Nothing stored earlier changed, and the chain still verifies.
-        expect({ case: c.name, earlier: upTo(after.dump, lastRun) }).toEqual({ case: c.name, earlier: upTo(before.dump, lastRun) })
-        expect({ case: c.name, breaches: after.breaches }).toEqual({ case: c.name, breaches: [] })
-      }
-
-      // The token is nowhere: not in what any run printed, the database, the reports or the exported history.
-      const exported = join(dir, "history")
-      expect((yield* Effect.promise(() => runCli(["export", "--db", db, "--to", exported]))).code).toBe(0)
-      const secrets = [sim.tokens.admin, sim.tokens.robotViewer, sim.tokens.robotMember].flatMap((t) => [t, t.slice("ptk_live_".length)])
-      const written = [db, ...files(reports), ...files(exported)]
-      expect(written.length).toBeGreaterThan(10)
-      for (const secret of secrets) {
-        for (const output of outputs) {
-          expect(output.stdout.includes(secret) || output.stderr.includes(secret)).toBe(false)
+          expect({ case: c.name, breaches: after.breaches }).toEqual({ case: c.name, breaches: [] })
         }
-      }
-      // Through SQL, unzipped XML and Parquet, not raw bytes: compression would hide a token from a byte search.
-      expect(yield* Effect.promise(() => findLeaks(written.filter((f) => statSync(f).size > 0), secrets))).toEqual([])
-    }), 600_000) // one CLI run per fault (about twenty), each a Node start-up, a snapshot and its reports
+
+        // The token is nowhere: not in what any run printed, the database, the reports or the exported history.
+        const exported = join(dir, "history")
+        expect((yield* Effect.promise(() => runCli(["export", "--db", db, "--to", exported]))).code).toBe(0)
+        const secrets = [sim.tokens.admin, sim.tokens.robotViewer, sim.tokens.robotMember].flatMap((
+          t
+        ) => [t, t.slice("ptk_live_".length)])
+        const written = [db, ...files(reports), ...files(exported)]
+        expect(written.length).toBeGreaterThan(10)
+        for (const secret of secrets) {
+          for (const output of outputs) {
+            expect(output.stdout.includes(secret) || output.stderr.includes(secret)).toBe(false)
+          }
+        }
+        // Through SQL, unzipped XML and Parquet, not raw bytes: compression would hide a token from a byte search.
+        expect(yield* Effect.promise(() => findLeaks(written.filter((f) => statSync(f).size > 0), secrets))).toEqual([])
+      }),
+    600_000
+  ) // one CLI run per fault (about twenty), each a Node start-up, a snapshot and its reports
 })

@@ -18,7 +18,11 @@ describe("DuckDB's memory during a run", () => {
         Effect.promise(() => startPtolemySimulator({ seed: 5, size: "small", churn: 1 })),
         (s) => Effect.promise(() => s.close())
       )
-      const env = { PTOLEMY_API_URL: sim.url, PTOLEMY_API_TOKEN: sim.tokens.admin, PTOLEMY_WORKSPACE: sim.workspace.slug }
+      const env = {
+        PTOLEMY_API_URL: sim.url,
+        PTOLEMY_API_TOKEN: sim.tokens.admin,
+        PTOLEMY_WORKSPACE: sim.workspace.slug
+      }
       const snapshot = (extra: Record<string, string> = {}) =>
         Effect.promise(() => runCli(["snapshot", "--db", db], { env: { ...env, ...extra } }))
       expect((yield* snapshot()).code).toBe(0)
@@ -28,7 +32,9 @@ describe("DuckDB's memory during a run", () => {
       expect(starved.code).toBe(3)
       expect(starved.stderr).toMatch(/more memory than it may use.*PTOLEMY_AUDIT_MEMORY_LIMIT/)
 
-      const runs = yield* Effect.promise(() => runCli(["sql", "SELECT run_id, status FROM runs ORDER BY run_id", "--db", db, "--format", "json"]))
+      const runs = yield* Effect.promise(() =>
+        runCli(["sql", "SELECT run_id, status FROM runs ORDER BY run_id", "--db", db, "--format", "json"])
+      )
       const rows = JSON.parse(runs.stdout) as Array<{ run_id: number; status: string }>
       expect(rows[0]).toEqual({ run_id: 1, status: "complete" })
       expect(rows.filter((r) => r.status === "complete")).toHaveLength(1)

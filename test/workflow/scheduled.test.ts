@@ -24,8 +24,14 @@ let tool: string | undefined
 
 const sh = (file: string, args: ReadonlyArray<string>, cwd: string, env: Record<string, string> = {}) =>
   new Promise<{ code: number; stdout: string; stderr: string }>((resolve) =>
-    execFile(file, args, { cwd, env: { ...cleanEnv(), ...env } }, (error, stdout, stderr) =>
-      resolve({ code: error ? (typeof error.code === "number" ? error.code : 1) : 0, stdout, stderr })))
+    execFile(
+      file,
+      args,
+      { cwd, env: { ...cleanEnv(), ...env } },
+      (error, stdout, stderr) =>
+        resolve({ code: error ? (typeof error.code === "number" ? error.code : 1) : 0, stdout, stderr })
+    )
+  )
 
 /** The shell command of one of the action's steps, as written in action.yml (a one-line `run:`). */
 const actionStep = (name: string): string => {
@@ -47,14 +53,22 @@ const installTool = async () => {
     mkdirSync(dirname(join(tool, file)), { recursive: true })
     cpSync(join(repository, file), join(tool, file))
   }
-  const install = await sh("bash", ["-c", actionStep("Install ptolemy-audit")], tool, { npm_config_prefer_offline: "true" })
+  const install = await sh("bash", ["-c", actionStep("Install ptolemy-audit")], tool, {
+    npm_config_prefer_offline: "true"
+  })
   expect({ code: install.code, stderr: install.stderr }).toMatchObject({ code: 0 })
   return tool
 }
 
 describe("the scheduled workflow", () => {
   it("the workflow and action files are valid against GitHub's schemas", async () => {
-    for (const file of [".github/workflows/audit.yml", ".github/workflows/ci.yml", ".github/actions/ptolemy-audit/action.yml"]) {
+    for (
+      const file of [
+        ".github/workflows/audit.yml",
+        ".github/workflows/ci.yml",
+        ".github/actions/ptolemy-audit/action.yml"
+      ]
+    ) {
       const result = await sh(validator, [file], repository)
       expect({ file, code: result.code, out: result.stdout + result.stderr }).toEqual({ file, code: 0, out: "" })
     }
@@ -64,7 +78,9 @@ describe("the scheduled workflow", () => {
     tool = await installTool()
     expect(existsSync(join(tool, "dist/main.js"))).toBe(true)
     // Nothing the run needs comes from a development dependency.
-    for (const dev of ["tsx", "vitest", "typescript"]) expect({ dev, installed: existsSync(join(tool, "node_modules", dev)) }).toEqual({ dev, installed: false })
+    for (const dev of ["tsx", "vitest", "typescript"]) {
+      expect({ dev, installed: existsSync(join(tool, "node_modules", dev)) }).toEqual({ dev, installed: false })
+    }
   }, 300_000)
 
   it("two runs on fresh runners: the second sees the first through the history branch, reports its changes, writes the summary and annotations", async () => {
@@ -77,7 +93,12 @@ describe("the scheduled workflow", () => {
       const seed = join(root, "seed")
       await sh("git", ["clone", "--quiet", origin, seed], root)
       writeFileSync(join(seed, "README.md"), "the repository that schedules the audit\n")
-      const identity = { GIT_AUTHOR_NAME: "t", GIT_AUTHOR_EMAIL: "t@example.com", GIT_COMMITTER_NAME: "t", GIT_COMMITTER_EMAIL: "t@example.com" }
+      const identity = {
+        GIT_AUTHOR_NAME: "t",
+        GIT_AUTHOR_EMAIL: "t@example.com",
+        GIT_COMMITTER_NAME: "t",
+        GIT_COMMITTER_EMAIL: "t@example.com"
+      }
       await sh("git", ["add", "."], seed)
       await sh("git", ["commit", "--quiet", "-m", "init"], seed, identity)
       await sh("git", ["push", "--quiet", "origin", "HEAD:main"], seed)
@@ -125,7 +146,9 @@ describe("the scheduled workflow", () => {
       // The URL is the API's string, escaped so GitHub does not autolink it.
       expect(second.summary).toContain("| http\\://exfil.example/hook | added |")
       // New findings are annotations on the workflow run.
-      expect(second.run.stdout).toContain("::error title=webhook.insecure_url (high)::acme-capital: http://exfil.example/hook")
+      expect(second.run.stdout).toContain(
+        "::error title=webhook.insecure_url (high)::acme-capital: http://exfil.example/hook"
+      )
       // The remote's history branch holds both runs, one folder each.
       const check = join(root, "check")
       await sh("git", ["clone", "--quiet", "--branch", "audit-history", origin, check], root)

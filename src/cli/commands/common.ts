@@ -4,14 +4,14 @@
  */
 import { FileSystem, type Path } from "@effect/platform"
 import { Config, Console, Effect, Layer, Option } from "effect"
-import { allViews } from "../../job/Views.js"
-import type { GateFinding } from "../../read/Findings.js"
 import type { Severity } from "../../analyses/Severity.js"
 import type { JobResult } from "../../job/AuditJob.js"
-import { compactIfGrown } from "../../store/Compact.js"
-import { runStoreLayer, storeLayer, writerLockLayer } from "../../store/StoreLayer.js"
+import { allViews } from "../../job/Views.js"
+import type { GateFinding } from "../../read/Findings.js"
 import type { AuditStore, CollectionCoverage, StoredRun } from "../../store/AuditStore.js"
+import { compactIfGrown } from "../../store/Compact.js"
 import type { Database, StoreError } from "../../store/Database.js"
+import { runStoreLayer, storeLayer, writerLockLayer } from "../../store/StoreLayer.js"
 import { CommandExit, ExitCode, runFailed, usageError } from "../ExitCode.js"
 import { printable } from "../Output.js"
 
@@ -25,7 +25,9 @@ export const logCollection = (workspace: string, coverage: CollectionCoverage) =
     )
 
 const gaps = (run: StoredRun) =>
-  run.coverage.filter((c) => c.status === "forbidden" || c.status === "failed").map((c) => `${c.collection} ${c.status}`)
+  run.coverage.filter((c) => c.status === "forbidden" || c.status === "failed").map((c) =>
+    `${c.collection} ${c.status}`
+  )
 
 export const describeRun = (run: StoredRun): string => {
   const workspace = run.workspace?.slug ?? run.workspace?.name ?? run.workspace?.id ?? "(workspace unknown)"
@@ -63,14 +65,17 @@ export const completenessExit = (
     return Effect.fail(
       new CommandExit({
         code: ExitCode.incomplete,
-        message: `The run was stored but is incomplete (${incomplete.flatMap(gaps).join(", ")}), and --require-complete was given.`
+        message: `The run was stored but is incomplete (${
+          incomplete.flatMap(gaps).join(", ")
+        }), and --require-complete was given.`
       })
     )
   }
   return Effect.void
 }
 
-export const printRuns = (runs: ReadonlyArray<StoredRun>) => Effect.forEach(runs, (run) => Console.log(describeRun(run)))
+export const printRuns = (runs: ReadonlyArray<StoredRun>) =>
+  Effect.forEach(runs, (run) => Console.log(describeRun(run)))
 
 /**
  * The store opened for writing for the whole command (import, review), with the analyses' views installed, under the
@@ -88,7 +93,11 @@ export const runStore = (path: string) =>
   Layer.unwrapEffect(
     Effect.map(
       Effect.orDie(Config.option(Config.nonEmptyString("PTOLEMY_AUDIT_MEMORY_LIMIT"))),
-      (memoryLimit) => runStoreLayer(path, { views: allViews, ...Option.match(memoryLimit, { onNone: () => ({}), onSome: (m) => ({ memoryLimit: m }) }) })
+      (memoryLimit) =>
+        runStoreLayer(path, {
+          views: allViews,
+          ...Option.match(memoryLimit, { onNone: () => ({}), onSome: (m) => ({ memoryLimit: m }) })
+        })
     )
   )
 
@@ -97,7 +106,9 @@ export const requireDatabase = (path: string): Effect.Effect<void, CommandExit, 
   Effect.flatMap(FileSystem.FileSystem, (fs) => fs.exists(path)).pipe(
     Effect.orElseSucceed(() => false),
     Effect.flatMap((exists) =>
-      exists ? Effect.void : Effect.fail(usageError(`No audit database at ${path}: run \`ptolemy-audit run\` first, or pass --db.`))
+      exists
+        ? Effect.void
+        : Effect.fail(usageError(`No audit database at ${path}: run \`ptolemy-audit run\` first, or pass --db.`))
     )
   )
 
@@ -119,7 +130,9 @@ export const findingsExit = (
       new CommandExit({
         code: ExitCode.findings,
         message: [
-          `${findings.length} ${newOnly ? "new " : ""}finding${findings.length === 1 ? "" : "s"} at or above ${failOn}:`,
+          `${findings.length} ${newOnly ? "new " : ""}finding${
+            findings.length === 1 ? "" : "s"
+          } at or above ${failOn}:`,
           ...findings.slice(0, 50).map((f) =>
             `  ${f.severity.padEnd(8)} ${f.rule_id}  ${printable(`${f.entity_name ?? f.entity_id}: ${f.detail ?? ""}`)}`
           ),
@@ -129,7 +142,9 @@ export const findingsExit = (
     )
 
 /** A workspace's folder name under the reports folder: its slug, else its name made filename-safe, else its id. */
-export const workspaceFolder = (workspace: { readonly slug: string | null; readonly name: string | null; readonly id: string }) =>
+export const workspaceFolder = (
+  workspace: { readonly slug: string | null; readonly name: string | null; readonly id: string }
+) =>
   workspace.slug ??
     (workspace.name?.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "") || workspace.id)
 
@@ -142,8 +157,12 @@ export const compactQuietly = (path: string) =>
     Effect.tap((done) =>
       done === null
         ? Effect.void
-        : Effect.logInfo(`compacted ${path}: ${(done.before / 1e6).toFixed(1)} MB to ${(done.after / 1e6).toFixed(1)} MB`)
+        : Effect.logInfo(
+          `compacted ${path}: ${(done.before / 1e6).toFixed(1)} MB to ${(done.after / 1e6).toFixed(1)} MB`
+        )
     ),
     // Another process holding the file (the lock test's second writer) is not worth a warning.
-    Effect.catchAll((error) => (error.reason === "Locked" ? Effect.logDebug(error.message) : Effect.logWarning(error.message)))
+    Effect.catchAll((
+      error
+    ) => (error.reason === "Locked" ? Effect.logDebug(error.message) : Effect.logWarning(error.message)))
   )

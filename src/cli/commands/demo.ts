@@ -3,27 +3,27 @@
  * `<reports>/demo/`, then for each simulated day the world changes and the job runs, and the last run's reports are
  * written beside the database.
  */
-import { existsSync, rmSync } from "node:fs"
-import { join } from "node:path"
 import { FileSystem } from "@effect/platform"
 import { Console, Effect, Logger, LogLevel, Option, Redacted } from "effect"
+import { existsSync, rmSync } from "node:fs"
+import { join } from "node:path"
 import { defaultFindingSettings } from "../../analyses/Findings.js"
-import { runAudit } from "../../job/AuditJob.js"
 import { writeEvidencePack } from "../../evidence/Pack.js"
+import { runAudit } from "../../job/AuditJob.js"
+import { historyTally, runsOfWorkspace, runTally } from "../../read/Runs.js"
 import { writeReports } from "../../reports/Reports.js"
-import type { SourceName } from "../../snapshot/Records.js"
+import { demoReview } from "../../review/DemoSample.js"
 import { type RunningSimulation, startSimulation } from "../../simulator/Simulators.js"
+import type { SourceName } from "../../snapshot/Records.js"
 import { makeSource, type SourceSettings, workspaceSelector } from "../../source/Sources.js"
 import type { StoredRun } from "../../store/AuditStore.js"
-import { historyTally, runsOfWorkspace, runTally } from "../../read/Runs.js"
-import { demoReview } from "../../review/DemoSample.js"
 import { Database, param } from "../../store/Database.js"
-import { demoRemediation } from "./demoRemediation.js"
 import { toolVersion } from "../../Version.js"
 import { runFailed } from "../ExitCode.js"
 import { parsePeriod, resolveWindow } from "../Resolve.js"
 import { readRosterFile } from "../RosterFile.js"
 import { compactQuietly, describeRun, workspaceFolder, writableStore } from "./common.js"
+import { demoRemediation } from "./demoRemediation.js"
 
 export interface DemoInput {
   readonly days: number
@@ -52,7 +52,9 @@ export const demo = (input: DemoInput) =>
     for (const file of [dbPath, `${dbPath}.wal`]) if (existsSync(file)) rmSync(file)
     const sim = yield* startSimulation({ source: input.source, seed: input.seed, size: "demo" })
     yield* Console.log(
-      `Demo: ${input.days} simulated days of a ${input.source === "ptolemy" ? "Ptolemy workspace" : "TransactionLink organisation"} (simulator on ${sim.url}), one audit run per day, into ${dbPath}`
+      `Demo: ${input.days} simulated days of a ${
+        input.source === "ptolemy" ? "Ptolemy workspace" : "TransactionLink organisation"
+      } (simulator on ${sim.url}), one audit run per day, into ${dbPath}`
     )
     yield* Effect.gen(function*() {
       const db = yield* Database
@@ -93,9 +95,9 @@ export const demo = (input: DemoInput) =>
           for (const run of result.runs) {
             const counts = yield* runTally(db, run.runId)
             yield* Console.log(
-              `${label}  ${now().slice(0, 10)}  ${describeRun(run).replace(/ \(.*$/, "")}  ${
-                run.usage.calls
-              } calls  ${counts.changes} changes  ${counts.findings} findings (${counts.new_findings} new)`
+              `${label}  ${now().slice(0, 10)}  ${
+                describeRun(run).replace(/ \(.*$/, "")
+              }  ${run.usage.calls} calls  ${counts.changes} changes  ${counts.findings} findings (${counts.new_findings} new)`
             )
             if (run.workspace) last.set(run.workspace.id, run)
           }
@@ -120,7 +122,9 @@ export const demo = (input: DemoInput) =>
           `Reports of the last run:\n${reports.map((r) => `  ${r}`).join("\n")}\n` +
           `Explore: ptolemy-audit sql --db ${dbPath} "SELECT change_type, count(*) FROM changes GROUP BY ALL ORDER BY 2 DESC"\n` +
           `         ptolemy-audit findings --db ${dbPath}\n` +
-          `         ptolemy-audit diff --db ${dbPath} --from 1 --to latest${Option.isNone(sim.workspace) ? " --workspace <id>" : ""}`
+          `         ptolemy-audit diff --db ${dbPath} --from 1 --to latest${
+            Option.isNone(sim.workspace) ? " --workspace <id>" : ""
+          }`
       )
       // The access review loop, on the first workspace: a campaign on the first quarter's last complete run, and a
       // filled-in sample imported.
@@ -167,7 +171,9 @@ export const demo = (input: DemoInput) =>
           yield* Console.log(
             `\nRemediation: campaign ${started.campaignId} signed off; plan ${remediated.planId} (${remediated.actions} actions, ${remediated.excluded} left out) written to ${remediated.planPath}\n` +
               `  applied against the simulator: ${remediated.outcomes}\n` +
-              `  the next run: ${verified.map((r) => `${r["n"]} ${r["verification"]}`).join(", ") || "nothing to verify"}\n` +
+              `  the next run: ${
+                verified.map((r) => `${r["n"]} ${r["verification"]}`).join(", ") || "nothing to verify"
+              }\n` +
               `Next:    ptolemy-audit remediate status --db ${dbPath}`
           )
         }
@@ -178,9 +184,16 @@ export const demo = (input: DemoInput) =>
         const runs = yield* runsOfWorkspace(db, input.source, reviewed.id)
         const first = runs[0]
         if (first !== undefined) {
-          const period = yield* parsePeriod(`${first.started_at.slice(0, 4)}-Q${Math.floor((Number(first.started_at.slice(5, 7)) - 1) / 3) + 1}`)
+          const period = yield* parsePeriod(
+            `${first.started_at.slice(0, 4)}-Q${Math.floor((Number(first.started_at.slice(5, 7)) - 1) / 3) + 1}`
+          )
           const label = reviewed.slug ?? reviewed.name ?? reviewed.id
-          const window = yield* resolveWindow(db, { source: input.source, workspace_id: reviewed.id, label }, period.start, period.end)
+          const window = yield* resolveWindow(
+            db,
+            { source: input.source, workspace_id: reviewed.id, label },
+            period.start,
+            period.end
+          )
           const name = `evidence-${workspaceFolder(reviewed)}-${period.label}`
           const pack = yield* writeEvidencePack(
             {
@@ -194,7 +207,9 @@ export const demo = (input: DemoInput) =>
             { commandLine: `ptolemy-audit evidence --period ${period.label}`, name }
           )
           yield* Console.log(
-            `\nEvidence pack of ${period.label} (runs ${window.from.run_id} to ${window.to.run_id}): ${join(pack.dir, "index.html")}\n` +
+            `\nEvidence pack of ${period.label} (runs ${window.from.run_id} to ${window.to.run_id}): ${
+              join(pack.dir, "index.html")
+            }\n` +
               `  ${pack.zip}\n` +
               `Check it: ptolemy-audit verify --evidence ${pack.zip} --db ${dbPath}`
           )

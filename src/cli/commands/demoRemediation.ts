@@ -3,18 +3,18 @@
  * the plan written beside the database and applied against the in-process simulator with its write token (the
  * demo's read token stays read-only), so that the next run of the demo shows each action verified.
  */
-import { writeFileSync } from "node:fs"
 import type { HttpClient } from "@effect/platform"
 import { Effect, Redacted } from "effect"
-import { closeCampaign } from "../../review/SignOff.js"
-import type { RunningSimulation } from "../../simulator/Simulators.js"
-import type { DatabaseService, StoreError } from "../../store/Database.js"
-import type { ReviewError } from "../../review/ReviewError.js"
+import { writeFileSync } from "node:fs"
 import { applyPlan, type PlanRefused } from "../../remediation/Apply.js"
 import { buildPlan, type PlanError } from "../../remediation/Plan.js"
 import { planText, sealPlan } from "../../remediation/PlanFile.js"
 import { recordPlan } from "../../remediation/Records.js"
 import * as WriteClient from "../../remediation/WriteClient.js"
+import type { ReviewError } from "../../review/ReviewError.js"
+import { closeCampaign } from "../../review/SignOff.js"
+import type { RunningSimulation } from "../../simulator/Simulators.js"
+import type { DatabaseService, StoreError } from "../../store/Database.js"
 
 export interface DemoRemediation {
   readonly planId: string
@@ -27,7 +27,12 @@ export interface DemoRemediation {
 
 export const demoRemediation = (
   db: DatabaseService,
-  options: { readonly campaignId: string; readonly sim: RunningSimulation; readonly workspaceId: string; readonly planPath: string }
+  options: {
+    readonly campaignId: string
+    readonly sim: RunningSimulation
+    readonly workspaceId: string
+    readonly planPath: string
+  }
 ): Effect.Effect<DemoRemediation, ReviewError | StoreError | PlanError | PlanRefused, HttpClient.HttpClient> =>
   Effect.gen(function*() {
     const now = () => options.sim.now()

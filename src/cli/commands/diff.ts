@@ -44,14 +44,28 @@ export const diff = (input: DiffInput) =>
     const db = yield* Database
     const workspace = yield* resolveWorkspace(db, input.workspace)
     const { from, startsLate, to } = yield* resolveWindow(db, workspace, input.from, input.to)
-    const lateNote = `The history of ${workspace.label} starts after ${input.from}: the window starts at its first run, ${from.run_id} (${from.started_at}); what happened before that is not known.`
+    const lateNote =
+      `The history of ${workspace.label} starts after ${input.from}: the window starts at its first run, ${from.run_id} (${from.started_at}); what happened before that is not known.`
     if (startsLate) yield* Effect.logWarning(lateNote)
-    const window = { source: workspace.source, workspaceId: workspace.workspace_id, fromRunId: from.run_id, toRunId: to.run_id }
+    const window = {
+      source: workspace.source,
+      workspaceId: workspace.workspace_id,
+      fromRunId: from.run_id,
+      toRunId: to.run_id
+    }
     const net = yield* netChanges(db, window)
     const itemised = yield* itemisedChanges(db, window)
     if (input.format === "json") {
       return yield* Console.log(
-        jsonText({ workspace: workspace.label, workspace_id: workspace.workspace_id, from, to, starts_late: startsLate, net, itemised })
+        jsonText({
+          workspace: workspace.label,
+          workspace_id: workspace.workspace_id,
+          from,
+          to,
+          starts_late: startsLate,
+          net,
+          itemised
+        })
       )
     }
     if (input.format === "csv" || input.format === "csv-raw") {
@@ -60,12 +74,17 @@ export const diff = (input: DiffInput) =>
         ...itemised.map((r) => ({ section: "itemised", ...r }))
       ]
       return yield* Console.log(
-        render(input.format, { columns: ["section", ...new Set([...netColumns, ...itemColumns])], rows }).replace(/\n$/, "")
+        render(input.format, { columns: ["section", ...new Set([...netColumns, ...itemColumns])], rows }).replace(
+          /\n$/,
+          ""
+        )
       )
     }
     yield* Console.log(
       [
-        `${printable(workspace.label)}: from run ${from.run_id} (${from.started_at}) to run ${to.run_id} (${to.started_at})`,
+        `${
+          printable(workspace.label)
+        }: from run ${from.run_id} (${from.started_at}) to run ${to.run_id} (${to.started_at})`,
         ...(startsLate ? [`Note: ${printable(lateNote)}`] : []),
         "",
         `Net effect (${net.length} change${net.length === 1 ? "" : "s"}):`,

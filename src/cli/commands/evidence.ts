@@ -3,8 +3,8 @@
  * from stored data alone, into `<reports>/evidence-<workspace>-<period>/` (or `--out`), optionally printed to PDF by
  * a local Chromium (`--pdf`). Windows resolve as `report` and `diff` resolve them (`resolveWindow`).
  */
-import { join } from "node:path"
 import { Console, Effect, Option } from "effect"
+import { join } from "node:path"
 import type { EvidenceScope } from "../../evidence/EvidenceData.js"
 import { fileSafe, writeEvidencePack } from "../../evidence/Pack.js"
 import { findChromium } from "../../evidence/Pdf.js"
@@ -31,7 +31,12 @@ const DATE = /^\d{4}-\d{2}-\d{2}$/
 const commandLineOf = (input: EvidenceInput) => {
   const quote = (v: string) => (/^[A-Za-z0-9._:@%+=,/-]+$/.test(v) ? v : `'${v.replace(/'/g, "'\\''")}'`)
   const parts = ["ptolemy-audit", "evidence"]
-  for (const [flag, value] of [["--period", input.period], ["--from", input.from], ["--to", input.to], ["--workspace", input.workspace]] as const) {
+  for (
+    const [flag, value] of [["--period", input.period], ["--from", input.from], ["--to", input.to], [
+      "--workspace",
+      input.workspace
+    ]] as const
+  ) {
     if (Option.isSome(value)) parts.push(flag, quote(value.value))
   }
   if (input.pdf) parts.push("--pdf")
@@ -44,7 +49,11 @@ export const evidence = (input: EvidenceInput) =>
       return yield* Effect.fail(usageError("Use either --period or --from/--to, not both."))
     }
     if (Option.isNone(input.period) && Option.isNone(input.from)) {
-      return yield* Effect.fail(usageError("Say which period: --period 2026-Q1 (or 2026-07, 2026, 2026-01-01..2026-03-31), or --from RUN|DATE [--to RUN|DATE]."))
+      return yield* Effect.fail(
+        usageError(
+          "Say which period: --period 2026-Q1 (or 2026-07, 2026, 2026-01-01..2026-03-31), or --from RUN|DATE [--to RUN|DATE]."
+        )
+      )
     }
     // Bad usage writes nothing: Chromium is looked for before the database is opened.
     const chromium = input.pdf ? findChromium() : undefined
@@ -78,10 +87,14 @@ export const evidence = (input: EvidenceInput) =>
       }
       if (scope.startsLate) {
         yield* Effect.logWarning(
-          `The history of ${printable(workspace.label)} starts after the period does: the pack counts from its first run, ${scope.fromRunId}, and says so.`
+          `The history of ${
+            printable(workspace.label)
+          } starts after the period does: the pack counts from its first run, ${scope.fromRunId}, and says so.`
         )
       }
-      const name = `evidence-${workspaceFolder({ slug: null, name: workspace.label, id: workspace.workspace_id })}-${fileSafe(scope.label)}`
+      const name = `evidence-${workspaceFolder({ slug: null, name: workspace.label, id: workspace.workspace_id })}-${
+        fileSafe(scope.label)
+      }`
       const out = Option.getOrElse(input.out, () => join(input.reports, name))
       const pack = yield* writeEvidencePack(scope, out, {
         commandLine: commandLineOf(input),

@@ -43,7 +43,9 @@ export const importRuns = (input: { readonly db: string; readonly from: string }
       Effect.provide(writableStore(input.db)),
       Effect.ensuring(compactQuietly(input.db)),
       Effect.catchTag("StoreError", (error) =>
-        Effect.fail(error.reason === "Integrity" || error.reason === "Open" ? usageError(error.message) : runFailed(error.message)))
+        Effect.fail(
+          error.reason === "Integrity" || error.reason === "Open" ? usageError(error.message) : runFailed(error.message)
+        ))
     )
     const entries = result.entries.length === 0 ? "" : ` and ${plural(result.entries.length, "ledger entry")}`
     yield* Console.log(

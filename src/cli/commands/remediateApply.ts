@@ -4,11 +4,11 @@
  * header and never logged. Refused with exit 2 and nothing sent: no write token, a plan that does not match its
  * hash or is too old, more actions than --max-actions, no confirmation. Exit 3 when an action failed.
  */
+import { Config, Console, Effect, Option, Redacted } from "effect"
 import { randomUUID } from "node:crypto"
 import { readFileSync } from "node:fs"
 import { createInterface } from "node:readline/promises"
-import { Config, Console, Effect, Option, Redacted } from "effect"
-import { applyPlan, checkPlan, type ApplyResult } from "../../remediation/Apply.js"
+import { applyPlan, type ApplyResult, checkPlan } from "../../remediation/Apply.js"
 import { planTable } from "../../remediation/Plan.js"
 import * as WriteClient from "../../remediation/WriteClient.js"
 import { Database } from "../../store/Database.js"
@@ -36,7 +36,11 @@ const optional = <A>(config: Config.Config<A>) => Effect.orElseSucceed(Config.op
 const confirm = (question: string) =>
   Effect.gen(function*() {
     if (!process.stdin.isTTY) {
-      return yield* Effect.fail(usageError("Not applied: stdin is not a terminal, so there is no one to confirm; pass --yes to apply without asking. Nothing was sent."))
+      return yield* Effect.fail(
+        usageError(
+          "Not applied: stdin is not a terminal, so there is no one to confirm; pass --yes to apply without asking. Nothing was sent."
+        )
+      )
     }
     const answer = yield* Effect.promise(async () => {
       const rl = createInterface({ input: process.stdin, output: process.stderr })
@@ -46,14 +50,18 @@ const confirm = (question: string) =>
         rl.close()
       }
     })
-    if (answer.trim().toLowerCase() !== "yes") return yield* Effect.fail(usageError("Not applied (the answer was not \"yes\"). Nothing was sent."))
+    if (answer.trim().toLowerCase() !== "yes") {
+      return yield* Effect.fail(usageError("Not applied (the answer was not \"yes\"). Nothing was sent."))
+    }
   })
 
 const describe = (result: ApplyResult) =>
   result.results.map((r) =>
-    `  ${r.action.id.padEnd(4)} ${r.action.kind.padEnd(23)} ${printable(r.action.target.label).padEnd(32)} ${r.outcome}${
-      r.status === null ? "" : ` (${r.status})`
-    }${r.detail && r.outcome !== "done" ? `: ${printable(r.detail)}` : ""}`
+    `  ${r.action.id.padEnd(4)} ${r.action.kind.padEnd(23)} ${
+      printable(r.action.target.label).padEnd(32)
+    } ${r.outcome}${r.status === null ? "" : ` (${r.status})`}${
+      r.detail && r.outcome !== "done" ? `: ${printable(r.detail)}` : ""
+    }`
   ).join("\n")
 
 export const remediateApply = (input: RemediateApplyInput) =>
@@ -79,11 +87,16 @@ export const remediateApply = (input: RemediateApplyInput) =>
     if (Option.isNone(pasted) || pasted.value === "") {
       return yield* Effect.fail(
         usageError(
-          `No write token: set ${tokenVariable[source]} (or pass --write-token). It is a separate credential from the scheduled job's read token, which stays read-only. Nothing was sent.`
+          `No write token: set ${
+            tokenVariable[source]
+          } (or pass --write-token). It is a separate credential from the scheduled job's read token, which stays read-only. Nothing was sent.`
         )
       )
     }
-    const token = yield* validateToken(pasted.value, Option.isSome(input.writeToken) ? "--write-token" : tokenVariable[source])
+    const token = yield* validateToken(
+      pasted.value,
+      Option.isSome(input.writeToken) ? "--write-token" : tokenVariable[source]
+    )
     const envUrl = yield* optional(Config.string(urlVariable[source]))
     const apiUrl = yield* validateApiUrl(
       Option.getOrElse(Option.orElse(input.apiUrl, () => envUrl), () => defaultApiUrl[source]),
@@ -95,7 +108,11 @@ export const remediateApply = (input: RemediateApplyInput) =>
       const file = yield* checkPlan(db, { planText: text, planName: input.plan, maxPlanAgeDays: input.maxPlanAge, now })
       if (!input.yes) {
         yield* Console.error(planTable(file.plan, file.plan_id))
-        yield* confirm(`\nApply plan ${file.plan_id} to ${file.plan.source} workspace ${file.plan.workspace.slug ?? file.plan.workspace.id} at ${apiUrl}? Type yes: `)
+        yield* confirm(
+          `\nApply plan ${file.plan_id} to ${file.plan.source} workspace ${
+            file.plan.workspace.slug ?? file.plan.workspace.id
+          } at ${apiUrl}? Type yes: `
+        )
       }
       const result = yield* applyPlan(db, {
         planText: text,
@@ -112,13 +129,22 @@ export const remediateApply = (input: RemediateApplyInput) =>
       yield* Console.log(`Plan ${file.plan_id}:\n${describe(result)}`)
       const count = (o: string) => result.results.filter((r) => r.outcome === o).length
       yield* Console.log(
-        `\n${count("done")} done, ${count("already_done")} already done, ${count("drifted")} drifted, ${count("refused")} refused, ${count("failed")} failed${
+        `\n${count("done")} done, ${count("already_done")} already done, ${count("drifted")} drifted, ${
+          count("refused")
+        } refused, ${count("failed")} failed${
           count("skipped_earlier") > 0 ? `, ${count("skipped_earlier")} finished by an earlier apply` : ""
-        }${count("not_attempted") > 0 ? `, ${count("not_attempted")} not attempted` : ""}. The next complete run verifies them: ptolemy-audit remediate status --db ${input.db}`
+        }${
+          count("not_attempted") > 0 ? `, ${count("not_attempted")} not attempted` : ""
+        }. The next complete run verifies them: ptolemy-audit remediate status --db ${input.db}`
       )
       if (result.stoppedBy !== null) yield* Console.error(`Stopped: ${result.stoppedBy}`)
       if (count("failed") > 0 || count("not_attempted") > 0) {
-        return yield* Effect.fail(new CommandExit({ code: ExitCode.failed, message: `${count("failed")} action(s) failed; apply the plan again to retry them.` }))
+        return yield* Effect.fail(
+          new CommandExit({
+            code: ExitCode.failed,
+            message: `${count("failed")} action(s) failed; apply the plan again to retry them.`
+          })
+        )
       }
     }).pipe(
       Effect.provide(writableStore(input.db)),

@@ -1,6 +1,6 @@
 /** `ptolemy-audit remediate plan`: a plan from the history alone, written as JSON and printed as a table. */
-import { readFileSync, writeFileSync } from "node:fs"
 import { Console, Effect, Either, Option, ParseResult, Schema } from "effect"
+import { readFileSync, writeFileSync } from "node:fs"
 import { buildPlan } from "../../remediation/Plan.js"
 import { planTable } from "../../remediation/Plan.js"
 import { planText, sealPlan } from "../../remediation/PlanFile.js"
@@ -31,7 +31,9 @@ export const readPolicyFile = (path: string) =>
     } catch (cause) {
       return yield* Effect.fail(usageError(`Cannot read the policy ${path}: ${(cause as Error).message}`))
     }
-    const candidate = typeof json === "object" && json !== null && "remediation" in json ? (json as { remediation: unknown }).remediation : json
+    const candidate = typeof json === "object" && json !== null && "remediation" in json
+      ? (json as { remediation: unknown }).remediation
+      : json
     const decoded = Schema.decodeUnknownEither(Policy, { onExcessProperty: "error", errors: "all" })(candidate)
     if (Either.isLeft(decoded)) {
       const issues = ParseResult.ArrayFormatter.formatErrorSync(decoded.left).slice(0, 5)

@@ -3,9 +3,9 @@
  * window: `--since RUN|DATE` up to `--run`, or a whole `--period` such as 2026-Q3 (the state at both ends, every
  * change during it, and the findings at its end). Dates resolve as `diff` resolves them (`resolveWindow`).
  */
-import { join } from "node:path"
 import { Console, Effect, Option } from "effect"
-import { writeReports, type ReportScope } from "../../reports/Reports.js"
+import { join } from "node:path"
+import { type ReportScope, writeReports } from "../../reports/Reports.js"
 import { Database } from "../../store/Database.js"
 import { runFailed, usageError } from "../ExitCode.js"
 import { printable } from "../Output.js"
@@ -60,7 +60,9 @@ export const report = (input: ReportInput) =>
     }
     if (scope.kind === "window" && scope.startsLate === true) {
       yield* Effect.logWarning(
-        `The history of ${printable(workspace.label)} starts after the window does: the reports count from its first run, ${scope.fromRunId}, and say so.`
+        `The history of ${
+          printable(workspace.label)
+        } starts after the window does: the reports count from its first run, ${scope.fromRunId}, and say so.`
       )
     }
     const files = yield* writeReports(

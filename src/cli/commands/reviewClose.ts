@@ -25,7 +25,9 @@ export const reviewClose = (input: ReviewCloseInput) =>
     })
     const c = signed.campaign
     yield* Console.log(
-      `Campaign ${c.campaign_id} signed off by ${c.signed_by} at ${c.signed_at} as ledger entry ${signed.entryId}: ${c.decided} of ${c.items} decided (${c.keep} keep, ${c.remove} remove, ${c.change_role} change role, ${c.self_reviews} self-review${c.self_reviews === 1 ? "" : "s"})${
+      `Campaign ${c.campaign_id} signed off by ${c.signed_by} at ${c.signed_at} as ledger entry ${signed.entryId}: ${c.decided} of ${c.items} decided (${c.keep} keep, ${c.remove} remove, ${c.change_role} change role, ${c.self_reviews} self-review${
+        c.self_reviews === 1 ? "" : "s"
+      })${
         c.accepted_undecided ? `; undecided accepted: ${c.accepted_undecided}` : ""
       }; outcomes hash ${signed.outcomesHash}.`
     )

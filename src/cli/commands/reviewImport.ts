@@ -38,7 +38,9 @@ const record = (input: ReviewImportInput, content: ReviewFileContent) =>
       )
     }
     yield* Console.log(
-      `Campaign ${result.campaignId}: ${plural(result.recorded, "decision")} recorded from ${result.fileName} (${result.format}, sha256 ${result.sha256})${
+      `Campaign ${result.campaignId}: ${
+        plural(result.recorded, "decision")
+      } recorded from ${result.fileName} (${result.format}, sha256 ${result.sha256})${
         result.entryId === null ? "" : ` as ledger entry ${result.entryId}`
       }; ${result.unchanged} already recorded as they are, ${plural(result.undecided, "row")} left undecided, ${
         plural(result.selfReviews, "self-review")

@@ -35,12 +35,15 @@ const checkFlags = (input: ReviewStartInput) =>
     }
     const reviewers = input.reviewers.map((r) => r.trim())
     const notEmail = reviewers.find((r) => !/^[^@\s]+@[^@\s]+$/.test(r))
-    if (notEmail !== undefined) return yield* Effect.fail(usageError(`--reviewer "${notEmail}" is not an email address.`))
+    if (notEmail !== undefined) {
+      return yield* Effect.fail(usageError(`--reviewer "${notEmail}" is not an email address.`))
+    }
     if (Option.isSome(input.period)) yield* parsePeriod(input.period.value)
     return reviewers
   })
 
-export const reviewStart = (input: ReviewStartInput) => Effect.flatMap(checkFlags(input), (reviewers) => start(input, reviewers))
+export const reviewStart = (input: ReviewStartInput) =>
+  Effect.flatMap(checkFlags(input), (reviewers) => start(input, reviewers))
 
 const start = (input: ReviewStartInput, reviewers: ReadonlyArray<string>) =>
   Effect.gen(function*() {

@@ -40,12 +40,17 @@ export const reviewStatus = (input: ReviewStatusInput) =>
       ? []
       : Option.isSome(input.campaign)
       ? Option.toArray(yield* campaignById(db, input.campaign.value))
-      : yield* allCampaigns(db, Option.isSome(input.workspace) ? yield* resolveWorkspace(db, input.workspace) : undefined)
+      : yield* allCampaigns(
+        db,
+        Option.isSome(input.workspace) ? yield* resolveWorkspace(db, input.workspace) : undefined
+      )
     if (Option.isSome(input.campaign) && campaigns.length === 0) {
       return yield* Effect.fail(usageError(`There is no campaign ${input.campaign.value} in ${input.db}.`))
     }
     if (input.json) return yield* Console.log(JSON.stringify(campaigns, null, 2))
-    if (campaigns.length === 0) return yield* Console.log("No review campaign yet: start one with `ptolemy-audit review start`.")
+    if (campaigns.length === 0) {
+      return yield* Console.log("No review campaign yet: start one with `ptolemy-audit review start`.")
+    }
     const rows = campaigns.map((c) => ({
       campaign: c.campaign_id,
       workspace: c.workspace_slug ?? c.workspace_name ?? c.workspace_id,

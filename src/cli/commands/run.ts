@@ -8,11 +8,11 @@
  */
 import { FileSystem, Path } from "@effect/platform"
 import { Config, Console, Effect, Option } from "effect"
-import { gatingFindings } from "../../read/Findings.js"
 import type { Severity } from "../../analyses/Severity.js"
 import { type JobResult, runAudit } from "../../job/AuditJob.js"
-import { makeSource, workspaceSelector } from "../../source/Sources.js"
+import { gatingFindings } from "../../read/Findings.js"
 import { type ReportError, writeReports } from "../../reports/Reports.js"
+import { makeSource, workspaceSelector } from "../../source/Sources.js"
 import type { StoredRun } from "../../store/AuditStore.js"
 import { crashPoint } from "../../store/CrashPoints.js"
 import { Database } from "../../store/Database.js"
@@ -28,7 +28,7 @@ import {
 } from "../ConfigFile.js"
 import { CommandExit, ExitCode, runFailed } from "../ExitCode.js"
 import { readRosterFiles } from "../RosterFile.js"
-import { targetFromFlags, type TargetFlags } from "../Settings.js"
+import { type TargetFlags, targetFromFlags } from "../Settings.js"
 import { cancellation } from "../Signals.js"
 import {
   compactQuietly,
@@ -60,11 +60,15 @@ export interface AuditInput extends TargetFlags {
 const tokenVariables = (config: ConfigFile) =>
   Effect.map(
     Effect.forEach(config.targets, (target) =>
-      Effect.map(Config.option(Config.string(target.token_env)), (value) => [target.token_env, Option.getOrUndefined(value)] as const)),
-    (entries) => Object.fromEntries(entries)
+      Effect.map(Config.option(Config.string(target.token_env)), (value) =>
+        [target.token_env, Option.getOrUndefined(value)] as const)),
+    (entries) =>
+      Object.fromEntries(entries)
   )
 
-const stepSummary = Config.option(Config.nonEmptyString("GITHUB_STEP_SUMMARY")).pipe(Effect.orElseSucceed(() => Option.none<string>()))
+const stepSummary = Config.option(Config.nonEmptyString("GITHUB_STEP_SUMMARY")).pipe(
+  Effect.orElseSucceed(() => Option.none<string>())
+)
 const inGitHubActions = Config.string("GITHUB_ACTIONS").pipe(
   Config.withDefault(""),
   Effect.map((value) => value === "true"),
@@ -88,7 +92,8 @@ const removePartials = (folder: string) =>
 const reportsNotWritten = (run: StoredRun, error: ReportError) =>
   new CommandExit({
     code: ExitCode.reportsNotWritten,
-    message: `Run ${run.runId} was stored, but its reports could not be written: ${error.message.replace(/\.?\s*$/, ".")} ` +
+    message:
+      `Run ${run.runId} was stored, but its reports could not be written: ${error.message.replace(/\.?\s*$/, ".")} ` +
       `Once the reports folder can be written, rebuild them with \`ptolemy-audit report --run ${run.runId}\`.`
   })
 
@@ -130,7 +135,8 @@ export const runOrSnapshot = (input: AuditInput, mode: "run" | "snapshot") =>
     })
     const targets = yield* Option.match(config, {
       onNone: () => Effect.map(targetFromFlags(input), (target) => [target]),
-      onSome: (c) => Effect.flatMap(tokenVariables(c), (env) => targetsFromConfig(c, Option.getOrThrow(input.config), env))
+      onSome: (c) =>
+        Effect.flatMap(tokenVariables(c), (env) => targetsFromConfig(c, Option.getOrThrow(input.config), env))
     })
     const failOn = Option.getOrElse(
       Option.orElse(input.failOn, () => Option.flatMapNullable(config, (c) => c.fail_on)),
@@ -141,7 +147,10 @@ export const runOrSnapshot = (input: AuditInput, mode: "run" | "snapshot") =>
     const tuning = { concurrency: input.concurrency, requestTimeout: `${input.requestTimeout} seconds` } as const
     const rosters = yield* readRosterFiles(yield* rosterFiles(config, input.config, input.roster))
     const sources = yield* Effect.forEach(targets, (target, i) =>
-      Effect.map(makeSource(target, tuning), (source) => ({ source, workspace: workspaceSelector(target), roster: rosters[i] })))
+      Effect.map(
+        makeSource(target, tuning),
+        (source) => ({ source, workspace: workspaceSelector(target), roster: rosters[i] })
+      ))
 
     const result: JobResult = yield* runAudit(sources, {
       toolVersion,
@@ -172,7 +181,9 @@ export const runOrSnapshot = (input: AuditInput, mode: "run" | "snapshot") =>
     }
     if (stored.length > 0) {
       yield* Effect.gen(function*() {
-        const reports = input.reports === undefined ? undefined : yield* Effect.either(writeRunReports(result.runs, input.reports))
+        const reports = input.reports === undefined
+          ? undefined
+          : yield* Effect.either(writeRunReports(result.runs, input.reports))
         if (yield* inGitHubActions) {
           // Every new finding becomes an annotation on the workflow run (suppressed ones excepted).
           const db = yield* Database

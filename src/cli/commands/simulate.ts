@@ -3,8 +3,8 @@
  * workspaces and tokens, so that the CLI can be tried by hand against it (the tokens are the simulator's own).
  */
 import { Console, Effect } from "effect"
-import type { SourceName } from "../../snapshot/Records.js"
 import { startSimulation } from "../../simulator/Simulators.js"
+import type { SourceName } from "../../snapshot/Records.js"
 
 export interface SimulateInput {
   readonly source: SourceName

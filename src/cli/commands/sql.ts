@@ -46,7 +46,9 @@ export const sql = (input: { readonly query: string; readonly db: string; readon
       Effect.provide(databaseLayer({ path: input.db, readOnly: true, sandboxed: true })),
       Effect.mapError(asCommandExit)
     )
-    if (results.length === 0) return yield* Effect.fail(usageError("The query is empty: give at least one SQL statement."))
+    if (results.length === 0) {
+      return yield* Effect.fail(usageError("The query is empty: give at least one SQL statement."))
+    }
     const shown = shownResults(results)
     if (input.format !== "table" && shown.length > 1) {
       return yield* Effect.fail(

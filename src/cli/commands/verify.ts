@@ -25,7 +25,10 @@ export const DEFAULT_DB = "./audit.duckdb"
 export const verify = (input: { readonly db: Option.Option<string>; readonly evidence: Option.Option<string> }) =>
   Option.match(input.evidence, {
     onSome: (evidence) =>
-      Effect.flatMap(Effect.promise(() => import("./verifyEvidence.js")), (m) => m.verifyEvidence({ evidence, db: input.db })),
+      Effect.flatMap(
+        Effect.promise(() => import("./verifyEvidence.js")),
+        (m) => m.verifyEvidence({ evidence, db: input.db })
+      ),
     onNone: () => verifyHistory(Option.getOrElse(input.db, () => DEFAULT_DB))
   })
 
@@ -50,7 +53,9 @@ const verifyHistory = (dbPath: string) =>
           "The history does not verify.",
           ...runBreaches.firsts.map((b) => `  run ${b.run_id}: ${b.problem}.`),
           ...entryBreaches.firsts.map((b) =>
-            `  ledger entry ${b.entry_id} (${b.kind}${b.subject_id === null ? "" : ` of ${b.subject_id}`}): ${b.problem}.`
+            `  ledger entry ${b.entry_id} (${b.kind}${
+              b.subject_id === null ? "" : ` of ${b.subject_id}`
+            }): ${b.problem}.`
           ),
           ...(runBreaches.later + entryBreaches.later > 0
             ? [`  (${runBreaches.later + entryBreaches.later} later run(s) or entries are affected too.)`]

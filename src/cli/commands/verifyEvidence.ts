@@ -17,7 +17,9 @@ const line = (d: Difference) => `  ${d.kind === "file" ? "file " : ""}${printabl
 
 export const verifyEvidence = (input: { readonly evidence: string; readonly db: Option.Option<string> }) =>
   Effect.gen(function*() {
-    const pack = yield* openPack(input.evidence).pipe(Effect.catchTag("PackUnreadable", (e) => Effect.fail(usageError(e.message))))
+    const pack = yield* openPack(input.evidence).pipe(
+      Effect.catchTag("PackUnreadable", (e) => Effect.fail(usageError(e.message)))
+    )
     const m = pack.manifest
     const files = yield* checkFiles(pack)
     const history: ReadonlyArray<Difference> | null = Option.isNone(input.db)
@@ -47,10 +49,14 @@ export const verifyEvidence = (input: { readonly evidence: string; readonly db: 
         `The evidence pack verifies (${what}): ${plural(m.files.length, "file")} re-hashed against its manifest${
           history === null
             ? ""
-            : `; ${plural(m.runs.length, "run")} and the chain head (run ${m.chain_head.run_id}) match the history in ${input.db.pipe(Option.getOrElse(() => ""))}`
+            : `; ${plural(m.runs.length, "run")} and the chain head (run ${m.chain_head.run_id}) match the history in ${
+              input.db.pipe(Option.getOrElse(() => ""))
+            }`
         }.`,
         ...(history === null ? ["The runs were not checked against a history: pass --db FILE to check them."] : []),
-        ...(pack.unlisted.length > 0 ? [`Not part of the pack (not in its manifest): ${pack.unlisted.map((n) => printable(n)).join(", ")}.`] : [])
+        ...(pack.unlisted.length > 0
+          ? [`Not part of the pack (not in its manifest): ${pack.unlisted.map((n) => printable(n)).join(", ")}.`]
+          : [])
       ].join("\n")
     )
   })

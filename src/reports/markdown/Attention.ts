@@ -18,9 +18,13 @@ export const title = (data: ReportData): string =>
 
 export const provenanceLine = (data: ReportData): string => {
   const { run } = data
-  const dates = data.scope.kind === "window" && data.scope.dates ? ` (${data.scope.dates.start} to ${data.scope.dates.end})` : ""
+  const dates = data.scope.kind === "window" && data.scope.dates
+    ? ` (${data.scope.dates.start} to ${data.scope.dates.end})`
+    : ""
   const what = data.scope.kind === "window" ? `Period ${mdText(data.scope.label)}${dates}, covered by` : "Covering"
-  return `${what} ${coveredBy(data)} · ${mdText(run.source)} workspace ${mdCode(run.workspace_slug ?? run.workspace_id)} · **${run.status}**`
+  return `${what} ${coveredBy(data)} · ${mdText(run.source)} workspace ${
+    mdCode(run.workspace_slug ?? run.workspace_id)
+  } · **${run.status}**`
 }
 
 /** Bold, so no reader takes the first run's population for the period's start. */
@@ -54,11 +58,13 @@ const adminLine = (data: ReportData) => {
   if (data.adminChanges.length === 0) return "- 🔑 **Admin access:** no grant or revocation"
   const { more, rows } = capped(data.adminChanges, CAPS.grants, "admin changes")
   const items = rows.map((c) =>
-    `${c.kind} to ${mdText(personName(c))} (${mdText(adminChangeHow(c))}${c.actor_display_name ? `, by ${mdText(c.actor_display_name)}` : ""}${
-      c.changed_at ? `, ${when(c.changed_at)}` : ""
-    })`
+    `${c.kind} to ${mdText(personName(c))} (${mdText(adminChangeHow(c))}${
+      c.actor_display_name ? `, by ${mdText(c.actor_display_name)}` : ""
+    }${c.changed_at ? `, ${when(c.changed_at)}` : ""})`
   )
-  return `- 🔑 **Admin access:** ${items.join("; ")}${more === "" ? "" : `; ${data.adminChanges.length - rows.length} more`}`
+  return `- 🔑 **Admin access:** ${items.join("; ")}${
+    more === "" ? "" : `; ${data.adminChanges.length - rows.length} more`
+  }`
 }
 
 const peopleLines = (data: ReportData) => {
@@ -80,7 +86,9 @@ const coverageLine = (data: ReportData) => {
 
 /** The new findings of medium severity and above, one row each (the low and info ones are counted above). */
 const newFindingsTable = (data: ReportData) => {
-  const fresh = data.findings.filter((f) => !f.suppressed && isNewInWindow(data, f) && severityRank(f.severity) >= severityRank("medium"))
+  const fresh = data.findings.filter((f) =>
+    !f.suppressed && isNewInWindow(data, f) && severityRank(f.severity) >= severityRank("medium")
+  )
   if (fresh.length === 0) return null
   const { more, rows } = capped(fresh, CAPS.newFindings, "new findings")
   return table(

@@ -20,7 +20,11 @@ export const details = (summary: string, body: string): string =>
   `<details>\n<summary>${htmlText(summary)}</summary>\n\n${body}\n\n</details>`
 
 /** At most `cap` rows, and a line saying how many more the workbook has. */
-export const capped = <A>(rows: ReadonlyArray<A>, cap: number, what: string): { rows: ReadonlyArray<A>; more: string } =>
+export const capped = <A>(
+  rows: ReadonlyArray<A>,
+  cap: number,
+  what: string
+): { rows: ReadonlyArray<A>; more: string } =>
   rows.length <= cap
     ? { rows, more: "" }
     : { rows: rows.slice(0, cap), more: `\n\n_${rows.length - cap} more ${what} in audit.xlsx._` }

@@ -21,11 +21,12 @@ export const removalSection = (data: ReportData): string | null => {
   if (removal === null) return null
   const sorted = [...removal.rows].sort(worstFirst)
   if (sorted.length <= REMOVAL_CAP) return timeToRemovalMarkdown({ ...removal, rows: sorted }, mdCell)
-  return `${timeToRemovalMarkdown({ ...removal, rows: sorted.slice(0, REMOVAL_CAP) }, mdCell)}\n\n_The ${REMOVAL_CAP} longest still holding access or outside the target; ${
+  return `${
+    timeToRemovalMarkdown({ ...removal, rows: sorted.slice(0, REMOVAL_CAP) }, mdCell)
+  }\n\n_The ${REMOVAL_CAP} longest still holding access or outside the target; ${
     removal.rows.length - REMOVAL_CAP
   } more leavers in audit.xlsx (Time to removal)._`
 }
-
 
 /**
  * The outcome of the campaigns that froze a run of the window: decisions, keep, remove and change role, sign-off by

@@ -4,7 +4,7 @@
  * (low and info folded to one line per rule), stale tokens, quotas, an access review campaign, provenance.
  */
 import { severities } from "../../analyses/Severity.js"
-import { collectionRead, type CampaignNote, type FindingRow, isNewInWindow, type ReportData } from "../ReportData.js"
+import { type CampaignNote, collectionRead, type FindingRow, isNewInWindow, type ReportData } from "../ReportData.js"
 import { mdCode, mdLine, mdText } from "../Text.js"
 import {
   adminChangeHow,
@@ -39,29 +39,56 @@ const notRead = (data: ReportData, collection: string): string | null => {
 }
 
 const sinceWhat = (data: ReportData) =>
-  data.scope.kind === "window" ? `during ${mdText(data.scope.label)}` : data.baseline ? `since run ${data.baseline.run_id}` : ""
+  data.scope.kind === "window"
+    ? `during ${mdText(data.scope.label)}`
+    : data.baseline
+    ? `since run ${data.baseline.run_id}`
+    : ""
 
 export const peopleSection = (data: ReportData): string => {
   const heading = `## People ${sinceWhat(data)}`.trimEnd()
-  if (data.baseline === null) return blocks(heading, "The first run of this workspace: everyone is listed in audit.xlsx (Access review); nothing to compare with.")
+  if (data.baseline === null) {
+    return blocks(
+      heading,
+      "The first run of this workspace: everyone is listed in audit.xlsx (Access review); nothing to compare with."
+    )
+  }
   const gap = notRead(data, "members")
   const { end, start } = data.counts
-  const counts = `Members **${start.members} → ${end.members}** (humans ${start.humans} → ${end.humans}, robots ${start.robots} → ${end.robots}, admins ${start.admins} → ${end.admins}).`
+  const counts =
+    `Members **${start.members} → ${end.members}** (humans ${start.humans} → ${end.humans}, robots ${start.robots} → ${end.robots}, admins ${start.admins} → ${end.admins}).`
   if (data.people.length === 0) return blocks(heading, gap, counts, "No one joined, left or changed role.")
   // Capped per status, so that joiners never push the leavers and movers out.
   const statuses = ["joined", "left", "role changed", "joined and left"] as const
-  const groups = statuses.map((status) => capped(data.people.filter((p) => p.status === status), CAPS.perStatus, `${status}`))
+  const groups = statuses.map((status) =>
+    capped(data.people.filter((p) => p.status === status), CAPS.perStatus, `${status}`)
+  )
   const rows = groups.flatMap((g) => g.rows)
-  const cut = statuses.map((status, i) => [status, data.people.filter((p) => p.status === status).length - groups[i]!.rows.length] as const)
+  const cut = statuses.map((status, i) =>
+    [status, data.people.filter((p) => p.status === status).length - groups[i]!.rows.length] as const
+  )
     .filter(([, n]) => n > 0)
-  const more = cut.length === 0 ? "" : `\n\n_More in audit.xlsx (Joiners, movers, leavers): ${cut.map(([s, n]) => `${n} ${s}`).join(", ")}._`
+  const more = cut.length === 0
+    ? ""
+    : `\n\n_More in audit.xlsx (Joiners, movers, leavers): ${cut.map(([s, n]) => `${n} ${s}`).join(", ")}._`
   return blocks(
     heading,
     gap,
     `${counts} Joiners, movers and leavers (${data.people.length}):`,
     table(
       ["status", "name", "email", "role before", "role after", "date (UTC)", "by", "invited by"],
-      rows.map((p) => [p.status, personName(p), p.email, p.role_at_start, p.role_at_end, minute(personDate(p)), personBy(p), p.invited_by])
+      rows.map((
+        p
+      ) => [
+        p.status,
+        personName(p),
+        p.email,
+        p.role_at_start,
+        p.role_at_end,
+        minute(personDate(p)),
+        personBy(p),
+        p.invited_by
+      ])
     ) + more
   )
 }
@@ -75,13 +102,25 @@ export const privilegedSection = (data: ReportData): string => {
     : `Admins **${start.length} → ${end.length}** (robots among them at the end: ${robots}); ${
       plural(data.adminChanges.length, "grant or revocation", "grants and revocations")
     } ${sinceWhat(data)}.`
-  const shown = end.slice(0, CAPS.admins).map((a) => `${mdText(personName(a))}${a.user_type === "robot" ? " (robot)" : ""}`)
-  const names = `Admins at the end: ${shown.join(", ") || "none"}${end.length > CAPS.admins ? ` and ${end.length - CAPS.admins} more` : ""}.`
+  const shown = end.slice(0, CAPS.admins).map((a) =>
+    `${mdText(personName(a))}${a.user_type === "robot" ? " (robot)" : ""}`
+  )
+  const names = `Admins at the end: ${shown.join(", ") || "none"}${
+    end.length > CAPS.admins ? ` and ${end.length - CAPS.admins} more` : ""
+  }.`
   const changes = data.adminChanges.length === 0
     ? null
     : table(
       ["change", "who", "how", "by", "when (UTC)"],
-      data.adminChanges.map((c) => [c.kind, personName(c), adminChangeHow(c), c.actor_display_name ?? NOT_REPORTED, minute(c.changed_at ?? c.detected_at)])
+      data.adminChanges.map((
+        c
+      ) => [
+        c.kind,
+        personName(c),
+        adminChangeHow(c),
+        c.actor_display_name ?? NOT_REPORTED,
+        minute(c.changed_at ?? c.detected_at)
+      ])
     )
   const tokens = data.adminTokens.filter((t) => t.token_id !== null && t.status_at_end === "active")
   return blocks(
@@ -90,12 +129,15 @@ export const privilegedSection = (data: ReportData): string => {
     changes,
     tokens.length === 0
       ? null
-      : table(["admin robot", "token", "expires (UTC)", "last used (UTC)"], tokens.map((t) => [
-        t.robot_name,
-        `${t.name ?? ""} …${t.token_suffix ?? "????"}`.trim(),
-        t.expires_at === null ? "never" : day(t.expires_at),
-        t.last_used_reported === false ? NOT_REPORTED : t.last_used_at === null ? "never" : day(t.last_used_at)
-      ]))
+      : table(
+        ["admin robot", "token", "expires (UTC)", "last used (UTC)"],
+        tokens.map((t) => [
+          t.robot_name,
+          `${t.name ?? ""} …${t.token_suffix ?? "????"}`.trim(),
+          t.expires_at === null ? "never" : day(t.expires_at),
+          t.last_used_reported === false ? NOT_REPORTED : t.last_used_at === null ? "never" : day(t.last_used_at)
+        ])
+      )
   )
 }
 
@@ -105,22 +147,40 @@ const churnTables = (data: ReportData) => {
   const hooks = capped(data.webhookChanges, CAPS.churn, "webhook changes")
   const plan = data.changes.filter((c) => c.entity_type === "plan")
   return blocks(
-    data.invitationChanges.length === 0 ? null : `**Invitations (${data.invitationChanges.length})**\n\n${table(
-      ["email", "role", "outcome", "sent (UTC)", "invited by", "last change (UTC)"],
-      inv.rows.map((i) => [i.email, i.role, invitationOutcome(i), minute(i.created_at), i.invited_by, minute(i.last_at)])
-    )}${inv.more}`,
-    data.tokenChanges.length === 0 ? null : `**Robot tokens (${data.tokenChanges.length})**\n\n${table(
-      ["robot", "token", "outcome", "when (UTC)", "by"],
-      tok.rows.map((t) => [t.robot_name, `${t.name ?? ""} …${t.token_suffix ?? "????"}`.trim(), tokenOutcome(t), minute(t.last_at), t.last_by ?? NOT_REPORTED])
-    )}${tok.more}`,
-    data.webhookChanges.length === 0 ? null : `**Webhooks (${data.webhookChanges.length})**\n\n${table(
-      ["url", "outcome", "when (UTC)", "by"],
-      hooks.rows.map((w) => [w.url, webhookOutcome(w), minute(w.last_at), w.last_by ?? NOT_REPORTED])
-    )}${hooks.more}`,
-    plan.length === 0 ? null : `**Plan and limits (${plan.length})**\n\n${table(
-      ["change", "dimension", "before", "after", "detected (UTC)"],
-      plan.map((c) => [c.change_type, c.entity_name, c.old_value, c.new_value, minute(c.detected_at)])
-    )}`
+    data.invitationChanges.length === 0 ? null : `**Invitations (${data.invitationChanges.length})**\n\n${
+      table(
+        ["email", "role", "outcome", "sent (UTC)", "invited by", "last change (UTC)"],
+        inv.rows.map((
+          i
+        ) => [i.email, i.role, invitationOutcome(i), minute(i.created_at), i.invited_by, minute(i.last_at)])
+      )
+    }${inv.more}`,
+    data.tokenChanges.length === 0 ? null : `**Robot tokens (${data.tokenChanges.length})**\n\n${
+      table(
+        ["robot", "token", "outcome", "when (UTC)", "by"],
+        tok.rows.map((
+          t
+        ) => [
+          t.robot_name,
+          `${t.name ?? ""} …${t.token_suffix ?? "????"}`.trim(),
+          tokenOutcome(t),
+          minute(t.last_at),
+          t.last_by ?? NOT_REPORTED
+        ])
+      )
+    }${tok.more}`,
+    data.webhookChanges.length === 0 ? null : `**Webhooks (${data.webhookChanges.length})**\n\n${
+      table(
+        ["url", "outcome", "when (UTC)", "by"],
+        hooks.rows.map((w) => [w.url, webhookOutcome(w), minute(w.last_at), w.last_by ?? NOT_REPORTED])
+      )
+    }${hooks.more}`,
+    plan.length === 0 ? null : `**Plan and limits (${plan.length})**\n\n${
+      table(
+        ["change", "dimension", "before", "after", "detected (UTC)"],
+        plan.map((c) => [c.change_type, c.entity_name, c.old_value, c.new_value, minute(c.detected_at)])
+      )
+    }`
   )
 }
 
@@ -133,7 +193,10 @@ export const churnSection = (data: ReportData): string | null => {
     plural(data.changes.filter((c) => c.entity_type === "plan").length, "plan change")
   ]
   const body = churnTables(data)
-  return blocks(`## Other changes ${sinceWhat(data)}`.trimEnd(), body === "" ? "None." : details(counts.join(", "), body))
+  return blocks(
+    `## Other changes ${sinceWhat(data)}`.trimEnd(),
+    body === "" ? "None." : details(counts.join(", "), body)
+  )
 }
 
 /**
@@ -146,7 +209,9 @@ const findingRows = (data: ReportData, hits: ReadonlyArray<FindingRow>, foldAbov
   const rows = [...byRule].flatMap(([id, list]): Array<ReadonlyArray<unknown>> => {
     const fresh = list.filter((f) => isNewInWindow(data, f)).length
     if (list.length <= foldAbove) {
-      return list.map((f) => [rule(id), f.entity_name ?? f.entity_id, f.detail, day(f.first_seen_at), isNewInWindow(data, f) ? "🆕" : ""])
+      return list.map((
+        f
+      ) => [rule(id), f.entity_name ?? f.entity_id, f.detail, day(f.first_seen_at), isNewInWindow(data, f) ? "🆕" : ""])
     }
     const names = list.slice(0, 3).map((f) => mdText(f.entity_name ?? f.entity_id ?? "")).join(", ")
     return [[
@@ -168,9 +233,9 @@ export const findingsSection = (data: ReportData): string => {
   const bySeverity = severities.slice().reverse().map((s) => [s, of(s)] as const).filter(([, l]) => l.length > 0)
   const line = live.length === 0
     ? "No findings."
-    : `${bySeverity.map(([s, l]) => `${l.length} ${s}`).join(", ")} (${live.filter((f) => isNewInWindow(data, f)).length} new)${
-      suppressed.length > 0 ? `; ${suppressed.length} suppressed` : ""
-    }.`
+    : `${bySeverity.map(([s, l]) => `${l.length} ${s}`).join(", ")} (${
+      live.filter((f) => isNewInWindow(data, f)).length
+    } new)${suppressed.length > 0 ? `; ${suppressed.length} suppressed` : ""}.`
   const lowAndInfo = [...of("low"), ...of("info")]
   const title = (s: string) => `${s.charAt(0).toUpperCase()}${s.slice(1)} (${of(s).length})`
   return blocks(
@@ -181,15 +246,32 @@ export const findingsSection = (data: ReportData): string => {
       .map(([s, hits]) => details(title(s), findingRows(data, hits, 2))),
     lowAndInfo.length === 0
       ? null
-      : details([of("low").length > 0 ? title("low") : null, of("info").length > 0 ? title("info") : null].filter(Boolean).join(" and "), findingRows(data, lowAndInfo, 1)),
-    suppressed.length === 0 ? null : details(`Suppressed (${suppressed.length})`, table(
-      ["rule", "entity", "reason", "until"],
-      capped(suppressed, CAPS.findings, "suppressed findings").rows.map((f) => [rule(f.rule_id), f.entity_name ?? f.entity_id, f.suppression_reason, day(f.suppression_expires_at)])
-    ))
+      : details(
+        [of("low").length > 0 ? title("low") : null, of("info").length > 0 ? title("info") : null].filter(Boolean).join(
+          " and "
+        ),
+        findingRows(data, lowAndInfo, 1)
+      ),
+    suppressed.length === 0 ? null : details(
+      `Suppressed (${suppressed.length})`,
+      table(
+        ["rule", "entity", "reason", "until"],
+        capped(suppressed, CAPS.findings, "suppressed findings").rows.map((
+          f
+        ) => [rule(f.rule_id), f.entity_name ?? f.entity_id, f.suppression_reason, day(f.suppression_expires_at)])
+      )
+    )
   )
 }
 
-const STALE_RULES = new Set(["token.unused", "token.never_used", "token.no_expiry", "token.long_lived", "token.old", "token.expiring"])
+const STALE_RULES = new Set([
+  "token.unused",
+  "token.never_used",
+  "token.no_expiry",
+  "token.long_lived",
+  "token.old",
+  "token.expiring"
+])
 
 export const tokensSection = (data: ReportData): string => {
   const gap = notRead(data, "robot_tokens")
@@ -199,13 +281,18 @@ export const tokensSection = (data: ReportData): string => {
   const unreported = data.tokens.filter((t) => t.status === "active" && t.last_used_reported === false).length
   const note = unreported === 0
     ? null
-    : `> [!NOTE]\n> The API did not report when ${plural(unreported, "active token")} ${unreported === 1 ? "was" : "were"} last used, so \`token.unused\` judged ${unreported === 1 ? "it" : "them"} by age instead (and \`token.never_used\` does not apply).`
+    : `> [!NOTE]\n> The API did not report when ${plural(unreported, "active token")} ${
+      unreported === 1 ? "was" : "were"
+    } last used, so \`token.unused\` judged ${
+      unreported === 1 ? "it" : "them"
+    } by age instead (and \`token.never_used\` does not apply).`
   if (stale.length === 0) return blocks("### Stale and risky tokens", "None.", note)
-  const why = (id: string | null) => live.filter((f) => f.entity_id === id).map((f) => f.rule_id.replace("token.", "")).join(", ")
+  const why = (id: string | null) =>
+    live.filter((f) => f.entity_id === id).map((f) => f.rule_id.replace("token.", "")).join(", ")
   const { more, rows } = capped(stale, CAPS.tokens, "tokens")
   return blocks(
     "### Stale and risky tokens",
-    (table(
+    table(
       ["robot", "token", "created", "expires", "last used", "why"],
       rows.map((t) => [
         t.robot_name,
@@ -215,13 +302,15 @@ export const tokensSection = (data: ReportData): string => {
         t.last_used_reported === false ? NOT_REPORTED : t.last_used_at === null ? "never" : day(t.last_used_at),
         why(t.token_id)
       ])
-    ) + more),
+    ) + more,
     note
   )
 }
 
 export const quotasSection = (data: ReportData): string => {
-  if (data.quotas.length === 0) return blocks("## Quotas", notRead(data, "plan_usage") ?? "The plan reports no usage dimensions.")
+  if (data.quotas.length === 0) {
+    return blocks("## Quotas", notRead(data, "plan_usage") ?? "The plan reports no usage dimensions.")
+  }
   const num = (n: number | null) => (n === null ? "–" : n.toLocaleString("en-US"))
   return blocks(
     "## Quotas",
@@ -234,7 +323,9 @@ export const quotasSection = (data: ReportData): string => {
         q.utilisation === null ? "–" : `${Math.round(q.utilisation * 100)}%`,
         q.growth_per_day === null || Number.isNaN(q.growth_per_day)
           ? "–"
-          : Math.abs(q.growth_per_day) < 1 ? q.growth_per_day.toPrecision(2) : q.growth_per_day.toFixed(1),
+          : Math.abs(q.growth_per_day) < 1
+          ? q.growth_per_day.toPrecision(2)
+          : q.growth_per_day.toFixed(1),
         limitReached(q, data.run.started_at)
       ])
     ),
@@ -249,7 +340,9 @@ export const campaignSection = (campaign: CampaignNote | undefined): string | nu
     : blocks(
       "## Access review campaign",
       mdLine(campaign.status),
-      campaign.outcome === undefined || campaign.outcome.length === 0 ? null : table(["", ""], campaign.outcome.map(([k, v]) => [k, v]))
+      campaign.outcome === undefined || campaign.outcome.length === 0
+        ? null
+        : table(["", ""], campaign.outcome.map(([k, v]) => [k, v]))
     )
 
 export const provenanceSection = (data: ReportData): string => {
@@ -257,19 +350,34 @@ export const provenanceSection = (data: ReportData): string => {
   const gaps = data.coverage.filter((c) => c.status !== "complete" && c.status !== "not_applicable")
   const coverage = gaps.length === 0
     ? null
-    : table(["collection", "status", "rows", "detail"], data.coverage.map((c) => [c.collection, c.status, c.rows, c.detail]))
+    : table(
+      ["collection", "status", "rows", "detail"],
+      data.coverage.map((c) => [c.collection, c.status, c.rows, c.detail])
+    )
   return blocks(
     "## Provenance",
     table(["", ""], [
       ["Workspace", `${run.workspace_name ?? "–"} (${run.workspace_id})`],
       ["Snapshot", `${when(run.started_at)} to ${when(run.finished_at)}`],
-      ["API calls", `${run.api_calls ?? "–"}${run.rate_limit_remaining === null ? "" : ` (${run.rate_limit_remaining.toLocaleString("en-US")} left this billing period)`}`],
+      [
+        "API calls",
+        `${run.api_calls ?? "–"}${
+          run.rate_limit_remaining === null
+            ? ""
+            : ` (${run.rate_limit_remaining.toLocaleString("en-US")} left this billing period)`
+        }`
+      ],
       ["Tool", `ptolemy-audit ${run.tool_version ?? "?"}`],
       ["Content hash", run.content_hash ? new Raw(mdCode(run.content_hash, { inTable: true })) : "–"],
       ["Previous run's hash", run.previous_hash ? new Raw(mdCode(run.previous_hash, { inTable: true })) : "–"],
-      ["Rows read", data.coverage.filter((c) => c.status === "complete").map((c) => `${c.collection} ${c.rows ?? 0}`).join(", ")]
+      [
+        "Rows read",
+        data.coverage.filter((c) => c.status === "complete").map((c) => `${c.collection} ${c.rows ?? 0}`).join(", ")
+      ]
     ]),
     coverage,
-    collectionRead(data, "members") ? null : "_The members could not be read in this run: the people sections show the last run that read them._"
+    collectionRead(data, "members")
+      ? null
+      : "_The members could not be read in this run: the people sections show the last run that read them._"
   )
 }

@@ -57,6 +57,7 @@ export const quotaTrendChart = (data: ReportData): string | null => {
     ...lines.map((values) => `  line [${values.join(", ")}]`),
     "```",
     "",
-    dimensions.map((d, i) => `${PALETTE[i]![1]} ${mdText(d)}`).join(" · ") + " (dates in UTC; audit.xlsx has each dimension's chart with its forecast)"
+    dimensions.map((d, i) => `${PALETTE[i]![1]} ${mdText(d)}`).join(" · ") +
+    " (dates in UTC; audit.xlsx has each dimension's chart with its forecast)"
   ].join("\n")
 }

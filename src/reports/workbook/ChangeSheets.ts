@@ -70,7 +70,9 @@ export const webhookChangesSheet = (workbook: Workbook, data: ReportData) =>
 
 /** A robot's membership changes with it: the log shows `robot_removed`, not also `member_removed`. */
 const withoutRobotDuplicates = (changes: ReadonlyArray<ChangeRow>) =>
-  changes.filter((c) => !(c.robot_membership && (c.change_type === "member_added" || c.change_type === "member_removed")))
+  changes.filter((c) =>
+    !(c.robot_membership && (c.change_type === "member_added" || c.change_type === "member_removed"))
+  )
 
 export const changesSheet = (workbook: Workbook, data: ReportData) =>
   addSheet<ChangeRow>(

@@ -21,7 +21,9 @@ import { addSheet, type Column, stackedSheet, type Workbook } from "./Sheet.js"
 export const reviewFacts = (data: ReportData) => {
   const findingsOf = new Map<string, Array<string>>()
   for (const f of data.findings) {
-    if (!f.suppressed && f.entity_id !== null) findingsOf.set(f.entity_id, [...(findingsOf.get(f.entity_id) ?? []), f.rule_id])
+    if (!f.suppressed && f.entity_id !== null) {
+      findingsOf.set(f.entity_id, [...(findingsOf.get(f.entity_id) ?? []), f.rule_id])
+    }
   }
   const activeTokens = new Map<string, number>()
   const lastUse = new Map<string, string>()
@@ -29,19 +31,25 @@ export const reviewFacts = (data: ReportData) => {
   const usageUnreported = new Set<string>()
   for (const t of data.tokens) {
     if (t.status === "active") activeTokens.set(t.robot_id, (activeTokens.get(t.robot_id) ?? 0) + 1)
-    if (t.last_used_at !== null && (lastUse.get(t.robot_id) ?? "") < t.last_used_at) lastUse.set(t.robot_id, t.last_used_at)
+    if (t.last_used_at !== null && (lastUse.get(t.robot_id) ?? "") < t.last_used_at) {
+      lastUse.set(t.robot_id, t.last_used_at)
+    }
     if (t.last_used_reported === false) usageUnreported.add(t.robot_id)
-    if (t.token_id !== null) tokenFindings.set(t.robot_id, [...(tokenFindings.get(t.robot_id) ?? []), ...(findingsOf.get(t.token_id) ?? [])])
+    if (t.token_id !== null) {
+      tokenFindings.set(t.robot_id, [...(tokenFindings.get(t.robot_id) ?? []), ...(findingsOf.get(t.token_id) ?? [])])
+    }
   }
   const robotOf = new Map(data.tokens.map((t) => [t.robot_id, t.robot_id]))
   return {
     findingsOf,
     findings: (m: PersonRow) =>
-      [...new Set([
-        ...(findingsOf.get(m.id) ?? []),
-        ...(findingsOf.get(m.user_id ?? "") ?? []),
-        ...(m.user_type === "robot" ? tokenFindings.get(m.user_id ?? "") ?? [] : [])
-      ])].join(", "),
+      [
+        ...new Set([
+          ...(findingsOf.get(m.id) ?? []),
+          ...(findingsOf.get(m.user_id ?? "") ?? []),
+          ...(m.user_type === "robot" ? tokenFindings.get(m.user_id ?? "") ?? [] : [])
+        ])
+      ].join(", "),
     activeTokens: (m: PersonRow) => (m.user_type === "robot" ? activeTokens.get(m.user_id ?? "") ?? 0 : null),
     lastActivity: (m: PersonRow) =>
       m.user_type === "robot"
@@ -108,7 +116,9 @@ export const accessReviewSheet = (workbook: Workbook, db: DatabaseService, data:
 const yesNo = (b: boolean) => (b ? "yes" : "no")
 
 export const privilegedSheet = (workbook: Workbook, data: ReportData) => {
-  const start = data.baseline === null ? "no earlier run" : `run ${data.baseline.run_id}, ${when(data.baseline.started_at)}`
+  const start = data.baseline === null
+    ? "no earlier run"
+    : `run ${data.baseline.run_id}, ${when(data.baseline.started_at)}`
   const admins: ReadonlyArray<Column<AdminRow>> = [
     { header: "Name", width: 22, wrap: true, value: (a) => personName(a) },
     { header: "Email", width: 30, wrap: true, value: (a) => a.email },
@@ -133,19 +143,48 @@ export const privilegedSheet = (workbook: Workbook, data: ReportData) => {
   ]
   const tokens: ReadonlyArray<Column<AdminTokenRow>> = [
     { header: "Robot", width: 22, value: (t) => t.robot_name },
-    { header: "Token", width: 30, value: (t) => (t.token_id === null ? "(no tokens)" : `${t.name ?? ""} …${t.token_suffix ?? "????"}`.trim()) },
+    {
+      header: "Token",
+      width: 30,
+      value: (t) => (t.token_id === null ? "(no tokens)" : `${t.name ?? ""} …${t.token_suffix ?? "????"}`.trim())
+    },
     { header: "Status at start", width: 12, value: (t) => t.status_at_start },
     { header: "Status at end", width: 12, value: (t) => t.status_at_end },
     { header: "Created (UTC)", width: 12, kind: "date", value: (t) => t.created_at },
-    { header: "Expires (UTC)", width: 12, kind: "date", value: (t) => (t.token_id === null ? null : t.expires_at ?? "never") },
-    { header: "Last used (UTC)", width: 12, kind: "date", value: (t) => (t.token_id === null ? null : lastActivity(t.last_used_at, t.last_used_reported !== false)) },
+    {
+      header: "Expires (UTC)",
+      width: 12,
+      kind: "date",
+      value: (t) => (t.token_id === null ? null : t.expires_at ?? "never")
+    },
+    {
+      header: "Last used (UTC)",
+      width: 12,
+      kind: "date",
+      value: (t) => (t.token_id === null ? null : lastActivity(t.last_used_at, t.last_used_reported !== false))
+    },
     { header: "Robot id", width: 38, id: true, value: (t) => t.robot_id },
     { header: "Token id", width: 38, id: true, value: (t) => t.token_id }
   ]
   stackedSheet(workbook, "Privileged access", data.run.source, [
-    { title: `Admins at the start (${start}) and at the end (run ${data.run.run_id}, ${when(data.run.started_at)})`, columns: admins as ReadonlyArray<Column<never>>, rows: data.admins, empty: "No admins." },
-    { title: "Admin grants and revocations in the window", columns: changes as ReadonlyArray<Column<never>>, rows: data.adminChanges, empty: "None." },
-    { title: "Tokens of admin robots", columns: tokens as ReadonlyArray<Column<never>>, rows: data.adminTokens, empty: "No robot is an admin." }
+    {
+      title: `Admins at the start (${start}) and at the end (run ${data.run.run_id}, ${when(data.run.started_at)})`,
+      columns: admins as ReadonlyArray<Column<never>>,
+      rows: data.admins,
+      empty: "No admins."
+    },
+    {
+      title: "Admin grants and revocations in the window",
+      columns: changes as ReadonlyArray<Column<never>>,
+      rows: data.adminChanges,
+      empty: "None."
+    },
+    {
+      title: "Tokens of admin robots",
+      columns: tokens as ReadonlyArray<Column<never>>,
+      rows: data.adminTokens,
+      empty: "No robot is an admin."
+    }
   ])
 }
 
@@ -169,7 +208,11 @@ export const joinersSheet = (workbook: Workbook, data: ReportData) =>
       { header: "User id", width: 38, id: true, value: (p) => p.user_id }
     ],
     data.people,
-    { empty: data.baseline === null ? "The first run of this workspace: nothing to compare with." : "No one joined, left or changed role." }
+    {
+      empty: data.baseline === null
+        ? "The first run of this workspace: nothing to compare with."
+        : "No one joined, left or changed role."
+    }
   )
 
 export const membersSheet = (workbook: Workbook, db: DatabaseService, data: ReportData) =>
@@ -188,7 +231,13 @@ export const membersSheet = (workbook: Workbook, db: DatabaseService, data: Repo
       { header: "Organisation role", width: 12, onlyFor: "transactionlink", value: (m) => m.org_role },
       { header: "Account status", width: 11, onlyFor: "transactionlink", value: (m) => m.user_status },
       { header: "Created (UTC)", width: 12, kind: "date", value: (m) => m.created_at },
-      { header: "Last login (UTC)", width: 12, kind: "date", onlyFor: "transactionlink", value: (m) => lastActivity(m.last_login_at, false) },
+      {
+        header: "Last login (UTC)",
+        width: 12,
+        kind: "date",
+        onlyFor: "transactionlink",
+        value: (m) => lastActivity(m.last_login_at, false)
+      },
       { header: "Membership id", width: 38, id: true, value: (m) => m.id },
       { header: "User id", width: 38, id: true, value: (m) => m.user_id }
     ],

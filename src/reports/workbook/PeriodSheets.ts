@@ -60,6 +60,11 @@ export const removalSummaryFacts = (data: ReportData): ReadonlyArray<Fact> => {
     ["Leavers removed", removal.removed, "number"],
     [`Leavers removed within ${days(removal.targetDays)}`, removal.withinTarget, "number"],
     [`Share removed within ${days(removal.targetDays)}`, removal.share, "percent"],
-    ["Leavers still holding access at the end", removal.leavers - removal.removed, "number", removal.leavers > removal.removed ? "warning" : undefined]
+    [
+      "Leavers still holding access at the end",
+      removal.leavers - removal.removed,
+      "number",
+      removal.leavers > removal.removed ? "warning" : undefined
+    ]
   ]
 }

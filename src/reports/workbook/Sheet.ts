@@ -87,7 +87,10 @@ export const cellValue = (kind: Kind, value: unknown): ExcelJS.CellValue => {
 /** exceljs's streaming worksheet keeps its data validations in `dataValidations` (missing from its type declarations). */
 const addValidation = (sheet: ExcelJS.Worksheet, address: string, validation: ExcelJS.DataValidation) => {
   const validations: unknown = Reflect.get(sheet, "dataValidations")
-  if (typeof validations === "object" && validations !== null && "add" in validations && typeof validations.add === "function") {
+  if (
+    typeof validations === "object" && validations !== null && "add" in validations &&
+    typeof validations.add === "function"
+  ) {
     validations.add(address, validation)
   }
 }
@@ -135,27 +138,37 @@ export const wrappedHeight = (cells: ReadonlyArray<readonly [text: unknown, widt
   for (const [text, width] of cells) {
     if (typeof text !== "string" || text === "") continue
     const perLine = Math.max(1, Math.floor(width * 1.1))
-    lines = Math.max(lines, text.split("\n").reduce((sum, part) => sum + Math.max(1, Math.ceil(part.length / perLine)), 0))
+    lines = Math.max(
+      lines,
+      text.split("\n").reduce((sum, part) => sum + Math.max(1, Math.ceil(part.length / perLine)), 0)
+    )
   }
   return lines === 1 ? undefined : Math.min(409, 13 * lines + 2)
 }
 
-const defineColumns = <R>(sheet: ExcelJS.Worksheet, columns: ReadonlyArray<Column<R>>, blank: ReadonlyArray<number> = []) => {
-  sheet.columns = [...columns.map((c, i) => {
-    const kind = c.kind ?? "text"
-    return {
-      header: c.header,
-      key: `c${i}`,
-      // Never narrower than the bold header plus its filter button, which would hide the header's end.
-      width: Math.max(c.width, Math.min(c.header.length + 4, 40)),
-      hidden: c.id === true,
-      style: {
-        font: FONT,
-        ...(FORMATS[kind] ? { numFmt: FORMATS[kind] } : {}),
-        alignment: { ...ALIGN[kind], ...(c.wrap === true ? { wrapText: true } : {}) }
+const defineColumns = <R>(
+  sheet: ExcelJS.Worksheet,
+  columns: ReadonlyArray<Column<R>>,
+  blank: ReadonlyArray<number> = []
+) => {
+  sheet.columns = [
+    ...columns.map((c, i) => {
+      const kind = c.kind ?? "text"
+      return {
+        header: c.header,
+        key: `c${i}`,
+        // Never narrower than the bold header plus its filter button, which would hide the header's end.
+        width: Math.max(c.width, Math.min(c.header.length + 4, 40)),
+        hidden: c.id === true,
+        style: {
+          font: FONT,
+          ...(FORMATS[kind] ? { numFmt: FORMATS[kind] } : {}),
+          alignment: { ...ALIGN[kind], ...(c.wrap === true ? { wrapText: true } : {}) }
+        }
       }
-    }
-  }), ...blank.map((width, i) => ({ key: `blank${i}`, width }))]
+    }),
+    ...blank.map((width, i) => ({ key: `blank${i}`, width }))
+  ]
 }
 
 /** One sheet, row by row; returns how many rows it wrote. */
@@ -198,7 +211,8 @@ export const addSheet = <R>(
       count++
     }
     if (Array.isArray(rows)) (rows as ReadonlyArray<R>).forEach(write)
-    else yield* Stream.runForEach(rows as Stream.Stream<ReadonlyArray<R>, ReportError>, (chunk) => Effect.sync(() => chunk.forEach(write)))
+    else {yield* Stream.runForEach(rows as Stream.Stream<ReadonlyArray<R>, ReportError>, (chunk) =>
+        Effect.sync(() => chunk.forEach(write)))}
     if (count === 0 && options.empty) {
       const row = sheet.addRow([cellText(options.empty)])
       row.font = { ...FONT, italic: true, color: { argb: "FF666666" } }
@@ -208,7 +222,9 @@ export const addSheet = <R>(
     if (count > 0) {
       for (const [headerName, validation] of options.validations ?? []) {
         const at = position(headerName)
-        if (at === 0) continue
+        if (at === 0) {
+          continue
+        }
         const letter = sheet.getColumn(at).letter
         addValidation(sheet, `${letter}2:${letter}${count + 1}`, validation)
       }
@@ -224,9 +240,14 @@ export const factSheet = (
   workbook: Workbook,
   name: string,
   facts: ReadonlyArray<Fact>,
-  tables: ReadonlyArray<{ readonly title: ReadonlyArray<string>; readonly rows: ReadonlyArray<ReadonlyArray<readonly [unknown, Kind]>> }> = []
+  tables: ReadonlyArray<
+    { readonly title: ReadonlyArray<string>; readonly rows: ReadonlyArray<ReadonlyArray<readonly [unknown, Kind]>> }
+  > = []
 ) => {
-  const sheet = workbook.addWorksheet(name, { views: [{ state: "frozen", ySplit: 1 }], pageSetup: { ...PRINT, fitToWidth: 1 } })
+  const sheet = workbook.addWorksheet(name, {
+    views: [{ state: "frozen", ySplit: 1 }],
+    pageSetup: { ...PRINT, fitToWidth: 1 }
+  })
   sheet.columns = [
     { header: "Item", key: "item", width: 36 },
     { header: "Value", key: "value", width: 64 },
@@ -249,7 +270,11 @@ export const factSheet = (
     if (kind && FORMATS[kind]) cell.numFmt = FORMATS[kind]!
     // Left-aligned, numbers too: a figure reads with its label, not at the far edge of a wide column.
     cell.alignment = { wrapText: true, vertical: "top", horizontal: "left" }
-    cell.font = emphasis === "warning" ? { ...FONT, bold: true, color: { argb: "FFC62828" } } : emphasis === "bold" ? { ...FONT, bold: true } : FONT
+    cell.font = emphasis === "warning"
+      ? { ...FONT, bold: true, color: { argb: "FFC62828" } }
+      : emphasis === "bold"
+      ? { ...FONT, bold: true }
+      : FONT
     row.commit()
   }
   for (const t of tables) {
@@ -279,7 +304,14 @@ export const stackedSheet = (
   workbook: Workbook,
   name: string,
   source: string,
-  parts: ReadonlyArray<{ readonly title: string; readonly columns: ReadonlyArray<Column<never>>; readonly rows: ReadonlyArray<unknown>; readonly empty: string }>
+  parts: ReadonlyArray<
+    {
+      readonly title: string
+      readonly columns: ReadonlyArray<Column<never>>
+      readonly rows: ReadonlyArray<unknown>
+      readonly empty: string
+    }
+  >
 ) => {
   const sheet = workbook.addWorksheet(name, { pageSetup: { ...PRINT, printTitlesRow: undefined } })
   const laid = parts.map((p) => {
@@ -289,7 +321,10 @@ export const stackedSheet = (
   const span = Math.max(...laid.map((p) => p.visible.length))
   const idSpan = Math.max(...laid.map((p) => p.ids.length))
   sheet.columns = [
-    ...Array.from({ length: span }, (_, i) => ({ key: `v${i}`, width: Math.max(12, ...laid.map((p) => p.visible[i]?.width ?? 0)) })),
+    ...Array.from(
+      { length: span },
+      (_, i) => ({ key: `v${i}`, width: Math.max(12, ...laid.map((p) => p.visible[i]?.width ?? 0)) })
+    ),
     ...Array.from({ length: idSpan }, (_, i) => ({ key: `i${i}`, width: 38, hidden: true }))
   ]
   const layout = <A>(visible: ReadonlyArray<A>, ids: ReadonlyArray<A>): Array<A | null> => [
@@ -314,7 +349,9 @@ export const stackedSheet = (
     for (const item of part.rows) {
       const values = columns.map((c) => (c === null ? null : cellValue(c.kind ?? "text", c.value(item))))
       const row = sheet.addRow(values)
-      const height = wrappedHeight(columns.flatMap((c, i) => (c !== null && c.wrap === true ? [[values[i], c.width] as const] : [])))
+      const height = wrappedHeight(
+        columns.flatMap((c, i) => (c !== null && c.wrap === true ? [[values[i], c.width] as const] : []))
+      )
       if (height !== undefined) row.height = height
       columns.forEach((c, i) => {
         if (c === null) return

@@ -3,10 +3,19 @@
  * dates covered, a warning when the history starts late), Findings, Robots and tokens, Invitations, Quota history
  * (its data beside the chart that prints) and Run info.
  */
-import { collectionRead, type FindingRow, isNewInWindow, type QuotaPoint, type ReportData, summarize, type TokenRow, workspaceLabel } from "../ReportData.js"
+import { campaignNote } from "../PeriodData.js"
+import {
+  collectionRead,
+  type FindingRow,
+  isNewInWindow,
+  type QuotaPoint,
+  type ReportData,
+  summarize,
+  type TokenRow,
+  workspaceLabel
+} from "../ReportData.js"
 import type { InvitationRow } from "../ReportData.js"
 import { coveredBy, lastActivity, limitReached, periodLabel, startsLateWarning } from "../Wording.js"
-import { campaignNote } from "../PeriodData.js"
 import { reviewFacts } from "./PeopleSheets.js"
 import { removalSummaryFacts, reviewSummaryFacts } from "./PeriodSheets.js"
 import { addSheet, type Fact, factSheet, FONT, type Kind, type Workbook } from "./Sheet.js"
@@ -39,7 +48,12 @@ const figures = (data: ReportData): ReadonlyArray<Fact> => {
     ["Humans at the start / at the end", compared ? `${start.humans} / ${end.humans}` : end.humans],
     ["Robots at the start / at the end", compared ? `${start.robots} / ${end.robots}` : end.robots],
     ["Admins at the start / at the end", compared ? `${start.admins} / ${end.admins}` : end.admins, undefined, "bold"],
-    ["Admin grants", data.adminChanges.filter((c) => c.kind === "granted").length, "number", data.adminChanges.length > 0 ? "bold" : undefined],
+    [
+      "Admin grants",
+      data.adminChanges.filter((c) => c.kind === "granted").length,
+      "number",
+      data.adminChanges.length > 0 ? "bold" : undefined
+    ],
     ["Admin revocations", data.adminChanges.filter((c) => c.kind === "revoked").length, "number"],
     ["Joined", of("joined"), "number"],
     ["Left", of("left"), "number"],
@@ -52,7 +66,11 @@ const figures = (data: ReportData): ReadonlyArray<Fact> => {
     ["Findings: medium", s.findings.medium, "number"],
     ["Findings: low", s.findings.low, "number"],
     ["Findings: info", s.findings.info, "number"],
-    [data.scope.kind === "window" ? "Findings new in the window" : "Findings new since the previous run", data.findings.filter((f) => !f.suppressed && isNewInWindow(data, f)).length, "number"],
+    [
+      data.scope.kind === "window" ? "Findings new in the window" : "Findings new since the previous run",
+      data.findings.filter((f) => !f.suppressed && isNewInWindow(data, f)).length,
+      "number"
+    ],
     ["Findings suppressed", s.findings.suppressed, "number"],
     ["Changes (every change between consecutive runs)", s.changes, "number"],
     ["Coverage gaps", s.coverage_gaps, "number", s.coverage_gaps > 0 ? "warning" : undefined]
@@ -83,7 +101,10 @@ export const summarySheet = (workbook: Workbook, data: ReportData) => {
   const note = campaignNote(data)
   const campaign: ReadonlyArray<Fact> = note === undefined
     ? []
-    : [["Access review campaign", note.status, undefined, "bold"], ...(note.outcome ?? []).map(([k, v]): Fact => [k, v, typeof v === "number" ? "number" : "text"])]
+    : [
+      ["Access review campaign", note.status, undefined, "bold"],
+      ...(note.outcome ?? []).map(([k, v]): Fact => [k, v, typeof v === "number" ? "number" : "text"])
+    ]
   factSheet(
     workbook,
     "Summary",
@@ -101,13 +122,15 @@ export const summarySheet = (workbook: Workbook, data: ReportData) => {
     ],
     data.quotas.length === 0 ? [] : [{
       title: ["Quota", "Used", "Limit", "Utilisation", "Limit reached"],
-      rows: data.quotas.map((q) => [
-        [q.dimension, "text"],
-        [q.used, "number"],
-        [q.limit ?? "unlimited", q.limit === null ? "text" : "number"],
-        [q.utilisation, "percent"],
-        [limitReached(q, data.run.started_at), "text"]
-      ] as ReadonlyArray<readonly [unknown, Kind]>)
+      rows: data.quotas.map((q) =>
+        [
+          [q.dimension, "text"],
+          [q.used, "number"],
+          [q.limit ?? "unlimited", q.limit === null ? "text" : "number"],
+          [q.utilisation, "percent"],
+          [limitReached(q, data.run.started_at), "text"]
+        ] as ReadonlyArray<readonly [unknown, Kind]>
+      )
     }]
   )
 }
@@ -155,13 +178,33 @@ export const robotsSheet = (workbook: Workbook, data: ReportData) => {
     [
       { header: "Robot", width: 22, value: (t) => t.robot_name },
       { header: "Robot role", width: 10, value: (t) => t.robot_role },
-      { header: "Token", width: 10, value: (t) => (t.token_id !== null ? `…${t.token_suffix ?? "????"}` : tokensRead ? "(no tokens)" : "(not read)") },
+      {
+        header: "Token",
+        width: 10,
+        value: (t) => (t.token_id !== null ? `…${t.token_suffix ?? "????"}` : tokensRead ? "(no tokens)" : "(not read)")
+      },
       { header: "Token name", width: 26, wrap: true, value: (t) => t.name },
       { header: "Status", width: 9, value: (t) => t.status },
       { header: "Created (UTC)", width: 12, kind: "date", value: (t) => t.created_at },
-      { header: "Expires (UTC)", width: 12, kind: "date", value: (t) => t.expires_at ?? (t.token_id === null ? null : "never") },
-      { header: "Last used (UTC)", width: 12, kind: "date", value: (t) => (t.token_id === null ? null : lastActivity(t.last_used_at, t.last_used_reported !== false)) },
-      { header: "Findings", width: 36, wrap: true, value: (t) => [...new Set([...(findingsOf.get(t.token_id ?? "") ?? []), ...(findingsOf.get(t.robot_id) ?? [])])].join(", ") },
+      {
+        header: "Expires (UTC)",
+        width: 12,
+        kind: "date",
+        value: (t) => t.expires_at ?? (t.token_id === null ? null : "never")
+      },
+      {
+        header: "Last used (UTC)",
+        width: 12,
+        kind: "date",
+        value: (t) => (t.token_id === null ? null : lastActivity(t.last_used_at, t.last_used_reported !== false))
+      },
+      {
+        header: "Findings",
+        width: 36,
+        wrap: true,
+        value: (t) =>
+          [...new Set([...(findingsOf.get(t.token_id ?? "") ?? []), ...(findingsOf.get(t.robot_id) ?? [])])].join(", ")
+      },
       { header: "Robot id", width: 38, id: true, value: (t) => t.robot_id },
       { header: "Token id", width: 38, id: true, value: (t) => t.token_id }
     ],
@@ -199,7 +242,11 @@ export const invitationsSheet = (workbook: Workbook, data: ReportData) => {
  */
 export const QUOTA_CHART = { column: 7, columnWidth: 12, columnPixels: 12 * 7 + 5, rowPixels: 20 } as const
 
-export const quotaSheet = (workbook: Workbook, data: ReportData, chart: { readonly printArea: string; readonly columns: number } | null) =>
+export const quotaSheet = (
+  workbook: Workbook,
+  data: ReportData,
+  chart: { readonly printArea: string; readonly columns: number } | null
+) =>
   addSheet<QuotaPoint>(
     workbook,
     "Quota history",
@@ -217,7 +264,10 @@ export const quotaSheet = (workbook: Workbook, data: ReportData, chart: { readon
       empty: gapNote(data, "plan_usage"),
       ...(chart === null
         ? {}
-        : { printArea: chart.printArea, blankColumns: [2, ...Array.from({ length: chart.columns }, () => QUOTA_CHART.columnWidth)] })
+        : {
+          printArea: chart.printArea,
+          blankColumns: [2, ...Array.from({ length: chart.columns }, () => QUOTA_CHART.columnWidth)]
+        })
     }
   )
 

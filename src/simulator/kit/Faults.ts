@@ -50,24 +50,36 @@ export const checkFaults = <Endpoint extends string>(
 ): void => {
   for (const name of vocabulary.rates) {
     const v = (settings as Record<string, unknown>)[name]
-    if (v !== undefined && !(typeof v === "number" && v >= 0 && v <= 1)) throw new Error(`faults.${name} must be within 0..1, got ${String(v)}`)
+    if (v !== undefined && !(typeof v === "number" && v >= 0 && v <= 1)) {
+      throw new Error(`faults.${name} must be within 0..1, got ${String(v)}`)
+    }
   }
   const latency = settings.latencyMs
   const ms = (v: number) => Number.isFinite(v) && v >= 0
-  if (latency !== undefined && !(typeof latency === "number" ? ms(latency) : ms(latency.min) && ms(latency.max) && latency.min <= latency.max)) {
-    throw new Error(`faults.latencyMs must be a number >= 0 or {min, max} with 0 <= min <= max, got ${JSON.stringify(latency)}`)
+  if (
+    latency !== undefined &&
+    !(typeof latency === "number" ? ms(latency) : ms(latency.min) && ms(latency.max) && latency.min <= latency.max)
+  ) {
+    throw new Error(
+      `faults.latencyMs must be a number >= 0 or {min, max} with 0 <= min <= max, got ${JSON.stringify(latency)}`
+    )
   }
   for (const name of settings.forbid ?? []) {
     if (!vocabulary.endpoints.includes(name)) throw new Error(`faults.forbid: unknown endpoint ${name}`)
   }
   for (const rule of settings.rules ?? []) {
     const action = rule.action as { status?: unknown }
-    if (typeof action === "object" && action !== null && !(Number.isInteger(action.status) && Number(action.status) >= 100 && Number(action.status) <= 599)) {
+    if (
+      typeof action === "object" && action !== null &&
+      !(Number.isInteger(action.status) && Number(action.status) >= 100 && Number(action.status) <= 599)
+    ) {
       throw new Error(`faults.rules: bad status ${String(action.status)}`)
     }
     for (const key of ["after", "times"] as const) {
       const v = rule[key]
-      if (v !== undefined && !(Number.isInteger(v) && v >= 0)) throw new Error(`faults.rules: ${key} must be a whole number >= 0, got ${v}`)
+      if (v !== undefined && !(Number.isInteger(v) && v >= 0)) {
+        throw new Error(`faults.rules: ${key} must be a whole number >= 0, got ${v}`)
+      }
     }
   }
 }
@@ -78,7 +90,11 @@ export class FaultEngine<Endpoint extends string, Action, Settings extends Fault
   private seen: Array<number> = []
   private fired: Array<number> = []
 
-  constructor(private readonly seed: number, private readonly vocabulary: FaultVocabulary<Endpoint>, settings: Settings) {
+  constructor(
+    private readonly seed: number,
+    private readonly vocabulary: FaultVocabulary<Endpoint>,
+    settings: Settings
+  ) {
     this.set(settings)
   }
 

@@ -68,7 +68,9 @@ export class Random {
   /** How many of a Poisson process with mean `lambda` happen (Knuth; an approximation above 30). */
   poisson(lambda: number): number {
     if (lambda <= 0) return 0
-    if (lambda > 30) return Math.max(0, Math.round(lambda + Math.sqrt(lambda) * (this.next() + this.next() + this.next() - 1.5) * 2))
+    if (lambda > 30) {
+      return Math.max(0, Math.round(lambda + Math.sqrt(lambda) * (this.next() + this.next() + this.next() - 1.5) * 2))
+    }
     const limit = Math.exp(-lambda)
     let k = 0
     let p = this.next()

@@ -72,10 +72,20 @@ export class Directory {
   }
 
   csv(): string {
-    return csv(ROSTER_HEADER, [...this.people.values()].map((entry) => {
-      const p = this.complete(entry)
-      return [p.email, p.status, p.terminatedOn === null ? "" : isoDate(p.terminatedOn), p.name, p.manager, p.department]
-    }))
+    return csv(
+      ROSTER_HEADER,
+      [...this.people.values()].map((entry) => {
+        const p = this.complete(entry)
+        return [
+          p.email,
+          p.status,
+          p.terminatedOn === null ? "" : isoDate(p.terminatedOn),
+          p.name,
+          p.manager,
+          p.department
+        ]
+      })
+    )
   }
 
   private complete(entry: Entry): Person {

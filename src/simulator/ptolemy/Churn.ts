@@ -44,10 +44,14 @@ export class Churn {
   private day(): void {
     const start = this.world.nowMs()
     const actions: Array<Pending> = []
-    if (this.multiplier > 0) for (const ws of this.world.workspaces) this.plan(ws, start, actions)
+    if (this.multiplier > 0) { for (const ws of this.world.workspaces) this.plan(ws, start, actions) }
     for (const r of this.revocations.splice(0)) {
-      if (r.at < start + DAY) actions.push({ at: r.at, run: () => this.tryIt(() => this.world.revokeToken(r.robot, r.token, r.ws)) })
-      else this.revocations.push(r)
+      if (r.at < start + DAY) {
+        actions.push({
+          at: r.at,
+          run: () => this.tryIt(() => this.world.revokeToken(r.robot, r.token, r.ws))
+        })
+      } else this.revocations.push(r)
     }
     // Stable sort: actions at the same instant keep the order they were planned in (determinism).
     actions.sort((a, b) => a.at - b.at)
@@ -161,11 +165,19 @@ export class Churn {
       add(() => {
         const actor = this.adminActor(ws)
         const robot = world.createRobot(
-          { displayName: `${rng.pick(["etl", "sync", "export", "monitor"])}-bot-${this.counter++}`, role: rng.chance(0.6) ? "viewer" : "member" },
+          {
+            displayName: `${rng.pick(["etl", "sync", "export", "monitor"])}-bot-${this.counter++}`,
+            role: rng.chance(0.6) ? "viewer" : "member"
+          },
           ws.id,
           actor
         )
-        world.createToken(String(robot["id"]), { expiresAt: this.expiry(), usage: rng.chance(0.85) ? "daily" : "never" }, ws.id, actor)
+        world.createToken(
+          String(robot["id"]),
+          { expiresAt: this.expiry(), usage: rng.chance(0.85) ? "daily" : "never" },
+          ws.id,
+          actor
+        )
       })
     }
     for (let i = this.times(Math.max(0.05, robots * 0.0004)); i > 0; i--) {
@@ -200,7 +212,9 @@ export class Churn {
             newest.usage = "stale" // the job switched to the new token; the old one runs out
           }, due)
         }
-      } else if (robot.upkeep === "normal" && newest.created_at < start - 90 * DAY && rng.chance(0.03 * this.multiplier)) {
+      } else if (
+        robot.upkeep === "normal" && newest.created_at < start - 90 * DAY && rng.chance(0.03 * this.multiplier)
+      ) {
         add(() => this.rotate(ws, robot.id, newest))
       }
     }
@@ -239,16 +253,24 @@ export class Churn {
     if (month === 29 || rng.chance(0.005 * this.multiplier)) {
       add(() => {
         const candidates = ws.webhooks.items.filter((w) => w.url.startsWith("https:"))
-        if (ws.webhooks.size > 2 && candidates.length > 0) world.deleteWebhook(rng.pick(candidates).id, ws.id, this.adminActor(ws))
+        if (ws.webhooks.size > 2 && candidates.length > 0) {
+          world.deleteWebhook(rng.pick(candidates).id, ws.id, this.adminActor(ws))
+        }
       })
     }
 
     // Usage grows toward the limits: database items by about 0.25% of the limit a day, API calls by robot traffic.
     // With overage off nothing goes past a soft limit (the service refuses the excess: DOC).
-    const cap = (value: number, limit: number | null) => (limit === null || ws.plan.overage_enabled ? value : Math.min(value, limit))
+    const cap = (
+      value: number,
+      limit: number | null
+    ) => (limit === null || ws.plan.overage_enabled ? value : Math.min(value, limit))
     const items = ws.plan.limits.database_items
     if (items !== null) {
-      ws.plan.database_items = cap(ws.plan.database_items + Math.round(items * 0.0025 * (0.5 + rng.next()) * Math.max(this.multiplier, 0.2)), items)
+      ws.plan.database_items = cap(
+        ws.plan.database_items + Math.round(items * 0.0025 * (0.5 + rng.next()) * Math.max(this.multiplier, 0.2)),
+        items
+      )
     }
     ws.plan.api_calls = cap(ws.plan.api_calls + calls, ws.plan.limits.api_calls)
   }
@@ -261,7 +283,12 @@ export class Churn {
   /** Rotation: a new token first, the old one revoked 1 to 10 days later (or, one time in five, forgotten). */
   private rotate(ws: WorkspaceState, robotId: string, old: Token): void {
     const world = this.world
-    world.createToken(robotId, { expiresAt: this.expiry(), usage: old.usage === "never" ? "never" : "daily" }, ws.id, this.adminActor(ws))
+    world.createToken(
+      robotId,
+      { expiresAt: this.expiry(), usage: old.usage === "never" ? "never" : "daily" },
+      ws.id,
+      this.adminActor(ws)
+    )
     old.usage = "stale"
     if (this.rng.chance(0.8)) {
       this.revocations.push({ at: world.nowMs() + this.rng.int(1, 10) * DAY, ws: ws.id, robot: robotId, token: old.id })

@@ -36,7 +36,15 @@ export type EndpointName =
   | "subscriptions"
 
 export const ENDPOINT_NAMES: ReadonlyArray<EndpointName> = [
-  "workspace", "memberships", "robots", "tokens", "invitations", "plan", "events", "webhooks", "subscriptions"
+  "workspace",
+  "memberships",
+  "robots",
+  "tokens",
+  "invitations",
+  "plan",
+  "events",
+  "webhooks",
+  "subscriptions"
 ]
 
 export interface FaultOptions extends FaultSettings<EndpointName, FaultAction> {
@@ -59,20 +67,31 @@ export interface FaultDecision {
 export type Faults = FaultEngine<EndpointName, FaultAction, FaultOptions>
 
 export const makeFaults = (seed: number, options: FaultOptions = {}): Faults =>
-  new FaultEngine(seed, { endpoints: ENDPOINT_NAMES, rates: ["throttleRate", "serverErrorRate", "dropRate", "malformedRate", "hangRate"] }, options)
+  new FaultEngine(seed, {
+    endpoints: ENDPOINT_NAMES,
+    rates: ["throttleRate", "serverErrorRate", "dropRate", "malformedRate", "hangRate"]
+  }, options)
 
 /**
  * What happens to one request: the first rule that fires, else at most one random fault, checked in the order
  * hang, drop, throttle, server error, malformed. An `expire-cursor` rule only matches a request with a cursor.
  */
-export const decide = (faults: Faults, method: string, path: string, query: string, hasCursor: boolean): FaultDecision => {
+export const decide = (
+  faults: Faults,
+  method: string,
+  path: string,
+  query: string,
+  hasCursor: boolean
+): FaultDecision => {
   const latency = faults.latency()
   const rule = faults.rule(method, query === "" ? path : `${path}?${query}`, (a) => a !== "expire-cursor" || hasCursor)
   if (rule !== undefined) return { latency, action: rule }
   const o = faults.current
   if (faults.roll(o.hangRate)) return { latency, action: "hang" }
   if (faults.roll(o.dropRate)) return { latency, action: "drop" }
-  if (faults.roll(o.throttleRate)) return { latency, action: { status: 429, code: "rate_limited", retryAfter: o.retryAfterSeconds ?? 1 } }
+  if (faults.roll(o.throttleRate)) {
+    return { latency, action: { status: 429, code: "rate_limited", retryAfter: o.retryAfterSeconds ?? 1 } }
+  }
   if (faults.roll(o.serverErrorRate)) return { latency, action: { status: faults.pick([500, 502, 503]) } }
   if (faults.roll(o.malformedRate)) return { latency, action: "malformed" }
   return { latency, action: null }

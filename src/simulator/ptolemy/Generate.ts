@@ -45,14 +45,80 @@ export const WorldSizes: Record<"tiny" | "small" | "demo" | "large", WorldSize> 
 export const MAIN_DOMAIN = "acme-capital.example"
 export const OUTSIDE_DOMAINS = ["gmail.example", "contractor-mail.example"]
 
-const FIRST = ["ada", "alan", "grace", "linus", "margaret", "ken", "barbara", "donald", "frances", "edsger", "radia",
-  "tim", "sophie", "john", "karen", "dennis", "hedy", "claude", "anita", "guido", "joan", "niklaus", "lynn", "bjarne"]
-const LAST = ["lovelace", "turing", "hopper", "torvalds", "hamilton", "thompson", "liskov", "knuth", "allen", "dijkstra",
-  "perlman", "berners", "wilson", "backus", "jones", "ritchie", "lamarr", "shannon", "borg", "rossum", "clarke", "wirth"]
-const ROBOT_NAMES = ["ci-deploy", "grafana-export", "pricing-sync", "risk-nightly", "reconciler", "bi-extract",
-  "alerts-bridge", "backfill", "terraform", "airflow", "dbt-runner", "compliance-feed", "market-data", "ledger-sync"]
-export const EVENT_TYPES = ["instrument.created", "instrument.updated", "market.created", "membership.created",
-  "time_series_value.created", "webhook.updated"]
+const FIRST = [
+  "ada",
+  "alan",
+  "grace",
+  "linus",
+  "margaret",
+  "ken",
+  "barbara",
+  "donald",
+  "frances",
+  "edsger",
+  "radia",
+  "tim",
+  "sophie",
+  "john",
+  "karen",
+  "dennis",
+  "hedy",
+  "claude",
+  "anita",
+  "guido",
+  "joan",
+  "niklaus",
+  "lynn",
+  "bjarne"
+]
+const LAST = [
+  "lovelace",
+  "turing",
+  "hopper",
+  "torvalds",
+  "hamilton",
+  "thompson",
+  "liskov",
+  "knuth",
+  "allen",
+  "dijkstra",
+  "perlman",
+  "berners",
+  "wilson",
+  "backus",
+  "jones",
+  "ritchie",
+  "lamarr",
+  "shannon",
+  "borg",
+  "rossum",
+  "clarke",
+  "wirth"
+]
+const ROBOT_NAMES = [
+  "ci-deploy",
+  "grafana-export",
+  "pricing-sync",
+  "risk-nightly",
+  "reconciler",
+  "bi-extract",
+  "alerts-bridge",
+  "backfill",
+  "terraform",
+  "airflow",
+  "dbt-runner",
+  "compliance-feed",
+  "market-data",
+  "ledger-sync"
+]
+export const EVENT_TYPES = [
+  "instrument.created",
+  "instrument.updated",
+  "market.created",
+  "membership.created",
+  "time_series_value.created",
+  "webhook.updated"
+]
 
 export interface WorkspaceSpec {
   readonly name: string
@@ -67,7 +133,14 @@ export const emailFor = (rng: Random, index: number, outside = rng.chance(0.03))
   return `${name}@${outside ? rng.pick(OUTSIDE_DOMAINS) : MAIN_DOMAIN}`
 }
 
-type Log = (at: number, eventType: string, resourceType: string, resourceId: string, actor: Actor, data: Record<string, unknown>) => void
+type Log = (
+  at: number,
+  eventType: string,
+  resourceType: string,
+  resourceId: string,
+  actor: Actor,
+  data: Record<string, unknown>
+) => void
 
 /** The workspace with its plan, empty of members. */
 const newWorkspace = (world: World, rng: Random, spec: WorkspaceSpec, size: WorldSize): WorkspaceState => {
@@ -103,12 +176,20 @@ const newWorkspace = (world: World, rng: Random, spec: WorkspaceSpec, size: Worl
   }
   ws.plan.database_items = Math.round((ws.plan.limits.database_items ?? 100_000) * (0.68 + rng.next() * 0.04))
   // Robot traffic so far this billing period: about 40% of the quota over a whole month.
-  ws.plan.api_calls = Math.round((ws.plan.limits.api_calls ?? 250_000) * 0.4 * ((now - ws.plan.period_start) / (30 * DAY)))
+  ws.plan.api_calls = Math.round(
+    (ws.plan.limits.api_calls ?? 250_000) * 0.4 * ((now - ws.plan.period_start) / (30 * DAY))
+  )
   return ws
 }
 
 /** Humans: the first few are admins (more than three in larger workspaces: an audit finding). */
-const generateHumans = (world: World, rng: Random, ws: WorkspaceState, count: number, admins: number): Array<Membership> => {
+const generateHumans = (
+  world: World,
+  rng: Random,
+  ws: WorkspaceState,
+  count: number,
+  admins: number
+): Array<Membership> => {
   const now = world.nowMs()
   const humans: Array<Membership> = []
   for (let i = 0; i < count; i++) {
@@ -139,11 +220,22 @@ const generateRobots = (world: World, rng: Random, ws: WorkspaceState, size: Wor
   for (let i = 0; i < size.robots; i++) {
     const scenario = SCENARIOS[i]
     // Scenario robots exist from well before their tokens (the oldest token is ~420 days old).
-    const created = scenario ? now - rng.int(430, 500) * DAY - rng.int(0, DAY - 1) : now - rng.int(20, 500) * DAY - rng.int(0, DAY - 1)
+    const created = scenario
+      ? now - rng.int(430, 500) * DAY - rng.int(0, DAY - 1)
+      : now - rng.int(20, 500) * DAY - rng.int(0, DAY - 1)
     const userId = world.newId()
     const name = `${rng.pick(ROBOT_NAMES)}-${i + 1}`
     const role = rng.chance(0.6) ? "viewer" : "member"
-    const membership: Membership = { id: world.newId(), user_id: userId, user_type: "robot", role, display_name: name, email: null, created_at: created, updated_at: created }
+    const membership: Membership = {
+      id: world.newId(),
+      user_id: userId,
+      user_type: "robot",
+      role,
+      display_name: name,
+      email: null,
+      created_at: created,
+      updated_at: created
+    }
     memberships.push(membership)
     robots.push({
       id: userId,
@@ -152,18 +244,30 @@ const generateRobots = (world: World, rng: Random, ws: WorkspaceState, size: Wor
       display_name: name,
       description: rng.chance(0.5) ? `Service account for ${name.replace(/-\d+$/, "")}` : null,
       role,
-      upkeep: scenario === undefined ? "normal" : scenario === "monthly-a" || scenario === "monthly-b" ? "monthly" : "neglected"
+      upkeep: scenario === undefined
+        ? "normal"
+        : scenario === "monthly-a" || scenario === "monthly-b"
+        ? "monthly"
+        : "neglected"
     })
-    log(created, "membership.created", "membership", membership.id, owner, { user_type: "robot", role, display_name: name })
+    log(created, "membership.created", "membership", membership.id, owner, {
+      user_type: "robot",
+      role,
+      display_name: name
+    })
     ws.tokens.set(userId, new Ordered<Token>())
   }
   for (const [i, robot] of robots.entries()) {
     const scenario = SCENARIOS[i]
-    const tokens = scenario ? scenarioTokens(world, rng, robot, scenario, now) : generateTokens(world, rng, robot, size.tokensPerRobot, now)
+    const tokens = scenario
+      ? scenarioTokens(world, rng, robot, scenario, now)
+      : generateTokens(world, rng, robot, size.tokensPerRobot, now)
     ws.tokens.get(robot.id)!.load(tokens)
     for (const t of tokens) {
       log(t.created_at, "robot_token.created", "robot_token", t.id, owner, { robot_id: robot.id })
-      if (t.revoked_at !== null) log(t.revoked_at, "robot_token.revoked", "robot_token", t.id, owner, { robot_id: robot.id })
+      if (t.revoked_at !== null) {
+        log(t.revoked_at, "robot_token.revoked", "robot_token", t.id, owner, { robot_id: robot.id })
+      }
     }
   }
   return { robots, memberships }
@@ -175,7 +279,16 @@ const generateRobots = (world: World, rng: Random, ws: WorkspaceState, size: Wor
  * sending every other day (see Churn): 5.5, 3.5 and 1.5 days old, the oldest for an admin and expiring within 48
  * hours; the next two are settled as expired and revoked, so every status is there from the start.
  */
-const generateInvitations = (world: World, rng: Random, ws: WorkspaceState, size: WorldSize, humans: ReadonlyArray<Membership>, admins: number, owner: Actor, log: Log): Array<Invitation> => {
+const generateInvitations = (
+  world: World,
+  rng: Random,
+  ws: WorkspaceState,
+  size: WorldSize,
+  humans: ReadonlyArray<Membership>,
+  admins: number,
+  owner: Actor,
+  log: Log
+): Array<Invitation> => {
   const now = world.nowMs()
   const invitations: Array<Invitation> = []
   const pendingShare = Math.min(0.3, Math.max(3, size.humans * 0.01) / Math.max(1, size.invitations))
@@ -224,7 +337,9 @@ const generateInvitations = (world: World, rng: Random, ws: WorkspaceState, size
       log(inv.accepted_at, "invitation.accepted", "invitation", inv.id, invitee, { email })
     }
     if (inv.revoked_at !== null) log(inv.revoked_at, "invitation.revoked", "invitation", inv.id, by, { email })
-    if (status === "expired") log(inv.expires_at, "invitation.expired", "invitation", inv.id, world.system(ws), { email })
+    if (status === "expired") {
+      log(inv.expires_at, "invitation.expired", "invitation", inv.id, world.system(ws), { email })
+    }
   }
   return invitations
 }
@@ -275,7 +390,13 @@ export const generateWorkspace = (world: World, rng: Random, spec: WorkspaceSpec
   const admins = size.humans >= 50 ? 4 : Math.min(2, size.humans)
   const humans = generateHumans(world, rng, ws, size.humans, admins)
   const owner: Actor = { id: humans[0]!.user_id, type: "human", display_name: humans[0]!.display_name }
-  for (const m of humans) log(m.created_at, "membership.created", "membership", m.id, owner, { user_type: "human", role: m.role, email: m.email })
+  for (const m of humans) {
+    log(m.created_at, "membership.created", "membership", m.id, owner, {
+      user_type: "human",
+      role: m.role,
+      email: m.email
+    })
+  }
   const robots = generateRobots(world, rng, ws, size, owner, log)
   ws.memberships.load([...humans, ...robots.memberships])
   ws.humans.load(humans)

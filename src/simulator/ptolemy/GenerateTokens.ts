@@ -7,7 +7,6 @@ import { DAY } from "../kit/Time.js"
 import type { Robot, Token, UsageProfile } from "./Model.js"
 import type { World } from "./World.js"
 
-
 /**
  * The first robots of every workspace play fixed parts, so that each token and robot finding an audit looks for is
  * there from day one and stays there through churn (a `neglected` robot is never rotated or deleted; the two
@@ -24,13 +23,26 @@ export type Scenario =
   | "monthly-a"
   | "monthly-b"
 export const SCENARIOS: ReadonlyArray<Scenario> = [
-  "never-expires", "long-lived", "stale", "never-used", "half-rotated", "idle", "monthly-a", "monthly-b"
+  "never-expires",
+  "long-lived",
+  "stale",
+  "never-used",
+  "half-rotated",
+  "idle",
+  "monthly-a",
+  "monthly-b"
 ]
 /** Monthly robots: a 28-day token, its successor made 25 days in. */
 export const MONTHLY_LIFETIME = 28 * DAY
 export const MONTHLY_RENEWAL = 25 * DAY
 
-export const scenarioTokens = (world: World, rng: Random, robot: Robot, scenario: Scenario, now: number): Array<Token> => {
+export const scenarioTokens = (
+  world: World,
+  rng: Random,
+  robot: Robot,
+  scenario: Scenario,
+  now: number
+): Array<Token> => {
   const hour = () => rng.int(0, 3_600_000)
   const make = (created: number, lifetime: number | null, usage: UsageProfile, lastUsed: number | null): Token => ({
     id: world.newId(),
@@ -73,7 +85,9 @@ export const scenarioTokens = (world: World, rng: Random, robot: Robot, scenario
       const tokens: Array<Token> = []
       for (let k = 3; k >= 0; k--) {
         const created = current - k * MONTHLY_RENEWAL
-        tokens.push(make(created, MONTHLY_LIFETIME, k === 0 ? "daily" : "stale", k === 0 ? recently() : created + MONTHLY_RENEWAL))
+        tokens.push(
+          make(created, MONTHLY_LIFETIME, k === 0 ? "daily" : "stale", k === 0 ? recently() : created + MONTHLY_RENEWAL)
+        )
       }
       return tokens
     }

@@ -3,7 +3,16 @@
  * the dashboard's emailed link (no API endpoint), which makes the invitee a human member.
  */
 import { insertHuman } from "./Members.js"
-import { type Actor, INVITATION_TTL, type Invitation, type Membership, type Role, ROLES, WorldError, type WorkspaceState } from "./Model.js"
+import {
+  type Actor,
+  type Invitation,
+  INVITATION_TTL,
+  type Membership,
+  type Role,
+  ROLES,
+  type WorkspaceState,
+  WorldError
+} from "./Model.js"
 import type { World } from "./World.js"
 
 export interface InvitationInput {
@@ -49,7 +58,11 @@ export const acceptInvitation = (world: World, ws: WorkspaceState, id: string): 
   invitation.accepted_at = world.nowMs()
   const actor = world.actorOf(m)
   world.record(ws, "invitation.accepted", "invitation", invitation.id, actor, { email: invitation.email })
-  world.record(ws, "membership.created", "membership", m.id, actor, { user_type: "human", role: m.role, email: m.email })
+  world.record(ws, "membership.created", "membership", m.id, actor, {
+    user_type: "human",
+    role: m.role,
+    email: m.email
+  })
   return m
 }
 
@@ -60,7 +73,9 @@ export const revokeInvitation = (world: World, ws: WorkspaceState, id: string, a
   if (invitation.status !== "pending") throw new WorldError(409, "conflict", `The invitation is ${invitation.status}`)
   invitation.status = "revoked"
   invitation.revoked_at = world.nowMs()
-  world.record(ws, "invitation.revoked", "invitation", invitation.id, actor ?? world.owner(ws), { email: invitation.email })
+  world.record(ws, "invitation.revoked", "invitation", invitation.id, actor ?? world.owner(ws), {
+    email: invitation.email
+  })
   return invitation
 }
 
@@ -70,7 +85,15 @@ export const expireInvitations = (world: World, ws: WorkspaceState): void => {
   for (const invitation of ws.invitations.items) {
     if (invitation.status === "pending" && invitation.expires_at <= now) {
       invitation.status = "expired"
-      world.record(ws, "invitation.expired", "invitation", invitation.id, world.system(ws), { email: invitation.email }, invitation.expires_at)
+      world.record(
+        ws,
+        "invitation.expired",
+        "invitation",
+        invitation.id,
+        world.system(ws),
+        { email: invitation.email },
+        invitation.expires_at
+      )
     }
   }
 }

@@ -61,6 +61,9 @@ export class Ordered<A extends Keyed> {
       this.items.push(item)
       this.byId.set(item.id, item)
     }
-    this.items.sort((a, b) => (precedes(a, b.created_at, b.id, false) ? -1 : precedes(b, a.created_at, a.id, false) ? 1 : 0))
+    this.items.sort((
+      a,
+      b
+    ) => (precedes(a, b.created_at, b.id, false) ? -1 : precedes(b, a.created_at, a.id, false) ? 1 : 0))
   }
 }

@@ -68,24 +68,47 @@ export class Presenter {
 
   membership(m: Membership, dressed = true): Json {
     const { id, user_id, user_type, role, display_name, email } = m
-    return this.present("membership", { id, user_id, user_type, role, display_name, email, ...times(m, "created_at", "updated_at") }, dressed)
+    return this.present("membership", {
+      id,
+      user_id,
+      user_type,
+      role,
+      display_name,
+      email,
+      ...times(m, "created_at", "updated_at")
+    }, dressed)
   }
 
   robot(r: Robot, dressed = true): Json {
     const { id, membership_id, display_name, description, role } = r
-    return this.present("robot", { id, membership_id, display_name, description, role, created_at: iso(r.created_at) }, dressed)
+    return this.present(
+      "robot",
+      { id, membership_id, display_name, description, role, created_at: iso(r.created_at) },
+      dressed
+    )
   }
 
   token(t: Token, dressed = true): Json {
     const status = tokenStatus(t, this.now())
     const stamps = times(t, "created_at", "expires_at", "last_used_at", "revoked_at")
-    return this.present("token", { id: t.id, name: t.name, token_suffix: t.token.slice(-4), status, ...stamps }, dressed)
+    return this.present(
+      "token",
+      { id: t.id, name: t.name, token_suffix: t.token.slice(-4), status, ...stamps },
+      dressed
+    )
   }
 
   invitation(i: Invitation, dressed = true): Json {
     const { id, email, role, invited_by } = i
     const status = invitationStatus(i, this.now())
-    return this.present("invitation", { id, email, role, status, invited_by, ...times(i, "created_at", "expires_at", "accepted_at", "revoked_at") }, dressed)
+    return this.present("invitation", {
+      id,
+      email,
+      role,
+      status,
+      invited_by,
+      ...times(i, "created_at", "expires_at", "accepted_at", "revoked_at")
+    }, dressed)
   }
 
   webhook(w: Webhook, dressed = true): Json {
@@ -99,7 +122,15 @@ export class Presenter {
 
   event(e: AccessEvent, dressed = true): Json {
     const { id, event_type, resource_type, resource_id, data } = e
-    return this.present("event", { id, event_type, resource_type, resource_id, actor: { ...e.actor }, created_at: iso(e.created_at), data }, dressed)
+    return this.present("event", {
+      id,
+      event_type,
+      resource_type,
+      resource_id,
+      actor: { ...e.actor },
+      created_at: iso(e.created_at),
+      data
+    }, dressed)
   }
 
   plan(ws: WorkspaceState, dressed = true): Json {

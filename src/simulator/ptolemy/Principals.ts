@@ -29,7 +29,10 @@ export interface WorkspaceTokens {
 }
 
 /** Each principal's tokens come from their own stream, so adding one changes neither the world nor the others. */
-export const makePrincipals = (world: World, seed: number): { principals: Map<string, Principal>; workspaces: Array<WorkspaceTokens> } => {
+export const makePrincipals = (
+  world: World,
+  seed: number
+): { principals: Map<string, Principal>; workspaces: Array<WorkspaceTokens> } => {
   const principals = new Map<string, Principal>()
   const readers = Random.of(seed, "principals")
   const writers = Random.of(seed, "write-principals")
@@ -42,7 +45,12 @@ export const makePrincipals = (world: World, seed: number): { principals: Map<st
     // Created long ago, so that they are not the newest members of the world.
     const at = ws.created_at + 3_600_000
     const robotToken = (role: "viewer" | "member") => {
-      const robot = world.createRobot({ displayName: `audit-${role}-bot`, role, description: "ptolemy-audit's own test robot" }, ws.id, undefined, at)
+      const robot = world.createRobot(
+        { displayName: `audit-${role}-bot`, role, description: "ptolemy-audit's own test robot" },
+        ws.id,
+        undefined,
+        at
+      )
       const robotId = String(robot["id"])
       const created = world.createToken(robotId, { expiresAt: null, name: `audit-${role}` }, ws.id, undefined, at)
       world.pinned.add(robotId)

@@ -1,6 +1,15 @@
 /** Robot users and their tokens: created with their membership in one step (DOC), tokens issued, used and revoked. */
 import { removeMembership } from "./Members.js"
-import { type Actor, type Membership, type Robot, type Token, type Upkeep, type UsageProfile, WorldError, type WorkspaceState } from "./Model.js"
+import {
+  type Actor,
+  type Membership,
+  type Robot,
+  type Token,
+  type Upkeep,
+  type UsageProfile,
+  type WorkspaceState,
+  WorldError
+} from "./Model.js"
 import { Ordered } from "./Ordered.js"
 import type { World } from "./World.js"
 
@@ -11,7 +20,13 @@ export interface RobotInput {
   readonly upkeep?: Upkeep
 }
 
-export const createRobot = (world: World, ws: WorkspaceState, input: RobotInput, actor: Actor | undefined, createdAt: number): Robot => {
+export const createRobot = (
+  world: World,
+  ws: WorkspaceState,
+  input: RobotInput,
+  actor: Actor | undefined,
+  createdAt: number
+): Robot => {
   if (input.role !== "viewer" && input.role !== "member") {
     throw new WorldError(422, "validation_error", "Robot users may only be viewer or member")
   }
@@ -60,7 +75,14 @@ export interface TokenInput {
   readonly usage?: UsageProfile
 }
 
-export const createToken = (world: World, ws: WorkspaceState, userId: string, input: TokenInput, actor: Actor | undefined, createdAt: number): Token => {
+export const createToken = (
+  world: World,
+  ws: WorkspaceState,
+  userId: string,
+  input: TokenInput,
+  actor: Actor | undefined,
+  createdAt: number
+): Token => {
   const list = ws.tokens.get(userId)
   if (list === undefined) throw new WorldError(404, "not_found", `No robot ${userId}`)
   if (input.expiresAt !== undefined && input.expiresAt !== null && Number.isNaN(Date.parse(input.expiresAt))) {
@@ -80,7 +102,15 @@ export const createToken = (world: World, ws: WorkspaceState, userId: string, in
   }
   list.add(token)
   world.tokenIndex.set(plaintext, { workspaceId: ws.id, robotId: userId, tokenId: token.id })
-  world.record(ws, "robot_token.created", "robot_token", token.id, actor ?? world.owner(ws), { robot_id: userId }, createdAt)
+  world.record(
+    ws,
+    "robot_token.created",
+    "robot_token",
+    token.id,
+    actor ?? world.owner(ws),
+    { robot_id: userId },
+    createdAt
+  )
   return token
 }
 

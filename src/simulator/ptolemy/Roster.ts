@@ -39,7 +39,9 @@ export class Roster {
 
   /** After a workspace is generated: its members join the directory, with their parts. */
   seedWorkspace(ws: WorkspaceState, leaver: Membership | undefined, contractor: Membership | undefined): void {
-    const managers = ws.humans.items.filter((h) => h.role === "admin" && h.email !== null && h.id !== leaver?.id).map((h) => h.email!)
+    const managers = ws.humans.items.filter((h) => h.role === "admin" && h.email !== null && h.id !== leaver?.id).map((
+      h
+    ) => h.email!)
     this.parts.set(ws.id, { leaver: leaver?.id, contractor: contractor?.id, contractorWanted: false, managers })
     for (const m of ws.humans.items) this.joined(ws, m)
     if (leaver?.email) this.directory.terminate(leaver.email, this.now() - this.rng.int(25, 45) * DAY)
@@ -68,11 +70,14 @@ export class Roster {
       parts.contractorWanted = true
       return
     }
-    const lag = FIRST_LAGS[this.departures++] ?? this.rng.weighted([[0, 0.35], [1, 0.2], [2, 0.15], [this.rng.int(3, 6), 0.2], [this.rng.int(7, 20), 0.1]])
+    const lag = FIRST_LAGS[this.departures++] ??
+      this.rng.weighted([[0, 0.35], [1, 0.2], [2, 0.15], [this.rng.int(3, 6), 0.2], [this.rng.int(7, 20), 0.1]])
     this.directory.terminate(m.email, Math.max(m.created_at, now - lag * DAY))
     if (m.id === parts.leaver) {
       // The leaver who kept access left for good: someone else who has left keeps theirs from today.
-      const next = ws.humans.items.filter((h) => h.id !== parts.contractor && h.email !== null && this.directory.status(h.email) === "active")
+      const next = ws.humans.items.filter((h) =>
+        h.id !== parts.contractor && h.email !== null && this.directory.status(h.email) === "active"
+      )
       const successor = next.length === 0 ? undefined : this.rng.pick(next)
       parts.leaver = successor?.id
       if (successor?.email) this.directory.terminate(successor.email, now)

@@ -68,7 +68,8 @@ export const ptolemyHandler = (options: ServerOptions) => {
     }
     const fail = (e: ApiError) => finish(e.status, { error: { code: e.code, message: e.message } }, e.headers)
     const hasCursor = Boolean(url.searchParams.get("after")) ||
-      (typeof body === "object" && body !== null && typeof (body as Json)["after"] === "string" && (body as Json)["after"] !== "")
+      (typeof body === "object" && body !== null && typeof (body as Json)["after"] === "string" &&
+        (body as Json)["after"] !== "")
     const decision = decide(faults, method, rel, url.searchParams.toString(), hasCursor)
 
     // Burst throttle: a request that arrives while its token already has `maxInFlight` requests in progress is
@@ -102,17 +103,22 @@ export const ptolemyHandler = (options: ServerOptions) => {
         req.socket.destroy()
         return
       }
-      if (auth === null) throw new ApiError(401, "unauthorized", "The token is missing, malformed, unknown, expired or revoked")
+      if (auth === null) {
+        throw new ApiError(401, "unauthorized", "The token is missing, malformed, unknown, expired or revoked")
+      }
       // An authenticated robot request counts as a use of its token.
       if (auth.robot !== null) world.markUsed(auth.robot.token)
       if (ws === undefined) throw new ApiError(404, "not_found", "No such workspace")
       if (auth.workspaceId !== ws.id) throw new ApiError(403, "forbidden", "This token belongs to another workspace")
       if (decision.action === "revoke-token") {
-        if (auth.robot === null) principals.set(auth.token, { workspaceId: auth.workspaceId, writer: auth.writer, revoked: true })
-        else world.revokeToken(auth.robot.id, auth.robot.token.id, ws.id)
+        if (auth.robot === null) {
+          principals.set(auth.token, { workspaceId: auth.workspaceId, writer: auth.writer, revoked: true })
+        } else world.revokeToken(auth.robot.id, auth.robot.token.id, ws.id)
         throw new ApiError(401, "unauthorized", "The token was revoked")
       }
-      if (overQuota) throw new ApiError(429, "quota_exceeded", "The monthly API-call quota is used up and overage is disabled")
+      if (overQuota) {
+        throw new ApiError(429, "quota_exceeded", "The monthly API-call quota is used up and overage is disabled")
+      }
       if (throttled) {
         throw new ApiError(429, "rate_limited", `More than ${options.maxInFlight} concurrent requests`, {
           "retry-after": String(faults.current.retryAfterSeconds ?? 1)
@@ -123,22 +129,46 @@ export const ptolemyHandler = (options: ServerOptions) => {
       if (serve === undefined || serve === "unserved") {
         const allow = served(found.route)
         const why = serve === "unserved" ? "is not simulated" : "is not served here"
-        throw new ApiError(405, "method_not_allowed", `${method} ${why}${allow.length > 0 ? `; use ${allow.join(", ")}` : ""}`, { allow: allow.join(", ") })
+        throw new ApiError(
+          405,
+          "method_not_allowed",
+          `${method} ${why}${allow.length > 0 ? `; use ${allow.join(", ")}` : ""}`,
+          { allow: allow.join(", ") }
+        )
       }
-      if (faults.forbids(found.route.endpoint)) throw new ApiError(403, "forbidden", "Access to this resource is restricted")
+      if (faults.forbids(found.route.endpoint)) {
+        throw new ApiError(403, "forbidden", "Access to this resource is restricted")
+      }
       if (auth.robot !== null && adminOnly.has(found.route.endpoint)) {
         throw new ApiError(403, "forbidden", "This endpoint requires the Admin role; robot users are Viewer or Member")
       }
-      if (serve.write && auth.writer === null) throw new ApiError(403, "forbidden", "This admin principal is read-only; writes need the write token")
-      if (decision.action === "expire-cursor") throw new ApiError(400, "invalid_cursor", "The cursor has expired; start again from the first page")
+      if (serve.write && auth.writer === null) {
+        throw new ApiError(403, "forbidden", "This admin principal is read-only; writes need the write token")
+      }
+      if (decision.action === "expire-cursor") {
+        throw new ApiError(400, "invalid_cursor", "The cursor has expired; start again from the first page")
+      }
       if (decision.action !== null && typeof decision.action === "object") {
         const a = decision.action
         const code = a.code ?? codeFor(a.status)
         const retryAfter = a.retryAfter ?? (code === "rate_limited" ? faults.current.retryAfterSeconds ?? 1 : undefined)
-        throw new ApiError(a.status, code, "Injected fault", retryAfter === undefined ? {} : { "retry-after": String(retryAfter) })
+        throw new ApiError(
+          a.status,
+          code,
+          "Injected fault",
+          retryAfter === undefined ? {} : { "retry-after": String(retryAfter) }
+        )
       }
       if (badBody) throw new ApiError(400, "invalid_parameter", "The body is not valid JSON")
-      const payload = serve.handler({ ws, world, query: url.searchParams, body, params: found.params, cursorTtlMs: options.cursorTtlMs, actor: serve.write ? auth.writer : null })
+      const payload = serve.handler({
+        ws,
+        world,
+        query: url.searchParams,
+        body,
+        params: found.params,
+        cursorTtlMs: options.cursorTtlMs,
+        actor: serve.write ? auth.writer : null
+      })
       if (decision.action === "lose-answer") {
         req.socket.destroy()
         return
@@ -152,7 +182,9 @@ export const ptolemyHandler = (options: ServerOptions) => {
     } catch (error) {
       if (error instanceof ApiError) return fail(error)
       const e = error as { status?: number; code?: string; message?: string }
-      if (typeof e.status === "number" && typeof e.code === "string") return fail(new ApiError(e.status, e.code, e.message ?? ""))
+      if (typeof e.status === "number" && typeof e.code === "string") {
+        return fail(new ApiError(e.status, e.code, e.message ?? ""))
+      }
       fail(new ApiError(500, "internal_error", "The simulator failed"))
     }
   }

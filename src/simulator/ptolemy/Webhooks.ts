@@ -1,5 +1,5 @@
 /** Webhooks and their subscriptions; webhook seats are a hard limit (DOC). */
-import { type Actor, type Webhook, WorldError, type WorkspaceState } from "./Model.js"
+import { type Actor, type Webhook, type WorkspaceState, WorldError } from "./Model.js"
 import type { World } from "./World.js"
 
 export interface WebhookInput {
@@ -11,7 +11,9 @@ export interface WebhookInput {
 
 export const createWebhook = (world: World, ws: WorkspaceState, input: WebhookInput, actor?: Actor): Webhook => {
   const seats = ws.plan.limits.webhooks
-  if (seats !== null && ws.webhooks.size >= seats) throw new WorldError(403, "forbidden", "All webhook seats are in use")
+  if (seats !== null && ws.webhooks.size >= seats) {
+    throw new WorldError(403, "forbidden", "All webhook seats are in use")
+  }
   const webhook: Webhook = {
     id: world.newId(),
     created_at: world.nowMs(),
@@ -25,13 +27,21 @@ export const createWebhook = (world: World, ws: WorkspaceState, input: WebhookIn
   return webhook
 }
 
-export const updateWebhook = (world: World, ws: WorkspaceState, id: string, patch: Partial<WebhookInput>, actor?: Actor): Webhook => {
+export const updateWebhook = (
+  world: World,
+  ws: WorkspaceState,
+  id: string,
+  patch: Partial<WebhookInput>,
+  actor?: Actor
+): Webhook => {
   const webhook = ws.webhooks.get(id)
   if (webhook === undefined) throw new WorldError(404, "not_found", `No webhook ${id}`)
   if (patch.url !== undefined) webhook.url = patch.url
   if (patch.label !== undefined) webhook.label = patch.label
   if (patch.active !== undefined) webhook.active = patch.active
-  if (patch.eventTypes !== undefined) webhook.subscriptions = patch.eventTypes.map((event_type) => ({ id: world.newId(), event_type }))
+  if (patch.eventTypes !== undefined) {
+    webhook.subscriptions = patch.eventTypes.map((event_type) => ({ id: world.newId(), event_type }))
+  }
   world.record(ws, "webhook.updated", "webhook", webhook.id, actor ?? world.owner(ws), { ...patch })
   return webhook
 }

@@ -6,13 +6,27 @@
  */
 import { Random } from "../kit/Random.js"
 import { retainedEvents } from "./AccessLog.js"
-import { expireInvitations, acceptInvitation, type InvitationInput, revokeInvitation, sendInvitation } from "./Invitations.js"
+import {
+  acceptInvitation,
+  expireInvitations,
+  type InvitationInput,
+  revokeInvitation,
+  sendInvitation
+} from "./Invitations.js"
 import { addHuman, changeRole, readdMember, removeMembership } from "./Members.js"
 import { type PlanChange, rollPeriods, setPlan } from "./Metering.js"
 import type { AccessEvent, Actor, Membership, Role, Token, WorkspaceState } from "./Model.js"
 import { WorldError } from "./Model.js"
 import { Presenter, tokenStatus } from "./Present.js"
-import { createRobot, createToken, deleteRobot, type RobotInput, revokeToken, type TokenInput, useToken } from "./Robots.js"
+import {
+  createRobot,
+  createToken,
+  deleteRobot,
+  revokeToken,
+  type RobotInput,
+  type TokenInput,
+  useToken
+} from "./Robots.js"
 import { Roster } from "./Roster.js"
 import { createWebhook, deleteWebhook, updateWebhook, type WebhookInput } from "./Webhooks.js"
 
@@ -25,7 +39,10 @@ export class World {
   /** Robots and tokens the churn engine leaves alone (the simulator's own test principals). */
   readonly pinned = new Set<string>()
   /** Robot tokens by plaintext, for authentication. */
-  readonly tokenIndex = new Map<string, { readonly workspaceId: string; readonly robotId: string; readonly tokenId: string }>()
+  readonly tokenIndex = new Map<
+    string,
+    { readonly workspaceId: string; readonly robotId: string; readonly tokenId: string }
+  >()
   readonly render: Presenter
   readonly roster: Roster
   private clock: number
@@ -82,7 +99,9 @@ export class World {
   }
 
   workspace(idOrSlug?: string): WorkspaceState {
-    const ws = idOrSlug === undefined ? this.workspaces[0] : this.workspaces.find((w) => w.id === idOrSlug || w.slug === idOrSlug)
+    const ws = idOrSlug === undefined
+      ? this.workspaces[0]
+      : this.workspaces.find((w) => w.id === idOrSlug || w.slug === idOrSlug)
     if (ws === undefined) throw new WorldError(404, "not_found", `No workspace ${idOrSlug}`)
     return ws
   }
@@ -109,8 +128,24 @@ export class World {
     return ws.humans.items
   }
 
-  record(ws: WorkspaceState, eventType: string, resourceType: string, resourceId: string, actor: Actor, data: Json, at = this.clock): void {
-    const event: AccessEvent = { id: this.newId(), created_at: at, event_type: eventType, resource_type: resourceType, resource_id: resourceId, actor, data }
+  record(
+    ws: WorkspaceState,
+    eventType: string,
+    resourceType: string,
+    resourceId: string,
+    actor: Actor,
+    data: Json,
+    at = this.clock
+  ): void {
+    const event: AccessEvent = {
+      id: this.newId(),
+      created_at: at,
+      event_type: eventType,
+      resource_type: resourceType,
+      resource_id: resourceId,
+      actor,
+      data
+    }
     ws.events.add(event)
   }
 
@@ -144,7 +179,13 @@ export class World {
     deleteRobot(this, this.workspace(workspace), userId, actor)
   }
   /** A new token for a robot: the plaintext (shown once) and the record. */
-  createToken(userId: string, input: TokenInput = {}, workspace?: string, actor?: Actor, createdAt = this.clock): { token: string; record: Json } {
+  createToken(
+    userId: string,
+    input: TokenInput = {},
+    workspace?: string,
+    actor?: Actor,
+    createdAt = this.clock
+  ): { token: string; record: Json } {
     const token = createToken(this, this.workspace(workspace), userId, input, actor, createdAt)
     return { token: token.token, record: this.render.token(token) }
   }
@@ -206,7 +247,9 @@ export class World {
     return (this.workspace(workspaceId).tokens.get(userId)?.items ?? []).map((t) => this.render.token(t))
   }
   subscriptions(webhookId: string, workspaceId?: string): Array<Json> {
-    return (this.workspace(workspaceId).webhooks.get(webhookId)?.subscriptions ?? []).map((s) => this.render.subscription(s))
+    return (this.workspace(workspaceId).webhooks.get(webhookId)?.subscriptions ?? []).map((s) =>
+      this.render.subscription(s)
+    )
   }
   workspaceJson(workspaceId?: string): Json {
     return this.render.workspace(this.workspace(workspaceId))
@@ -219,8 +262,20 @@ export class World {
     return this.roster.csv()
   }
   /** A test hook: what the directory says of one person (added when absent). */
-  setRosterEntry(email: string, patch: { status?: "active" | "terminated" | "suspended"; terminatedOn?: string | null; name?: string; manager?: string; department?: string }): void {
+  setRosterEntry(
+    email: string,
+    patch: {
+      status?: "active" | "terminated" | "suspended"
+      terminatedOn?: string | null
+      name?: string
+      manager?: string
+      department?: string
+    }
+  ): void {
     const { terminatedOn, ...rest } = patch
-    this.roster.directory.set(email, { ...rest, ...(terminatedOn === undefined ? {} : { terminatedOn: terminatedOn === null ? null : Date.parse(terminatedOn) }) })
+    this.roster.directory.set(email, {
+      ...rest,
+      ...(terminatedOn === undefined ? {} : { terminatedOn: terminatedOn === null ? null : Date.parse(terminatedOn) })
+    })
   }
 }

@@ -15,16 +15,16 @@ import { makePrincipals, type SimulatorTokens, type WorkspaceTokens } from "./Pr
 import { ptolemyHandler } from "./Server.js"
 import type { World } from "./World.js"
 
+export type { RequestRecord } from "../kit/RequestLog.js"
+export { ROSTER_HEADER } from "../kit/Roster.js"
+export { iso } from "../kit/Time.js"
 export type { EndpointName, FaultAction, FaultOptions, FaultRule } from "./Faults.js"
 export { MAIN_DOMAIN, OUTSIDE_DOMAINS, WorldSizes } from "./Generate.js"
 export type { WorldSize } from "./Generate.js"
-export type { RequestRecord } from "../kit/RequestLog.js"
-export { World } from "./World.js"
 export { WorldError } from "./Model.js"
 export type { Dimension, Role } from "./Model.js"
 export type { SimulatorTokens, WorkspaceTokens } from "./Principals.js"
-export { ROSTER_HEADER } from "../kit/Roster.js"
-export { iso } from "../kit/Time.js"
+export { World } from "./World.js"
 
 export interface SimulatorOptions {
   /** Same seed and options => the same world and churn (default 1). */
@@ -61,7 +61,9 @@ export const DEFAULT_START = "2026-01-05T09:00:00Z"
 const resolveSize = (size: SimulatorOptions["size"]): WorldSize => {
   if (typeof size !== "string") return { ...WorldSizes.small, ...size }
   const preset = WorldSizes[size]
-  if (preset === undefined) throw new Error(`size must be one of ${Object.keys(WorldSizes).join(", ")} or a WorldSize: ${size}`)
+  if (preset === undefined) {
+    throw new Error(`size must be one of ${Object.keys(WorldSizes).join(", ")} or a WorldSize: ${size}`)
+  }
   return preset
 }
 
@@ -86,7 +88,14 @@ export const startPtolemySimulator = async (options: SimulatorOptions = {}): Pro
   const churn = new Churn(world, seed, options.churn ?? 1)
   const log = new RequestLog()
   const server = await listen(
-    ptolemyHandler({ world, faults, principals, cursorTtlMs: options.cursorTtlMs ?? 10 * 60_000, maxInFlight: options.burst?.maxInFlight ?? 20, log }),
+    ptolemyHandler({
+      world,
+      faults,
+      principals,
+      cursorTtlMs: options.cursorTtlMs ?? 10 * 60_000,
+      maxInFlight: options.burst?.maxInFlight ?? 20,
+      log
+    }),
     options.port
   )
   const first = workspaces[0]!

@@ -32,19 +32,28 @@ export interface TlTokens {
 
 const NONE: WorkspaceScope = new Set<string>()
 
-export const makeTokens = (seed: number, firstWorkspaceId: string): { tokens: TlTokens; grants: Map<string, TokenGrant> } => {
+export const makeTokens = (
+  seed: number,
+  firstWorkspaceId: string
+): { tokens: TlTokens; grants: Map<string, TokenGrant> } => {
   const rng = Random.of(seed, "tokens")
   const token = () => `tot_${rng.alphanumeric(52)}`
   const tokens: TlTokens = { full: token(), viewOnly: token(), oneWorkspace: token(), write: token() }
   const grants = new Map<string, TokenGrant>([
     [tokens.full, { viewWorkspaces: "all", manageWorkspaceAccess: NONE, manageUsers: true }],
     [tokens.viewOnly, { viewWorkspaces: "all", manageWorkspaceAccess: NONE, manageUsers: false }],
-    [tokens.oneWorkspace, { viewWorkspaces: new Set([firstWorkspaceId]), manageWorkspaceAccess: NONE, manageUsers: true }],
+    [tokens.oneWorkspace, {
+      viewWorkspaces: new Set([firstWorkspaceId]),
+      manageWorkspaceAccess: NONE,
+      manageUsers: true
+    }],
     [tokens.write, { viewWorkspaces: "all", manageWorkspaceAccess: "all", manageUsers: true }]
   ])
   return { tokens, grants }
 }
 
-export const inScope = (scope: WorkspaceScope, workspaceId: string): boolean => scope === "all" || scope.has(workspaceId)
+export const inScope = (scope: WorkspaceScope, workspaceId: string): boolean =>
+  scope === "all" || scope.has(workspaceId)
 
-export const canViewWorkspace = (grant: TokenGrant, workspaceId: string): boolean => inScope(grant.viewWorkspaces, workspaceId)
+export const canViewWorkspace = (grant: TokenGrant, workspaceId: string): boolean =>
+  inScope(grant.viewWorkspaces, workspaceId)

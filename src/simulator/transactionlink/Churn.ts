@@ -5,9 +5,9 @@
  * org admin (and so inherit access to every workspace) or demoted, and direct memberships are added, re-roled and
  * removed. Everything is drawn from the seeded "churn" stream, so the same seed and the same calls give the same world.
  */
+import type { Random } from "../kit/Random.js"
 import { adminRoleId, pickMemberRole } from "./Generate.js"
 import { makePerson } from "./People.js"
-import type { Random } from "../kit/Random.js"
 import { DAY_MS, type UserState, type WorkspaceState, type WorldState } from "./State.js"
 import { type TlWorld, worldState, worldUser } from "./World.js"
 

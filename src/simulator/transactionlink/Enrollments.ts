@@ -3,7 +3,7 @@
  * is created with the enrollment's workspace memberships), cancelled or resent.
  */
 import type { TlOrgRoleName } from "./Json.js"
-import { ENROLLMENT_TTL_MS, EMAIL, type EnrollmentState, type Org, TlWorldError, type UserState } from "./State.js"
+import { EMAIL, ENROLLMENT_TTL_MS, type EnrollmentState, type Org, TlWorldError, type UserState } from "./State.js"
 import { createUser } from "./Users.js"
 
 /** A workspace assignment of an enrollment; `role` is a workspace role name or id. */
@@ -29,7 +29,9 @@ export const createEnrollment = (org: Org, input: TlCreateEnrollmentInput): Enro
   const email = input.email.trim()
   if (!EMAIL.test(email)) throw new TlWorldError("BAD_REQUEST", `not an e-mail address: ${input.email}`)
   const orgRole = org.orgRoleName(input.orgRole)
-  if (org.userByEmail(email) !== undefined) throw new TlWorldError("BAD_REQUEST", `${email} is already a user of the organisation`)
+  if (org.userByEmail(email) !== undefined) {
+    throw new TlWorldError("BAD_REQUEST", `${email} is already a user of the organisation`)
+  }
   if (org.s.enrollments.some((e) => e.status === "PENDING" && e.email.toLowerCase() === email.toLowerCase())) {
     throw new TlWorldError("BAD_REQUEST", `${email} already has a pending enrollment`)
   }
@@ -38,7 +40,18 @@ export const createEnrollment = (org: Org, input: TlCreateEnrollmentInput): Enro
     return { workspaceId: ws.id, roleId: org.role(ws, w.role).id }
   })
   const { firstName, lastName, title } = input
-  const enrollment: EnrollmentState = { id: org.ids.uuid(), email, status: "PENDING", orgRole, firstName, lastName, title, workspaces, createdAt: org.now, lastSentAt: org.now }
+  const enrollment: EnrollmentState = {
+    id: org.ids.uuid(),
+    email,
+    status: "PENDING",
+    orgRole,
+    firstName,
+    lastName,
+    title,
+    workspaces,
+    createdAt: org.now,
+    lastSentAt: org.now
+  }
   org.s.enrollments.push(enrollment)
   org.enrollments.set(enrollment.id, enrollment)
   sent(org, enrollment)
@@ -68,7 +81,9 @@ export const acceptEnrollment = (org: Org, enrollmentId: string): UserState => {
 }
 
 const open = (e: EnrollmentState): void => {
-  if (e.status !== "PENDING" && e.status !== "EXPIRED") throw new TlWorldError("BAD_REQUEST", `enrollment ${e.id} is ${e.status}`)
+  if (e.status !== "PENDING" && e.status !== "EXPIRED") {
+    throw new TlWorldError("BAD_REQUEST", `enrollment ${e.id} is ${e.status}`)
+  }
 }
 
 /** PENDING or EXPIRED -> CANCELLED. */

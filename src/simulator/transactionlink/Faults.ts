@@ -19,8 +19,16 @@ export type TlEndpointName =
   | "cancelEnrollment" // POST /organizations/enrollments/{id}/cancel
 
 export const TL_ENDPOINT_NAMES: ReadonlyArray<TlEndpointName> = [
-  "workspaces", "directMemberships", "allMemberships", "workspaceRoles", "orgRoles", "users", "user", "enrollments",
-  "membership", "cancelEnrollment"
+  "workspaces",
+  "directMemberships",
+  "allMemberships",
+  "workspaceRoles",
+  "orgRoles",
+  "users",
+  "user",
+  "enrollments",
+  "membership",
+  "cancelEnrollment"
 ]
 
 /**
@@ -65,16 +73,26 @@ export type FaultDecision =
 export type TlFaults = FaultEngine<TlEndpointName, TlFaultAction, TlFaultOptions>
 
 export const makeTlFaults = (seed: number, options: TlFaultOptions = {}): TlFaults =>
-  new FaultEngine(seed, { endpoints: TL_ENDPOINT_NAMES, rates: ["serverErrorRate", "dropRate", "malformedRate"] }, options)
+  new FaultEngine(
+    seed,
+    { endpoints: TL_ENDPOINT_NAMES, rates: ["serverErrorRate", "dropRate", "malformedRate"] },
+    options
+  )
 
 const defaultCode = (status: number): string =>
-  status === 400 ? "BAD_REQUEST"
-  : status === 401 ? "UNAUTHORIZED"
-  : status === 403 ? "FORBIDDEN"
-  : status === 404 ? "NOT_FOUND"
-  : status === 409 ? "CONFLICT"
-  : status >= 500 ? "INTERNAL_ERROR"
-  : "BAD_REQUEST"
+  status === 400 ?
+    "BAD_REQUEST"
+    : status === 401 ?
+    "UNAUTHORIZED"
+    : status === 403 ?
+    "FORBIDDEN"
+    : status === 404 ?
+    "NOT_FOUND"
+    : status === 409 ?
+    "CONFLICT"
+    : status >= 500 ?
+    "INTERNAL_ERROR"
+    : "BAD_REQUEST"
 
 /** The fate of one request: the first rule that fires, else drop, then a 500, then (for a 200) a truncated body. */
 export const decide = (faults: TlFaults, method: string, target: string): FaultDecision => {
@@ -82,11 +100,19 @@ export const decide = (faults: TlFaults, method: string, target: string): FaultD
   if (action === "drop" || action === "malformed" || action === "lose-answer") return { kind: action }
   if (action !== undefined) {
     const { status } = action
-    return { kind: "status", status, code: action.code ?? defaultCode(status), message: action.message ?? `Injected fault (HTTP ${status})`, headers: action.headers ?? {} }
+    return {
+      kind: "status",
+      status,
+      code: action.code ?? defaultCode(status),
+      message: action.message ?? `Injected fault (HTTP ${status})`,
+      headers: action.headers ?? {}
+    }
   }
   const f = faults.current
   if (faults.roll(f.dropRate)) return { kind: "drop" }
-  if (faults.roll(f.serverErrorRate)) return { kind: "status", status: 500, code: "INTERNAL_ERROR", message: "Unexpected server error", headers: {} }
+  if (faults.roll(f.serverErrorRate)) {
+    return { kind: "status", status: 500, code: "INTERNAL_ERROR", message: "Unexpected server error", headers: {} }
+  }
   return { kind: "none", malformed: faults.roll(f.malformedRate) }
 }
 

@@ -1,7 +1,7 @@
 /** The initial organisation: workspaces with their roles, users, direct memberships and enrollments, from a seed. */
-import type { TlEnrollmentStatus, TlOrgRoleName } from "./Json.js"
 import { Random } from "../kit/Random.js"
-import { makePerson, PRIMARY_DOMAIN, type Person } from "./People.js"
+import type { TlEnrollmentStatus, TlOrgRoleName } from "./Json.js"
+import { makePerson, type Person, PRIMARY_DOMAIN } from "./People.js"
 import { TlRoster } from "./Roster.js"
 import { DAY_MS, type EnrollmentState, type UserState, type WorkspaceState, type WorldState } from "./State.js"
 import { TlWorld } from "./World.js"
@@ -49,14 +49,42 @@ export const resolveSize = (size: keyof typeof TlWorldSizes | Partial<TlWorldSiz
 }
 
 const WORKSPACE_NAMES = [
-  "Retail Onboarding", "Business KYB", "Payments Monitoring", "Card Disputes", "Lending Underwriting", "Merchant Risk",
-  "EU Compliance", "UK Compliance", "Partner Integrations", "Internal Tools", "Fraud Operations", "Treasury"
+  "Retail Onboarding",
+  "Business KYB",
+  "Payments Monitoring",
+  "Card Disputes",
+  "Lending Underwriting",
+  "Merchant Risk",
+  "EU Compliance",
+  "UK Compliance",
+  "Partner Integrations",
+  "Internal Tools",
+  "Fraud Operations",
+  "Treasury"
 ]
 
 /** Statuses of the generated enrollments, cycled (9 ACCEPTED, 5 PENDING, 3 EXPIRED, 3 CANCELLED per 20). */
 const ENROLLMENT_PATTERN: ReadonlyArray<TlEnrollmentStatus> = [
-  "ACCEPTED", "PENDING", "EXPIRED", "CANCELLED", "ACCEPTED", "PENDING", "ACCEPTED", "ACCEPTED", "EXPIRED", "PENDING",
-  "ACCEPTED", "CANCELLED", "ACCEPTED", "PENDING", "ACCEPTED", "EXPIRED", "ACCEPTED", "CANCELLED", "PENDING", "ACCEPTED"
+  "ACCEPTED",
+  "PENDING",
+  "EXPIRED",
+  "CANCELLED",
+  "ACCEPTED",
+  "PENDING",
+  "ACCEPTED",
+  "ACCEPTED",
+  "EXPIRED",
+  "PENDING",
+  "ACCEPTED",
+  "CANCELLED",
+  "ACCEPTED",
+  "PENDING",
+  "ACCEPTED",
+  "EXPIRED",
+  "ACCEPTED",
+  "CANCELLED",
+  "PENDING",
+  "ACCEPTED"
 ]
 
 const sec = (ms: number): number => Math.floor(ms / 1000) * 1000
@@ -143,11 +171,13 @@ export const generateWorld = (seed: number, size: TlWorldSize, startMs: number):
     if (u.status === "ACTIVE" && rng.chance(0.08)) continue // never signed in: no idpId, no lastLoginDateTime
     u.idpId = ids.uuid()
     const latest = u.status === "ACTIVE" ? start : start - 10 * DAY_MS
-    const ago = rng.weighted([
-      [[0, 14], 0.75],
-      [[15, 120], 0.2],
-      [[121, 365], 0.05]
-    ] as const)
+    const ago = rng.weighted(
+      [
+        [[0, 14], 0.75],
+        [[15, 120], 0.2],
+        [[121, 365], 0.05]
+      ] as const
+    )
     const wanted = latest - between(ago[0] * DAY_MS, ago[1] * DAY_MS)
     u.lastLoginAt = wanted > u.createdAt ? sec(wanted) : between(u.createdAt, Math.max(u.createdAt, latest))
   }
@@ -155,20 +185,24 @@ export const generateWorld = (seed: number, size: TlWorldSize, startMs: number):
   // When the terminated users left: after their last sign-in, 10 to 60 days ago (a stream of its own, so the rest of
   // the organisation is the same with or without it).
   const leaving = Random.of(seed, "roster")
-  for (const u of terminated) u.terminatedAt = sec(Math.max(u.lastLoginAt ?? u.createdAt, start - leaving.int(10, 60) * DAY_MS))
+  for (const u of terminated) {
+    u.terminatedAt = sec(Math.max(u.lastLoginAt ?? u.createdAt, start - leaving.int(10, 60) * DAY_MS))
+  }
 
   // Direct memberships, in user creation order within each workspace.
   for (const u of users) {
     const count = u.orgRole === "member"
       ? Math.min(size.workspaces, rng.poisson(size.directMembershipsPerUser))
-      : rng.chance(0.3) ? 1 : 0
+      : rng.chance(0.3)
+      ? 1
+      : 0
     for (const ws of rng.shuffle(state.workspaces).slice(0, count)) {
       state.memberships.get(ws.id)!.set(u.id, u.orgRole === "member" ? pickMemberRole(rng, ws) : adminRoleId(ws))
     }
   }
   // Half of the terminated users were offboarded properly; the others keep their memberships (an audit finding).
   terminated.forEach((u, i) => {
-    if (i % 2 === 1) for (const members of state.memberships.values()) members.delete(u.id)
+    if (i % 2 === 1) { for (const members of state.memberships.values()) members.delete(u.id) }
   })
 
   // Enrollments of every status.
@@ -204,7 +238,9 @@ export const generateWorld = (seed: number, size: TlWorldSize, startMs: number):
     if (status === "PENDING") lastSentAt = start - between(3_600_000, 6.5 * DAY_MS)
     else if (status === "EXPIRED") lastSentAt = start - between(7.5 * DAY_MS, 60 * DAY_MS)
     else lastSentAt = start - between(DAY_MS, 300 * DAY_MS)
-    const createdAt = rng.chance(0.25) ? Math.max(orgCreated, lastSentAt - between(8 * DAY_MS, 30 * DAY_MS)) : lastSentAt
+    const createdAt = rng.chance(0.25)
+      ? Math.max(orgCreated, lastSentAt - between(8 * DAY_MS, 30 * DAY_MS))
+      : lastSentAt
     const workspaces = orgRole === "admin"
       ? []
       : rng.shuffle(state.workspaces).slice(0, rng.int(1, 2)).map((ws) => ({

@@ -5,7 +5,8 @@ import { error, forbidden, ok, paged, paging, type Reply, UUID } from "./Replies
 import type { Request } from "./Routes.js"
 import { TlWorldError } from "./State.js"
 
-export const listWorkspaces = ({ world, grant }: Request): Reply => ok(world.workspacesJson().filter((ws) => canViewWorkspace(grant, ws.id)))
+export const listWorkspaces = ({ world, grant }: Request): Reply =>
+  ok(world.workspacesJson().filter((ws) => canViewWorkspace(grant, ws.id)))
 
 /** A workspace endpoint: a UUID (400), that exists (404), that the token can view (403). */
 const viewable = ({ world, grant, params }: Request): string | Reply => {
@@ -26,7 +27,9 @@ export const directMemberships = onWorkspace(({ world }, id) => world.directMemb
 export const allMemberships = onWorkspace(({ world }, id) => world.allMembershipsJson(id))
 export const workspaceRoles = onWorkspace(({ world }, id) => world.rolesJson(id))
 
-export const orgRoles = ({ world, grant }: Request): Reply => (grant.manageUsers ? ok(world.orgRolesJson()) : forbidden("can_manage_users"))
+export const orgRoles = (
+  { world, grant }: Request
+): Reply => (grant.manageUsers ? ok(world.orgRolesJson()) : forbidden("can_manage_users"))
 
 export const user = ({ world, grant, params }: Request): Reply => {
   const param = params[0]!
@@ -53,7 +56,11 @@ export const enrollments = ({ world, grant, query }: Request): Reply => {
   const raw = query.get("status")
   const status = TL_ENROLLMENT_STATUSES.find((s) => s === raw)
   if (raw !== null && status === undefined) {
-    return error(400, "BAD_REQUEST", `Query parameter 'status' must be one of ${TL_ENROLLMENT_STATUSES.join(", ")}, got '${raw}'`)
+    return error(
+      400,
+      "BAD_REQUEST",
+      `Query parameter 'status' must be one of ${TL_ENROLLMENT_STATUSES.join(", ")}, got '${raw}'`
+    )
   }
   return ok(paged(world.enrollmentsJson(status), p.page, p.size))
 }

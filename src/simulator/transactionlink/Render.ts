@@ -1,9 +1,28 @@
 /** The section 12 shapes of the organisation's resources, built from the state (the server and ground truth share them). */
 import { iso } from "../kit/Time.js"
-import type { TlEnrollmentJson, TlMembershipJson, TlRoleRefJson, TlUserJson, TlUserProfileJson, TlWorkspaceJson } from "./Json.js"
-import { ENROLLMENT_TTL_MS, type EnrollmentState, type Org, type UserState, type WorkspaceRoleState, type WorkspaceState } from "./State.js"
+import type {
+  TlEnrollmentJson,
+  TlMembershipJson,
+  TlRoleRefJson,
+  TlUserJson,
+  TlUserProfileJson,
+  TlWorkspaceJson
+} from "./Json.js"
+import {
+  ENROLLMENT_TTL_MS,
+  type EnrollmentState,
+  type Org,
+  type UserState,
+  type WorkspaceRoleState,
+  type WorkspaceState
+} from "./State.js"
 
-export const workspaceJson = (ws: WorkspaceState): TlWorkspaceJson => ({ id: ws.id, name: ws.name, workspaceType: "LIVE", createdDateTime: iso(ws.createdAt) })
+export const workspaceJson = (ws: WorkspaceState): TlWorkspaceJson => ({
+  id: ws.id,
+  name: ws.name,
+  workspaceType: "LIVE",
+  createdDateTime: iso(ws.createdAt)
+})
 
 export const roleJson = (ws: WorkspaceState, role: WorkspaceRoleState): TlRoleRefJson => ({
   id: role.id,
@@ -23,7 +42,13 @@ export const membershipJson = (ws: WorkspaceState, userId: string, roleId: strin
 export const inheritedJson = (org: Org, ws: WorkspaceState, u: UserState): TlMembershipJson => ({
   workspaceId: ws.id,
   userId: u.id,
-  role: { id: org.s.orgRoleIds[u.orgRole], name: u.orgRole, workspaceId: ws.id, createdDateTime: iso(org.s.organization.createdAt), type: "ORGANIZATION" }
+  role: {
+    id: org.s.orgRoleIds[u.orgRole],
+    name: u.orgRole,
+    workspaceId: ws.id,
+    createdDateTime: iso(org.s.organization.createdAt),
+    type: "ORGANIZATION"
+  }
 })
 
 export const userJson = (org: Org, u: UserState): TlUserJson => {

@@ -15,14 +15,20 @@ const MAX_PAGE_SIZE = 100
 const MAX_PAGE = 2_147_483_647
 
 /** The fingerprint is a fresh random UUID (not seeded: it names one occurrence). */
-export const error = (status: number, code: TlErrorCode | string, message: string, headers?: Readonly<Record<string, string>>): Reply => {
+export const error = (
+  status: number,
+  code: TlErrorCode | string,
+  message: string,
+  headers?: Readonly<Record<string, string>>
+): Reply => {
   const body: TlErrorJson = { fingerprint: randomUUID(), errors: [{ code, message }] }
   return headers === undefined ? { status, body } : { status, body, headers }
 }
 
 export const ok = (body: unknown): Reply => ({ status: 200, body })
 
-export const forbidden = (what: string): Reply => error(403, "FORBIDDEN", `Insufficient permissions: ${what} is required`)
+export const forbidden = (what: string): Reply =>
+  error(403, "FORBIDDEN", `Insufficient permissions: ${what} is required`)
 
 export const isReply = (x: unknown): x is Reply => typeof x === "object" && x !== null && "status" in x && "body" in x
 
@@ -34,7 +40,13 @@ export const paged = <T>(items: ReadonlyArray<T>, page: number, size: number): T
   number: page
 })
 
-const intParam = (params: URLSearchParams, name: string, fallback: number, min: number, max: number): number | Reply => {
+const intParam = (
+  params: URLSearchParams,
+  name: string,
+  fallback: number,
+  min: number,
+  max: number
+): number | Reply => {
   const raw = params.get(name)
   if (raw === null) return fallback
   const n = /^\d{1,10}$/.test(raw) ? Number(raw) : Number.NaN

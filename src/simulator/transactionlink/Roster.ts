@@ -14,7 +14,9 @@ export class TlRoster {
   private readonly contractor: string | undefined
 
   constructor(private readonly seed: number, state: WorldState) {
-    const outside = state.users.filter((u) => u.status === "ACTIVE" && u.orgRole === "member" && !u.email.endsWith(`@${PRIMARY_DOMAIN}`))
+    const outside = state.users.filter((u) =>
+      u.status === "ACTIVE" && u.orgRole === "member" && !u.email.endsWith(`@${PRIMARY_DOMAIN}`)
+    )
     this.contractor = (outside.find((u) => u.email.endsWith(`@${CONTRACTOR_DOMAIN}`)) ?? outside[0])?.id
   }
 

@@ -35,18 +35,31 @@ const ANY_WRITE = { POST: null, PUT: null, PATCH: null, DELETE: null }
 export const ROUTES: ReadonlyArray<Route> = [
   { endpoint: "workspaces", pattern: /^\/organizations\/workspaces$/, read: Reads.listWorkspaces },
   { endpoint: "directMemberships", pattern: /^\/workspaces\/([^/]+)\/memberships$/, read: Reads.directMemberships },
-  { endpoint: "allMemberships", pattern: /^\/organizations\/workspaces\/([^/]+)\/memberships$/, read: Reads.allMemberships },
+  {
+    endpoint: "allMemberships",
+    pattern: /^\/organizations\/workspaces\/([^/]+)\/memberships$/,
+    read: Reads.allMemberships
+  },
   { endpoint: "workspaceRoles", pattern: /^\/organizations\/workspaces\/([^/]+)\/roles$/, read: Reads.workspaceRoles },
   { endpoint: "orgRoles", pattern: /^\/organizations\/roles$/, read: Reads.orgRoles },
   { endpoint: "users", pattern: /^\/organizations\/users$/, read: Reads.users },
   { endpoint: "user", pattern: /^\/organizations\/users\/([^/]+)$/, read: Reads.user },
-  { endpoint: "enrollments", pattern: /^\/organizations\/enrollments$/, read: Reads.enrollments, writes: { POST: null } },
+  {
+    endpoint: "enrollments",
+    pattern: /^\/organizations\/enrollments$/,
+    read: Reads.enrollments,
+    writes: { POST: null }
+  },
   {
     endpoint: "membership",
     pattern: /^\/organizations\/workspaces\/([^/]+)\/memberships\/([^/]+)$/,
     writes: { PUT: Writes.setMembership, DELETE: Writes.removeMembership }
   },
-  { endpoint: "cancelEnrollment", pattern: /^\/organizations\/enrollments\/([^/]+)\/cancel$/, writes: { POST: Writes.cancelEnrollment } },
+  {
+    endpoint: "cancelEnrollment",
+    pattern: /^\/organizations\/enrollments\/([^/]+)\/cancel$/,
+    writes: { POST: Writes.cancelEnrollment }
+  },
   // The other candidate path of the membership writes (section 4.3), and the user and enrollment writes.
   { pattern: /^\/workspaces\/[^/]+\/memberships\/[^/]+$/, writes: ANY_WRITE },
   { pattern: /^\/organizations\/users\/[^/]+\/(?:profile|role|terminate|reinstate|reset-mfa)$/, writes: ANY_WRITE },

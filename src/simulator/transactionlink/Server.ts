@@ -21,7 +21,14 @@ export interface ServerContext {
   readonly log: RequestLog
 }
 
-const respond = (ctx: ServerContext, method: string, path: string, query: string, authorization: string | undefined, parsed: { body: unknown; bad: boolean }): Reply => {
+const respond = (
+  ctx: ServerContext,
+  method: string,
+  path: string,
+  query: string,
+  authorization: string | undefined,
+  parsed: { body: unknown; bad: boolean }
+): Reply => {
   // Authentication: the tot_ token as-is; "Bearer tot_..." is refused like any unknown value.
   if (authorization === undefined || authorization === "") {
     return error(401, "UNAUTHORIZED", "Token missing: send the organisation token in the Authorization header")
@@ -40,9 +47,20 @@ const respond = (ctx: ServerContext, method: string, path: string, query: string
     return error(405, "BAD_REQUEST", `${method} ${path}: ${why}`, { Allow: allow.join(", ") })
   }
   if (found.route.endpoint !== undefined && ctx.faults.forbids(found.route.endpoint)) {
-    return error(403, "FORBIDDEN", `Insufficient permissions: a permission this token lacks for '${found.route.endpoint}' is required`)
+    return error(
+      403,
+      "FORBIDDEN",
+      `Insufficient permissions: a permission this token lacks for '${found.route.endpoint}' is required`
+    )
   }
-  return handler({ world: ctx.world, grant, params: found.params, query: new URLSearchParams(query), body: parsed.body, badBody: parsed.bad })
+  return handler({
+    world: ctx.world,
+    grant,
+    params: found.params,
+    query: new URLSearchParams(query),
+    body: parsed.body,
+    badBody: parsed.bad
+  })
 }
 
 const send = (res: ServerResponse, reply: Reply, extraFields: boolean, malformed: boolean): void => {
@@ -52,59 +70,69 @@ const send = (res: ServerResponse, reply: Reply, extraFields: boolean, malformed
   }
   let body = JSON.stringify(extraFields ? withExtraFields(reply.body) : reply.body)
   if (malformed) body = malform(body)
-  res.writeHead(reply.status, { "Content-Type": CONTENT_TYPE, "Content-Length": String(Buffer.byteLength(body)), ...reply.headers })
+  res.writeHead(reply.status, {
+    "Content-Type": CONTENT_TYPE,
+    "Content-Length": String(Buffer.byteLength(body)),
+    ...reply.headers
+  })
   res.end(body)
 }
 
-export const transactionLinkHandler = (ctx: ServerContext) => async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-  const receivedAt = Date.now()
-  const method = (req.method ?? "GET").toUpperCase()
-  const target = req.url ?? "/"
-  const { path, query } = splitTarget(target)
-  const authorization = req.headers.authorization
-  ctx.log.started()
-  let parsed: { body: unknown; bad: boolean } = { body: undefined, bad: false }
-  const record = (status: number) =>
-    ctx.log.finished({
-      method,
-      path,
-      query,
-      status,
-      authorization,
-      token: authorization === undefined || authorization === "" ? null : authorization,
-      write: isWrite(route(path)?.route, method),
-      ...(parsed.body === undefined ? {} : { body: parsed.body }),
-      receivedAt
-    })
-  try {
-    parsed = parseBody(await readBody(req))
-    const latency = ctx.faults.latency()
-    if (latency > 0) await sleep(latency)
-    if (res.destroyed) return record(0)
-    const decision = decide(ctx.faults, method, target)
-    if (decision.kind === "drop") {
-      record(0)
-      req.socket.destroy()
-      return
-    }
-    if (decision.kind === "status") {
-      const reply = error(decision.status, decision.code, decision.message, decision.headers)
+export const transactionLinkHandler =
+  (ctx: ServerContext) => async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const receivedAt = Date.now()
+    const method = (req.method ?? "GET").toUpperCase()
+    const target = req.url ?? "/"
+    const { path, query } = splitTarget(target)
+    const authorization = req.headers.authorization
+    ctx.log.started()
+    let parsed: { body: unknown; bad: boolean } = { body: undefined, bad: false }
+    const record = (status: number) =>
+      ctx.log.finished({
+        method,
+        path,
+        query,
+        status,
+        authorization,
+        token: authorization === undefined || authorization === "" ? null : authorization,
+        write: isWrite(route(path)?.route, method),
+        ...(parsed.body === undefined ? {} : { body: parsed.body }),
+        receivedAt
+      })
+    try {
+      parsed = parseBody(await readBody(req))
+      const latency = ctx.faults.latency()
+      if (latency > 0) await sleep(latency)
+      if (res.destroyed) return record(0)
+      const decision = decide(ctx.faults, method, target)
+      if (decision.kind === "drop") {
+        record(0)
+        req.socket.destroy()
+        return
+      }
+      if (decision.kind === "status") {
+        const reply = error(decision.status, decision.code, decision.message, decision.headers)
+        record(reply.status)
+        return send(res, reply, ctx.faults.current.extraFields === true, false)
+      }
+      const reply = respond(ctx, method, path, query, authorization, parsed)
+      if (decision.kind === "lose-answer") {
+        record(0)
+        req.socket.destroy()
+        return
+      }
       record(reply.status)
-      return send(res, reply, ctx.faults.current.extraFields === true, false)
-    }
-    const reply = respond(ctx, method, path, query, authorization, parsed)
-    if (decision.kind === "lose-answer") {
-      record(0)
-      req.socket.destroy()
-      return
-    }
-    record(reply.status)
-    const malformed = decision.kind === "malformed" || (decision.malformed && reply.status === 200)
-    send(res, reply, ctx.faults.current.extraFields === true, malformed)
-  } catch (e) {
-    record(500)
-    if (!res.headersSent && !res.destroyed) {
-      send(res, error(500, "INTERNAL_ERROR", `Unexpected server error: ${e instanceof Error ? e.message : String(e)}`), false, false)
+      const malformed = decision.kind === "malformed" || (decision.malformed && reply.status === 200)
+      send(res, reply, ctx.faults.current.extraFields === true, malformed)
+    } catch (e) {
+      record(500)
+      if (!res.headersSent && !res.destroyed) {
+        send(
+          res,
+          error(500, "INTERNAL_ERROR", `Unexpected server error: ${e instanceof Error ? e.message : String(e)}`),
+          false,
+          false
+        )
+      }
     }
   }
-}

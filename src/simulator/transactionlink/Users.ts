@@ -37,7 +37,7 @@ export const terminateUser = (org: Org, userId: string, removeMemberships: boole
   if (user.status === "TERMINATED") throw new TlWorldError("BAD_REQUEST", `user ${user.id} is already terminated`)
   user.status = "TERMINATED"
   user.terminatedAt = org.now
-  if (removeMemberships) for (const members of org.s.memberships.values()) members.delete(user.id)
+  if (removeMemberships) { for (const members of org.s.memberships.values()) members.delete(user.id) }
   return user
 }
 

@@ -4,12 +4,29 @@
  * `world.*Json()`. The capabilities live in their own files (users, memberships, enrollments, rendering, roster).
  */
 import type { Random } from "../kit/Random.js"
-import { acceptEnrollment, cancelEnrollment, createEnrollment, expireDue, resendEnrollment, type TlCreateEnrollmentInput } from "./Enrollments.js"
-import { TL_ORG_ROLE_NAMES, type TlEnrollmentJson, type TlEnrollmentStatus, type TlMembershipJson, type TlOrgRoleJson, type TlOrgRoleName, type TlRoleRefJson, type TlUserJson, type TlWorkspaceJson } from "./Json.js"
+import {
+  acceptEnrollment,
+  cancelEnrollment,
+  createEnrollment,
+  expireDue,
+  resendEnrollment,
+  type TlCreateEnrollmentInput
+} from "./Enrollments.js"
+import {
+  TL_ORG_ROLE_NAMES,
+  type TlEnrollmentJson,
+  type TlEnrollmentStatus,
+  type TlMembershipJson,
+  type TlOrgRoleJson,
+  type TlOrgRoleName,
+  type TlRoleRefJson,
+  type TlUserJson,
+  type TlWorkspaceJson
+} from "./Json.js"
 import { allMemberships, directMemberships, removeMembership, upsertMembership } from "./Memberships.js"
 import { enrollmentJson, roleJson, userJson, workspaceJson } from "./Render.js"
 import { TlRoster } from "./Roster.js"
-import { Org, toMs, TlWorldError, type UserState, type WorkspaceState, type WorldState } from "./State.js"
+import { Org, TlWorldError, toMs, type UserState, type WorkspaceState, type WorldState } from "./State.js"
 import { createUser, recordLogin, reinstateUser, terminateUser, type TlAddUserInput } from "./Users.js"
 
 export type { TlCreateEnrollmentInput, TlEnrollmentWorkspaceInput } from "./Enrollments.js"
@@ -67,7 +84,12 @@ export class TlWorld {
     if (roles.length === 0) throw new TlWorldError("BAD_REQUEST", "a workspace needs at least one role")
     if (new Set(roles).size !== roles.length) throw new TlWorldError("BAD_REQUEST", "duplicate workspace role name")
     const org = this.#org
-    const ws: WorkspaceState = { id: org.ids.uuid(), name: input.name, createdAt: org.now, roles: roles.map((name) => ({ id: org.ids.uuid(), name, createdAt: org.now })) }
+    const ws: WorkspaceState = {
+      id: org.ids.uuid(),
+      name: input.name,
+      createdAt: org.now,
+      roles: roles.map((name) => ({ id: org.ids.uuid(), name, createdAt: org.now }))
+    }
     org.s.workspaces.push(ws)
     org.workspaces.set(ws.id, ws)
     return workspaceJson(ws)
@@ -180,7 +202,11 @@ export class TlWorld {
   }
   /** `GET /organizations/roles`. */
   orgRolesJson(): Array<TlOrgRoleJson> {
-    return TL_ORG_ROLE_NAMES.map((name) => ({ id: this.#org.s.orgRoleIds[name], name, organizationId: this.#org.s.organization.id }))
+    return TL_ORG_ROLE_NAMES.map((name) => ({
+      id: this.#org.s.orgRoleIds[name],
+      name,
+      organizationId: this.#org.s.organization.id
+    }))
   }
   /** Every user, in the order of `GET /organizations/users` (creation order). */
   usersJson(): Array<TlUserJson> {
@@ -192,7 +218,9 @@ export class TlWorld {
   }
   /** Every enrollment (or those of one status), in the order of `GET /organizations/enrollments` (creation order). */
   enrollmentsJson(status?: TlEnrollmentStatus): Array<TlEnrollmentJson> {
-    return this.#org.s.enrollments.filter((e) => status === undefined || e.status === status).map((e) => enrollmentJson(this.#org, e))
+    return this.#org.s.enrollments.filter((e) => status === undefined || e.status === status).map((e) =>
+      enrollmentJson(this.#org, e)
+    )
   }
   /** The company's people directory as CSV (`email,status,terminated_on,name,manager,department`), as of now. */
   rosterCsv(): string {

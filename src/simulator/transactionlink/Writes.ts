@@ -47,11 +47,15 @@ export const setMembership = (request: Request): Reply => {
   if ("status" in target) return target
   if (request.badBody) return error(400, "BAD_REQUEST", "The body is not valid JSON")
   const body = request.body as { userId?: unknown; roleId?: unknown } | undefined
-  if (typeof body !== "object" || body === null || Array.isArray(body)) return error(400, "BAD_REQUEST", 'The body must be {"userId": uuid, "roleId": uuid}')
+  if (typeof body !== "object" || body === null || Array.isArray(body)) {
+    return error(400, "BAD_REQUEST", "The body must be {\"userId\": uuid, \"roleId\": uuid}")
+  }
   if (typeof body.userId !== "string" || body.userId.toLowerCase() !== target.userId) {
     return error(400, "BAD_REQUEST", "userId in the body must be the userId of the path")
   }
-  if (typeof body.roleId !== "string" || !UUID.test(body.roleId)) return error(400, "BAD_REQUEST", "roleId must be a UUID")
+  if (typeof body.roleId !== "string" || !UUID.test(body.roleId)) {
+    return error(400, "BAD_REQUEST", "roleId must be a UUID")
+  }
   const roleId = body.roleId
   return attempt(() => {
     request.world.userJson(target.userId) // 404 for a user outside the organisation, before the role is looked at
@@ -67,7 +71,9 @@ export const cancelEnrollment = ({ world, grant, params }: Request): Reply => {
   return attempt(() => {
     const found = world.enrollmentsJson().find((e) => e.enrollmentId === id.toLowerCase())
     if (found === undefined) return error(404, "NOT_FOUND", `Enrollment ${id} not found`)
-    if (found.status !== "PENDING") return error(409, "CONFLICT", `Enrollment ${id} is ${found.status}, no longer pending`)
+    if (found.status !== "PENDING") {
+      return error(409, "CONFLICT", `Enrollment ${id} is ${found.status}, no longer pending`)
+    }
     return ok(world.cancelEnrollment(id))
   })
 }

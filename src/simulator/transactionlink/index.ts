@@ -5,30 +5,30 @@
  * `docs/simulator-transactionlink.md`.
  */
 import { listen } from "../kit/Http.js"
+import { Random } from "../kit/Random.js"
 import { RequestLog } from "../kit/RequestLog.js"
 import type { RunningBase } from "../kit/Running.js"
-import { Random } from "../kit/Random.js"
 import { makeTokens, type TlTokens } from "./Auth.js"
 import { TlChurn } from "./Churn.js"
 import { makeTlFaults, type TlFaultOptions } from "./Faults.js"
-import { DEFAULT_START, generateWorld, resolveSize, TlWorldSizes, type TlWorldSize } from "./Generate.js"
+import { DEFAULT_START, generateWorld, resolveSize, type TlWorldSize, TlWorldSizes } from "./Generate.js"
 import { transactionLinkHandler } from "./Server.js"
 import type { TlWorld } from "./World.js"
 
+export type { RequestRecord as TlRequestRecord } from "../kit/RequestLog.js"
+export { ROSTER_HEADER } from "../kit/Roster.js"
+export { TOKEN_PATTERN } from "./Auth.js"
+export type { TlTokens } from "./Auth.js"
 export { TL_ENDPOINT_NAMES, TL_EXTRA_FIELDS } from "./Faults.js"
 export type { TlEndpointName, TlFaultAction, TlFaultOptions, TlFaultRule } from "./Faults.js"
 export { DEFAULT_START, TlWorldSizes } from "./Generate.js"
 export type { TlWorldSize } from "./Generate.js"
 export * from "./Json.js"
 export { OUTSIDE_DOMAINS, PRIMARY_DOMAIN } from "./People.js"
-export type { RequestRecord as TlRequestRecord } from "../kit/RequestLog.js"
-export { TOKEN_PATTERN } from "./Auth.js"
-export type { TlTokens } from "./Auth.js"
+export { CONTRACTOR_DOMAIN } from "./Roster.js"
 export { ENROLLMENT_TTL_MS, TlWorldError } from "./State.js"
 export { TlWorld } from "./World.js"
 export type { TlAddUserInput, TlCreateEnrollmentInput, TlEnrollmentWorkspaceInput } from "./World.js"
-export { CONTRACTOR_DOMAIN } from "./Roster.js"
-export { ROSTER_HEADER } from "../kit/Roster.js"
 
 export const DEFAULT_SEED = 1
 
@@ -64,7 +64,9 @@ const checkSeed = (seed: number): number => {
 }
 
 /** The generated world alone (no server, no tokens): the same world the simulator starts with for these options. */
-export const createTransactionLinkWorld = (options: Pick<TlSimulatorOptions, "seed" | "size" | "start"> = {}): TlWorld =>
+export const createTransactionLinkWorld = (
+  options: Pick<TlSimulatorOptions, "seed" | "size" | "start"> = {}
+): TlWorld =>
   generateWorld(checkSeed(options.seed ?? DEFAULT_SEED), resolveSize(options.size), parseStart(options.start))
 
 export const startTransactionLinkSimulator = async (options: TlSimulatorOptions = {}): Promise<RunningTlSimulator> => {

@@ -69,7 +69,12 @@ export const decodeItems = <A, I, E>(
       if (Either.isLeft(decoded)) {
         const label = typeof raw["id"] === "string" ? `item ${raw["id"]}` : `item ${index}`
         return Effect.fail(
-          fail({ reason: "SchemaDrift", endpoint, detail: `${label}: ${describeIssues(decoded.left)}`, cause: decoded.left })
+          fail({
+            reason: "SchemaDrift",
+            endpoint,
+            detail: `${label}: ${describeIssues(decoded.left)}`,
+            cause: decoded.left
+          })
         )
       }
       items.push({ value: decoded.right, raw })

@@ -38,25 +38,32 @@ export const proxyUrl = (name: string, value: string): Either.Either<string, str
     return Either.left(`${name} is not a proxy URL (expected e.g. http://proxy.example:3128).`)
   }
   if (url.protocol !== "http:" && url.protocol !== "https:") {
-    return Either.left(`${name} names a ${url.protocol.slice(0, -1)} proxy; only http:// and https:// proxies are supported.`)
+    return Either.left(
+      `${name} names a ${url.protocol.slice(0, -1)} proxy; only http:// and https:// proxies are supported.`
+    )
   }
   return Either.right(url.href)
 }
 
 /** The proxy settings of this environment, and what is wrong with them (checked at start: a usage error). */
-export const proxySettings: Effect.Effect<{ readonly settings: ProxySettings; readonly problems: ReadonlyArray<string> }> =
-  Effect.map(
-    Effect.orElseSucceed(proxyVariables, () => ({ httpProxy: "", httpsProxy: "", noProxy: "" })),
-    (raw) => {
-      const http = proxyUrl("HTTP_PROXY", raw.httpProxy)
-      const https = proxyUrl("HTTPS_PROXY", raw.httpsProxy)
-      return {
-        // "" rather than undefined: undici would otherwise read the environment itself.
-        settings: { httpProxy: Either.getOrElse(http, () => ""), httpsProxy: Either.getOrElse(https, () => ""), noProxy: raw.noProxy },
-        problems: [http, https].flatMap((e) => (Either.isLeft(e) ? [e.left] : []))
-      }
+export const proxySettings: Effect.Effect<
+  { readonly settings: ProxySettings; readonly problems: ReadonlyArray<string> }
+> = Effect.map(
+  Effect.orElseSucceed(proxyVariables, () => ({ httpProxy: "", httpsProxy: "", noProxy: "" })),
+  (raw) => {
+    const http = proxyUrl("HTTP_PROXY", raw.httpProxy)
+    const https = proxyUrl("HTTPS_PROXY", raw.httpsProxy)
+    return {
+      // "" rather than undefined: undici would otherwise read the environment itself.
+      settings: {
+        httpProxy: Either.getOrElse(http, () => ""),
+        httpsProxy: Either.getOrElse(https, () => ""),
+        noProxy: raw.noProxy
+      },
+      problems: [http, https].flatMap((e) => (Either.isLeft(e) ? [e.left] : []))
     }
-  )
+  }
+)
 
 /** Where requests go, through a proxy or direct, per URL; closed with every connection when the scope ends. */
 const proxyAwareDispatcher = Layer.scoped(

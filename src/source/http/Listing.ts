@@ -63,5 +63,7 @@ export const rawId = (key: string) => (raw: unknown): string | undefined => {
 export const describeConflicts = (ids: ReadonlyArray<string>): string => {
   const named = ids.slice(0, 10).join(", ")
   const more = ids.length > 10 ? ` and ${ids.length - 10} more` : ""
-  return `the listing changed while it was read: ${ids.length === 1 ? "id" : `${ids.length} ids`} ${named}${more} came twice with different contents`
+  return `the listing changed while it was read: ${
+    ids.length === 1 ? "id" : `${ids.length} ids`
+  } ${named}${more} came twice with different contents`
 }

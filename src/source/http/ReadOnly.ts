@@ -24,7 +24,10 @@ export interface ReadOnlyPolicy {
 }
 
 /** Whether a request is a read under the policy. */
-export const isRead = (request: Pick<HttpClientRequest.HttpClientRequest, "method" | "url">, policy: ReadOnlyPolicy): boolean => {
+export const isRead = (
+  request: Pick<HttpClientRequest.HttpClientRequest, "method" | "url">,
+  policy: ReadOnlyPolicy
+): boolean => {
   if (request.method === "GET") return true
   if (request.method !== "POST" || !policy.filterPosts) return false
   let path: string
@@ -37,7 +40,10 @@ export const isRead = (request: Pick<HttpClientRequest.HttpClientRequest, "metho
 }
 
 /** The client, refusing whatever is not a read before it is sent. */
-export const readOnly = <E, R>(client: HttpClient.HttpClient.With<E, R>, policy: ReadOnlyPolicy): HttpClient.HttpClient.With<E, R> =>
+export const readOnly = <E, R>(
+  client: HttpClient.HttpClient.With<E, R>,
+  policy: ReadOnlyPolicy
+): HttpClient.HttpClient.With<E, R> =>
   HttpClient.mapRequestEffect(client, (request) =>
     isRead(request, policy)
       ? Effect.succeed(request)

@@ -115,15 +115,27 @@ export const make = (config: PtolemyClientConfig) =>
             if (Array.isArray(json)) return { items: json, next: Option.none() }
             if (!isJsonObject(json)) {
               const shown = String(JSON.stringify(json)).slice(0, 80)
-              return yield* Effect.fail(fail({ reason: "SchemaDrift", endpoint, detail: `the answer is ${shown}, not a list` }))
+              return yield* Effect.fail(
+                fail({ reason: "SchemaDrift", endpoint, detail: `the answer is ${shown}, not a list` })
+              )
             }
             const page = yield* decodeValue(S.Page, json, "the list envelope", endpoint, fail)
             const cursor = page.meta?.next_cursor ?? null
             const next = nextCursor(cursor, page.meta?.has_more ?? cursor !== null)
-            if (Either.isLeft(next)) return yield* Effect.fail(fail({ reason: "SchemaDrift", endpoint, detail: next.left }))
+            if (Either.isLeft(next)) {
+              return yield* Effect.fail(fail({ reason: "SchemaDrift", endpoint, detail: next.left }))
+            }
             return { items: page.data, next: next.right } satisfies PageOf<string | undefined>
           })
-        return paged({ endpoint, schema, first: undefined, fetch, fail, patience: PATIENCE, readAhead: mode === "chain" })
+        return paged({
+          endpoint,
+          schema,
+          first: undefined,
+          fetch,
+          fail,
+          patience: PATIENCE,
+          readAhead: mode === "chain"
+        })
       })
       return mode === "chain" ? Stream.unwrapScoped(Effect.as(lanes.hold, pages)) : pages
     }

@@ -42,7 +42,10 @@ export const ptolemyMeanings: ErrorMeanings<PtolemyErrorReason> = {
   Redirected: { inCollection: "failed", failure: "Unavailable" }
 }
 
-const { covered, gap, isFatal, toFailure, twice, twiceWhole, unconfirmed } = collections<PtolemyErrorReason, PtolemyApiError>(
+const { covered, gap, isFatal, toFailure, twice, twiceWhole, unconfirmed } = collections<
+  PtolemyErrorReason,
+  PtolemyApiError
+>(
   "ptolemy",
   ptolemyMeanings
 )
@@ -227,7 +230,11 @@ export const makePtolemySource = (
       const conflicts = Stream.suspend(() => {
         const ids = listing.conflicts()
         return ids.length === 0 ? Stream.empty : Stream.fail(
-          new PtolemyApiError({ reason: "Inconsistent", endpoint: "the robots' token lists", detail: describeConflicts(ids) })
+          new PtolemyApiError({
+            reason: "Inconsistent",
+            endpoint: "the robots' token lists",
+            detail: describeConflicts(ids)
+          })
         )
       })
       return Stream.concat(perRobot, conflicts)
@@ -264,7 +271,9 @@ export const makePtolemySource = (
 
   const robotsOnly = covered(
     "robots",
-    Stream.fromEffect(Effect.map(collectAll(() => client.robots()), (robots) => SnapshotItem.rows("robots", robots.map(robotRecord))))
+    Stream.fromEffect(
+      Effect.map(collectAll(() => client.robots()), (robots) => SnapshotItem.rows("robots", robots.map(robotRecord)))
+    )
   )
 
   const webhooks: Stream.Stream<SnapshotItem, SourceFailure> = covered(
@@ -275,19 +284,20 @@ export const makePtolemySource = (
         const withSubscriptions = yield* Effect.forEach(
           hooks,
           (hook) =>
-            whenParentGone(collectAll(() => client.subscriptions(hook.value.id)), () => client.webhook(hook.value.id)).pipe(
-              Effect.map(Option.map((subscriptions) =>
-                ({
-                  id: hook.value.id,
-                  url: hook.value.url,
-                  label: text(hook.value.label),
-                  active: hook.value.active ?? null,
-                  created_at: text(hook.value.created_at),
-                  event_types: [...new Set(subscriptions.map((s) => s.value.event_type))].sort(),
-                  raw: { ...hook.raw, subscriptions: subscriptions.map((s) => s.raw) }
-                }) satisfies WebhookRecord
-              ))
-            ),
+            whenParentGone(collectAll(() => client.subscriptions(hook.value.id)), () => client.webhook(hook.value.id))
+              .pipe(
+                Effect.map(Option.map((subscriptions) =>
+                  ({
+                    id: hook.value.id,
+                    url: hook.value.url,
+                    label: text(hook.value.label),
+                    active: hook.value.active ?? null,
+                    created_at: text(hook.value.created_at),
+                    event_types: [...new Set(subscriptions.map((s) => s.value.event_type))].sort(),
+                    raw: { ...hook.raw, subscriptions: subscriptions.map((s) => s.raw) }
+                  }) satisfies WebhookRecord
+                ))
+              ),
           { concurrency: fanout }
         )
         return Stream.succeed(SnapshotItem.rows("webhooks", withSubscriptions.flatMap(Option.toArray)))
@@ -336,7 +346,9 @@ export const makePtolemySource = (
     source: "ptolemy",
     workspaces: Effect.fn("PtolemySource.workspaces")(() =>
       client.workspace.pipe(
-        Effect.map((item): ReadonlyArray<WorkspaceTarget> => [{ workspace: workspaceRecord(item), scope: "workspace" }]),
+        Effect.map((
+          item
+        ): ReadonlyArray<WorkspaceTarget> => [{ workspace: workspaceRecord(item), scope: "workspace" }]),
         Effect.mapError(toFailure)
       )
     ),
@@ -352,7 +364,9 @@ export const makePtolemySource = (
           invitations(asOf),
           covered(
             "plan_usage",
-            Stream.fromEffect(Effect.map(client.plan, (plan) => SnapshotItem.rows("plan_usage", planUsageRecords(plan))))
+            Stream.fromEffect(
+              Effect.map(client.plan, (plan) => SnapshotItem.rows("plan_usage", planUsageRecords(plan)))
+            )
           ),
           webhooks,
           streamed("events", () => client.events(eventsSince), eventRecord)

@@ -6,12 +6,12 @@
 import { HttpClient, HttpClientRequest } from "@effect/platform"
 import { Effect, Option, Redacted, Ref, type Schema, Stream } from "effect"
 import type { ApiErrorFields } from "../http/ApiError.js"
-import { decodeValue, type Item, isJsonObject } from "../http/Decode.js"
+import { decodeValue, isJsonObject, type Item } from "../http/Decode.js"
 import { nextPageNumber, paged, type PageOf, wholeList } from "../http/Paging.js"
 import { readOnly } from "../http/ReadOnly.js"
 import { type Headers, makeJsonCall, parseRetryAfter, type RequestTuning, tuned } from "../http/Request.js"
-import { TransactionLinkApiError, type TransactionLinkErrorReason } from "./TransactionLinkApiError.js"
 import * as S from "./Schemas.js"
+import { TransactionLinkApiError, type TransactionLinkErrorReason } from "./TransactionLinkApiError.js"
 
 export interface TransactionLinkClientConfig extends RequestTuning {
   /** e.g. `https://api.transactionlink.io` */
@@ -72,7 +72,9 @@ export const make = (config: TransactionLinkClientConfig) =>
           }
           const pages = isJsonObject(json) ? json["totalPages"] : undefined
           return typeof pages === "number" && pages > 1
-            ? Effect.fail(fail({ reason: "SchemaDrift", endpoint, detail: "the list is paged, which the contract does not say" }))
+            ? Effect.fail(
+              fail({ reason: "SchemaDrift", endpoint, detail: "the list is paged, which the contract does not say" })
+            )
             : Effect.succeed(wholeList(wrapped))
         })
       return collect(paged({ endpoint, schema, first: undefined, fetch, fail, idKey, patience: 1 }))
@@ -95,7 +97,9 @@ export const make = (config: TransactionLinkClientConfig) =>
     const ws = (id: string) => encodeURIComponent(id)
 
     return {
-      workspaces: list(S.Workspace, "/organizations/workspaces", "id").pipe(Effect.withSpan("TransactionLinkClient.workspaces")),
+      workspaces: list(S.Workspace, "/organizations/workspaces", "id").pipe(
+        Effect.withSpan("TransactionLinkClient.workspaces")
+      ),
       directMemberships: Effect.fn("TransactionLinkClient.directMemberships")((workspaceId: string) =>
         list(S.Membership, `/workspaces/${ws(workspaceId)}/memberships`, "userId")
       ),
@@ -113,7 +117,12 @@ export const make = (config: TransactionLinkClientConfig) =>
 
 export type TransactionLinkClientService = Effect.Effect.Success<ReturnType<typeof make>>
 
-export const errorFromStatus = (endpoint: string, status: number, headers: Headers, text: string): TransactionLinkApiError => {
+export const errorFromStatus = (
+  endpoint: string,
+  status: number,
+  headers: Headers,
+  text: string
+): TransactionLinkApiError => {
   const body = Option.getOrUndefined(S.decodeErrorBody(text))
   const first = body?.errors?.[0]
   const retryAfter = parseRetryAfter(headers["retry-after"])

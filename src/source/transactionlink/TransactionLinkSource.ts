@@ -18,14 +18,17 @@ import {
 } from "../AuditSource.js"
 import { collections, commonMeanings, text } from "../Collections.js"
 import type { Item } from "../http/Decode.js"
+import type * as S from "./Schemas.js"
 import { TransactionLinkApiError, type TransactionLinkErrorReason } from "./TransactionLinkApiError.js"
 import { collect, type TransactionLinkClientService } from "./TransactionLinkClient.js"
-import type * as S from "./Schemas.js"
 
 /** What each TransactionLink error means for a run: its reasons are all the common ones. */
 export const transactionLinkMeanings: ErrorMeanings<TransactionLinkErrorReason> = commonMeanings
 
-const { covered, gap, isFatal, toFailure, twice, twiceWhole, unconfirmed } = collections<TransactionLinkErrorReason, TransactionLinkApiError>(
+const { covered, gap, isFatal, toFailure, twice, twiceWhole, unconfirmed } = collections<
+  TransactionLinkErrorReason,
+  TransactionLinkApiError
+>(
   "transactionlink",
   transactionLinkMeanings
 )
@@ -79,28 +82,41 @@ export const makeTransactionLinkSource = (
       new Map(Either.getOrElse(result, () => []).map((r) => [r.value.id, r.value.name])))
 
     /** The organisation's id (the API names it only in its roles), or why it cannot be known. */
-    const organization = Effect.map(roles, Either.flatMap((items) => {
-      const id = items.map((r) => r.value.organizationId).find((id) => typeof id === "string")
-      return id ? Either.right(id) : Either.left(
-        new TransactionLinkApiError({ reason: "SchemaDrift", endpoint: "GET /organizations/roles", detail: "no role carries an organizationId" })
-      )
-    }))
+    const organization = Effect.map(
+      roles,
+      Either.flatMap((items) => {
+        const id = items.map((r) =>
+          r.value.organizationId
+        ).find((id) => typeof id === "string")
+        return id ? Either.right(id) : Either.left(
+          new TransactionLinkApiError({
+            reason: "SchemaDrift",
+            endpoint: "GET /organizations/roles",
+            detail: "no role carries an organizationId"
+          })
+        )
+      })
+    )
 
     /** A workspace's invitations: none (they are the organisation's), or a gap when the organisation is unknown. */
-    const workspaceInvitations: Effect.Effect<CollectionOutcome, SourceFailure> = Effect.flatMap(organization, (org) => {
-      if (Either.isRight(org)) {
+    const workspaceInvitations: Effect.Effect<CollectionOutcome, SourceFailure> = Effect.flatMap(
+      organization,
+      (org) => {
+        if (Either.isRight(org)) {
+          return Effect.succeed({
+            status: "not_applicable",
+            detail: `Enrollments belong to the organisation: they are stored once, with organisation ${org.right}.`
+          })
+        }
+        const error = org.left
+        if (isFatal(error)) return Effect.fail(toFailure(error))
         return Effect.succeed({
-          status: "not_applicable",
-          detail: `Enrollments belong to the organisation: they are stored once, with organisation ${org.right}.`
+          status: gap(error).status,
+          detail:
+            `Enrollments belong to the organisation, which could not be identified, so they were not read: ${error.message}`
         })
       }
-      const error = org.left
-      if (isFatal(error)) return Effect.fail(toFailure(error))
-      return Effect.succeed({
-        status: gap(error).status,
-        detail: `Enrollments belong to the organisation, which could not be identified, so they were not read: ${error.message}`
-      })
-    })
+    )
 
     const members = (
       workspaceId: string,
@@ -108,14 +124,19 @@ export const makeTransactionLinkSource = (
     ): Effect.Effect<ReadonlyArray<MemberRecord>, TransactionLinkApiError> =>
       Effect.gen(function*() {
         const [direct, all] = yield* Effect.all(
-          [twiceWhole(() => client.directMemberships(workspaceId)), twiceWhole(() => client.allMemberships(workspaceId))],
+          [
+            twiceWhole(() => client.directMemberships(workspaceId)),
+            twiceWhole(() => client.allMemberships(workspaceId))
+          ],
           { concurrency: 2 }
         )
         const directIds = new Set(direct.map((m) => m.value.userId))
         const userResult = yield* usersRead
         // Users the token may not read leave members without their emails, run after run alike; a users list that
         // failed otherwise (or shifted) would make this run's members differ from the last for no reason: a gap.
-        if (Either.isLeft(userResult) && userResult.left.reason !== "Forbidden") return yield* Effect.fail(userResult.left)
+        if (Either.isLeft(userResult) && userResult.left.reason !== "Forbidden") {
+          return yield* Effect.fail(userResult.left)
+        }
         const byId = new Map(Either.getOrElse(userResult, () => []).map((u) => [u.value.id, u]))
         const orgRoles = yield* orgRoleNames
         // The full list has every member; an entry missing from the direct list is inherited from the organisation.
@@ -153,19 +174,19 @@ export const makeTransactionLinkSource = (
         Stream.fromEffect(Effect.map(members(workspaceId, usersRead), (rows) => SnapshotItem.rows("members", rows)))
       )
 
-    const invitationRecord = (orgRoles: ReadonlyMap<string, string>) =>
-    ({ raw, value }: Item<S.Enrollment>): InvitationRecord => ({
-      id: value.enrollmentId,
-      email: text(value.email),
-      role: value.roleId ? orgRoles.get(value.roleId) ?? null : null,
-      status: invitationStatus(value.status),
-      invited_by: null,
-      created_at: text(value.createdDateTime ?? value.lastInvitationSentAt),
-      expires_at: text(value.expiresAt),
-      accepted_at: null,
-      revoked_at: null,
-      raw
-    })
+    const invitationRecord =
+      (orgRoles: ReadonlyMap<string, string>) => ({ raw, value }: Item<S.Enrollment>): InvitationRecord => ({
+        id: value.enrollmentId,
+        email: text(value.email),
+        role: value.roleId ? orgRoles.get(value.roleId) ?? null : null,
+        status: invitationStatus(value.status),
+        invited_by: null,
+        created_at: text(value.createdDateTime ?? value.lastInvitationSentAt),
+        expires_at: text(value.expiresAt),
+        accepted_at: null,
+        revoked_at: null,
+        raw
+      })
 
     const enrollments = () =>
       Stream.unwrap(
@@ -185,7 +206,9 @@ export const makeTransactionLinkSource = (
         case "invitations":
           return atOrganization
             ? enrollmentItems()
-            : Stream.fromEffect(Effect.map(workspaceInvitations, (outcome) => SnapshotItem.done("invitations", outcome)))
+            : Stream.fromEffect(
+              Effect.map(workspaceInvitations, (outcome) => SnapshotItem.done("invitations", outcome))
+            )
         case "robots":
         case "robot_tokens":
           return Stream.make(SnapshotItem.done(name, { status: "not_applicable" }))
@@ -200,7 +223,9 @@ export const makeTransactionLinkSource = (
         ...workspaces.map((item): WorkspaceTarget => ({ workspace: workspaceRecord(item), scope: "workspace" })),
         ...Either.match(org, {
           onLeft: () => [],
-          onRight: (id): ReadonlyArray<WorkspaceTarget> => [{ workspace: organizationRecord(id), scope: "organization" }]
+          onRight: (
+            id
+          ): ReadonlyArray<WorkspaceTarget> => [{ workspace: organizationRecord(id), scope: "organization" }]
         })
       ]
     })
@@ -246,7 +271,9 @@ export const makeTransactionLinkSource = (
             Stream.make(
               SnapshotItem.rows("workspace", [target.workspace]),
               SnapshotItem.done("workspace", { status: "complete" }),
-              ...done(target.scope === "organization" ? notAtOrganization : notInWorkspaces, { status: "not_applicable" })
+              ...done(target.scope === "organization" ? notAtOrganization : notInWorkspaces, {
+                status: "not_applicable"
+              })
             ),
             ...(target.scope === "organization" ? [] : [collection(target, "members", users)]),
             collection(target, "invitations", users)

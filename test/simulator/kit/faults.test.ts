@@ -14,7 +14,9 @@ describe("fault rules", () => {
   })
 
   it("a string is a prefix of path and query (a trailing * ignored); a RegExp ignores g and y; the method is any case", () => {
-    const e = engine({ rules: [{ path: "/members*", method: "delete", action: "a" }, { path: /limit=\d+$/gy, action: "b" }] })
+    const e = engine({
+      rules: [{ path: "/members*", method: "delete", action: "a" }, { path: /limit=\d+$/gy, action: "b" }]
+    })
     expect(e.rule("DELETE", "/members/1")).toBe("a")
     expect(e.rule("GET", "/members/1")).toBeUndefined()
     expect(e.rule("GET", "/events?limit=5")).toBe("b")

@@ -1,6 +1,6 @@
 /** Authentication, roles and error bodies (reference sections 2, 3, 4, 10 and 13), with plain fetch. */
 import { describe, expect, it } from "vitest"
-import { call, DAY, errorBody, iso, rows, start, type Json } from "./http.js"
+import { call, DAY, errorBody, iso, type Json, rows, start } from "./http.js"
 
 const adminPaths = (ids: { membership: string; robot: string; invitation: string }) => [
   "/memberships",
@@ -38,7 +38,9 @@ describe("authentication", () => {
       expect([token, r.status, r.json]).toEqual([token, 401, errorBody("unauthorized")])
     }
     // The scheme matters too.
-    const basic = await fetch(`${sim.url}/workspaces/${sim.workspace.slug}/plan`, { headers: { authorization: `Token ${sim.tokens.admin}` } })
+    const basic = await fetch(`${sim.url}/workspaces/${sim.workspace.slug}/plan`, {
+      headers: { authorization: `Token ${sim.tokens.admin}` }
+    })
     expect(basic.status).toBe(401)
   })
 
@@ -52,7 +54,9 @@ describe("authentication", () => {
     expect(listed().last_used_at).toBe(iso(sim.now()))
     // The same through the API, as the admin sees it.
     const viaApi = await call(sim, `/memberships/robots/${robot.id}/tokens?limit=200`)
-    expect(viaApi.json.data.find((t: { id: string }) => t.id === created.record["id"]).last_used_at).toBe(iso(sim.now()))
+    expect(viaApi.json.data.find((t: { id: string }) => t.id === created.record["id"]).last_used_at).toBe(
+      iso(sim.now())
+    )
 
     sim.world.setNow(new Date(sim.now().getTime() + DAY + 1000))
     expect(listed().status).toBe("expired")
@@ -118,9 +122,13 @@ describe("roles", () => {
     expect(sim.tokens.robotMember).toMatch(/^ptk_live_[0-9a-f]{64}$/)
     expect(sim.tokens.admin).toMatch(/^ptk_live_[0-9a-f]{64}$/)
     // Only robot tokens are listed, and never in plaintext.
-    const suffixes = rows(sim.world.list("robots")).flatMap((r) => rows(sim.world.tokens(r.id)).map((t) => t.token_suffix))
+    const suffixes = rows(sim.world.list("robots")).flatMap((r) =>
+      rows(sim.world.tokens(r.id)).map((t) => t.token_suffix)
+    )
     expect(suffixes).toContain(sim.tokens.robotViewer.slice(-4))
-    expect(JSON.stringify(sim.world.list("robots").map((r: Json) => sim.world.tokens(r.id)))).not.toContain(sim.tokens.robotViewer)
+    expect(JSON.stringify(sim.world.list("robots").map((r: Json) => sim.world.tokens(r.id)))).not.toContain(
+      sim.tokens.robotViewer
+    )
   })
 })
 
@@ -157,16 +165,18 @@ describe("errors", () => {
   it("404 not_found for unknown ids and routes", async () => {
     const sim = await start({ seed: 11, size: "tiny", churn: 0 })
     const nobody = "3fa85f64-5717-4562-b3fc-2c963f66afa6"
-    for (const path of [
-      `/memberships/${nobody}`,
-      `/memberships/robots/${nobody}`,
-      `/memberships/robots/${nobody}/tokens`,
-      `/invitations/${nobody}`,
-      `/events/${nobody}`,
-      `/webhooks/${nobody}`,
-      `/webhooks/${nobody}/subscriptions`,
-      "/instruments-of-nowhere"
-    ]) {
+    for (
+      const path of [
+        `/memberships/${nobody}`,
+        `/memberships/robots/${nobody}`,
+        `/memberships/robots/${nobody}/tokens`,
+        `/invitations/${nobody}`,
+        `/events/${nobody}`,
+        `/webhooks/${nobody}`,
+        `/webhooks/${nobody}/subscriptions`,
+        "/instruments-of-nowhere"
+      ]
+    ) {
       const r = await call(sim, path)
       expect([path, r.status, r.json]).toEqual([path, 404, errorBody("not_found")])
     }
@@ -175,17 +185,30 @@ describe("errors", () => {
   it("documented writes it does not simulate answer 405 with Allow; the read principal's writes 403; nothing changes", async () => {
     const sim = await start({ seed: 12, size: "tiny", churn: 0 })
     const membership = rows(sim.world.list("memberships"))[0]!
-    for (const [method, path, allow] of [
-      ["POST", "/memberships/robots", "GET"],
-      ["POST", "/invitations", "GET"],
-      ["DELETE", "/webhooks/x", "GET"],
-      ["GET", "/memberships/filter", "POST"],
-      ["PUT", `/memberships/${membership.id}`, "GET, PATCH, DELETE"]
-    ] as const) {
+    for (
+      const [method, path, allow] of [
+        ["POST", "/memberships/robots", "GET"],
+        ["POST", "/invitations", "GET"],
+        ["DELETE", "/webhooks/x", "GET"],
+        ["GET", "/memberships/filter", "POST"],
+        ["PUT", `/memberships/${membership.id}`, "GET, PATCH, DELETE"]
+      ] as const
+    ) {
       const r = await call(sim, path, { method, ...(method === "GET" || method === "DELETE" ? {} : { body: {} }) })
-      expect([method, path, r.status, r.json.error.code, r.headers.get("allow")]).toEqual([method, path, 405, "method_not_allowed", allow])
+      expect([method, path, r.status, r.json.error.code, r.headers.get("allow")]).toEqual([
+        method,
+        path,
+        405,
+        "method_not_allowed",
+        allow
+      ])
     }
-    for (const [method, path] of [["PATCH", `/memberships/${membership.id}`], ["DELETE", `/memberships/${membership.id}`]] as const) {
+    for (
+      const [method, path] of [["PATCH", `/memberships/${membership.id}`], [
+        "DELETE",
+        `/memberships/${membership.id}`
+      ]] as const
+    ) {
       const r = await call(sim, path, { method, ...(method === "PATCH" ? { body: { role: "viewer" } } : {}) })
       expect([method, r.status, r.json.error.code]).toEqual([method, 403, "forbidden"])
     }
@@ -200,13 +223,15 @@ describe("errors", () => {
       body: "{not json"
     })
     expect([raw.status, await raw.json()]).toEqual([400, errorBody("invalid_parameter")])
-    for (const body of [
-      { filter: { field: "role", op: "nearly", value: "admin" } },
-      { filter: { field: "role", op: "in", value: "admin" } },
-      { filter: { and: "role" } },
-      { sort: [{ field: "created_at", direction: "sideways" }] },
-      { limit: 201 }
-    ]) {
+    for (
+      const body of [
+        { filter: { field: "role", op: "nearly", value: "admin" } },
+        { filter: { field: "role", op: "in", value: "admin" } },
+        { filter: { and: "role" } },
+        { sort: [{ field: "created_at", direction: "sideways" }] },
+        { limit: 201 }
+      ]
+    ) {
       const r = await call(sim, "/memberships/filter", { body })
       expect([body, r.status, r.json]).toEqual([body, 400, errorBody("invalid_parameter")])
     }

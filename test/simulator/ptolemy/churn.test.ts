@@ -1,7 +1,7 @@
 /** The churn engine (advanceDays): every kind of change, the audit findings it keeps alive, scale and determinism. */
 import { describe, expect, it } from "vitest"
 import type { RunningSimulator } from "../../../src/simulator/ptolemy/index.js"
-import { all, call, DAY, rows, start, type Json, type Row } from "./http.js"
+import { all, call, DAY, type Json, type Row, rows, start } from "./http.js"
 
 /** The audit findings the brief asks the demo to show, computed from the ground truth at the simulated now. */
 const findings = (sim: RunningSimulator) => {
@@ -27,7 +27,9 @@ const findings = (sim: RunningSimulator) => {
       return created.length >= 2 && created[1]! < now - 7 * DAY
     }),
     robotWithoutActiveToken: robots.some((r) => activeOf(r.id).length === 0),
-    invitationExpiringWithin48Hours: invitations.some((i) => i.status === "pending" && at(i.expires_at) < now + 48 * 3_600_000),
+    invitationExpiringWithin48Hours: invitations.some((i) =>
+      i.status === "pending" && at(i.expires_at) < now + 48 * 3_600_000
+    ),
     invitationExpired: invitations.some((i) => i.status === "expired"),
     invitationForAdmin: invitations.some((i) => i.status === "pending" && i.role === "admin"),
     emailOutsideMainDomain: humans.some((m) => !String(m.email).endsWith("@acme-capital.example")),
@@ -66,14 +68,23 @@ describe("churn", () => {
     for (const t of ACCESS_EVENTS) expect(types).toContain(t)
     // Robots were created and deleted, humans joined and left.
     const kinds = new Set(events.map((e) => `${e.event_type}:${e.data.user_type ?? ""}`))
-    for (const k of ["membership.created:robot", "membership.deleted:robot", "membership.created:human", "membership.deleted:human"]) {
+    for (
+      const k of [
+        "membership.created:robot",
+        "membership.deleted:robot",
+        "membership.created:human",
+        "membership.deleted:human"
+      ]
+    ) {
       expect(kinds).toContain(k)
     }
     const robotsAfter = new Set(rows(sim.world.list("robots")).map((r) => r.id))
     expect([...robotsAfter].some((id) => !robotsBefore.has(id))).toBe(true)
     expect([...robotsBefore].some((id) => !robotsAfter.has(id))).toBe(true)
     // Tokens expired on their own (no event for that: their status changed).
-    const statusNow = new Map(rows(sim.world.list("robots")).flatMap((r) => rows(sim.world.tokens(r.id)).map((t) => [t.id, t.status])))
+    const statusNow = new Map(
+      rows(sim.world.list("robots")).flatMap((r) => rows(sim.world.tokens(r.id)).map((t) => [t.id, t.status]))
+    )
     expect(tokensBefore.some((t) => t.status === "active" && statusNow.get(t.id) === "expired")).toBe(true)
     // Every event is dated within the 90 days, listed in time order, and has an actor.
     for (const e of events) {
@@ -84,7 +95,9 @@ describe("churn", () => {
     const times = events.map((e) => e.created_at)
     expect([...times].sort()).toEqual(times)
     // Robots acted through tokens: last_used_at moved forward for the daily ones.
-    const used = rows(sim.world.list("robots")).flatMap((r) => rows(sim.world.tokens(r.id))).filter((t) => t.last_used_at !== null)
+    const used = rows(sim.world.list("robots")).flatMap((r) => rows(sim.world.tokens(r.id))).filter((t) =>
+      t.last_used_at !== null
+    )
     expect(used.some((t) => Date.parse(t.last_used_at) > t0 + 89 * DAY)).toBe(true)
   })
 
@@ -119,7 +132,9 @@ describe("churn", () => {
     const sim = await start({ seed: 5, size: "demo" })
     for (let i = 0; i < 3; i++) {
       sim.advanceDays(15)
-      const humans = (await all(sim, "/memberships", 200)).items.filter((m: { user_type: string }) => m.user_type === "human").length
+      const humans = (await all(sim, "/memberships", 200)).items.filter((m: { user_type: string }) =>
+        m.user_type === "human"
+      ).length
       const plan = (await call(sim, "/plan")).json
       expect(plan.usage.seats.used).toBe(humans)
       expect(plan.usage.seats.used).toBeLessThanOrEqual(plan.usage.seats.limit)
@@ -133,12 +148,20 @@ describe("churn", () => {
     sim.advanceDays(30)
     expect(sim.world.list("memberships")).toEqual(members)
     expect(sim.world.list("robots")).toEqual(robots)
-    const newTypes = new Set(rows(sim.world.list("events")).filter((e) => Date.parse(e.created_at) > Date.parse("2026-01-05T09:00:00Z")).map((e) => e.event_type))
+    const newTypes = new Set(
+      rows(sim.world.list("events")).filter((e) => Date.parse(e.created_at) > Date.parse("2026-01-05T09:00:00Z")).map((
+        e
+      ) => e.event_type)
+    )
     expect([...newTypes]).toEqual(["invitation.expired"])
   })
 
   it("the same seed and options give the same world and the same churn; another seed another", async () => {
-    const [a, b, c] = await Promise.all([start({ seed: 7, size: "small" }), start({ seed: 7, size: "small" }), start({ seed: 8, size: "small" })])
+    const [a, b, c] = await Promise.all([
+      start({ seed: 7, size: "small" }),
+      start({ seed: 7, size: "small" }),
+      start({ seed: 8, size: "small" })
+    ])
     expect(a.world.list("events")).toEqual(b.world.list("events"))
     expect(a.tokens).toEqual(b.tokens)
     expect(a.workspace).toEqual(b.workspace)
@@ -154,7 +177,9 @@ describe("churn", () => {
     // A different start date moves the same world in time.
     const d = await start({ seed: 7, size: "small", start: "2026-03-02T09:00:00Z" })
     const e = await start({ seed: 7, size: "small" })
-    expect(rows(d.world.list("memberships")).map((m) => m.email)).toEqual(rows(e.world.list("memberships")).map((m) => m.email))
+    expect(rows(d.world.list("memberships")).map((m) => m.email)).toEqual(
+      rows(e.world.list("memberships")).map((m) => m.email)
+    )
     expect(d.now().toISOString()).toBe("2026-03-02T09:00:00.000Z")
   })
 
@@ -163,7 +188,8 @@ describe("churn", () => {
     const before = new Set(rows(sim.world.list("events")).map((e) => e.id))
     sim.advanceDays(7) // how long this takes is the bench's simulator tier's to measure
     const events = rows(sim.world.list("events")).filter((e) => !before.has(e.id))
-    const memberChanges = events.filter((e) => e.event_type.startsWith("membership.") && e.data.user_type !== "robot").length
+    const memberChanges =
+      events.filter((e) => e.event_type.startsWith("membership.") && e.data.user_type !== "robot").length
     const perDay = memberChanges / 7 / 50_000
     expect(perDay).toBeGreaterThan(0.0005)
     expect(perDay).toBeLessThan(0.004)

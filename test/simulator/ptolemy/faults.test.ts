@@ -1,6 +1,6 @@
 /** Fault injection, one fault at a time, with plain fetch. */
 import { describe, expect, it } from "vitest"
-import { all, call, errorBody, remainingOf, rows, start, type Json } from "./http.js"
+import { all, call, errorBody, type Json, remainingOf, rows, start } from "./http.js"
 
 const statuses = async (sim: Awaited<ReturnType<typeof start>>, n: number, path = "/plan") => {
   const out: Array<number> = []
@@ -72,7 +72,7 @@ describe("random faults", () => {
     expect(r.status).toBe(200)
     expect(r.text.length).toBeGreaterThan(20)
     expect(() => JSON.parse(r.text)).toThrow()
-    expect(r.text.startsWith('{"data":[')).toBe(true)
+    expect(r.text.startsWith("{\"data\":[")).toBe(true)
   })
 
   it("hangRate never answers; close() still returns, and the hanging request ends", async () => {
@@ -144,13 +144,19 @@ describe("shape faults", () => {
       const r = await call(sim, path)
       expect([path, r.status, r.json]).toEqual([path, 403, errorBody("forbidden")])
     }
-    for (const path of ["/memberships", "/memberships/robots", "/events", "/plan"]) expect((await call(sim, path)).status).toBe(200)
+    for (const path of ["/memberships", "/memberships/robots", "/events", "/plan"]) {
+      expect((await call(sim, path)).status).toBe(200)
+    }
   })
 })
 
 describe("scripted rules", () => {
   it("after skips the first n matching requests and times caps how often the rule fires", async () => {
-    const sim = await start({ size: "tiny", churn: 0, faults: { rules: [{ path: "/plan", after: 1, times: 2, action: { status: 503 } }] } })
+    const sim = await start({
+      size: "tiny",
+      churn: 0,
+      faults: { rules: [{ path: "/plan", after: 1, times: 2, action: { status: 503 } }] }
+    })
     expect(await statuses(sim, 5)).toEqual([200, 503, 503, 200, 200])
     // Other paths do not count toward the rule.
     sim.setFaults({ rules: [{ path: "/plan", after: 1, times: 1, action: { status: 503 } }] })
@@ -183,7 +189,12 @@ describe("scripted rules", () => {
     sim.setFaults({ rules: [{ path: "/plan", action: { status: 429 } }] })
     r = await call(sim, "/plan")
     expect([r.json.error.code, r.headers.get("retry-after")]).toEqual(["rate_limited", "1"])
-    for (const [status, code] of [[401, "unauthorized"], [404, "not_found"], [409, "conflict"], [500, "internal_error"]] as const) {
+    for (
+      const [status, code] of [[401, "unauthorized"], [404, "not_found"], [409, "conflict"], [
+        500,
+        "internal_error"
+      ]] as const
+    ) {
       sim.setFaults({ rules: [{ path: "/plan", action: { status } }] })
       r = await call(sim, "/plan")
       expect([r.status, r.json]).toEqual([status, errorBody(code)])
@@ -205,7 +216,11 @@ describe("scripted rules", () => {
   })
 
   it("expire-cursor fires only on a request that carries a cursor (GET or filter body)", async () => {
-    const sim = await start({ size: "small", churn: 0, faults: { rules: [{ path: "/memberships", times: 2, action: "expire-cursor" }] } })
+    const sim = await start({
+      size: "small",
+      churn: 0,
+      faults: { rules: [{ path: "/memberships", times: 2, action: "expire-cursor" }] }
+    })
     const page1 = await call(sim, "/memberships?limit=10")
     expect(page1.status).toBe(200)
     const next = `/memberships?limit=10&after=${encodeURIComponent(page1.json.meta.next_cursor)}`
@@ -219,14 +234,20 @@ describe("scripted rules", () => {
   })
 
   it("revoke-token revokes the presenting token for good, then answers 401", async () => {
-    const sim = await start({ size: "tiny", churn: 0, faults: { rules: [{ path: "/events", times: 1, action: "revoke-token" }] } })
+    const sim = await start({
+      size: "tiny",
+      churn: 0,
+      faults: { rules: [{ path: "/events", times: 1, action: "revoke-token" }] }
+    })
     const token = sim.tokens.robotViewer
     expect((await call(sim, "/plan", { token })).status).toBe(200)
     const r = await call(sim, "/events", { token })
     expect([r.status, r.json]).toEqual([401, errorBody("unauthorized")])
     expect((await call(sim, "/plan", { token })).status).toBe(401)
     // A robot token is revoked in the world too, with its event.
-    const robot = rows(sim.world.list("robots")).find((x) => rows(sim.world.tokens(x.id)).some((t) => t.token_suffix === token.slice(-4)))!
+    const robot = rows(sim.world.list("robots")).find((x) =>
+      rows(sim.world.tokens(x.id)).some((t) => t.token_suffix === token.slice(-4))
+    )!
     expect(rows(sim.world.tokens(robot.id)).find((t) => t.token_suffix === token.slice(-4))!.status).toBe("revoked")
     expect(rows(sim.world.list("events")).some((e) => e.event_type === "robot_token.revoked")).toBe(true)
     // Others are unaffected; the admin principal can be revoked too.

@@ -1,6 +1,10 @@
 /** Shared helpers for the simulator tests: plain fetch against the running simulator (never the project's client). */
 import { afterEach, expect } from "vitest"
-import { type RunningSimulator, type SimulatorOptions, startPtolemySimulator } from "../../../src/simulator/ptolemy/index.js"
+import {
+  type RunningSimulator,
+  type SimulatorOptions,
+  startPtolemySimulator
+} from "../../../src/simulator/ptolemy/index.js"
 
 export const DAY = 86_400_000
 
@@ -99,7 +103,8 @@ export const errorBody = (code: string) => ({ error: { code, message: expect.any
 export const remainingOf = (a: Answer) => Number(a.headers.get("x-ratelimit-remaining"))
 
 /** ISO-8601 as the API writes it (whole seconds, Z). */
-export const iso = (d: Date | number) => new Date(Math.floor(new Date(d).getTime() / 1000) * 1000).toISOString().replace(".000Z", "Z")
+export const iso = (d: Date | number) =>
+  new Date(Math.floor(new Date(d).getTime() / 1000) * 1000).toISOString().replace(".000Z", "Z")
 
 export type Row = Record<string, Json>
 export const rows = (x: ReadonlyArray<unknown>) => x as ReadonlyArray<Row>

@@ -23,7 +23,10 @@ describe("a large world", () => {
     expect(items).toEqual(sim.world.list("memberships"))
 
     // The filter endpoint pages through the same 50,000 humans, in the list's order.
-    const humans = await allFiltered(sim, "/memberships/filter", { filter: { field: "user_type", op: "eq", value: "human" }, limit: 200 })
+    const humans = await allFiltered(sim, "/memberships/filter", {
+      filter: { field: "user_type", op: "eq", value: "human" },
+      limit: 200
+    })
     expect(humans.requests).toBe(50_000 / 200)
     expect(humans.items).toEqual(rows(sim.world.list("memberships")).filter((m) => m.user_type === "human"))
   })

@@ -1,6 +1,6 @@
 /** Metering, the monthly quota and burst throttling (reference sections 9 and 13), with plain fetch. */
 import { describe, expect, it } from "vitest"
-import { call, remainingOf, start, type Json } from "./http.js"
+import { call, type Json, remainingOf, start } from "./http.js"
 
 describe("metering", () => {
   it("X-RateLimit-Remaining is on every response, errors included, and falls by one a request", async () => {
@@ -64,7 +64,12 @@ describe("metering", () => {
     expect([last.status, remainingOf(last)]).toEqual([200, 0])
     for (const path of ["/plan", "/memberships", "/events"]) {
       const r = await call(sim, path)
-      expect([r.status, r.json.error.code, r.headers.get("retry-after"), remainingOf(r)]).toEqual([429, "quota_exceeded", null, 0])
+      expect([r.status, r.json.error.code, r.headers.get("retry-after"), remainingOf(r)]).toEqual([
+        429,
+        "quota_exceeded",
+        null,
+        0
+      ])
     }
     // Refused requests still count (DOC: errors count too).
     expect((sim.world.planJson() as Json).usage.api_calls.used).toBe(used + 5)
@@ -117,9 +122,34 @@ describe("metering", () => {
       if (i > 0) expect(received).toBeGreaterThanOrEqual(stamps[i - 1]![1])
     }
     expect(sim.stats.requests.map(({ answeredAt: _a, receivedAt: _r, ...r }) => r)).toEqual([
-      { method: "GET", path: "/v1/workspaces/acme-capital/memberships", query: "limit=5", status: 200, authorization: `Bearer ${admin}`, token: admin, write: false },
-      { method: "POST", path: "/v1/workspaces/acme-capital/events/filter", query: "", status: 200, authorization: `Bearer ${admin}`, token: admin, write: false, body: { limit: 3 } },
-      { method: "GET", path: "/v1/workspaces/acme-capital/plan", query: "", status: 401, authorization: undefined, token: null, write: false }
+      {
+        method: "GET",
+        path: "/v1/workspaces/acme-capital/memberships",
+        query: "limit=5",
+        status: 200,
+        authorization: `Bearer ${admin}`,
+        token: admin,
+        write: false
+      },
+      {
+        method: "POST",
+        path: "/v1/workspaces/acme-capital/events/filter",
+        query: "",
+        status: 200,
+        authorization: `Bearer ${admin}`,
+        token: admin,
+        write: false,
+        body: { limit: 3 }
+      },
+      {
+        method: "GET",
+        path: "/v1/workspaces/acme-capital/plan",
+        query: "",
+        status: 401,
+        authorization: undefined,
+        token: null,
+        write: false
+      }
     ])
     expect(sim.stats.writes).toEqual([])
     expect(sim.stats.maxInFlight).toBe(1)

@@ -68,7 +68,13 @@ describe("pagination", () => {
 
   it("refuses made-up, foreign and expired cursors with 400 invalid_cursor", async () => {
     const sim = await start({ seed: 4, size: "small", churn: 0, cursorTtlMs: 50 })
-    for (const bad of ["bm90LWEtY3Vyc29y", "%%%", Buffer.from(JSON.stringify({ id: "3fa85f64-5717-4562-b3fc-2c963f66afa6" })).toString("base64")]) {
+    for (
+      const bad of [
+        "bm90LWEtY3Vyc29y",
+        "%%%",
+        Buffer.from(JSON.stringify({ id: "3fa85f64-5717-4562-b3fc-2c963f66afa6" })).toString("base64")
+      ]
+    ) {
       const r = await call(sim, `/memberships?after=${encodeURIComponent(bad)}`)
       expect([r.status, r.json]).toEqual([400, errorBody("invalid_cursor")])
     }
@@ -88,7 +94,9 @@ describe("pagination", () => {
   it("every list endpoint pages the same way", async () => {
     const sim = await start({ seed: 5, size: "demo", churn: 0 })
     const robot = rows(sim.world.list("robots")).find((r) => sim.world.tokens(r.id).length >= 2)!
-    const hook = [...rows(sim.world.list("webhooks"))].sort((a, b) => sim.world.subscriptions(b.id).length - sim.world.subscriptions(a.id).length)[0]!
+    const hook = [...rows(sim.world.list("webhooks"))].sort((a, b) =>
+      sim.world.subscriptions(b.id).length - sim.world.subscriptions(a.id).length
+    )[0]!
     expect(sim.world.subscriptions(hook.id).length).toBeGreaterThan(1)
     const cases: Array<[string, ReadonlyArray<unknown>]> = [
       ["/memberships", sim.world.list("memberships")],

@@ -28,7 +28,14 @@ const roster = (sim: Sim): Map<string, Person> => {
   const people = new Map<string, Person>()
   for (const line of lines) {
     expect(line).toHaveLength(6)
-    const [email, status, terminated_on, name, manager, department] = line as [string, string, string, string, string, string]
+    const [email, status, terminated_on, name, manager, department] = line as [
+      string,
+      string,
+      string,
+      string,
+      string,
+      string
+    ]
     expect(people.has(email)).toBe(false)
     people.set(email, { email, status, terminated_on, name, manager, department })
   }
@@ -39,7 +46,8 @@ const humans = (sim: Sim) => rows(sim.world.list("memberships")).filter((m) => m
 
 /** The members the directory does not know, and the members it says have left. */
 const outsiders = (sim: Sim, people: Map<string, Person>) => humans(sim).filter((m) => !people.has(m.email))
-const leaversWithAccess = (sim: Sim, people: Map<string, Person>) => humans(sim).filter((m) => people.get(m.email)?.status === "terminated")
+const leaversWithAccess = (sim: Sim, people: Map<string, Person>) =>
+  humans(sim).filter((m) => people.get(m.email)?.status === "terminated")
 
 /** Every human removal in the access log, with its day. */
 const removals = (sim: Sim) =>
@@ -85,14 +93,20 @@ describe("the people directory of a demo world", () => {
       expect(leaversWithAccess(sim, people).map((m) => m.email)).toEqual([leaver.email])
       expect(outsiders(sim, people).map((m) => m.email)).toEqual([contractor.email])
       // Everyone who joined since has a row, active.
-      for (const m of humans(sim)) if (m.email !== contractor.email && m.email !== leaver.email) expect(people.get(m.email)!.status).toBe("active")
+      for (const m of humans(sim)) {
+        if (m.email !== contractor.email && m.email !== leaver.email) {
+          expect(people.get(m.email)!.status).toBe("active")
+        }
+      }
     }
     expect(removals(sim).length).toBeGreaterThanOrEqual(3)
     expect([...lags]).toEqual(expect.arrayContaining([0, 3]))
     expect(Math.max(...lags)).toBeGreaterThan(3)
     // A robot whose creator (the actor of its creation event) has left: the leaver with access made it.
     const events = rows(sim.world.list("events"))
-    const created = rows(sim.world.list("robots")).map((r) => events.find((e) => e.event_type === "membership.created" && e.resource_id === r.membership_id))
+    const created = rows(sim.world.list("robots")).map((r) =>
+      events.find((e) => e.event_type === "membership.created" && e.resource_id === r.membership_id)
+    )
     expect(created.filter((e) => e?.actor.id === leaver.user_id).length).toBeGreaterThan(0)
   })
 
@@ -143,6 +157,8 @@ describe("the people directory of a demo world", () => {
     sim.world.setRosterEntry(target.email, { status: "suspended", terminatedOn: "2026-01-02" })
     expect(roster(sim).get(target.email)).toMatchObject({ status: "suspended", terminated_on: "2026-01-02" })
     sim.world.setRosterEntry("someone, \"new\"@acme-capital.example", { name: "Some One" })
-    expect(roster(sim).get("someone, \"new\"@acme-capital.example")).toMatchObject({ status: "active", name: "Some One" } as Partial<Row>)
+    expect(roster(sim).get("someone, \"new\"@acme-capital.example")).toMatchObject(
+      { status: "active", name: "Some One" } as Partial<Row>
+    )
   })
 })

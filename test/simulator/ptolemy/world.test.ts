@@ -10,20 +10,38 @@ describe("World mutations append the access event with its actor", () => {
     const w = sim.world
     const owner = rows(w.list("memberships")).find((m) => m.role === "admin")!
     const ownerActor = { id: owner.user_id, type: "human", display_name: owner.display_name }
-    const expectLast = (before: number, expected: Array<{ event_type: string; resource_id: unknown; actor?: unknown }>) => {
+    const expectLast = (
+      before: number,
+      expected: Array<{ event_type: string; resource_id: unknown; actor?: unknown }>
+    ) => {
       const events = newEvents(w.list("events"), before)
-      expect(events.map((e) => [e.event_type, e.resource_id])).toEqual(expected.map((x) => [x.event_type, x.resource_id]))
+      expect(events.map((e) => [e.event_type, e.resource_id])).toEqual(
+        expected.map((x) => [x.event_type, x.resource_id])
+      )
       for (const [i, x] of expected.entries()) {
         expect(events[i]!.actor).toEqual(x.actor ?? ownerActor)
         expect(events[i]!.created_at).toBe(iso(sim.now()))
-        expect(Object.keys(events[i]!).sort()).toEqual(["actor", "created_at", "data", "event_type", "id", "resource_id", "resource_type"])
+        expect(Object.keys(events[i]!).sort()).toEqual([
+          "actor",
+          "created_at",
+          "data",
+          "event_type",
+          "id",
+          "resource_id",
+          "resource_type"
+        ])
       }
     }
     const step = () => w.setNow(new Date(w.now().getTime() + 60_000)) // one event a minute, so order is by time
 
     let n = w.list("events").length
     const m = w.addHuman({ email: "new.person@acme-capital.example", role: "viewer", displayName: "New Person" })
-    expect(m).toMatchObject({ user_type: "human", role: "viewer", display_name: "New Person", email: "new.person@acme-capital.example" })
+    expect(m).toMatchObject({
+      user_type: "human",
+      role: "viewer",
+      display_name: "New Person",
+      email: "new.person@acme-capital.example"
+    })
     expectLast(n, [{ event_type: "membership.created", resource_id: m["id"] }])
     step()
     n = w.list("events").length
@@ -40,13 +58,24 @@ describe("World mutations append the access event with its actor", () => {
     n = w.list("events").length
     const robot = w.createRobot({ displayName: "etl", role: "member", description: "nightly" })
     expect(robot).toMatchObject({ display_name: "etl", role: "member", description: "nightly" })
-    expect(rows(w.list("memberships")).find((x) => x.id === robot["membership_id"])).toMatchObject({ user_type: "robot", user_id: robot["id"], email: null })
+    expect(rows(w.list("memberships")).find((x) => x.id === robot["membership_id"])).toMatchObject({
+      user_type: "robot",
+      user_id: robot["id"],
+      email: null
+    })
     expectLast(n, [{ event_type: "membership.created", resource_id: robot["membership_id"] }])
     step()
     n = w.list("events").length
     const t1 = w.createToken(String(robot["id"]), { name: "first", expiresAt: null })
     expect(t1.token).toMatch(/^ptk_live_[0-9a-f]{64}$/)
-    expect(t1.record).toMatchObject({ name: "first", token_suffix: t1.token.slice(-4), status: "active", expires_at: null, last_used_at: null, revoked_at: null })
+    expect(t1.record).toMatchObject({
+      name: "first",
+      token_suffix: t1.token.slice(-4),
+      status: "active",
+      expires_at: null,
+      last_used_at: null,
+      revoked_at: null
+    })
     expect(JSON.stringify(t1.record)).not.toContain(t1.token)
     expectLast(n, [{ event_type: "robot_token.created", resource_id: t1.record["id"] }])
     step()
@@ -79,7 +108,10 @@ describe("World mutations append the access event with its actor", () => {
     const joined = w.acceptInvitation(String(inv["id"]))
     expect(joined).toMatchObject({ user_type: "human", role: "member", email: "invitee@acme-capital.example" })
     const invitee = { id: joined["user_id"], type: "human", display_name: joined["display_name"] }
-    expect(rows(w.list("invitations")).find((i) => i.id === inv["id"])).toMatchObject({ status: "accepted", accepted_at: iso(sim.now()) })
+    expect(rows(w.list("invitations")).find((i) => i.id === inv["id"])).toMatchObject({
+      status: "accepted",
+      accepted_at: iso(sim.now())
+    })
     const accepted = newEvents(w.list("events"), n)
     expect(accepted.map((e) => e.event_type).sort()).toEqual(["invitation.accepted", "membership.created"])
     for (const e of accepted) expect(e.actor).toEqual(invitee)
@@ -100,10 +132,17 @@ describe("World mutations append the access event with its actor", () => {
     step()
     w.updateWebhook(String(hook["id"]), { active: false, eventTypes: ["membership.created", "invitation.created"] })
     expect(rows(w.list("webhooks")).find((h) => h.id === hook["id"])!.active).toBe(false)
-    expect(rows(w.subscriptions(String(hook["id"]))).map((s) => s.event_type)).toEqual(["membership.created", "invitation.created"])
+    expect(rows(w.subscriptions(String(hook["id"]))).map((s) => s.event_type)).toEqual([
+      "membership.created",
+      "invitation.created"
+    ])
     step()
     w.deleteWebhook(String(hook["id"]))
-    expect(newEvents(w.list("events"), n).map((e) => e.event_type)).toEqual(["webhook.created", "webhook.updated", "webhook.deleted"])
+    expect(newEvents(w.list("events"), n).map((e) => e.event_type)).toEqual([
+      "webhook.created",
+      "webhook.updated",
+      "webhook.deleted"
+    ])
   })
 
   it("an actor can be given, e.g. a robot acting through the API", async () => {
@@ -140,7 +179,9 @@ describe("invariants", () => {
     expect(rows(sim.world.list("invitations")).find((i) => i.id === inv["id"])!.status).toBe("pending")
     sim.advanceDays(1)
     expect(rows(sim.world.list("invitations")).find((i) => i.id === inv["id"])!.status).toBe("expired")
-    const expired = rows(sim.world.list("events")).find((e) => e.event_type === "invitation.expired" && e.resource_id === inv["id"])!
+    const expired = rows(sim.world.list("events")).find((e) =>
+      e.event_type === "invitation.expired" && e.resource_id === inv["id"]
+    )!
     expect(expired.created_at).toBe(inv["expires_at"])
     expect(() => sim.world.acceptInvitation(String(inv["id"]))).toThrow()
   })
@@ -152,7 +193,13 @@ describe("ground truth", () => {
     sim.advanceDays(5)
     const w = sim.world
     for (const collection of ["memberships", "robots", "invitations", "webhooks", "events"] as const) {
-      const path = { memberships: "/memberships", robots: "/memberships/robots", invitations: "/invitations", webhooks: "/webhooks", events: "/events" }[collection]
+      const path = {
+        memberships: "/memberships",
+        robots: "/memberships/robots",
+        invitations: "/invitations",
+        webhooks: "/webhooks",
+        events: "/events"
+      }[collection]
       const truth = w.list(collection)
       expect(truth.length).toBeGreaterThan(0)
       expect((await all(sim, path, 200)).items).toEqual(truth)
@@ -179,22 +226,40 @@ describe("ground truth", () => {
     const keys = (x: unknown) => Object.keys(x as object).sort()
     const sortedKeys = (...k: Array<string>) => [...k].sort()
     for (const m of w.list("memberships")) {
-      expect(keys(m)).toEqual(sortedKeys("id", "user_id", "user_type", "role", "display_name", "email", "created_at", "updated_at"))
+      expect(keys(m)).toEqual(
+        sortedKeys("id", "user_id", "user_type", "role", "display_name", "email", "created_at", "updated_at")
+      )
     }
     for (const r of rows(w.list("robots"))) {
       expect(keys(r)).toEqual(sortedKeys("id", "membership_id", "display_name", "description", "role", "created_at"))
       expect(["viewer", "member"]).toContain(r.role)
       for (const t of rows(w.tokens(r.id))) {
-        expect(keys(t)).toEqual(sortedKeys("id", "name", "token_suffix", "status", "created_at", "expires_at", "last_used_at", "revoked_at"))
+        expect(keys(t)).toEqual(
+          sortedKeys("id", "name", "token_suffix", "status", "created_at", "expires_at", "last_used_at", "revoked_at")
+        )
         expect(t.token_suffix).toMatch(/^[0-9a-f]{4}$/)
         expect(["active", "revoked", "expired"]).toContain(t.status)
       }
     }
     for (const i of rows(w.list("invitations"))) {
-      expect(keys(i)).toEqual(sortedKeys("id", "email", "role", "status", "invited_by", "created_at", "expires_at", "accepted_at", "revoked_at"))
+      expect(keys(i)).toEqual(
+        sortedKeys(
+          "id",
+          "email",
+          "role",
+          "status",
+          "invited_by",
+          "created_at",
+          "expires_at",
+          "accepted_at",
+          "revoked_at"
+        )
+      )
       expect(Date.parse(i.expires_at) - Date.parse(i.created_at)).toBe(7 * DAY)
     }
-    for (const h of w.list("webhooks")) expect(keys(h)).toEqual(sortedKeys("id", "url", "label", "active", "created_at"))
+    for (const h of w.list("webhooks")) {
+      expect(keys(h)).toEqual(sortedKeys("id", "url", "label", "active", "created_at"))
+    }
     const timestamp = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/
     const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/
     for (const e of rows(w.list("events"))) {
@@ -203,7 +268,9 @@ describe("ground truth", () => {
       expect(keys(e.actor)).toEqual(["display_name", "id", "type"])
       expect(["human", "robot"]).toContain(e.actor.type)
     }
-    expect(new Set(rows(w.list("invitations")).map((i) => i.status))).toEqual(new Set(["pending", "accepted", "expired", "revoked"]))
+    expect(new Set(rows(w.list("invitations")).map((i) => i.status))).toEqual(
+      new Set(["pending", "accepted", "expired", "revoked"])
+    )
   })
 
   it("events older than the plan's retention are hidden (90 days starter, 365 growth, unlimited enterprise)", async () => {

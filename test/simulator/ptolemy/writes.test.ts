@@ -19,7 +19,8 @@ const eventOf = (sim: Sim, type: string, resourceId: unknown) => {
   return found[0]
 }
 const member = (sim: Sim, id: string) => rows(sim.world.list("memberships")).find((m) => m.id === id)
-const humanNonAdmin = (sim: Sim) => rows(sim.world.list("memberships")).find((m) => m.user_type === "human" && m.role !== "admin")!
+const humanNonAdmin = (sim: Sim) =>
+  rows(sim.world.list("memberships")).find((m) => m.user_type === "human" && m.role !== "admin")!
 
 describe("the write principal", () => {
   it("is a token of its own, an admin that reads too, and its writes are logged with its own actor", async () => {
@@ -31,7 +32,10 @@ describe("the write principal", () => {
     // The writer is no member of the workspace: it shows only as the actor of what it does.
     expect(rows(sim.world.list("memberships")).some((m) => m.user_id === sim.writer.id)).toBe(false)
     const target = humanNonAdmin(sim)
-    expect((await write(sim, "PATCH", `/memberships/${target.id}`, { role: target.role === "viewer" ? "member" : "viewer" })).status).toBe(200)
+    expect(
+      (await write(sim, "PATCH", `/memberships/${target.id}`, { role: target.role === "viewer" ? "member" : "viewer" }))
+        .status
+    ).toBe(200)
     expect(eventOf(sim, "membership.updated", target.id)!.actor).toEqual(sim.writer)
   })
 
@@ -83,12 +87,15 @@ describe("PATCH /memberships/{id}", () => {
       expect([role, r.status, r.json]).toEqual([role, 422, errorBody("validation_error")])
     }
     const human = humanNonAdmin(sim)
-    for (const role of ["Admin", "owner"]) expect((await write(sim, "PATCH", `/memberships/${human.id}`, { role })).status).toBe(422)
+    for (const role of ["Admin", "owner"]) {
+      expect((await write(sim, "PATCH", `/memberships/${human.id}`, { role })).status).toBe(422)
+    }
     for (const body of [{}, { role: 3 }, ["viewer"]]) {
       const r = await write(sim, "PATCH", `/memberships/${human.id}`, body)
       expect([body, r.status, r.json]).toEqual([body, 400, errorBody("invalid_parameter")])
     }
-    expect((await write(sim, "PATCH", "/memberships/00000000-0000-4000-8000-000000000000", { role: "viewer" })).json).toEqual(errorBody("not_found"))
+    expect((await write(sim, "PATCH", "/memberships/00000000-0000-4000-8000-000000000000", { role: "viewer" })).json)
+      .toEqual(errorBody("not_found"))
     const admins = rows(sim.world.list("memberships")).filter((m) => m.role === "admin")
     expect(admins.length).toBeGreaterThan(1)
     for (const a of admins.slice(1)) sim.world.changeRole(a.id, "member")
@@ -96,7 +103,9 @@ describe("PATCH /memberships/{id}", () => {
     expect([last.status, last.json]).toEqual([409, errorBody("conflict")])
     expect(member(sim, admins[0]!.id)!.role).toBe("admin")
     // A robot may move between viewer and member.
-    const moved = await write(sim, "PATCH", `/memberships/${robot.id}`, { role: robot.role === "viewer" ? "member" : "viewer" })
+    const moved = await write(sim, "PATCH", `/memberships/${robot.id}`, {
+      role: robot.role === "viewer" ? "member" : "viewer"
+    })
     expect(moved.status).toBe(200)
     expect(rows(sim.world.list("robots")).find((r) => r.id === robot.user_id)!.role).toBe(moved.json.role)
   })
@@ -109,7 +118,9 @@ describe("PATCH /memberships/{id}", () => {
       const r = await call(sim, `/memberships/${target.id}`, { method: "PATCH", token, body: { role: "admin" } })
       expect([r.status, r.json]).toEqual([403, errorBody("forbidden")])
     }
-    expect((await call(sim, `/memberships/${target.id}`, { method: "PATCH", token: null, body: { role: "admin" } })).status).toBe(401)
+    expect(
+      (await call(sim, `/memberships/${target.id}`, { method: "PATCH", token: null, body: { role: "admin" } })).status
+    ).toBe(401)
     expect(member(sim, target.id)).toEqual(target)
     expect(events(sim)).toHaveLength(n)
   })
@@ -172,14 +183,23 @@ describe("DELETE /memberships/robots/{userId}/tokens/{tokenId}", () => {
     const path = `/memberships/robots/${robot.id}/tokens/${token.id}`
     expect((await write(sim, "DELETE", path)).status).toBe(204)
     expect(rows(sim.world.tokens(robot.id))[0]).toMatchObject({ status: "revoked", revoked_at: iso(sim.now()) })
-    expect(eventOf(sim, "robot_token.revoked", token.id)).toMatchObject({ event_type: "robot_token.revoked", resource_id: token.id, actor: sim.writer, data: { robot_id: robot.id } })
+    expect(eventOf(sim, "robot_token.revoked", token.id)).toMatchObject({
+      event_type: "robot_token.revoked",
+      resource_id: token.id,
+      actor: sim.writer,
+      data: { robot_id: robot.id }
+    })
     expect((await call(sim, "/plan", { token: sim.tokens.robotViewer })).status).toBe(401)
     const n = events(sim).length
     const again = await write(sim, "DELETE", path)
     expect([again.status, again.json]).toEqual([404, errorBody("not_found")])
     expect(events(sim)).toHaveLength(n)
-    expect((await write(sim, "DELETE", `/memberships/robots/${robot.id}/tokens/00000000-0000-4000-8000-000000000000`)).status).toBe(404)
-    expect((await write(sim, "DELETE", `/memberships/robots/00000000-0000-4000-8000-000000000000/tokens/${token.id}`)).status).toBe(404)
+    expect(
+      (await write(sim, "DELETE", `/memberships/robots/${robot.id}/tokens/00000000-0000-4000-8000-000000000000`)).status
+    ).toBe(404)
+    expect(
+      (await write(sim, "DELETE", `/memberships/robots/00000000-0000-4000-8000-000000000000/tokens/${token.id}`)).status
+    ).toBe(404)
   })
 
   it("an expired token is gone too (404, still expired); the read principal and robots may not revoke (403)", async () => {
@@ -188,7 +208,8 @@ describe("DELETE /memberships/robots/{userId}/tokens/{tokenId}", () => {
     const soon = sim.world.createToken(robot.id, { expiresAt: new Date(sim.now().getTime() + DAY).toISOString() })
     const id = String(soon.record["id"])
     for (const token of [sim.tokens.admin, sim.tokens.robotMember]) {
-      expect((await call(sim, `/memberships/robots/${robot.id}/tokens/${id}`, { method: "DELETE", token })).status).toBe(403)
+      expect((await call(sim, `/memberships/robots/${robot.id}/tokens/${id}`, { method: "DELETE", token })).status)
+        .toBe(403)
     }
     sim.world.setNow(new Date(sim.now().getTime() + 2 * DAY))
     const r = await write(sim, "DELETE", `/memberships/robots/${robot.id}/tokens/${id}`)
@@ -204,7 +225,12 @@ describe("DELETE /invitations/{id}", () => {
     const path = `/invitations/${inv["id"]}`
     expect((await write(sim, "DELETE", path)).status).toBe(204)
     expect((await call(sim, path)).json).toMatchObject({ status: "revoked", revoked_at: iso(sim.now()) })
-    expect(eventOf(sim, "invitation.revoked", inv["id"])).toMatchObject({ event_type: "invitation.revoked", resource_id: inv["id"], actor: sim.writer, data: { email: "to.revoke@acme-capital.example" } })
+    expect(eventOf(sim, "invitation.revoked", inv["id"])).toMatchObject({
+      event_type: "invitation.revoked",
+      resource_id: inv["id"],
+      actor: sim.writer,
+      data: { email: "to.revoke@acme-capital.example" }
+    })
     const again = await write(sim, "DELETE", path)
     expect([again.status, again.json]).toEqual([404, errorBody("not_found")])
     expect((await write(sim, "DELETE", "/invitations/00000000-0000-4000-8000-000000000000")).status).toBe(404)
@@ -222,7 +248,11 @@ describe("DELETE /invitations/{id}", () => {
       const r = await write(sim, "DELETE", `/invitations/${inv["id"]}`)
       expect([r.status, r.json]).toEqual([409, errorBody("conflict")])
     }
-    expect(rows(sim.world.list("invitations")).filter((i) => [accepted["id"], expired["id"]].includes(i.id)).map((i) => i.status).sort()).toEqual(["accepted", "expired"])
+    expect(
+      rows(sim.world.list("invitations")).filter((i) => [accepted["id"], expired["id"]].includes(i.id)).map((i) =>
+        i.status
+      ).sort()
+    ).toEqual(["accepted", "expired"])
   })
 })
 
@@ -239,7 +269,9 @@ describe("writes are metered, logged and faulted like reads", () => {
       await write(sim, "DELETE", `/memberships/${target.id}`) // 404
     ]
     expect(answers.map(remainingOf)).toEqual([before - 1, before - 2, before - 3, before - 4, before - 5])
-    expect((sim.world.planJson() as Row).usage.api_calls.used).toBe((sim.world.planJson() as Row).usage.api_calls.limit - (before - 5))
+    expect((sim.world.planJson() as Row).usage.api_calls.used).toBe(
+      (sim.world.planJson() as Row).usage.api_calls.limit - (before - 5)
+    )
   })
 
   it("with the quota spent, a write is 429 quota_exceeded and changes nothing", async () => {
@@ -292,7 +324,9 @@ describe("writes are metered, logged and faulted like reads", () => {
   it("random faults and forbid apply to writes too", async () => {
     const sim = await start({ seed: 78, size: "tiny", churn: 0, faults: { serverErrorRate: 1 } })
     const target = humanNonAdmin(sim)
-    expect((await write(sim, "PATCH", `/memberships/${target.id}`, { role: "viewer" })).json).toEqual(errorBody("internal_error"))
+    expect((await write(sim, "PATCH", `/memberships/${target.id}`, { role: "viewer" })).json).toEqual(
+      errorBody("internal_error")
+    )
     sim.setFaults({ forbid: ["memberships"] })
     expect((await write(sim, "PATCH", `/memberships/${target.id}`, { role: "viewer" })).status).toBe(403)
     sim.setFaults({ rules: [{ method: "PATCH", path: "/memberships", action: "malformed" }] })

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { startTransactionLinkSimulator, type RunningTlSimulator } from "../../../src/simulator/transactionlink/index.js"
+import { type RunningTlSimulator, startTransactionLinkSimulator } from "../../../src/simulator/transactionlink/index.js"
 import { expectError, get } from "./helpers.js"
 
 describe("TransactionLink simulator: authentication and routing", () => {
@@ -28,7 +28,11 @@ describe("TransactionLink simulator: authentication and routing", () => {
   })
 
   it("refuses the same token with a Bearer prefix (401 UNAUTHORIZED)", async () => {
-    const body = await expectError(await get(sim, "/organizations/workspaces", `Bearer ${sim.tokens.full}`), 401, "UNAUTHORIZED")
+    const body = await expectError(
+      await get(sim, "/organizations/workspaces", `Bearer ${sim.tokens.full}`),
+      401,
+      "UNAUTHORIZED"
+    )
     expect(body.errors[0]!.message).toMatch(/Bearer/)
   })
 
@@ -54,7 +58,10 @@ describe("TransactionLink simulator: authentication and routing", () => {
     const ws = sim.world.workspacesJson()[0]!
     const user = sim.world.usersJson()[1]!
     const before = sim.world.directMembershipsJson(ws.id)
-    const del = await fetch(`${sim.url}/workspaces/${ws.id}/memberships/${user.id}`, { method: "DELETE", headers: { Authorization: sim.tokens.full } })
+    const del = await fetch(`${sim.url}/workspaces/${ws.id}/memberships/${user.id}`, {
+      method: "DELETE",
+      headers: { Authorization: sim.tokens.full }
+    })
     expect(del.headers.get("allow")).toBe("")
     await expectError(del, 405, "BAD_REQUEST")
     const post = await fetch(`${sim.url}/organizations/enrollments`, {
@@ -67,7 +74,10 @@ describe("TransactionLink simulator: authentication and routing", () => {
     const get405 = await get(sim, `/organizations/workspaces/${ws.id}/memberships/${user.id}`)
     expect(get405.headers.get("allow")).toBe("PUT, DELETE")
     await expectError(get405, 405, "BAD_REQUEST")
-    const read = await fetch(`${sim.url}/organizations/workspaces/${ws.id}/memberships/${user.id}`, { method: "DELETE", headers: { Authorization: sim.tokens.full } })
+    const read = await fetch(`${sim.url}/organizations/workspaces/${ws.id}/memberships/${user.id}`, {
+      method: "DELETE",
+      headers: { Authorization: sim.tokens.full }
+    })
     await expectError(read, 403, "FORBIDDEN")
     expect(sim.world.directMembershipsJson(ws.id)).toEqual(before)
     expect(sim.world.enrollmentsJson().some((e) => e.email === "x@orbitpay.example")).toBe(false)
@@ -95,7 +105,15 @@ describe("TransactionLink simulator: authentication and routing", () => {
     await get(sim, "/organizations/workspaces", `Bearer ${sim.tokens.full}`)
     for (const r of sim.stats.requests) expect(r.answeredAt).toBeGreaterThanOrEqual(r.receivedAt)
     expect(sim.stats.requests.map(({ answeredAt: _a, receivedAt: _r, ...r }) => r)).toEqual([
-      { method: "GET", path: "/organizations/users", query: "page=1&size=3", status: 200, authorization: sim.tokens.full, token: sim.tokens.full, write: false },
+      {
+        method: "GET",
+        path: "/organizations/users",
+        query: "page=1&size=3",
+        status: 200,
+        authorization: sim.tokens.full,
+        token: sim.tokens.full,
+        write: false
+      },
       {
         method: "GET",
         path: "/organizations/workspaces",

@@ -1,8 +1,8 @@
 import { afterAll, describe, expect, it } from "vitest"
 import {
   createTransactionLinkWorld,
-  startTransactionLinkSimulator,
   type RunningTlSimulator,
+  startTransactionLinkSimulator,
   type TlEnrollmentJson,
   type TlMembershipJson,
   type TlPageJson,
@@ -25,13 +25,13 @@ afterAll(async () => {
 /** Everything an auditor can read, through HTTP with the full token. */
 const auditView = async (sim: RunningTlSimulator) => {
   const users: Array<TlUserJson> = []
-  for (let page = 0; ; page++) {
+  for (let page = 0;; page++) {
     const body = await getJson<TlPageJson<TlUserJson>>(sim, `/organizations/users?page=${page}&size=100`)
     users.push(...body.content)
     if (page + 1 >= body.totalPages) break
   }
   const enrollments: Array<TlEnrollmentJson> = []
-  for (let page = 0; ; page++) {
+  for (let page = 0;; page++) {
     const body = await getJson<TlPageJson<TlEnrollmentJson>>(sim, `/organizations/enrollments?page=${page}&size=100`)
     enrollments.push(...body.content)
     if (page + 1 >= body.totalPages) break
@@ -137,13 +137,21 @@ describe("TransactionLink simulator: churn", () => {
     expect(changed("EXPIRED").length).toBeGreaterThan(0)
     expect(changed("CANCELLED").length).toBeGreaterThan(0)
     expect(changed("ACCEPTED").length).toBeGreaterThan(0)
-    expect(after.enrollments.some((e) => Date.parse(e.lastInvitationSentAt!) > Date.parse(e.createdDateTime) && Date.parse(e.lastInvitationSentAt!) > t0)).toBe(true)
+    expect(
+      after.enrollments.some((e) =>
+        Date.parse(e.lastInvitationSentAt!) > Date.parse(e.createdDateTime) && Date.parse(e.lastInvitationSentAt!) > t0
+      )
+    ).toBe(true)
 
     // Sign-ins moved lastLoginDateTime forward; nothing is in the future.
-    const loggedIn = after.users.filter((u) => u.lastLoginDateTime !== undefined && Date.parse(u.lastLoginDateTime) > t0)
+    const loggedIn = after.users.filter((u) =>
+      u.lastLoginDateTime !== undefined && Date.parse(u.lastLoginDateTime) > t0
+    )
     expect(loggedIn.length).toBeGreaterThan(after.users.length / 3)
     const now = sim.now().getTime()
-    for (const u of after.users) if (u.lastLoginDateTime !== undefined) expect(Date.parse(u.lastLoginDateTime)).toBeLessThanOrEqual(now)
+    for (const u of after.users) {
+      if (u.lastLoginDateTime !== undefined) expect(Date.parse(u.lastLoginDateTime)).toBeLessThanOrEqual(now)
+    }
     for (const e of after.enrollments) expect(Date.parse(e.createdDateTime)).toBeLessThanOrEqual(now)
 
     // Emails: mostly on the organisation's domain, some outside it.
@@ -172,7 +180,8 @@ describe("TransactionLink simulator: churn", () => {
     const calm = await start({ seed: 23, size: "small", churn: 0.2 })
     const busy = await start({ seed: 23, size: "small", churn: 3 })
     const logins = (sim: RunningTlSimulator, t0: number) =>
-      sim.world.usersJson().filter((u) => u.lastLoginDateTime !== undefined && Date.parse(u.lastLoginDateTime) > t0).length
+      sim.world.usersJson().filter((u) => u.lastLoginDateTime !== undefined && Date.parse(u.lastLoginDateTime) > t0)
+        .length
     const t0 = calm.now().getTime()
     calm.advanceDays(5)
     busy.advanceDays(5)

@@ -1,8 +1,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest"
 import {
+  type RunningTlSimulator,
   startTransactionLinkSimulator,
   TL_EXTRA_FIELDS,
-  type RunningTlSimulator,
   type TlMembershipJson,
   type TlPageJson,
   type TlUserJson
@@ -55,7 +55,12 @@ describe("TransactionLink simulator: faults", () => {
   })
 
   it("random faults follow the rate and are repeatable for a seed", async () => {
-    const twin = await startTransactionLinkSimulator({ seed: 31, size: "tiny", churn: 0, faults: { serverErrorRate: 0.4 } })
+    const twin = await startTransactionLinkSimulator({
+      seed: 31,
+      size: "tiny",
+      churn: 0,
+      faults: { serverErrorRate: 0.4 }
+    })
     try {
       sim.setFaults({ serverErrorRate: 0.4 })
       const statuses = async (s: RunningTlSimulator) => {
@@ -98,7 +103,14 @@ describe("TransactionLink simulator: faults", () => {
   it("extraFields adds the same unknown fields to every object, errors included", async () => {
     sim.setFaults({ extraFields: true })
     const ws = sim.world.workspacesJson()[0]!
-    for (const path of ["/organizations/users?size=5", `/organizations/workspaces/${ws.id}/memberships`, "/organizations/enrollments", "/organizations/workspaces"]) {
+    for (
+      const path of [
+        "/organizations/users?size=5",
+        `/organizations/workspaces/${ws.id}/memberships`,
+        "/organizations/enrollments",
+        "/organizations/workspaces"
+      ]
+    ) {
       const first = await getJson(sim, path)
       const second = await getJson(sim, path)
       expect(second).toEqual(first)
@@ -141,7 +153,10 @@ describe("TransactionLink simulator: faults", () => {
     sim.setFaults({
       rules: [
         { method: "POST", path: "/", action: { status: 500 } },
-        { path: /^\/organizations\/users\?.*page=1(&|$)/, action: { status: 429, code: "TOO_MANY_REQUESTS", headers: { "Retry-After": "2" } } }
+        {
+          path: /^\/organizations\/users\?.*page=1(&|$)/,
+          action: { status: 429, code: "TOO_MANY_REQUESTS", headers: { "Retry-After": "2" } }
+        }
       ]
     })
     expect((await get(sim, "/organizations/users?page=0")).status).toBe(200)

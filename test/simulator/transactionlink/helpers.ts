@@ -36,6 +36,9 @@ export const send = (
 ): Promise<Response> =>
   fetch(`${sim.url}${path}`, {
     method,
-    headers: { ...(token === null ? {} : { Authorization: token }), ...(body === undefined ? {} : { "Content-Type": "application/json" }) },
+    headers: {
+      ...(token === null ? {} : { Authorization: token }),
+      ...(body === undefined ? {} : { "Content-Type": "application/json" })
+    },
     ...(body === undefined ? {} : { body: typeof body === "string" ? body : JSON.stringify(body) })
   })

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import {
-  startTransactionLinkSimulator,
   type RunningTlSimulator,
+  startTransactionLinkSimulator,
   type TlMembershipJson,
   type TlOrgRoleJson,
   type TlRoleRefJson,
@@ -72,7 +72,9 @@ describe("TransactionLink simulator: workspaces, roles, direct and inherited mem
 
   it("lists an org admin with a direct membership once, as direct", async () => {
     const ws = sim.world.workspacesJson()[1]!
-    const member = sim.world.usersJson().find((u) => u.status === "ACTIVE" && u.roleId === sim.world.orgRoleId("member"))!
+    const member = sim.world.usersJson().find((u) =>
+      u.status === "ACTIVE" && u.roleId === sim.world.orgRoleId("member")
+    )!
     sim.world.setOrgRole(member.id, "admin")
     sim.world.addMembership(ws.id, member.id, "Editor")
     const all = await getJson<Array<TlMembershipJson>>(sim, `/organizations/workspaces/${ws.id}/memberships`)

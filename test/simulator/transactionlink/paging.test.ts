@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import {
+  type RunningTlSimulator,
   startTransactionLinkSimulator,
   TL_ENROLLMENT_STATUSES,
-  type RunningTlSimulator,
   type TlEnrollmentJson,
   type TlPageJson,
   type TlUserJson
@@ -27,7 +27,7 @@ describe("TransactionLink simulator: users and enrollments paging", () => {
   it("pages through every user exactly once, with a short last page and an empty page after it", async () => {
     const seen: Array<TlUserJson> = []
     const size = 20
-    for (let page = 0; ; page++) {
+    for (let page = 0;; page++) {
       const body = await getJson<TlPageJson<TlUserJson>>(sim, `/organizations/users?page=${page}&size=${size}`)
       expect(body.number).toBe(page)
       expect(body.totalPages).toBe(3)
@@ -71,7 +71,9 @@ describe("TransactionLink simulator: users and enrollments paging", () => {
       expect(["ACTIVE", "TERMINATED"]).toContain(u.status)
       expect(u.createdDateTime).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/)
       expect(u.idpId === null || typeof u.idpId === "string").toBe(true)
-      if (u.lastLoginDateTime !== undefined) expect(Date.parse(u.lastLoginDateTime)).toBeGreaterThanOrEqual(Date.parse(u.createdDateTime))
+      if (u.lastLoginDateTime !== undefined) {
+        expect(Date.parse(u.lastLoginDateTime)).toBeGreaterThanOrEqual(Date.parse(u.createdDateTime))
+      }
       for (const key of Object.keys(u.profile)) expect(["firstName", "lastName", "title"]).toContain(key)
     }
     expect(users.content.some((u) => u.status === "TERMINATED")).toBe(true)
@@ -84,7 +86,10 @@ describe("TransactionLink simulator: users and enrollments paging", () => {
     expect(all.content).toEqual(sim.world.enrollmentsJson())
     let total = 0
     for (const status of TL_ENROLLMENT_STATUSES) {
-      const page = await getJson<TlPageJson<TlEnrollmentJson>>(sim, `/organizations/enrollments?status=${status}&size=100`)
+      const page = await getJson<TlPageJson<TlEnrollmentJson>>(
+        sim,
+        `/organizations/enrollments?status=${status}&size=100`
+      )
       expect(page.totalElements).toBeGreaterThan(0)
       expect(page.content.every((e) => e.status === status)).toBe(true)
       expect(page.content).toEqual(sim.world.enrollmentsJson(status))
@@ -95,8 +100,16 @@ describe("TransactionLink simulator: users and enrollments paging", () => {
 
   it("pages filtered enrollments", async () => {
     const accepted = sim.world.enrollmentsJson("ACCEPTED")
-    const page1 = await getJson<TlPageJson<TlEnrollmentJson>>(sim, "/organizations/enrollments?status=ACCEPTED&size=5&page=1")
-    expect(page1).toMatchObject({ totalElements: accepted.length, totalPages: Math.ceil(accepted.length / 5), size: 5, number: 1 })
+    const page1 = await getJson<TlPageJson<TlEnrollmentJson>>(
+      sim,
+      "/organizations/enrollments?status=ACCEPTED&size=5&page=1"
+    )
+    expect(page1).toMatchObject({
+      totalElements: accepted.length,
+      totalPages: Math.ceil(accepted.length / 5),
+      size: 5,
+      number: 1
+    })
     expect(page1.content).toEqual(accepted.slice(5, 10))
   })
 
@@ -110,7 +123,15 @@ describe("TransactionLink simulator: users and enrollments paging", () => {
     const roleIds = new Set(sim.world.orgRolesJson().map((r) => r.id))
     const now = sim.now().getTime()
     for (const e of all.content) {
-      expect(Object.keys(e)).toEqual(["enrollmentId", "email", "status", "lastInvitationSentAt", "roleId", "createdDateTime", "expiresAt"])
+      expect(Object.keys(e)).toEqual([
+        "enrollmentId",
+        "email",
+        "status",
+        "lastInvitationSentAt",
+        "roleId",
+        "createdDateTime",
+        "expiresAt"
+      ])
       expect(roleIds.has(e.roleId)).toBe(true)
       expect(Date.parse(e.expiresAt) - Date.parse(e.lastInvitationSentAt!)).toBe(7 * 86_400_000)
       expect(Date.parse(e.lastInvitationSentAt!)).toBeGreaterThanOrEqual(Date.parse(e.createdDateTime))

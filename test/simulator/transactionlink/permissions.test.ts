@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import {
-  startTransactionLinkSimulator,
   type RunningTlSimulator,
+  startTransactionLinkSimulator,
   type TlMembershipJson,
   type TlWorkspaceJson
 } from "../../../src/simulator/transactionlink/index.js"

@@ -1,6 +1,10 @@
 /** The organisation's people directory against its users: every user but one contractor, terminated on the day they were. */
 import { afterEach, describe, expect, it } from "vitest"
-import { PRIMARY_DOMAIN, type RunningTlSimulator, startTransactionLinkSimulator } from "../../../src/simulator/transactionlink/index.js"
+import {
+  PRIMARY_DOMAIN,
+  type RunningTlSimulator,
+  startTransactionLinkSimulator
+} from "../../../src/simulator/transactionlink/index.js"
 
 const running: Array<RunningTlSimulator> = []
 afterEach(async () => {
@@ -13,7 +17,13 @@ const roster = (sim: RunningTlSimulator) => {
   expect(header).toBe("email,status,terminated_on,name,manager,department")
   return new Map(lines.map((line) => {
     const [email, status, terminated_on, name, manager, department] = line.split(",")
-    return [email!, { status: status!, terminated_on: terminated_on!, name: name!, manager: manager!, department: department! }]
+    return [email!, {
+      status: status!,
+      terminated_on: terminated_on!,
+      name: name!,
+      manager: manager!,
+      department: department!
+    }]
   }))
 }
 
@@ -41,7 +51,9 @@ describe("the TransactionLink people directory", () => {
     }
     // Some terminated users kept their workspace access: the leavers an audit reports.
     const terminated = new Set(users.filter((u) => u.status === "TERMINATED").map((u) => u.id))
-    const keptAccess = sim.world.workspacesJson().flatMap((ws) => sim.world.directMembershipsJson(ws.id)).filter((m) => terminated.has(m.userId))
+    const keptAccess = sim.world.workspacesJson().flatMap((ws) => sim.world.directMembershipsJson(ws.id)).filter((m) =>
+      terminated.has(m.userId)
+    )
     expect(keptAccess.length).toBeGreaterThan(0)
   })
 
@@ -58,7 +70,10 @@ describe("the TransactionLink people directory", () => {
     expect(sim.roster()).toBe(twin.roster())
     const user = sim.world.usersJson().find((u) => u.status === "ACTIVE" && roster(sim).has(u.email))!
     sim.world.terminateUser(user.id)
-    expect(roster(sim).get(user.email)).toMatchObject({ status: "terminated", terminated_on: sim.now().toISOString().slice(0, 10) })
+    expect(roster(sim).get(user.email)).toMatchObject({
+      status: "terminated",
+      terminated_on: sim.now().toISOString().slice(0, 10)
+    })
     sim.world.reinstateUser(user.id)
     expect(roster(sim).get(user.email)).toMatchObject({ status: "active", terminated_on: "" })
   })

@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import {
-  startTransactionLinkSimulator,
-  TlWorldError,
   type RunningTlSimulator,
+  startTransactionLinkSimulator,
   type TlEnrollmentJson,
   type TlMembershipJson,
   type TlPageJson,
-  type TlUserJson
+  type TlUserJson,
+  TlWorldError
 } from "../../../src/simulator/transactionlink/index.js"
 import { getJson } from "./helpers.js"
 
@@ -70,7 +70,10 @@ describe("TransactionLink simulator: scenario methods and the enrollment lifecyc
     expect((await enrollment(e.enrollmentId)).status).toBe("PENDING")
     sim.advanceDays(0.1)
     expect((await enrollment(e.enrollmentId)).status).toBe("EXPIRED")
-    const expired = await getJson<TlPageJson<TlEnrollmentJson>>(sim, "/organizations/enrollments?status=EXPIRED&size=100")
+    const expired = await getJson<TlPageJson<TlEnrollmentJson>>(
+      sim,
+      "/organizations/enrollments?status=EXPIRED&size=100"
+    )
     expect(expired.content.map((x) => x.enrollmentId)).toContain(e.enrollmentId)
     expect(() => sim.world.acceptEnrollment(e.enrollmentId)).toThrow(/EXPIRED/)
 
@@ -105,7 +108,9 @@ describe("TransactionLink simulator: scenario methods and the enrollment lifecyc
     const ws = sim.world.workspacesJson()[0]!
     const user = sim.world.usersJson()[0]!
     expect(() => sim.world.addMembership(ws.id, user.id, "No Such Role")).toThrow(TlWorldError)
-    expect(() => sim.world.addMembership("00000000-0000-4000-8000-000000000000", user.id, "Viewer")).toThrow(/does not exist/)
+    expect(() => sim.world.addMembership("00000000-0000-4000-8000-000000000000", user.id, "Viewer")).toThrow(
+      /does not exist/
+    )
     expect(() => sim.world.setOrgRole(user.id, "superuser" as never)).toThrow(/unknown organisation role/)
     const nobody = sim.world.addUser({ email: "nobody@orbitpay.example", orgRole: "member" })
     expect(() => sim.world.removeMembership(ws.id, nobody.id)).toThrow(/no direct membership/)

@@ -4,7 +4,11 @@
  * log, and faults on writes.
  */
 import { afterEach, describe, expect, it } from "vitest"
-import { type RunningTlSimulator, startTransactionLinkSimulator, type TlMembershipJson } from "../../../src/simulator/transactionlink/index.js"
+import {
+  type RunningTlSimulator,
+  startTransactionLinkSimulator,
+  type TlMembershipJson
+} from "../../../src/simulator/transactionlink/index.js"
 import { expectError, send } from "./helpers.js"
 
 const running: Array<RunningTlSimulator> = []
@@ -18,7 +22,8 @@ const start = async (seed: number) => {
 }
 
 const UNKNOWN = "00000000-0000-4000-8000-000000000000"
-const membershipPath = (workspaceId: string, userId: string) => `/organizations/workspaces/${workspaceId}/memberships/${userId}`
+const membershipPath = (workspaceId: string, userId: string) =>
+  `/organizations/workspaces/${workspaceId}/memberships/${userId}`
 
 /** A workspace, one of its direct members who is active, and an active user of the organisation who is not in it. */
 const scene = (sim: RunningTlSimulator) => {
@@ -27,7 +32,9 @@ const scene = (sim: RunningTlSimulator) => {
   for (const ws of sim.world.workspacesJson()) {
     const direct = sim.world.directMembershipsJson(ws.id)
     const member = direct.find((m) => users.find((u) => u.id === m.userId)!.status === "ACTIVE")
-    const outsider = users.find((u) => u.status === "ACTIVE" && u.roleId === memberRole && !direct.some((m) => m.userId === u.id))
+    const outsider = users.find((u) =>
+      u.status === "ACTIVE" && u.roleId === memberRole && !direct.some((m) => m.userId === u.id)
+    )
     if (member && outsider) return { ws, member, outsider }
   }
   throw new Error("no workspace with a member and an outsider")
@@ -41,9 +48,17 @@ describe("the write token", () => {
     expect(sim.tokens.write).toBe(sim.writeToken)
     const { ws, member } = scene(sim)
     for (const token of [sim.tokens.full, sim.tokens.viewOnly, sim.tokens.oneWorkspace]) {
-      await expectError(await send(sim, "DELETE", membershipPath(ws.id, member.userId), undefined, token), 403, "FORBIDDEN")
+      await expectError(
+        await send(sim, "DELETE", membershipPath(ws.id, member.userId), undefined, token),
+        403,
+        "FORBIDDEN"
+      )
     }
-    await expectError(await send(sim, "DELETE", membershipPath(ws.id, member.userId), undefined, null), 401, "UNAUTHORIZED")
+    await expectError(
+      await send(sim, "DELETE", membershipPath(ws.id, member.userId), undefined, null),
+      401,
+      "UNAUTHORIZED"
+    )
     expect(sim.world.membership(ws.id, member.userId)).toEqual(member)
   })
 })
@@ -78,7 +93,10 @@ describe("PUT /organizations/workspaces/{workspaceId}/memberships/{userId}", () 
     const { ws, member, outsider } = scene(sim)
     const position = sim.world.directMembershipsJson(ws.id).findIndex((m) => m.userId === member.userId)
     const other = sim.world.rolesJson(ws.id).find((r) => r.id !== member.role.id)!
-    const changed = await send(sim, "PUT", membershipPath(ws.id, member.userId), { userId: member.userId, roleId: other.id })
+    const changed = await send(sim, "PUT", membershipPath(ws.id, member.userId), {
+      userId: member.userId,
+      roleId: other.id
+    })
     expect(changed.status).toBe(200)
     const body = (await changed.json()) as TlMembershipJson
     expect(body).toEqual({ workspaceId: ws.id, userId: member.userId, role: other })
@@ -94,22 +112,36 @@ describe("PUT /organizations/workspaces/{workspaceId}/memberships/{userId}", () 
     const role = sim.world.rolesJson(ws.id)[0]!
     const foreign = sim.world.workspacesJson().find((w) => w.id !== ws.id)!
     const path = membershipPath(ws.id, member.userId)
-    for (const body of [
-      "{not json",
-      [],
-      { roleId: role.id },
-      { userId: outsider.id, roleId: role.id },
-      { userId: member.userId },
-      { userId: member.userId, roleId: "Viewer" },
-      { userId: member.userId, roleId: UNKNOWN },
-      { userId: member.userId, roleId: sim.world.rolesJson(foreign.id)[0]!.id }
-    ]) {
+    for (
+      const body of [
+        "{not json",
+        [],
+        { roleId: role.id },
+        { userId: outsider.id, roleId: role.id },
+        { userId: member.userId },
+        { userId: member.userId, roleId: "Viewer" },
+        { userId: member.userId, roleId: UNKNOWN },
+        { userId: member.userId, roleId: sim.world.rolesJson(foreign.id)[0]!.id }
+      ]
+    ) {
       await expectError(await send(sim, "PUT", path, body), 400, "BAD_REQUEST")
     }
-    await expectError(await send(sim, "PUT", membershipPath(ws.id, UNKNOWN), { userId: UNKNOWN, roleId: role.id }), 404, "NOT_FOUND")
+    await expectError(
+      await send(sim, "PUT", membershipPath(ws.id, UNKNOWN), { userId: UNKNOWN, roleId: role.id }),
+      404,
+      "NOT_FOUND"
+    )
     sim.world.terminateUser(outsider.id)
-    await expectError(await send(sim, "PUT", membershipPath(ws.id, outsider.id), { userId: outsider.id, roleId: role.id }), 400, "BAD_REQUEST")
-    await expectError(await send(sim, "PUT", path, { userId: member.userId, roleId: role.id }, sim.tokens.full), 403, "FORBIDDEN")
+    await expectError(
+      await send(sim, "PUT", membershipPath(ws.id, outsider.id), { userId: outsider.id, roleId: role.id }),
+      400,
+      "BAD_REQUEST"
+    )
+    await expectError(
+      await send(sim, "PUT", path, { userId: member.userId, roleId: role.id }, sim.tokens.full),
+      403,
+      "FORBIDDEN"
+    )
     expect(sim.world.membership(ws.id, member.userId)).toEqual(member)
     expect(sim.world.membership(ws.id, outsider.id)).toBeUndefined()
   })
@@ -119,12 +151,26 @@ describe("POST /organizations/enrollments/{enrollmentId}/cancel", () => {
   it("cancels a pending enrollment (200 with it); one that is no longer pending is 409; unknown 404; it needs can_manage_users", async () => {
     const sim = await start(85)
     const pending = sim.world.enrollmentsJson("PENDING")[0]!
-    await expectError(await send(sim, "POST", `/organizations/enrollments/${pending.enrollmentId}/cancel`, undefined, sim.tokens.viewOnly), 403, "FORBIDDEN")
+    await expectError(
+      await send(
+        sim,
+        "POST",
+        `/organizations/enrollments/${pending.enrollmentId}/cancel`,
+        undefined,
+        sim.tokens.viewOnly
+      ),
+      403,
+      "FORBIDDEN"
+    )
     const r = await send(sim, "POST", `/organizations/enrollments/${pending.enrollmentId}/cancel`)
     expect(r.status).toBe(200)
     expect(await r.json()).toEqual({ ...pending, status: "CANCELLED" })
     expect(sim.world.enrollmentsJson("CANCELLED").map((e) => e.enrollmentId)).toContain(pending.enrollmentId)
-    const again = await expectError(await send(sim, "POST", `/organizations/enrollments/${pending.enrollmentId}/cancel`), 409, "CONFLICT")
+    const again = await expectError(
+      await send(sim, "POST", `/organizations/enrollments/${pending.enrollmentId}/cancel`),
+      409,
+      "CONFLICT"
+    )
     expect(again.errors[0]!.message).toMatch(/CANCELLED/)
     for (const status of ["EXPIRED", "ACCEPTED"] as const) {
       const e = sim.world.enrollmentsJson(status)[0]!
@@ -135,7 +181,10 @@ describe("POST /organizations/enrollments/{enrollmentId}/cancel", () => {
     await expectError(await send(sim, "POST", "/organizations/enrollments/nope/cancel"), 400, "BAD_REQUEST")
     // The audit's read token has can_manage_users (it reads users and enrollments), so the permission model lets it cancel.
     const another = sim.world.enrollmentsJson("PENDING")[0]!
-    expect((await send(sim, "POST", `/organizations/enrollments/${another.enrollmentId}/cancel`, undefined, sim.tokens.full)).status).toBe(200)
+    expect(
+      (await send(sim, "POST", `/organizations/enrollments/${another.enrollmentId}/cancel`, undefined, sim.tokens.full))
+        .status
+    ).toBe(200)
   })
 })
 
@@ -162,15 +211,30 @@ describe("writes in the request log and under faults", () => {
     const { ws, member } = scene(sim)
     const role = sim.world.rolesJson(ws.id).find((r) => r.id !== member.role.id)!
     sim.setFaults({ rules: [{ method: "PUT", path: "/organizations/workspaces/", times: 1, action: { status: 503 } }] })
-    await expectError(await send(sim, "PUT", membershipPath(ws.id, member.userId), { userId: member.userId, roleId: role.id }), 503, "INTERNAL_ERROR")
+    await expectError(
+      await send(sim, "PUT", membershipPath(ws.id, member.userId), { userId: member.userId, roleId: role.id }),
+      503,
+      "INTERNAL_ERROR"
+    )
     expect(sim.world.membership(ws.id, member.userId)).toEqual(member)
-    sim.setFaults({ rules: [{ method: "DELETE", path: /memberships\/[^/]+$/, action: "lose-answer" }], forbid: ["cancelEnrollment"] })
+    sim.setFaults({
+      rules: [{ method: "DELETE", path: /memberships\/[^/]+$/, action: "lose-answer" }],
+      forbid: ["cancelEnrollment"]
+    })
     await expect(send(sim, "DELETE", membershipPath(ws.id, member.userId))).rejects.toThrow()
     expect(sim.world.membership(ws.id, member.userId)).toBeUndefined()
     const pending = sim.world.enrollmentsJson("PENDING")[0]!
-    await expectError(await send(sim, "POST", `/organizations/enrollments/${pending.enrollmentId}/cancel`), 403, "FORBIDDEN")
+    await expectError(
+      await send(sim, "POST", `/organizations/enrollments/${pending.enrollmentId}/cancel`),
+      403,
+      "FORBIDDEN"
+    )
     sim.setFaults({ serverErrorRate: 1 })
-    await expectError(await send(sim, "POST", `/organizations/enrollments/${pending.enrollmentId}/cancel`), 500, "INTERNAL_ERROR")
+    await expectError(
+      await send(sim, "POST", `/organizations/enrollments/${pending.enrollmentId}/cancel`),
+      500,
+      "INTERNAL_ERROR"
+    )
     expect(sim.world.enrollmentsJson("PENDING")).toContainEqual(pending)
   })
 })

@@ -27,12 +27,20 @@ const BEARER = /^Bearer (ptk_live_[0-9a-f]{64})$/
 export const presented = (header: string | undefined): string | null => header?.match(/^Bearer (.*)$/)?.[1] ?? null
 
 /** Who a token stands for, if it is valid now (missing, malformed, unknown, revoked and expired: null, DOC). */
-export const authenticate = (world: World, principals: ReadonlyMap<string, Principal>, header: string | undefined): Caller | null => {
+export const authenticate = (
+  world: World,
+  principals: ReadonlyMap<string, Principal>,
+  header: string | undefined
+): Caller | null => {
   const match = header === undefined ? null : BEARER.exec(header)
   if (match === null) return null
   const token = match[1]!
   const principal = principals.get(token)
-  if (principal !== undefined) return principal.revoked ? null : { token, workspaceId: principal.workspaceId, robot: null, writer: principal.writer }
+  if (principal !== undefined) {
+    return principal.revoked
+      ? null
+      : { token, workspaceId: principal.workspaceId, robot: null, writer: principal.writer }
+  }
   const found = world.findToken(token)
   return found !== undefined && world.tokenStatus(found.token) === "active"
     ? { token, workspaceId: found.ws.id, robot: { id: found.robotId, token: found.token }, writer: null }

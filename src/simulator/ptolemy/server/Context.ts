@@ -16,7 +16,12 @@ export interface Context {
 }
 
 export class ApiError extends Error {
-  constructor(readonly status: number, readonly code: string, message: string, readonly headers: Record<string, string> = {}) {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly headers: Record<string, string> = {}
+  ) {
     super(message)
   }
 }
@@ -26,7 +31,15 @@ export const NO_CONTENT: unique symbol = Symbol("no content")
 
 /** Default error codes for scripted `{status}` faults (section 13 codes where one fits). */
 export const codeFor = (status: number): string =>
-  ({ 400: "invalid_parameter", 401: "unauthorized", 403: "forbidden", 404: "not_found", 409: "conflict", 422: "validation_error", 429: "rate_limited" } as Record<number, string>)[status] ??
+  ({
+    400: "invalid_parameter",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    409: "conflict",
+    422: "validation_error",
+    429: "rate_limited"
+  } as Record<number, string>)[status] ??
     (status >= 500 ? "internal_error" : "error")
 
 export const one = <A>(value: A | undefined, what: string): A => {

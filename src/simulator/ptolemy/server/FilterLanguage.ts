@@ -38,7 +38,9 @@ export const test = (item: Json, condition: unknown): boolean => {
   if (c["and"] !== undefined || c["or"] !== undefined) {
     // A group: every `and` condition and, when there is an `or` list, at least one of it.
     for (const key of ["and", "or"]) {
-      if (c[key] !== undefined && !Array.isArray(c[key])) throw new ApiError(400, "invalid_parameter", `${key} must be a list`)
+      if (c[key] !== undefined && !Array.isArray(c[key])) {
+        throw new ApiError(400, "invalid_parameter", `${key} must be a list`)
+      }
     }
     const and = (c["and"] ?? []) as Array<unknown>
     const or = c["or"] as Array<unknown> | undefined
@@ -70,7 +72,8 @@ export const test = (item: Json, condition: unknown): boolean => {
       return c["op"] === "lt" ? a < b : c["op"] === "lte" ? a <= b : c["op"] === "gt" ? a > b : a >= b
     }
     case "like":
-      return typeof actual === "string" && typeof value === "string" && actual.toLowerCase().includes(value.toLowerCase())
+      return typeof actual === "string" && typeof value === "string" &&
+        actual.toLowerCase().includes(value.toLowerCase())
     case "is_null":
       return (actual === null || actual === undefined) === (value === true)
     default:
@@ -99,7 +102,9 @@ export interface FilterRequest {
 
 export const parseFilter = (body: unknown): FilterRequest => {
   const b = (body ?? {}) as Json
-  if (typeof b !== "object" || Array.isArray(b)) throw new ApiError(400, "invalid_parameter", "The body must be a JSON object")
+  if (typeof b !== "object" || Array.isArray(b)) {
+    throw new ApiError(400, "invalid_parameter", "The body must be a JSON object")
+  }
   const conditions: Array<unknown> = []
   if (b["filter"] !== undefined) conditions.push(b["filter"])
   // Top-level shortcuts (DOC): {"role": "admin"} is {"field": "role", "op": "eq", "value": "admin"}.
@@ -125,17 +130,23 @@ export const parseFilter = (body: unknown): FilterRequest => {
     natural,
     limit: limitOf(b["limit"]),
     after,
-    hash: createHash("sha1").update(JSON.stringify({ filter: b["filter"] ?? null, sort, rest: conditions.slice(b["filter"] === undefined ? 0 : 1) })).digest("hex")
+    hash: createHash("sha1").update(
+      JSON.stringify({ filter: b["filter"] ?? null, sort, rest: conditions.slice(b["filter"] === undefined ? 0 : 1) })
+    ).digest("hex")
   }
 }
 
-export const keyOf = (order: ReadonlyArray<Sort>, item: Json): Array<number | string | null> => order.map((s) => comparable(fieldOf(item, s.field)))
+export const keyOf = (order: ReadonlyArray<Sort>, item: Json): Array<number | string | null> =>
+  order.map((s) => comparable(fieldOf(item, s.field)))
 
-export const compareKeys = (order: ReadonlyArray<Sort>, a: ReadonlyArray<number | string | null>, b: ReadonlyArray<number | string | null>): number => {
+export const compareKeys = (
+  order: ReadonlyArray<Sort>,
+  a: ReadonlyArray<number | string | null>,
+  b: ReadonlyArray<number | string | null>
+): number => {
   for (let i = 0; i < order.length; i++) {
     const c = compare(a[i] ?? null, b[i] ?? null)
     if (c !== 0) return order[i]!.desc ? -c : c
   }
   return 0
 }
-

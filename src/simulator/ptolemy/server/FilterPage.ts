@@ -43,12 +43,20 @@ const filterRows = <A extends Keyed>(ctx: Context, scope: string, request: Filte
     const created = cursorKey === null ? null : (cursorKey[cursorKey.length - 2] as number)
     const id = cursorKey === null ? null : String(cursorKey[cursorKey.length - 1])
     if (!desc) {
-      for (let i = created === null ? from : Math.max(from, position(items, created, id!, false)); i < items.length && rows.length < n; i++) {
+      for (
+        let i = created === null ? from : Math.max(from, position(items, created, id!, false));
+        i < items.length && rows.length < n;
+        i++
+      ) {
         const json = matches(items[i]!)
         if (json) rows.push(json)
       }
     } else {
-      for (let i = (created === null ? items.length : position(items, created, id!, true)) - 1; i >= from && rows.length < n; i--) {
+      for (
+        let i = (created === null ? items.length : position(items, created, id!, true)) - 1;
+        i >= from && rows.length < n;
+        i--
+      ) {
         const json = matches(items[i]!)
         if (json) rows.push(json)
       }
@@ -63,7 +71,9 @@ const filterRows = <A extends Keyed>(ctx: Context, scope: string, request: Filte
   }
   all.sort((a, b) => compareKeys(request.order, a.key, b.key))
   let start = 0
-  if (cursorKey !== null) while (start < all.length && compareKeys(request.order, all[start]!.key, cursorKey) <= 0) start++
+  if (cursorKey !== null) {
+    while (start < all.length && compareKeys(request.order, all[start]!.key, cursorKey) <= 0) start++
+  }
   return all.slice(start, start + n).map((r) => r.json)
 }
 
@@ -81,7 +91,12 @@ export const filterPage = <A extends Keyed>(ctx: Context, scope: string, source:
 
 /** POST /events/count (DOC endpoint; the `{"count": n}` shape is INFERRED in the reference). */
 export const countOf = <A extends Keyed>(ctx: Context, source: FilterSource<A>) => {
-  const request = parseFilter({ ...(ctx.body as Json | undefined), limit: undefined, after: undefined, sort: undefined })
+  const request = parseFilter({
+    ...(ctx.body as Json | undefined),
+    limit: undefined,
+    after: undefined,
+    sort: undefined
+  })
   let count = 0
   for (let i = source.from ?? 0; i < source.items.length; i++) {
     const json = source.bare(source.items[i]!)

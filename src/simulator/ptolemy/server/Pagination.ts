@@ -21,7 +21,10 @@ export const limitOf = (raw: unknown): number => {
   return n
 }
 
-export const envelope = (data: Array<unknown>, next: string | null) => ({ data, meta: { next_cursor: next, has_more: next !== null } })
+export const envelope = (data: Array<unknown>, next: string | null) => ({
+  data,
+  meta: { next_cursor: next, has_more: next !== null }
+})
 
 /** Cursors carry their list (scope), their position and when they were made; anything else is invalid_cursor. */
 export const readCursor = (cursor: string, scope: string, ttl: number): Json => {
@@ -35,7 +38,9 @@ export const readCursor = (cursor: string, scope: string, ttl: number): Json => 
   if (typeof c !== "object" || c === null || c.s !== scope || typeof c.t !== "number" || !Array.isArray(c.k)) {
     throw new ApiError(400, "invalid_cursor", "The cursor is not valid for this list")
   }
-  if (Date.now() - c.t > ttl) throw new ApiError(400, "invalid_cursor", "The cursor has expired; start again from the first page")
+  if (Date.now() - c.t > ttl) {
+    throw new ApiError(400, "invalid_cursor", "The cursor has expired; start again from the first page")
+  }
   return value as Json
 }
 
@@ -43,17 +48,28 @@ export const readCursor = (cursor: string, scope: string, ttl: number): Json => 
  * A GET list, already in (created_at, id) order: the cursor holds the last item's key, so a page costs a binary
  * search and a slice, and deletions between pages skip no one. `from` hides a prefix (event retention).
  */
-export const keyPage = <A extends Keyed>(ctx: Context, scope: string, list: ReadonlyArray<A>, render: (a: A) => unknown, from = 0) => {
+export const keyPage = <A extends Keyed>(
+  ctx: Context,
+  scope: string,
+  list: ReadonlyArray<A>,
+  render: (a: A) => unknown,
+  from = 0
+) => {
   const limit = limitOf(ctx.query.get("limit"))
   let start = from
   const after = ctx.query.get("after")
   if (after !== null && after !== "") {
     const [created, id] = readCursor(after, scope, ctx.cursorTtlMs)["k"] as [unknown, unknown]
-    if (typeof created !== "number" || typeof id !== "string") throw new ApiError(400, "invalid_cursor", "The cursor is not valid")
+    if (typeof created !== "number" || typeof id !== "string") {
+      throw new ApiError(400, "invalid_cursor", "The cursor is not valid")
+    }
     start = Math.max(from, position(list, created, id, false))
   }
   const page = list.slice(start, start + limit)
   const last = page[page.length - 1]
   const more = start + limit < list.length
-  return envelope(page.map(render), more && last ? encode({ s: scope, k: [last.created_at, last.id], t: Date.now() }) : null)
+  return envelope(
+    page.map(render),
+    more && last ? encode({ s: scope, k: [last.created_at, last.id], t: Date.now() }) : null
+  )
 }

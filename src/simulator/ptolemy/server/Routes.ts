@@ -6,7 +6,7 @@ import { retainedEvent, retainedFrom } from "../AccessLog.js"
 import type { EndpointName } from "../Faults.js"
 import type { AccessEvent, Membership, Token, Webhook } from "../Model.js"
 import { type Context, one } from "./Context.js"
-import { countOf, type FilterSource, filterPage } from "./FilterPage.js"
+import { countOf, filterPage, type FilterSource } from "./FilterPage.js"
 import { keyPage } from "./Pagination.js"
 import { deleteInvitation, deleteMembership, deleteToken, patchMembership } from "./Writes.js"
 
@@ -51,9 +51,16 @@ const routes: ReadonlyArray<RouteDef> = [
   {
     path: ["memberships"],
     endpoint: "memberships",
-    reads: { GET: (ctx) => keyPage(ctx, scope(ctx, "memberships"), ctx.ws.memberships.items, (m) => ctx.world.render.membership(m)) }
+    reads: {
+      GET: (ctx) =>
+        keyPage(ctx, scope(ctx, "memberships"), ctx.ws.memberships.items, (m) => ctx.world.render.membership(m))
+    }
   },
-  { path: ["memberships", "filter"], endpoint: "memberships", reads: { POST: (ctx) => filterPage(ctx, scope(ctx, "memberships/filter"), sources.memberships(ctx)) } },
+  {
+    path: ["memberships", "filter"],
+    endpoint: "memberships",
+    reads: { POST: (ctx) => filterPage(ctx, scope(ctx, "memberships/filter"), sources.memberships(ctx)) }
+  },
   {
     path: ["memberships", "robots"],
     endpoint: "robots",
@@ -77,7 +84,11 @@ const routes: ReadonlyArray<RouteDef> = [
     },
     writes: { POST: null }
   },
-  { path: ["memberships", "robots", ":userId", "tokens", ":tokenId"], endpoint: "tokens", writes: { DELETE: deleteToken } },
+  {
+    path: ["memberships", "robots", ":userId", "tokens", ":tokenId"],
+    endpoint: "tokens",
+    writes: { DELETE: deleteToken }
+  },
   {
     path: ["memberships", ":membershipId"],
     endpoint: "memberships",
@@ -87,7 +98,10 @@ const routes: ReadonlyArray<RouteDef> = [
   {
     path: ["invitations"],
     endpoint: "invitations",
-    reads: { GET: (ctx) => keyPage(ctx, scope(ctx, "invitations"), ctx.ws.invitations.items, (i) => ctx.world.render.invitation(i)) },
+    reads: {
+      GET: (ctx) =>
+        keyPage(ctx, scope(ctx, "invitations"), ctx.ws.invitations.items, (i) => ctx.world.render.invitation(i))
+    },
     writes: { POST: null }
   },
   {
@@ -101,23 +115,42 @@ const routes: ReadonlyArray<RouteDef> = [
     path: ["events"],
     endpoint: "events",
     reads: {
-      GET: (ctx) => keyPage(ctx, scope(ctx, "events"), ctx.ws.events.items, (e) => ctx.world.render.event(e), retainedFrom(ctx.ws, ctx.world.nowMs()))
+      GET: (ctx) =>
+        keyPage(
+          ctx,
+          scope(ctx, "events"),
+          ctx.ws.events.items,
+          (e) => ctx.world.render.event(e),
+          retainedFrom(ctx.ws, ctx.world.nowMs())
+        )
     }
   },
-  { path: ["events", "filter"], endpoint: "events", reads: { POST: (ctx) => filterPage(ctx, scope(ctx, "events/filter"), sources.events(ctx)) } },
+  {
+    path: ["events", "filter"],
+    endpoint: "events",
+    reads: { POST: (ctx) => filterPage(ctx, scope(ctx, "events/filter"), sources.events(ctx)) }
+  },
   { path: ["events", "count"], endpoint: "events", reads: { POST: (ctx) => countOf(ctx, sources.events(ctx)) } },
   {
     path: ["events", ":eventId"],
     endpoint: "events",
-    reads: { GET: (ctx) => ctx.world.render.event(one(retainedEvent(ctx.ws, ctx.params[0]!, ctx.world.nowMs()), "event")) }
+    reads: {
+      GET: (ctx) => ctx.world.render.event(one(retainedEvent(ctx.ws, ctx.params[0]!, ctx.world.nowMs()), "event"))
+    }
   },
   {
     path: ["webhooks"],
     endpoint: "webhooks",
-    reads: { GET: (ctx) => keyPage(ctx, scope(ctx, "webhooks"), ctx.ws.webhooks.items, (w) => ctx.world.render.webhook(w)) },
+    reads: {
+      GET: (ctx) => keyPage(ctx, scope(ctx, "webhooks"), ctx.ws.webhooks.items, (w) => ctx.world.render.webhook(w))
+    },
     writes: { POST: null }
   },
-  { path: ["webhooks", "filter"], endpoint: "webhooks", reads: { POST: (ctx) => filterPage(ctx, scope(ctx, "webhooks/filter"), sources.webhooks(ctx)) } },
+  {
+    path: ["webhooks", "filter"],
+    endpoint: "webhooks",
+    reads: { POST: (ctx) => filterPage(ctx, scope(ctx, "webhooks/filter"), sources.webhooks(ctx)) }
+  },
   {
     path: ["webhooks", ":webhookId"],
     endpoint: "webhooks",
@@ -140,7 +173,11 @@ const routes: ReadonlyArray<RouteDef> = [
     },
     writes: { POST: null, PUT: null }
   },
-  { path: ["webhooks", ":webhookId", "subscriptions", ":subscriptionId"], endpoint: "subscriptions", writes: { DELETE: null } }
+  {
+    path: ["webhooks", ":webhookId", "subscriptions", ":subscriptionId"],
+    endpoint: "subscriptions",
+    writes: { DELETE: null }
+  }
 ]
 
 export interface Resolved {
@@ -159,7 +196,9 @@ export const resolve = (rel: string): Resolved | null => {
   for (const route of routes) {
     if (route.path.length !== parts.length) continue
     const params: Array<string> = []
-    if (route.path.every((seg, i) => (seg.startsWith(":") ? (params.push(parts[i]!), true) : seg === parts[i]))) return { route, params }
+    if (route.path.every((seg, i) => (seg.startsWith(":") ? (params.push(parts[i]!), true) : seg === parts[i]))) {
+      return { route, params }
+    }
   }
   return null
 }
@@ -169,7 +208,10 @@ export const isWrite = (found: Resolved | null, method: string): boolean =>
   found !== null && found.route.writes !== undefined && method in found.route.writes
 
 /** How a route answers a method: a read, a write, a documented write it does not serve, or nothing. */
-export const handlerFor = (route: RouteDef, method: string): { readonly handler: Handler; readonly write: boolean } | "unserved" | undefined => {
+export const handlerFor = (
+  route: RouteDef,
+  method: string
+): { readonly handler: Handler; readonly write: boolean } | "unserved" | undefined => {
   const read = route.reads?.[method as ReadMethod]
   if (read !== undefined) return { handler: read, write: false }
   const write = route.writes?.[method as WriteMethod]

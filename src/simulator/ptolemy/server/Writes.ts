@@ -19,7 +19,11 @@ const writer = (ctx: Context) => {
 export const patchMembership = (ctx: Context) => {
   const body = ctx.body as { role?: unknown } | undefined
   if (typeof body !== "object" || body === null || Array.isArray(body) || typeof body.role !== "string") {
-    throw new ApiError(400, "invalid_parameter", 'The body must be {"role": "viewer" | "member" | "editor" | "admin"}')
+    throw new ApiError(
+      400,
+      "invalid_parameter",
+      "The body must be {\"role\": \"viewer\" | \"member\" | \"editor\" | \"admin\"}"
+    )
   }
   return ctx.world.render.membership(changeRole(ctx.world, ctx.ws, ctx.params[0]!, body.role as Role, writer(ctx)))
 }
