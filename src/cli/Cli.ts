@@ -189,7 +189,8 @@ const evidenceCommand = Command.make(
       Options.withDescription(
         "Also print index.html to evidence.pdf with a local Chromium (on PATH or CHROME_PATH; none is downloaded)."
       )
-    )
+    ),
+    config: O.reportConfig
   },
   handler(() => import("./commands/evidence.js"), (m, options) => m.evidence(options))
 ).pipe(
@@ -309,7 +310,8 @@ const reportCommand = Command.make(
       Options.withDescription("Report a review period: 2026-Q3, 2026-07, 2026 or 2026-07-01..2026-09-30."),
       Options.optional
     ),
-    workspace: O.storedWorkspace
+    workspace: O.storedWorkspace,
+    config: O.reportConfig
   },
   handler(() => import("./commands/report.js"), (m, options) => m.report(options))
 ).pipe(

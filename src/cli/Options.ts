@@ -60,6 +60,15 @@ export const apiUrl = Options.text("api-url").pipe(
   Options.optional
 )
 
+/** For the commands that report from stored data: only the config file's thresholds apply (the removal target). */
+export const reportConfig = Options.text("config").pipe(
+  Options.withPseudoName("FILE"),
+  Options.withDescription(
+    "The run's JSON config file: its thresholds.removal_target_days sets the time-to-removal target (default 1 day)."
+  ),
+  Options.optional
+)
+
 export const config = Options.text("config").pipe(
   Options.withPseudoName("FILE"),
   Options.withDescription(

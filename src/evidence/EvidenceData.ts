@@ -59,16 +59,25 @@ export const periodEnd = (scope: EvidenceScope, report: ReportData) =>
 export const periodStart = (scope: EvidenceScope, report: ReportData) =>
   scope.dates === null ? (report.baseline ?? report.run).started_at : `${scope.dates.start}T00:00:00.000Z`
 
-export const loadEvidence = (db: DatabaseService, scope: EvidenceScope): Effect.Effect<EvidenceData, ReportError> =>
+export const loadEvidence = (
+  db: DatabaseService,
+  scope: EvidenceScope,
+  removalTargetDays: number = defaultThresholds.removal_target_days
+): Effect.Effect<EvidenceData, ReportError> =>
   Effect.gen(function*() {
-    const report = yield* loadReportData(db, {
-      kind: "window",
-      fromRunId: scope.fromRunId,
-      toRunId: scope.toRunId,
-      label: scope.label,
-      dates: scope.dates ?? undefined,
-      startsLate: scope.startsLate
-    })
+    const report = yield* loadReportData(
+      db,
+      {
+        kind: "window",
+        fromRunId: scope.fromRunId,
+        toRunId: scope.toRunId,
+        label: scope.label,
+        dates: scope.dates ?? undefined,
+        startsLate: scope.startsLate
+      },
+      undefined,
+      removalTargetDays
+    )
     const { source, workspace_id: workspaceId } = report.run
     const end = periodEnd(scope, report)
     return yield* Effect.gen(function*() {
@@ -88,7 +97,7 @@ export const loadEvidence = (db: DatabaseService, scope: EvidenceScope): Effect.
       const review = (yield* hasReviews(db))
         ? yield* loadReviewSection(db, { kind: "window", fromRunId: scope.fromRunId }, report.run)
         : null
-      const removal = yield* timeToRemoval(db, report.window, defaultThresholds.removal_target_days)
+      const removal = yield* timeToRemoval(db, report.window, removalTargetDays)
       const roster = runs.some((r) => r.complete.includes("people"))
       const campaignIds = (review?.period ?? []).map((c) => c.campaign_id)
       const remediation = yield* remediationActions(db, workspaceId, periodStart(scope, report), end, campaignIds)

@@ -33,6 +33,8 @@ export interface PackOptions {
   readonly chromium?: string | undefined
   /** The pack's name for its zip: `evidence-<workspace>-<period>`. */
   readonly name: string
+  /** The time-to-removal target in days (the config file's `thresholds.removal_target_days`; default 1). */
+  readonly removalTargetDays?: number | undefined
 }
 
 export interface PackResult {
@@ -76,7 +78,7 @@ export const writeEvidencePack = (
     const db = yield* Database
     const fs = yield* FileSystem.FileSystem
     const path = yield* Path.Path
-    const data = yield* loadEvidence(db, scope)
+    const data = yield* loadEvidence(db, scope, options.removalTargetDays)
     const sections = evidenceSections(data)
     const chart = yield* renderQuotaChart(data.report)
     // The page's chart is the seats alone: what the completeness section reconciles the population against.

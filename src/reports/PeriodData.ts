@@ -30,14 +30,16 @@ export const loadPeriodData = (
   scope: { readonly kind: "run" } | { readonly kind: "window" },
   run: RunRow,
   window: Window,
-  removalTargetDays: number = defaultThresholds.removal_target_days
+  removalTargetDays: number | undefined = defaultThresholds.removal_target_days
 ): Effect.Effect<PeriodData, StoreError> =>
   scope.kind === "run"
     ? Effect.succeed(noPeriodData)
     : Effect.all({
       removal: Effect.flatMap(
         rosterReadInWindow(db, window),
-        (read) => (read ? timeToRemoval(db, window, removalTargetDays) : Effect.succeed(null))
+        (read) => (read
+          ? timeToRemoval(db, window, removalTargetDays ?? defaultThresholds.removal_target_days)
+          : Effect.succeed(null))
       ),
       review: Effect.flatMap(hasReviews(db), (has) =>
         has ? loadReviewSection(db, { kind: "window", fromRunId: window.fromRunId }, run) : Effect.succeed(null))

@@ -172,7 +172,8 @@ const chartStart = (db: DatabaseService, window: Window, scope: ReportScope, run
 export const loadReportData = (
   db: DatabaseService,
   scope: ReportScope,
-  campaign?: CampaignNote
+  campaign?: CampaignNote,
+  removalTargetDays?: number
 ): Effect.Effect<ReportData, ReportError> =>
   Effect.gen(function*() {
     const run = yield* runById(db, scope.kind === "run" ? scope.runId : scope.toRunId)
@@ -196,7 +197,7 @@ export const loadReportData = (
       netChanges: scope.kind === "window" ? netChanges(db, window) : Effect.succeed([]),
       people: peopleChanges(db, window),
       counts: populationCounts(db, window),
-      period: loadPeriodData(db, scope, run, window),
+      period: loadPeriodData(db, scope, run, window, removalTargetDays),
       admins: adminsOverWindow(db, window),
       adminTokens: adminRobotTokens(db, window),
       adminChanges: adminChanges(db, window),

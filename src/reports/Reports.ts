@@ -28,6 +28,8 @@ export interface ReportOptions {
   readonly stepSummary?: string | undefined
   /** An access review campaign's line and outcome, shown in every report (src/review). */
   readonly campaign?: CampaignNote | undefined
+  /** A period's time-to-removal target in days (the config file's `thresholds.removal_target_days`). */
+  readonly removalTargetDays?: number | undefined
 }
 
 /** The system's own words for why a file could not be written: `ENOSPC: no space left on device, write`. */
@@ -70,7 +72,7 @@ export const writeReports = (
     const db = yield* Database
     const fs = yield* FileSystem.FileSystem
     const path = yield* Path.Path
-    const data = yield* loadReportData(db, scope, options.campaign)
+    const data = yield* loadReportData(db, scope, options.campaign, options.removalTargetDays)
     const files: ReportFiles = {
       markdown: path.join(outDir, "audit.md"),
       workbook: path.join(outDir, "audit.xlsx"),

@@ -12,6 +12,7 @@ import type { AuditStore, CollectionCoverage, StoredRun } from "../../store/Audi
 import { compactIfGrown } from "../../store/Compact.js"
 import type { Database, StoreError } from "../../store/Database.js"
 import { runStoreLayer, storeLayer, writerLockLayer } from "../../store/StoreLayer.js"
+import { findingSettingsFrom, loadConfigFile } from "../ConfigFile.js"
 import { CommandExit, ExitCode, runFailed, usageError } from "../ExitCode.js"
 import { printable } from "../Output.js"
 
@@ -99,6 +100,13 @@ export const runStore = (path: string) =>
           ...Option.match(memoryLimit, { onNone: () => ({}), onSome: (m) => ({ memoryLimit: m }) })
         })
     )
+  )
+
+/** The time-to-removal target of a config file (`thresholds.removal_target_days`), or the default without one. */
+export const removalTargetOf = (config: Option.Option<string>) =>
+  Effect.map(
+    Effect.transposeOption(Option.map(config, loadConfigFile)),
+    (loaded) => findingSettingsFrom(loaded).thresholds.removal_target_days
   )
 
 /** An audit database the command needs must exist (exit 2 otherwise: nothing to read). */

@@ -12,7 +12,7 @@ import { Database } from "../../store/Database.js"
 import { runFailed, usageError } from "../ExitCode.js"
 import { printable } from "../Output.js"
 import { parsePeriod, resolveWindow, resolveWorkspace } from "../Resolve.js"
-import { readableStore, workspaceFolder } from "./common.js"
+import { readableStore, removalTargetOf, workspaceFolder } from "./common.js"
 
 export interface EvidenceInput {
   readonly db: string
@@ -23,6 +23,7 @@ export interface EvidenceInput {
   readonly workspace: Option.Option<string>
   readonly out: Option.Option<string>
   readonly pdf: boolean
+  readonly config: Option.Option<string>
 }
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/
@@ -96,10 +97,12 @@ export const evidence = (input: EvidenceInput) =>
         fileSafe(scope.label)
       }`
       const out = Option.getOrElse(input.out, () => join(input.reports, name))
+      const removalTargetDays = yield* removalTargetOf(input.config)
       const pack = yield* writeEvidencePack(scope, out, {
         commandLine: commandLineOf(input),
         name,
-        chromium: chromium?.found === true ? chromium.path : undefined
+        chromium: chromium?.found === true ? chromium.path : undefined,
+        removalTargetDays
       })
       yield* Console.log(
         [

@@ -10,7 +10,7 @@ import { Database } from "../../store/Database.js"
 import { runFailed, usageError } from "../ExitCode.js"
 import { printable } from "../Output.js"
 import { parsePeriod, resolveRun, resolveWindow, resolveWorkspace } from "../Resolve.js"
-import { readableStore, workspaceFolder } from "./common.js"
+import { readableStore, removalTargetOf, workspaceFolder } from "./common.js"
 
 export interface ReportInput {
   readonly db: string
@@ -19,6 +19,7 @@ export interface ReportInput {
   readonly since: Option.Option<string>
   readonly period: Option.Option<string>
   readonly workspace: Option.Option<string>
+  readonly config: Option.Option<string>
 }
 
 export const report = (input: ReportInput) =>
@@ -65,9 +66,11 @@ export const report = (input: ReportInput) =>
         } starts after the window does: the reports count from its first run, ${scope.fromRunId}, and say so.`
       )
     }
+    const removalTargetDays = yield* removalTargetOf(input.config)
     const files = yield* writeReports(
       scope,
-      join(input.reports, workspaceFolder({ slug: null, name: workspace.label, id: workspace.workspace_id }), folder)
+      join(input.reports, workspaceFolder({ slug: null, name: workspace.label, id: workspace.workspace_id }), folder),
+      { removalTargetDays }
     )
     yield* Console.log([files.markdown, files.workbook, files.json].join("\n"))
   }).pipe(
