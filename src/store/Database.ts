@@ -94,15 +94,6 @@ export interface DatabaseOptions {
   readonly memoryLimit?: string
 }
 
-/**
- * The memory a run's connection lets DuckDB keep (HistoryAccess: the history and the stage are files there, so
- * DuckDB can evict and spill to the temp directory beside them). Measured by the bench's memory tier: DuckDB's
- * default let the merge of a 50,000-member run hold about 280 MB of buffers more than at this limit (peak RSS
- * 725 MB against 442 MB; 500 MB at 128 MB), and the run was no slower. Only there: where the data lives in memory
- * (the store held open by the demo and tests, compaction's copy) nothing can be evicted, and a limit is an error.
- */
-export const writerMemoryLimit = "128MB"
-
 export interface DatabaseService {
   readonly path: string
   readonly readOnly: boolean
@@ -224,7 +215,7 @@ export const queryError = (sql: string, cause: unknown, path = "the audit databa
       reason: "Memory",
       message: `DuckDB needed more memory than it may use: ${
         failure.text.split("\n")[0]
-      } Set PTOLEMY_AUDIT_MEMORY_LIMIT higher (e.g. 1GB; docs/performance.md).`,
+      } Raise PTOLEMY_AUDIT_MEMORY_LIMIT, or unset it for DuckDB's default (docs/performance.md).`,
       cause
     })
   }

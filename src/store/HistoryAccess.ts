@@ -11,15 +11,7 @@
  */
 import { FileSystem, Path } from "@effect/platform"
 import { type Duration, Effect, type Scope } from "effect"
-import {
-  type DatabaseService,
-  fileError,
-  openDatabase,
-  sqlString,
-  type StoreError,
-  whileLocked,
-  writerMemoryLimit
-} from "./Database.js"
+import { type DatabaseService, fileError, openDatabase, sqlString, type StoreError, whileLocked } from "./Database.js"
 import { appliedVersion, latestVersion, migrate, storeViews, tooNew } from "./Migrations.js"
 import { STAGE } from "./Staging.js"
 
@@ -53,7 +45,11 @@ export interface FileAccessOptions {
   readonly writePatience?: Duration.DurationInput
   /** How long a run waits to read the history while another process writes it. */
   readonly readPatience?: Duration.DurationInput
-  /** DuckDB's memory_limit for the run's connection (default: writerMemoryLimit). */
+  /**
+   * DuckDB's memory_limit for the run's connection (none: DuckDB's own default, 80% of the machine's memory). A cap
+   * is the user's to set (PTOLEMY_AUDIT_MEMORY_LIMIT): some of the run's operators cannot spill to disk, and a
+   * 128 MB cap that held for a 50,000-member run in one version failed it in the next (docs/performance.md).
+   */
   readonly memoryLimit?: string
 }
 
@@ -133,7 +129,7 @@ export const fileAccess = (
           path: ":memory:",
           describedAs: path,
           tempDirectory: `${staging}.tmp`,
-          memoryLimit: options.memoryLimit ?? writerMemoryLimit
+          ...(options.memoryLimit === undefined ? {} : { memoryLimit: options.memoryLimit })
         })
       }),
       attachStage: (db) =>

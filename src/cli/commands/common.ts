@@ -87,8 +87,8 @@ export const writableStore = (path: string) =>
 
 /**
  * The store of a run: the writer's lock for the whole run, the database file only while the run reads or commits.
- * `PTOLEMY_AUDIT_MEMORY_LIMIT` (DuckDB's syntax, e.g. `1GB`) raises the memory DuckDB may keep, for a workspace
- * larger than the default was measured on (docs/performance.md).
+ * `PTOLEMY_AUDIT_MEMORY_LIMIT` (DuckDB's syntax, e.g. `512MB`) caps the memory DuckDB may keep, for a runner with
+ * little to spare (docs/performance.md); without it, DuckDB's own default.
  */
 export const runStore = (path: string) =>
   Layer.unwrapEffect(
