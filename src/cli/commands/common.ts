@@ -4,6 +4,7 @@
  */
 import { FileSystem, type Path } from "@effect/platform"
 import { Config, Console, Effect, Layer, Option } from "effect"
+import { defaultThresholds } from "../../analyses/Findings.js"
 import type { Severity } from "../../analyses/Severity.js"
 import type { JobResult } from "../../job/AuditJob.js"
 import { allViews } from "../../job/Views.js"
@@ -12,7 +13,6 @@ import type { AuditStore, CollectionCoverage, StoredRun } from "../../store/Audi
 import { compactIfGrown } from "../../store/Compact.js"
 import type { Database, StoreError } from "../../store/Database.js"
 import { runStoreLayer, storeLayer, writerLockLayer } from "../../store/StoreLayer.js"
-import { findingSettingsFrom, loadConfigFile } from "../ConfigFile.js"
 import { CommandExit, ExitCode, runFailed, usageError } from "../ExitCode.js"
 import { printable } from "../Output.js"
 
@@ -102,12 +102,23 @@ export const runStore = (path: string) =>
     )
   )
 
-/** The time-to-removal target of a config file (`thresholds.removal_target_days`), or the default without one. */
+/**
+ * The time-to-removal target of a config file (`thresholds.removal_target_days`), or the default without one. The
+ * config module (and the source settings it brings, with their HTTP client) is loaded only when a file is given.
+ */
 export const removalTargetOf = (config: Option.Option<string>) =>
-  Effect.map(
-    Effect.transposeOption(Option.map(config, loadConfigFile)),
-    (loaded) => findingSettingsFrom(loaded).thresholds.removal_target_days
-  )
+  Option.match(config, {
+    onNone: () => Effect.succeed(defaultThresholds.removal_target_days),
+    onSome: (path) =>
+      Effect.flatMap(
+        Effect.promise(() => import("../ConfigFile.js")),
+        (file) =>
+          Effect.map(
+            file.loadConfigFile(path),
+            (loaded) => file.findingSettingsFrom(Option.some(loaded)).thresholds.removal_target_days
+          )
+      )
+  })
 
 /** An audit database the command needs must exist (exit 2 otherwise: nothing to read). */
 export const requireDatabase = (path: string): Effect.Effect<void, CommandExit, FileSystem.FileSystem> =>
