@@ -10,8 +10,8 @@ import { usageError } from "./ExitCode.js"
 import { commandHelp, type Display, groupHelp, rootHelp, summaryOf } from "./Help.js"
 import { isLogLevelName, type LogLevelName, logLevels } from "./Logging.js"
 import * as O from "./Options.js"
-import { remediateCommand } from "./RemediateCommand.js"
-import { reviewCommand } from "./ReviewCommand.js"
+import { remediateCommand, remediateSubcommands } from "./RemediateCommand.js"
+import { reviewCommand, reviewSubcommands } from "./ReviewCommand.js"
 
 /**
  * A command's handler module is imported when the command runs, not when the CLI starts: `--help`, `sql` or `verify`
@@ -349,11 +349,17 @@ export const cliConfig = CliConfig.layer({ showBuiltIns: false })
 
 const subcommands = CommandDescriptor.getSubcommands(rootCommand.descriptor)
 
-/** The commands made of subcommands, each with its own (the root's map holds only their parent part). */
-const groups = HashMap.make(
-  ["review", CommandDescriptor.getSubcommands(reviewCommand.descriptor)],
-  ["remediate", CommandDescriptor.getSubcommands(remediateCommand.descriptor)]
-)
+/**
+ * The commands made of subcommands, each with its own in the order they are declared (the root's map holds only
+ * their parent part, and a HashMap keeps no order).
+ */
+const inOrder = (commands: ReadonlyArray<{ readonly descriptor: CommandDescriptor.Command<unknown> }>) =>
+  commands.flatMap((c) => Array.from(CommandDescriptor.getSubcommands(c.descriptor)))
+
+const groups: Record<string, ReadonlyArray<readonly [string, CommandDescriptor.Command<unknown>]>> = {
+  review: inOrder(reviewSubcommands),
+  remediate: inOrder(remediateSubcommands)
+}
 
 /** The command line with the options that may stand anywhere in it taken out. */
 export interface CommandLine {
@@ -404,12 +410,9 @@ export const cli = (args: ReadonlyArray<string>, display: Display) => {
   const command = Option.flatMap(Option.fromNullable(args[0]), (name) => HashMap.get(subcommands, name))
   if (Option.isSome(command) && wantsHelp(args)) {
     const config = CliConfig.make({ showBuiltIns: false })
-    const children = Option.getOrElse(
-      HashMap.get(groups, args[0]!),
-      () => HashMap.empty<string, CommandDescriptor.Command<unknown>>()
-    )
+    const children = groups[args[0]!] ?? []
     // `review start --help`: the subcommand's own help; `review --help`: the subcommands, one line each.
-    const child = Option.flatMap(Option.fromNullable(args[1]), (name) => HashMap.get(children, name))
+    const child = Option.fromNullable(children.find(([sub]) => sub === args[1])?.[1])
     if (Option.isSome(child)) {
       const name = `${args[0]} ${args[1]}`
       return Console.log(
@@ -422,12 +425,10 @@ export const cli = (args: ReadonlyArray<string>, display: Display) => {
       )
     }
     const name = args[0]!
-    if (HashMap.size(children) > 0) {
-      // In the order of the job: a campaign starts before it closes, a plan is made before it is applied.
-      const order = ["start", "import", "plan", "apply", "status", "close"]
-      const lines = Array.from(HashMap.entries(children))
-        .sort(([a], [b]) => order.indexOf(a) - order.indexOf(b))
-        .map(([sub, descriptor]) => [sub, summaryOf(CommandDescriptor.getHelp(descriptor, config))] as const)
+    if (children.length > 0) {
+      const lines = children.map(([sub, descriptor]) =>
+        [sub, summaryOf(CommandDescriptor.getHelp(descriptor, config))] as const
+      )
       return Console.log(groupHelp(name, CommandDescriptor.getHelp(command.value, config), lines, display))
     }
     return Console.log(

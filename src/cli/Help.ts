@@ -251,12 +251,15 @@ const required = (usage: Usage.Usage, optional = false): Array<string> => {
   }
 }
 
-/** A command's description, for the one-line summary of a subcommand in its group's help. */
-export const summaryOf = (help: HelpDoc.HelpDoc): string => {
+/** A command's help as @effect/cli describes it, in the sections this help prints. */
+const sectionsOf = (help: HelpDoc.HelpDoc): Sections => {
   const sections: Sections = { description: [], arguments: [], options: [] }
   collect(help, sections, { name: "" })
-  return sections.description[0] ?? ""
+  return sections
 }
+
+/** A command's description, for the one-line summary of a subcommand in its group's help. */
+export const summaryOf = (help: HelpDoc.HelpDoc): string => sectionsOf(help).description[0] ?? ""
 
 /** The help of a command made of subcommands (`review`, `remediate`): what it is for, then each subcommand. */
 export const groupHelp = (
@@ -265,8 +268,7 @@ export const groupHelp = (
   subcommands: ReadonlyArray<readonly [name: string, summary: string]>,
   display: Display
 ): string => {
-  const sections: Sections = { description: [], arguments: [], options: [] }
-  collect(help, sections, { name: "" })
+  const sections = sectionsOf(help)
   return [
     ...sections.description.flatMap((p) => wrap(p, display.width, 0)),
     ...section("Usage", [`  ptolemy-audit ${name} COMMAND [options]`], display),
@@ -278,8 +280,7 @@ export const groupHelp = (
 }
 
 export const commandHelp = (name: string, help: HelpDoc.HelpDoc, usage: Usage.Usage, display: Display): string => {
-  const sections: Sections = { description: [], arguments: [], options: [] }
-  collect(help, sections, { name: "" })
+  const sections = sectionsOf(help)
   // The first named usage is the command's own name (a subcommand's is the last word); arguments come last.
   const own = name.split(" ").pop()
   const flags = required(usage).filter((u) => u !== own && !u.startsWith("<"))

@@ -103,9 +103,12 @@ const statusCommand = Command.make(
   )
 )
 
+/** In the order of the job, as `remediate --help` lists them: a plan is made before it is applied. */
+export const remediateSubcommands = [planCommand, applyCommand, statusCommand] as const
+
 export const remediateCommand = Command.make("remediate").pipe(
   Command.withDescription(
     "Carry access-review decisions and policy rules out through the APIs' write endpoints, with guard rails, verified by the next run (docs/remediation.md)."
   ),
-  Command.withSubcommands([planCommand, applyCommand, statusCommand])
+  Command.withSubcommands(remediateSubcommands)
 )

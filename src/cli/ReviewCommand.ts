@@ -109,9 +109,12 @@ const closeCommand = Command.make(
   )
 )
 
+/** In the order of the job, as `review --help` lists them: a campaign starts before it closes. */
+export const reviewSubcommands = [startCommand, importCommand, statusCommand, closeCommand] as const
+
 export const reviewCommand = Command.make("review").pipe(
   Command.withDescription(
     "Access review campaigns: freeze a run's access, hand the sheet to reviewers, read their decisions back, sign off (docs/review.md)."
   ),
-  Command.withSubcommands([startCommand, importCommand, statusCommand, closeCommand])
+  Command.withSubcommands(reviewSubcommands)
 )
