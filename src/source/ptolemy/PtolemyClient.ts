@@ -94,7 +94,11 @@ export const make = (config: PtolemyClientConfig) =>
       onSend: Ref.update(calls, (n) => n + 1),
       onResponse: (headers) => {
         const remaining = Number.parseInt(headers["x-ratelimit-remaining"] ?? "", 10)
-        return Number.isFinite(remaining) ? Ref.set(rateLimitRemaining, remaining) : Effect.void
+        // The lowest count seen, not the last to arrive: answers to concurrent requests arrive in any order, and
+        // the run's stored figure (part of its hash) must not depend on which came last.
+        return Number.isFinite(remaining)
+          ? Ref.update(rateLimitRemaining, (seen) => (seen === null ? remaining : Math.min(seen, remaining)))
+          : Effect.void
       }
     })
 
