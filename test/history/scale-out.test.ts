@@ -29,7 +29,7 @@ afterAll(() => {
 beforeAll(async () => {
   const demos = await Promise.all(
     audits.map((a) =>
-      runCli(["demo", "--days", "6", ...a.demo, "--reports", join(dir, a.name === "ptolemy" ? "p" : "t")], {
+      runCli(["demo", "--days", "3", ...a.demo, "--reports", join(dir, a.name === "ptolemy" ? "p" : "t")], {
         timeoutMs: 540_000
       })
     )
