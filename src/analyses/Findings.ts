@@ -84,6 +84,27 @@ const loadSuppressions = (db: DatabaseService, suppressions: ReadonlyArray<Suppr
     }
   })
 
+/**
+ * The feature rule families (review, people, remediation) that can fire for a run: one with nothing to judge returns
+ * no rows from its macro anyway, but DuckDB takes a few hundred milliseconds to plan the three, and most runs have
+ * no review, roster or remediation at all. Each test is a superset of what its macro needs to return a row, so the
+ * findings are exactly evaluate_findings' (test/analyses/findings.test.ts compares them).
+ */
+const featureFamilies = (db: DatabaseService, runId: number) =>
+  Effect.map(
+    db.query(
+      `SELECT
+         EXISTS (SELECT 1 FROM review_campaign_log c JOIN ledger_log l USING (entry_id)
+                 JOIN run_log s ON l.source = s.source AND l.workspace_id = s.workspace_id WHERE s.run_id = $1) AS review,
+         EXISTS (SELECT 1 FROM run_collections
+                 WHERE run_id = $1 AND collection = 'people' AND status = 'complete') AS people,
+         EXISTS (SELECT 1 FROM remediation_calls c JOIN run_log s ON c.source = s.source AND c.workspace_id = s.workspace_id
+                 WHERE s.run_id = $1) AS remediation`,
+      [param.int(runId)]
+    ),
+    (rows) => (["review", "people", "remediation"] as const).filter((family) => rows[0]?.[family] === true)
+  )
+
 /** Evaluates every rule as of `run` and folds the result into the stored findings. Runs in the run's transaction. */
 export const recordFindings = (
   db: DatabaseService,
@@ -95,10 +116,17 @@ export const recordFindings = (
     yield* setThresholds(db, settings)
     yield* loadSuppressions(db, settings.suppressions)
     const runParam = [param.int(run.runId)]
+    const families = yield* featureFamilies(db, run.runId)
     // The first suppression that matches and has not expired at the run's time applies.
     yield* db.execute(
       `CREATE OR REPLACE TEMP TABLE stage_findings AS
-       WITH hits AS (SELECT * FROM evaluate_findings($1::INTEGER)),
+       WITH hits AS (
+         SELECT r.run_id, r.source, r.workspace_id, h.*
+         FROM (${
+        ["workspace", ...families].map((f) => `SELECT * FROM ${f}_findings($1::INTEGER)`).join(" UNION ALL ")
+      }) h
+         CROSS JOIN (SELECT run_id, source, workspace_id FROM run_log WHERE run_id = $1::INTEGER) r
+       ),
        matched AS (
          SELECT h.*, s.reason AS suppression_reason, s.expires_at AS suppression_expires_at
          FROM hits h

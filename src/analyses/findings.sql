@@ -73,8 +73,9 @@ SELECT source, workspace_id, dimension, run_id, as_of, used, "limit", utilisatio
 FROM quota_fits
 QUALIFY run_id = max(run_id) OVER (PARTITION BY source, workspace_id);
 
--- Every rule as of one run. Columns: rule_id, severity, collection, entity_type, entity_id, entity_name, detail.
-CREATE OR REPLACE MACRO evaluate_findings(target_run) AS TABLE
+-- The workspace's own rules (tokens, members, invitations, webhooks, quotas, coverage) as of one run. Columns:
+-- rule_id, severity, collection, entity_type, entity_id, entity_name, detail.
+CREATE OR REPLACE MACRO workspace_findings(target_run) AS TABLE
 WITH
 run AS (SELECT run_id, source, workspace_id, started_at AS as_of FROM run_log WHERE run_id = target_run),
 tokens AS (
@@ -264,14 +265,21 @@ hits AS (
          c.collection || ' could not be read (' || c.status || '): ' || coalesce(c.detail, 'no detail')
   FROM run_collections c JOIN run r USING (run_id)
   WHERE c.status IN ('forbidden', 'failed')
+)
+SELECT * FROM hits;
 
-  -- The rules of features, each its own file (installed before this one).
+-- Every rule as of one run: the workspace's own and those of features, each its own file (installed before this
+-- one). Columns: run_id, source, workspace_id, then those of workspace_findings. (The job evaluates only the
+-- families a run can fire, Findings.ts; the answer is the same.)
+CREATE OR REPLACE MACRO evaluate_findings(target_run) AS TABLE
+SELECT r.run_id, r.source, r.workspace_id, h.*
+FROM (
+  SELECT * FROM workspace_findings(target_run)
   UNION ALL SELECT * FROM review_findings(target_run)
   UNION ALL SELECT * FROM people_findings(target_run)
   UNION ALL SELECT * FROM remediation_findings(target_run)
-)
-SELECT r.run_id, r.source, r.workspace_id, h.*
-FROM hits h CROSS JOIN run r;
+) h
+CROSS JOIN (SELECT run_id, source, workspace_id FROM run_log WHERE run_id = target_run) r;
 
 -- The stored findings, one row per finding per run (failed runs have none). A finding is new in the run that first
 -- saw it; suppressed findings stay visible with suppressed = true.
