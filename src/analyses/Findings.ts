@@ -88,7 +88,7 @@ const loadSuppressions = (db: DatabaseService, suppressions: ReadonlyArray<Suppr
  * The feature rule families (review, people, remediation) that can fire for a run: one with nothing to judge returns
  * no rows from its macro anyway, but DuckDB takes a few hundred milliseconds to plan the three, and most runs have
  * no review, roster or remediation at all. Each test is a superset of what its macro needs to return a row, so the
- * findings are exactly evaluate_findings' (test/analyses/findings.test.ts compares them).
+ * findings are exactly evaluate_findings' (test/reports/sample.test.ts compares them over the demo's history).
  */
 const featureFamilies = (db: DatabaseService, runId: number) =>
   Effect.map(

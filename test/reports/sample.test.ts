@@ -11,7 +11,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { Database } from "../../src/store/Database.js"
+import { Database, type DatabaseService, type StoreError } from "../../src/store/Database.js"
 import { storeLayer } from "../../src/store/StoreLayer.js"
 import { runCli } from "../support/Cli.js"
 
@@ -31,13 +31,16 @@ beforeAll(async () => {
 }, 900_000)
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
-const sql = (query: string) =>
+/** Works with one read-only session on the demo's database (a session: variables set in it last until it ends). */
+const inDatabase = <A>(f: (d: DatabaseService) => Effect.Effect<A, StoreError>) =>
   Effect.runPromise(
     Effect.provide(
-      Effect.flatMap(Database, (d) => d.query(query)),
+      Effect.flatMap(Database, f),
       Layer.merge(storeLayer({ path: db, readOnly: true }), NodeContext.layer)
     )
   )
+
+const sql = (query: string) => inDatabase((d) => d.query(query))
 
 const readWorkbook = async (path: string) => {
   const workbook = new ExcelJS.Workbook()
@@ -275,23 +278,19 @@ describe("the findings a run stores", { timeout: 300_000 }, () => {
     expect(runs.length).toBeGreaterThan(80)
     const fired = new Set<string>()
     const columns = "rule_id, severity, collection, entity_type, entity_id, entity_name, detail"
-    const compared = await Effect.runPromise(
-      Effect.provide(
-        Effect.gen(function*() {
-          const d = yield* Database
-          // The demo's one setting that is not a default (demo.ts): its allowed email domains.
-          yield* d.execute("SET VARIABLE allowed_domains = ['acme-capital.example', 'orbitpay.example']")
-          const out: Array<{ run_id: unknown; stored: unknown; evaluated: unknown }> = []
-          for (const { run_id } of runs) {
-            const stored = yield* d.query(`SELECT ${columns} FROM findings WHERE run_id = ${run_id} ORDER BY ALL`)
-            const evaluated = yield* d.query(`SELECT ${columns} FROM evaluate_findings(${run_id}) ORDER BY ALL`)
-            for (const f of stored) fired.add(String(f["rule_id"]))
-            out.push({ run_id, stored, evaluated })
-          }
-          return out
-        }),
-        Layer.merge(storeLayer({ path: db, readOnly: true }), NodeContext.layer)
-      )
+    const compared = await inDatabase((d) =>
+      Effect.gen(function*() {
+        // The demo's one setting that is not a default (demo.ts): its allowed email domains.
+        yield* d.execute("SET VARIABLE allowed_domains = ['acme-capital.example', 'orbitpay.example']")
+        const out: Array<{ run_id: unknown; stored: unknown; evaluated: unknown }> = []
+        for (const { run_id } of runs) {
+          const stored = yield* d.query(`SELECT ${columns} FROM findings WHERE run_id = ${run_id} ORDER BY ALL`)
+          const evaluated = yield* d.query(`SELECT ${columns} FROM evaluate_findings(${run_id}) ORDER BY ALL`)
+          for (const f of stored) fired.add(String(f["rule_id"]))
+          out.push({ run_id, stored, evaluated })
+        }
+        return out
+      })
     )
     for (const { run_id, stored, evaluated } of compared) {
       expect({ run_id, findings: stored }).toEqual({ run_id, findings: evaluated })
@@ -300,7 +299,8 @@ describe("the findings a run stores", { timeout: 300_000 }, () => {
     // follows both), so each family was evaluated where it had something to judge.
     expect([...fired]).toEqual(expect.arrayContaining(["access.leaver", "robot.owner_left", "token.unused"]))
     const [after] = await sql(
-      `SELECT (SELECT min(anchor_run_id) FROM ledger_log) AS review, (SELECT min(anchor_run_id) FROM remediation_calls) AS remediation`
+      `SELECT (SELECT min(l.anchor_run_id) FROM review_campaign_log c JOIN ledger_log l USING (entry_id)) AS review,
+              (SELECT min(anchor_run_id) FROM remediation_calls) AS remediation`
     )
     const lastCompared = Math.max(...runs.map((r) => Number(r["run_id"])))
     expect(lastCompared).toBeGreaterThan(Number(after!["review"]))
