@@ -5,7 +5,7 @@
  * period's end, the access reviews, time to removal and the remediation actions (each absent where its input does
  * not exist yet).
  */
-import { Chunk, Effect, Option, Stream } from "effect"
+import { Chunk, Effect, Option, type Scope, Stream } from "effect"
 import { defaultThresholds } from "../analyses/Findings.js"
 import { type TimeToRemoval, timeToRemoval } from "../read/Directory.js"
 import { hasReviews } from "../read/Review.js"
@@ -63,7 +63,7 @@ export const loadEvidence = (
   db: DatabaseService,
   scope: EvidenceScope,
   removalTargetDays: number = defaultThresholds.removal_target_days
-): Effect.Effect<EvidenceData, ReportError> =>
+): Effect.Effect<EvidenceData, ReportError, Scope.Scope> =>
   Effect.gen(function*() {
     const report = yield* loadReportData(
       db,

@@ -146,6 +146,7 @@ export const writeEvidencePack = (
       zipSha256: sha256(zipBytes)
     }
   }).pipe(
+    Effect.scoped,
     Effect.withSpan("Evidence.write", {
       attributes: { label: scope.label, fromRunId: scope.fromRunId, toRunId: scope.toRunId }
     })

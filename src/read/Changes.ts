@@ -51,7 +51,17 @@ export interface Window {
   /** The run the window starts from (its state is the baseline; its own changes are not in the window). */
   readonly fromRunId: number
   readonly toRunId: number
+  /**
+   * A table holding the window's changes, filled once by a report that reads them many times (ReportData.ts); none:
+   * the `changes` view, computed from the whole history at each query.
+   */
+  readonly changesTable?: string
+  /** A table holding every row of the window's people query (People.ts), filled once the same way. */
+  readonly peopleTable?: string
 }
+
+/** Where the window's changes are read from: its table, or the `changes` view. */
+export const changesOf = (w: Window): string => w.changesTable ?? "changes"
 
 export const windowParams = (
   w: Window
@@ -77,7 +87,7 @@ export const itemisedChanges = (db: DatabaseService, window: Window) =>
             c.entity_type = 'member' AND c.entity_id IN (
               SELECT membership_id FROM robot_versions WHERE source = $1 AND workspace_id = $2 AND membership_id IS NOT NULL
             ) AS robot_membership
-     FROM changes c LEFT JOIN token_labels l ON c.entity_type = 'robot_token' AND l.id = c.entity_id
+     FROM ${changesOf(window)} c LEFT JOIN token_labels l ON c.entity_type = 'robot_token' AND l.id = c.entity_id
      WHERE c.source = $1 AND c.workspace_id = $2 AND c.run_id > $3 AND c.run_id <= $4
      ORDER BY c.run_id, c.change_type, entity_name, c.entity_id`,
     windowParams(window)

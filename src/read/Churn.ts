@@ -6,13 +6,13 @@
  */
 import { Schema } from "effect"
 import type { DatabaseService } from "../store/Database.js"
-import { type Window, windowParams } from "./Changes.js"
+import { changesOf, type Window, windowParams } from "./Changes.js"
 import { findAll, Text } from "./Query.js"
 
 const Steps = Schema.Array(Schema.String)
 
 /** The window's changes of one entity type ($1..$4 as `windowParams`), one row per entity. */
-const stepsOf = (entityType: string) => `
+const stepsOf = (window: Window, entityType: string) => `
 steps AS (
   SELECT entity_id AS id,
          list(change_type ORDER BY run_id, CASE WHEN change_type IN ('invitation_sent', 'token_created', 'webhook_added') THEN 0 ELSE 1 END) AS steps,
@@ -20,7 +20,7 @@ steps AS (
          arg_min(actor_display_name, run_id) AS first_by,
          max(coalesce(changed_at, detected_at)) AS last_at,
          arg_max(actor_display_name, run_id) AS last_by
-  FROM changes
+  FROM ${changesOf(window)}
   WHERE source = $1 AND workspace_id = $2 AND run_id > $3 AND run_id <= $4 AND entity_type = '${entityType}'
   GROUP BY entity_id
 )`
@@ -51,7 +51,7 @@ export const invitationChanges = (db: DatabaseService, window: Window) =>
     db,
     InvitationChangeRow,
     "invitation changes",
-    `WITH ${stepsOf("invitation")},
+    `WITH ${stepsOf(window, "invitation")},
      v AS (
        SELECT id, arg_max(email, valid_from) AS email, arg_max(role, valid_from) AS role,
               arg_max(invited_by, valid_from) AS invited_by, arg_max(created_at, valid_from) AS created_at,
@@ -91,7 +91,7 @@ export const tokenChanges = (db: DatabaseService, window: Window) =>
     db,
     TokenChangeRow,
     "token changes",
-    `WITH ${stepsOf("robot_token")},
+    `WITH ${stepsOf(window, "robot_token")},
      v AS (
        SELECT id, arg_max(robot_id, valid_from) AS robot_id, arg_max(name, valid_from) AS name,
               arg_max(token_suffix, valid_from) AS token_suffix, arg_max(created_at, valid_from) AS created_at,
@@ -128,7 +128,7 @@ export const webhookChanges = (db: DatabaseService, window: Window) =>
     db,
     WebhookChangeRow,
     "webhook changes",
-    `WITH ${stepsOf("webhook")},
+    `WITH ${stepsOf(window, "webhook")},
      v AS (
        SELECT id, arg_max(url, valid_from) AS url, arg_max(label, valid_from) AS label
        FROM webhook_versions

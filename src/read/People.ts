@@ -6,7 +6,7 @@
  */
 import { Effect, Schema } from "effect"
 import type { DatabaseService } from "../store/Database.js"
-import { type Window, windowParams } from "./Changes.js"
+import { changesOf, type Window, windowParams } from "./Changes.js"
 import { findAll, streamAll, Text } from "./Query.js"
 
 export const PersonStatus = Schema.Literal("existing", "joined", "left", "role changed", "joined and left")
@@ -44,14 +44,26 @@ export type PersonRow = typeof PersonRow.Type
 
 /**
  * The query over a window ($1 source, $2 workspace, $3 from run, $4 to run): one row per membership present at
- * either end or added inside the window. `filter` is a WHERE clause over the result.
+ * either end or added inside the window. `filter` is a WHERE clause over the result. Read from the window's people
+ * table where a report filled one (`peopleTableSql`).
  */
-const peopleSql = (filter: string) => `
+const peopleSql = (window: Window, filter: string) =>
+  window.peopleTable === undefined
+    ? everyPersonSql(window, filter)
+    : `SELECT * FROM ${window.peopleTable} WHERE ${filter}`
+
+/** The parameters `peopleSql` binds: none where it reads the window's table. */
+const peopleParams = (window: Window) => window.peopleTable === undefined ? windowParams(window) : []
+
+/** Every row of the window's people query, to fill a table a report reads three times ($1..$4 as `windowParams`). */
+export const peopleTableSql = (window: Window) => everyPersonSql(window, "true")
+
+const everyPersonSql = (window: Window, filter: string) => `
 WITH
 s AS (SELECT * FROM members WHERE run_id = state_run('members', $1, $2, $3)),
 e AS (SELECT * FROM members WHERE run_id = state_run('members', $1, $2, $4)),
 ch AS (
-  SELECT * FROM changes
+  SELECT * FROM ${changesOf(window)}
   WHERE source = $1 AND workspace_id = $2 AND run_id > $3 AND run_id <= $4 AND entity_type = 'member'
     AND change_type IN ('member_added', 'member_removed', 'role_changed')
 ),
@@ -127,9 +139,9 @@ export const peopleChanges = (db: DatabaseService, window: Window) =>
     db,
     PersonRow,
     "people",
-    `${peopleSql("status <> 'existing'")}
+    `${peopleSql(window, "status <> 'existing'")}
      ORDER BY ${statusOrder}, coalesce(joined_at, left_at, role_changed_at), coalesce(email, display_name), id`,
-    windowParams(window)
+    peopleParams(window)
   )
 
 /** Everyone with access at the window's start or end (the two populations side by side), streamed in chunks. */
@@ -138,9 +150,9 @@ export const population = (db: DatabaseService, window: Window) =>
     db,
     PersonRow,
     "people",
-    `${peopleSql("status <> 'joined and left'")}
+    `${peopleSql(window, "status <> 'joined and left'")}
      ORDER BY user_type, coalesce(role_at_end, role_at_start), coalesce(email, display_name), id`,
-    windowParams(window)
+    peopleParams(window)
   )
 
 /** The window's end population only, in the Access review's order, streamed in chunks. */
@@ -149,9 +161,9 @@ export const endPopulation = (db: DatabaseService, window: Window) =>
     db,
     PersonRow,
     "people",
-    `${peopleSql("status IN ('existing', 'joined', 'role changed')")}
+    `${peopleSql(window, "status IN ('existing', 'joined', 'role changed')")}
      ORDER BY user_type, role_at_end, coalesce(email, display_name), id`,
-    windowParams(window)
+    peopleParams(window)
   )
 
 export const PopulationCounts = Schema.Struct({

@@ -4,7 +4,7 @@
  */
 import { Schema } from "effect"
 import type { DatabaseService } from "../store/Database.js"
-import { type Window, windowParams } from "./Changes.js"
+import { changesOf, type Window, windowParams } from "./Changes.js"
 import { Bool, findAll, Text } from "./Query.js"
 
 /** A membership that was an admin at the window's start, at its end, or both. */
@@ -138,7 +138,7 @@ export const adminChanges = (db: DatabaseService, window: Window) =>
      JOIN covered_run_pairs c
        ON c.collection = 'members' AND c.source = $1 AND c.workspace_id = $2 AND c.run_id = p.run_id
       AND c.previous_run_id IS NOT NULL
-     LEFT JOIN changes ch
+     LEFT JOIN ${changesOf(window)} ch
        ON ch.source = $1 AND ch.workspace_id = $2 AND ch.run_id = p.run_id AND ch.entity_type = 'member' AND ch.entity_id = p.id
      WHERE p.run_id > $3 AND p.run_id <= $4 AND p.was_admin <> p.is_admin_now
      ORDER BY coalesce(ch.changed_at, c.started_at), p.id`,

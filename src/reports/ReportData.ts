@@ -4,7 +4,7 @@
  * window (who had access, the admins), one status per person, the churn of invitations, tokens and webhooks, the
  * findings at its end, tokens, invitations and quotas.
  */
-import { Data, Effect, Option, Stream } from "effect"
+import { Data, Effect, Option, type Scope, Stream } from "effect"
 import { type InvitationRow, invitations, robotTokens, type TokenRow } from "../read/Access.js"
 import { type ChangeRow, itemisedChanges, type NetChangeRow, netChanges, type Window } from "../read/Changes.js"
 import {
@@ -34,6 +34,7 @@ import {
 } from "../read/Privileged.js"
 import { quotaHistory, type QuotaPoint, type QuotaRow, quotasOfRun } from "../read/Quotas.js"
 import { coverageOf, type CoverageRow, previousRunId, type RunRow, runsOfWorkspace, runWithData } from "../read/Runs.js"
+import { withWindowTables } from "../read/WindowTables.js"
 import type { DatabaseService, StoreError } from "../store/Database.js"
 import { loadPeriodData, type PeriodData } from "./PeriodData.js"
 import { periodRemediation, type RemediationRow } from "./RemediationSection.js"
@@ -83,7 +84,10 @@ export interface ReportData {
   readonly run: RunRow
   /** The window's start: the previous run for a single run (null for a workspace's first run), or the window's first. */
   readonly baseline: RunRow | null
-  /** The queries' window: (baseline, run]; for a first run, the run alone. */
+  /**
+   * The queries' window: (baseline, run]; for a first run, the run alone. Its changes and people are in tables that
+   * last as long as the scope `loadReportData` ran in (WindowTables.ts): read the streamed sheets inside it.
+   */
   readonly window: Window
   /** The history starts after the window does (`ReportScope.startsLate`). */
   readonly startsLate: boolean
@@ -174,16 +178,19 @@ export const loadReportData = (
   scope: ReportScope,
   campaign?: CampaignNote,
   removalTargetDays?: number
-): Effect.Effect<ReportData, ReportError> =>
+): Effect.Effect<ReportData, ReportError, Scope.Scope> =>
   Effect.gen(function*() {
     const run = yield* runById(db, scope.kind === "run" ? scope.runId : scope.toRunId)
     const baseline = yield* baselineOf(db, scope, run)
-    const window: Window = {
-      source: run.source,
-      workspaceId: run.workspace_id,
-      fromRunId: baseline?.run_id ?? run.run_id,
-      toRunId: run.run_id
-    }
+    const window = yield* Effect.mapError(
+      withWindowTables(db, {
+        source: run.source,
+        workspaceId: run.workspace_id,
+        fromRunId: baseline?.run_id ?? run.run_id,
+        toRunId: run.run_id
+      }),
+      readFailed
+    )
     const firstCharted = yield* Effect.mapError(chartStart(db, window, scope, run), readFailed)
     return yield* Effect.all({
       scope: Effect.succeed(scope),

@@ -96,6 +96,7 @@ export const writeReports = (
     }
     return files
   }).pipe(
+    Effect.scoped,
     Effect.withSpan("Reports.write", {
       attributes: scope.kind === "run"
         ? { runId: scope.runId }

@@ -6,7 +6,6 @@
  * chart is added; the caller writes the bytes to disk.
  */
 import { Effect } from "effect"
-import ExcelJS from "exceljs"
 import { Writable } from "node:stream"
 import type { DatabaseService } from "../store/Database.js"
 import type { QuotaChart } from "./Charts.js"
@@ -53,14 +52,21 @@ const chartArea = (chart: QuotaChart) => {
   }
 }
 
+/** Loaded when a workbook is written, so that the commands which write none never load exceljs. */
+const loadWriter = Effect.tryPromise({
+  try: () => import("exceljs/lib/stream/xlsx/workbook-writer.js").then((m) => m.default),
+  catch: (cause) => new ReportError({ message: `Could not load exceljs's workbook writer: ${String(cause)}`, cause })
+})
+
 export const writeWorkbook = (
   db: DatabaseService,
   data: ReportData,
   chart: QuotaChart | null
 ): Effect.Effect<Uint8Array, ReportError> =>
   Effect.gen(function*() {
+    const WorkbookWriter = yield* loadWriter
     const out = collector()
-    const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({
+    const workbook = new WorkbookWriter({
       stream: out.stream,
       useStyles: true,
       useSharedStrings: false
