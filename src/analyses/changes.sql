@@ -96,9 +96,12 @@ CREATE OR REPLACE MACRO plan_text(plan, overage_enabled) AS
   coalesce(plan, '?') || CASE WHEN overage_enabled THEN ' (overage on)' ELSE '' END;
 
 -- ---------------------------------------------------------------------------------------------------------------
--- Pairs of consecutive states, straight from the versions: (run_id, entity) with o_* before and n_* after.
+-- Pairs of consecutive states, straight from the versions: (run_id, entity) with o_* before and n_* after, for the
+-- runs first_run..last_run. A pair of run R is a version ending at R and/or one starting at R, so reading only the
+-- versions that end or start in the range finds every pair of its runs, and a run's pairs cost what that run
+-- changed, not what the whole history holds.
 
-CREATE OR REPLACE VIEW change_pairs AS
+CREATE OR REPLACE MACRO change_pairs_in(first_run, last_run) AS TABLE
 WITH
 members AS (
   SELECT 'member' AS entity_type, 'members' AS collection,
@@ -107,8 +110,8 @@ members AS (
          coalesce(n.user_id, o.user_id) AS related_id,
          coalesce(n.email, o.email, n.display_name, o.display_name) AS entity_name,
          member_change_list(o.id IS NOT NULL, n.id IS NOT NULL, o.role, n.role) AS found
-  FROM (SELECT * FROM member_versions WHERE valid_to IS NOT NULL) o
-  FULL JOIN member_versions n
+  FROM (SELECT * FROM member_versions WHERE valid_to BETWEEN first_run AND last_run) o
+  FULL JOIN (SELECT * FROM member_versions WHERE valid_from BETWEEN first_run AND last_run) n
     ON n.source = o.source AND n.workspace_id = o.workspace_id AND n.id = o.id AND n.valid_from = o.valid_to
 ),
 robots AS (
@@ -116,8 +119,8 @@ robots AS (
          coalesce(n.workspace_id, o.workspace_id), coalesce(n.id, o.id), coalesce(n.membership_id, o.membership_id),
          coalesce(n.display_name, o.display_name),
          robot_change_list(o.id IS NOT NULL, n.id IS NOT NULL, o.role, n.role)
-  FROM (SELECT * FROM robot_versions WHERE valid_to IS NOT NULL) o
-  FULL JOIN robot_versions n
+  FROM (SELECT * FROM robot_versions WHERE valid_to BETWEEN first_run AND last_run) o
+  FULL JOIN (SELECT * FROM robot_versions WHERE valid_from BETWEEN first_run AND last_run) n
     ON n.source = o.source AND n.workspace_id = o.workspace_id AND n.id = o.id AND n.valid_from = o.valid_to
 ),
 tokens AS (
@@ -125,16 +128,16 @@ tokens AS (
          coalesce(n.workspace_id, o.workspace_id), coalesce(n.id, o.id), coalesce(n.robot_id, o.robot_id),
          '…' || coalesce(n.token_suffix, o.token_suffix, '????'),
          token_change_list(o.id IS NOT NULL, n.id IS NOT NULL, o.status, n.status)
-  FROM (SELECT * FROM robot_token_versions WHERE valid_to IS NOT NULL) o
-  FULL JOIN robot_token_versions n
+  FROM (SELECT * FROM robot_token_versions WHERE valid_to BETWEEN first_run AND last_run) o
+  FULL JOIN (SELECT * FROM robot_token_versions WHERE valid_from BETWEEN first_run AND last_run) n
     ON n.source = o.source AND n.workspace_id = o.workspace_id AND n.id = o.id AND n.valid_from = o.valid_to
 ),
 invitations AS (
   SELECT 'invitation', 'invitations', coalesce(n.valid_from, o.valid_to), coalesce(n.source, o.source),
          coalesce(n.workspace_id, o.workspace_id), coalesce(n.id, o.id), NULL, coalesce(n.email, o.email),
          invitation_change_list(o.id IS NOT NULL, n.id IS NOT NULL, o.status, n.status)
-  FROM (SELECT * FROM invitation_versions WHERE valid_to IS NOT NULL) o
-  FULL JOIN invitation_versions n
+  FROM (SELECT * FROM invitation_versions WHERE valid_to BETWEEN first_run AND last_run) o
+  FULL JOIN (SELECT * FROM invitation_versions WHERE valid_from BETWEEN first_run AND last_run) n
     ON n.source = o.source AND n.workspace_id = o.workspace_id AND n.id = o.id AND n.valid_from = o.valid_to
 ),
 webhooks AS (
@@ -142,8 +145,8 @@ webhooks AS (
          coalesce(n.workspace_id, o.workspace_id), coalesce(n.id, o.id), NULL, coalesce(n.url, o.url),
          webhook_change_list(o.id IS NOT NULL, n.id IS NOT NULL, o.url, n.url,
            webhook_fields(o.url, o.label, o.active, o.event_types), webhook_fields(n.url, n.label, n.active, n.event_types))
-  FROM (SELECT * FROM webhook_versions WHERE valid_to IS NOT NULL) o
-  FULL JOIN webhook_versions n
+  FROM (SELECT * FROM webhook_versions WHERE valid_to BETWEEN first_run AND last_run) o
+  FULL JOIN (SELECT * FROM webhook_versions WHERE valid_from BETWEEN first_run AND last_run) n
     ON n.source = o.source AND n.workspace_id = o.workspace_id AND n.id = o.id AND n.valid_from = o.valid_to
 ),
 plans AS (
@@ -151,8 +154,8 @@ plans AS (
          coalesce(n.workspace_id, o.workspace_id), coalesce(n.id, o.id), NULL, coalesce(n.id, o.id),
          plan_change_list(o.id IS NOT NULL, n.id IS NOT NULL, plan_text(o.plan, o.overage_enabled),
            plan_text(n.plan, n.overage_enabled), o."limit", n."limit")
-  FROM (SELECT * FROM plan_usage_versions WHERE valid_to IS NOT NULL) o
-  FULL JOIN plan_usage_versions n
+  FROM (SELECT * FROM plan_usage_versions WHERE valid_to BETWEEN first_run AND last_run) o
+  FULL JOIN (SELECT * FROM plan_usage_versions WHERE valid_from BETWEEN first_run AND last_run) n
     ON n.source = o.source AND n.workspace_id = o.workspace_id AND n.id = o.id AND n.valid_from = o.valid_to
 )
 SELECT * FROM members UNION ALL SELECT * FROM robots UNION ALL SELECT * FROM tokens
@@ -172,15 +175,17 @@ SELECT * FROM (VALUES
 ) AS t(change_type, event_type);
 
 -- ---------------------------------------------------------------------------------------------------------------
--- The view: every typed change between consecutive runs that read the collection completely. A run's first
--- complete read of a collection is its baseline and makes no changes.
+-- Every typed change between consecutive runs that read the collection completely, for the runs
+-- first_run..last_run (a run's changes: changes_in(R, R)). A run's first complete read of a collection is its
+-- baseline and makes no changes. The view `changes` is all of them; the job and the reports ask for their runs
+-- only, so that their cost stays that of the runs asked for as the history grows.
 
-CREATE OR REPLACE VIEW changes AS
+CREATE OR REPLACE MACRO changes_in(first_run, last_run) AS TABLE
 WITH found AS (
   SELECT p.run_id, c.previous_run_id, p.source, p.workspace_id, c.started_at AS detected_at,
          c.previous_started_at, p.entity_type, p.entity_id, p.related_id, p.entity_name,
          f.change.change_type AS change_type, f.change.old_value AS old_value, f.change.new_value AS new_value
-  FROM change_pairs p
+  FROM change_pairs_in(first_run, last_run) p
   JOIN covered_run_pairs c
     ON c.collection = p.collection AND c.source = p.source AND c.workspace_id = p.workspace_id AND c.run_id = p.run_id
   CROSS JOIN LATERAL (SELECT unnest(p.found) AS change) f
@@ -207,6 +212,8 @@ SELECT f.run_id, f.previous_run_id, f.source, f.workspace_id, f.detected_at, f.c
        a.actor_id, a.actor_type, a.actor_display_name, a.changed_at, a.event_id
 FROM found f
 LEFT JOIN actors a USING (run_id, change_type, entity_id);
+
+CREATE OR REPLACE VIEW changes AS SELECT * FROM changes_in(0, 2147483647);
 
 -- ---------------------------------------------------------------------------------------------------------------
 -- The net effect between two runs of a workspace (`ptolemy-audit diff`): each entity's state as of run_a against

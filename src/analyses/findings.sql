@@ -218,7 +218,7 @@ hits AS (
            THEN ' by ' || c.actor_display_name || ' at ' || strftime(c.changed_at, '%Y-%m-%d %H:%M') || ' UTC'
            ELSE ' (the access log does not say by whom)'
          END
-  FROM changes c JOIN run r USING (run_id)
+  FROM changes_in(target_run, target_run) c JOIN run r USING (run_id)
   WHERE c.entity_type = 'member' AND c.change_type IN ('member_added', 'role_changed')
     AND is_admin(c.new_value, NULL, NULL) AND NOT is_admin(c.old_value, NULL, NULL)
 

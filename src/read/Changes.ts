@@ -60,8 +60,8 @@ export interface Window {
   readonly peopleTable?: string
 }
 
-/** Where the window's changes are read from: its table, or the `changes` view. */
-export const changesOf = (w: Window): string => w.changesTable ?? "changes"
+/** Where the window's changes are read from: its table, or those of its runs ($3 and $4 as `windowParams`). */
+export const changesOf = (w: Window): string => w.changesTable ?? "changes_in($3::INTEGER + 1, $4::INTEGER)"
 
 export const windowParams = (
   w: Window

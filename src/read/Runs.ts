@@ -110,7 +110,7 @@ export const runTally = (db: DatabaseService, runId: number) =>
       db,
       Schema.Struct({ changes: Schema.Number, findings: Schema.Number, new_findings: Schema.Number }),
       "run tallies",
-      `SELECT (SELECT count(*) FROM changes WHERE run_id = $1)::INTEGER AS changes,
+      `SELECT (SELECT count(*) FROM changes_in($1::INTEGER, $1::INTEGER))::INTEGER AS changes,
               (SELECT count(*) FROM findings WHERE run_id = $1 AND NOT suppressed)::INTEGER AS findings,
               (SELECT count(*) FROM findings WHERE run_id = $1 AND is_new AND NOT suppressed)::INTEGER AS new_findings`,
       [param.int(runId)]

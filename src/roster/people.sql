@@ -229,7 +229,7 @@ removed AS (
   SELECT c.run_id, c.entity_id AS member_id, v.email, v.display_name,
          coalesce(c.changed_at, c.detected_at) AS removed_at,
          (SELECT max(rr.run_id) FROM roster_runs rr WHERE rr.run_id <= c.run_id) AS roster_run
-  FROM changes c
+  FROM changes_in(from_run + 1, to_run) c
   JOIN member_versions v ON v.source = c.source AND v.workspace_id = c.workspace_id AND v.id = c.entity_id AND v.valid_to = c.run_id
   WHERE c.source = src AND c.workspace_id = ws AND c.change_type = 'member_removed'
     AND c.run_id > from_run AND c.run_id <= to_run
