@@ -52,16 +52,20 @@ export interface Window {
   readonly fromRunId: number
   readonly toRunId: number
   /**
-   * A table holding the window's changes, filled once by a report that reads them many times (ReportData.ts); none:
-   * the `changes` view, computed from the whole history at each query.
+   * A table holding the window's changes, filled once by a report that reads them many times (WindowTables.ts); none:
+   * the `changes` view, derived from the versions at each query.
    */
   readonly changesTable?: string
   /** A table holding every row of the window's people query (People.ts), filled once the same way. */
   readonly peopleTable?: string
 }
 
-/** Where the window's changes are read from: its table, or those of its runs ($3 and $4 as `windowParams`). */
-export const changesOf = (w: Window): string => w.changesTable ?? "changes_in($3::INTEGER + 1, $4::INTEGER)"
+/**
+ * Where the window's changes are read from: its table, or the `changes` view. Not `changes_in`: these queries also
+ * serve the read-only commands, which see the views a database was last written with, and a database written by an
+ * earlier version has no `changes_in` until its next run.
+ */
+export const changesOf = (w: Window): string => w.changesTable ?? "changes"
 
 export const windowParams = (
   w: Window

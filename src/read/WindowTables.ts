@@ -1,9 +1,9 @@
 /**
  * A window's changes and people, computed once into temporary tables for as long as a report needs them. Changes
- * are derived from the versions at each query (`changes_in`, changes.sql), and a report reads the window's changes
- * in eight queries and its people in three (the people list, then the
- * workbook's Members and Access review sheets): once each is enough. The tables are the connection's own (DuckDB's
- * temporary catalog, so a read-only database takes them too) and are dropped when the scope closes.
+ * are derived from the versions at each query (the `changes` view), and a report reads the window's changes
+ * in eight queries and its people in three (the people list, then the workbook's Members and Access review sheets):
+ * once each is enough. The tables are the connection's own (DuckDB's temporary catalog, so a read-only database takes
+ * them too) and are dropped when the scope closes.
  */
 import { Effect, type Scope } from "effect"
 import type { DatabaseService, StoreError } from "../store/Database.js"
