@@ -44,16 +44,13 @@ export type PersonRow = typeof PersonRow.Type
 
 /**
  * The query over a window ($1 source, $2 workspace, $3 from run, $4 to run): one row per membership present at
- * either end or added inside the window. `filter` is a WHERE clause over the result. Read from the window's people
- * table where a report filled one (`peopleTableSql`).
+ * either end or added inside the window. `filter` is a WHERE clause over the result, `order` its ORDER BY. Read from
+ * the window's people table where a report filled one (`peopleTableSql`), with the parameters to bind (none for it).
  */
-const peopleSql = (window: Window, filter: string) =>
+const peopleQuery = (window: Window, filter: string, order: string) =>
   window.peopleTable === undefined
-    ? everyPersonSql(window, filter)
-    : `SELECT * FROM ${window.peopleTable} WHERE ${filter}`
-
-/** The parameters `peopleSql` binds: none where it reads the window's table. */
-const peopleParams = (window: Window) => window.peopleTable === undefined ? windowParams(window) : []
+    ? { sql: `${everyPersonSql(window, filter)}\n ORDER BY ${order}`, params: windowParams(window) }
+    : { sql: `SELECT * FROM ${window.peopleTable} WHERE ${filter} ORDER BY ${order}`, params: [] }
 
 /** Every row of the window's people query, to fill a table a report reads three times ($1..$4 as `windowParams`). */
 export const peopleTableSql = (window: Window) => everyPersonSql(window, "true")
@@ -134,37 +131,34 @@ const statusOrder =
   `CASE status WHEN 'joined' THEN 0 WHEN 'left' THEN 1 WHEN 'role changed' THEN 2 WHEN 'joined and left' THEN 3 ELSE 4 END`
 
 /** Joiners, movers and leavers: everyone whose access differs between the window's ends, or who came and went. */
-export const peopleChanges = (db: DatabaseService, window: Window) =>
-  findAll(
-    db,
-    PersonRow,
-    "people",
-    `${peopleSql(window, "status <> 'existing'")}
-     ORDER BY ${statusOrder}, coalesce(joined_at, left_at, role_changed_at), coalesce(email, display_name), id`,
-    peopleParams(window)
+export const peopleChanges = (db: DatabaseService, window: Window) => {
+  const { params, sql } = peopleQuery(
+    window,
+    "status <> 'existing'",
+    `${statusOrder}, coalesce(joined_at, left_at, role_changed_at), coalesce(email, display_name), id`
   )
+  return findAll(db, PersonRow, "people", sql, params)
+}
 
 /** Everyone with access at the window's start or end (the two populations side by side), streamed in chunks. */
-export const population = (db: DatabaseService, window: Window) =>
-  streamAll(
-    db,
-    PersonRow,
-    "people",
-    `${peopleSql(window, "status <> 'joined and left'")}
-     ORDER BY user_type, coalesce(role_at_end, role_at_start), coalesce(email, display_name), id`,
-    peopleParams(window)
+export const population = (db: DatabaseService, window: Window) => {
+  const { params, sql } = peopleQuery(
+    window,
+    "status <> 'joined and left'",
+    "user_type, coalesce(role_at_end, role_at_start), coalesce(email, display_name), id"
   )
+  return streamAll(db, PersonRow, "people", sql, params)
+}
 
 /** The window's end population only, in the Access review's order, streamed in chunks. */
-export const endPopulation = (db: DatabaseService, window: Window) =>
-  streamAll(
-    db,
-    PersonRow,
-    "people",
-    `${peopleSql(window, "status IN ('existing', 'joined', 'role changed')")}
-     ORDER BY user_type, role_at_end, coalesce(email, display_name), id`,
-    peopleParams(window)
+export const endPopulation = (db: DatabaseService, window: Window) => {
+  const { params, sql } = peopleQuery(
+    window,
+    "status IN ('existing', 'joined', 'role changed')",
+    "user_type, role_at_end, coalesce(email, display_name), id"
   )
+  return streamAll(db, PersonRow, "people", sql, params)
+}
 
 export const PopulationCounts = Schema.Struct({
   members: Schema.Number,
