@@ -2,8 +2,7 @@
  * Keeping the file as small as its data. A daily job adds a little to many tables each run, and DuckDB rewrites
  * partly filled segments in place, so a file grows faster than what it holds. When it has grown by a tenth since
  * it was last compacted, the whole database is copied into a fresh file (`COPY FROM DATABASE`, every segment written
- * once, fully compressed), the views are installed in it, and it replaces the old file with one atomic rename, if it
- * is smaller (a file whose growth was data, not waste, is left as it is).
+ * once, fully compressed), the views are installed in it, and it replaces the old file with one atomic rename.
  *
  * Safe against everything the history must survive: the old file is attached read-only for the whole copy, which
  * keeps any writer out (DuckDB's lock) and is never written; a crash before the rename leaves the old file in place
@@ -70,9 +69,6 @@ const copyInto = (path: string, views: ReadonlyArray<string>, minimumSize: numbe
         )
         yield* db.execute("CHECKPOINT")
         const after = yield* sizeOf(fs, fresh)
-        // A copy no smaller than the file gains nothing: the file stays as it is and the copy is removed. (Its
-        // growth was data, not waste; the next run that finds it grown measures again.)
-        if (after >= before) return null
         yield* db.execute("DELETE FROM store_maintenance")
         yield* db.execute(`INSERT INTO store_maintenance VALUES (${after}, now())`)
         yield* db.execute("USE memory")

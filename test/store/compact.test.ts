@@ -1,7 +1,7 @@
 import * as NodeContext from "@effect/platform-node/NodeContext"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
-import { readFileSync, statSync } from "node:fs"
+import { statSync } from "node:fs"
 import { join } from "node:path"
 import { verifyChain } from "../../src/history/Integrity.js"
 import { allViews } from "../../src/job/Views.js"
@@ -91,20 +91,5 @@ describe("compaction", () => {
         (after.out["runs"] as ReadonlyArray<Record<string, unknown>>).find((r) => r["run_id"] === id)!
       )
       expect(run13!["previous_hash"]).toBe(run12!["content_hash"])
-    }).pipe(Effect.provide(NodeContext.layer)))
-  it.scoped("leaves a file alone when its copy would be no smaller (a new database of one small run)", () =>
-    Effect.gen(function*() {
-      const dir = yield* tempDir
-      const path = join(dir, "audit.duckdb")
-      yield* Effect.provide(
-        snapshotAt({ members: [member("m1", "admin"), member("m2", "viewer")] }, "2026-03-01T06:00:00Z"),
-        storeLayer({ path, views: allViews })
-      )
-      const bytes = readFileSync(path)
-      expect(yield* compactIfGrown(path, allViews, { minimumSize: 0 })).toBeNull()
-      expect(readFileSync(path).equals(bytes)).toBe(true)
-      expect(statSync(path).size).toBe(bytes.length)
-      // The copy it made and measured is gone.
-      expect(() => statSync(`${path}.compacting`)).toThrow()
     }).pipe(Effect.provide(NodeContext.layer)))
 })
