@@ -138,8 +138,9 @@ const snapshotTier = (
       ratio: made / need.total,
       ok: made === need.total
     })
-    // Every collection waits for the workspace to be resolved (GET /): one round before the longest chain.
-    const critical = Math.max(1 + need.longestChain, Math.ceil(need.total / CONCURRENCY)) * LATENCY
+    // Every collection waits for the workspace to be resolved (GET /) and then for the plan, read alone so that its
+    // API-call meter does not depend on the order of concurrent requests: two rounds before the longest chain.
+    const critical = Math.max(2 + need.longestChain, Math.ceil(need.total / CONCURRENCY)) * LATENCY
     report({
       target: `${name}: wall time vs critical path (${LATENCY} ms/request, ${CONCURRENCY} in flight)`,
       measured: seconds(wall),

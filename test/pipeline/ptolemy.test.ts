@@ -42,9 +42,20 @@ describe("the Ptolemy pipeline: client, simulator over loopback, real DuckDB fil
       yield* Effect.provide(
         Effect.gen(function*() {
           sim.stats.reset()
+          const meteredBefore = (sim.world.planJson() as { usage: { api_calls: { used: number } } }).usage.api_calls
+            .used
           const result = yield* auditOnce(target(sim))
           expect(result.runs.map((r) => r.status)).toEqual(["complete"])
           const runId = result.runs[0]!.runId
+
+          // The plan is read alone, right after the workspace and before any other request is sent, so the
+          // API calls it reports are the meter before the run plus those two, however the rest interleaves.
+          const [resolve, plan, ...rest] = [...sim.stats.requests].sort((a, b) => a.receivedAt - b.receivedAt)
+          expect(plan!.path).toMatch(/\/plan$/)
+          expect(plan!.receivedAt).toBeGreaterThanOrEqual(resolve!.answeredAt)
+          for (const r of rest) expect(r.receivedAt).toBeGreaterThanOrEqual(plan!.answeredAt)
+          expect(yield* query(`SELECT used FROM plan_usage WHERE run_id = ${runId} AND dimension = 'api_calls'`))
+            .toEqual([{ used: meteredBefore + 2 }])
 
           const memberships = sim.world.list("memberships")
           const robots = sim.world.list("robots") as Array<{ id: string }>

@@ -353,25 +353,30 @@ export const makePtolemySource = (
       )
     ),
     snapshot: (target, { asOf, eventsSince }) =>
-      Stream.mergeAll(
-        [
-          Stream.make(
-            SnapshotItem.rows("workspace", [target.workspace]),
-            SnapshotItem.done("workspace", { status: "complete" })
-          ),
-          members(),
-          robotsAndTokens(asOf),
-          invitations(asOf),
-          covered(
-            "plan_usage",
-            Stream.fromEffect(
-              Effect.map(client.plan, (plan) => SnapshotItem.rows("plan_usage", planUsageRecords(plan)))
-            )
-          ),
-          webhooks,
-          streamed("events", () => client.events(eventsSince), eventRecord)
-        ],
-        { concurrency: "unbounded" }
+      // The plan is read first, alone: its API-call meter counts every request the API has served, so read while
+      // other requests are in flight it would depend on which of them arrived first, and so would the run's hash.
+      // Read before them it is the figure as of the run's start, whatever the network's timing (one round more).
+      Stream.concat(
+        covered(
+          "plan_usage",
+          Stream.fromEffect(
+            Effect.map(client.plan, (plan) => SnapshotItem.rows("plan_usage", planUsageRecords(plan)))
+          )
+        ),
+        Stream.mergeAll(
+          [
+            Stream.make(
+              SnapshotItem.rows("workspace", [target.workspace]),
+              SnapshotItem.done("workspace", { status: "complete" })
+            ),
+            members(),
+            robotsAndTokens(asOf),
+            invitations(asOf),
+            webhooks,
+            streamed("events", () => client.events(eventsSince), eventRecord)
+          ],
+          { concurrency: "unbounded" }
+        )
       ),
     confirmAbsent: Effect.fn("PtolemySource.confirmAbsent")((
       _target: WorkspaceTarget,
