@@ -4,6 +4,9 @@
  * it was last compacted, the whole database is copied into a fresh file (`COPY FROM DATABASE`, every segment written
  * once, fully compressed), the views are installed in it, and it replaces the old file with one atomic rename.
  *
+ * A copy that is not at least a twentieth smaller is thrown away, and the file only notes its size as the last
+ * compacted one.
+ *
  * Safe against everything the history must survive: the old file is attached read-only for the whole copy, which
  * keeps any writer out (DuckDB's lock) and is never written; a crash before the rename leaves the old file in place
  * (the partial copy is removed next time); the rename itself is atomic.
@@ -15,6 +18,9 @@ import { storeViews } from "./Migrations.js"
 
 /** Compact when the file is this much larger than it was right after the last compaction. */
 export const GROWTH_BEFORE_COMPACTING = 1.1
+
+/** A copy replaces the file only when it is at least this much smaller: a rewrite for less is not worth it. */
+const WORTH_REPLACING = 0.95
 
 /** Below this size compaction is not worth a rewrite. */
 const MINIMUM_SIZE = 8 * 1024 * 1024
@@ -69,6 +75,30 @@ const copyInto = (path: string, views: ReadonlyArray<string>, minimumSize: numbe
         )
         yield* db.execute("CHECKPOINT")
         const after = yield* sizeOf(fs, fresh)
+        if (after > before * WORTH_REPLACING) {
+          // Little or nothing to gain (segments already about as full as a copy's): the copy goes, and the file
+          // notes the copy's size as its compacted size, so the next try waits until the file is a tenth larger than
+          // that rather than copying the whole database after every run. That one row is the only write to it.
+          yield* db.execute("USE memory")
+          yield* db.execute("DETACH fresh")
+          yield* db.execute("DETACH old")
+          const note = (size: number) =>
+            Effect.gen(function*() {
+              yield* db.execute(`ATTACH ${sqlString(path)} AS old`)
+              yield* db.execute(
+                "CREATE TABLE IF NOT EXISTS old.store_maintenance (compacted_size BIGINT, compacted_at TIMESTAMPTZ)"
+              )
+              yield* db.execute("DELETE FROM old.store_maintenance")
+              yield* db.execute(`INSERT INTO old.store_maintenance VALUES (${size}, now())`)
+              yield* db.execute("DETACH old")
+            })
+          yield* note(after)
+          // Writing to the file rewrites its catalog into new blocks, which can grow it by a megabyte; a second
+          // note reuses the blocks the first freed, and names the size the file now has.
+          const noted = yield* sizeOf(fs, path)
+          if (noted > after) yield* note(noted)
+          return null
+        }
         yield* db.execute("DELETE FROM store_maintenance")
         yield* db.execute(`INSERT INTO store_maintenance VALUES (${after}, now())`)
         yield* db.execute("USE memory")

@@ -1,7 +1,7 @@
 import * as NodeContext from "@effect/platform-node/NodeContext"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
-import { statSync } from "node:fs"
+import { existsSync, readFileSync, statSync } from "node:fs"
 import { join } from "node:path"
 import { verifyChain } from "../../src/history/Integrity.js"
 import { allViews } from "../../src/job/Views.js"
@@ -91,5 +91,26 @@ describe("compaction", () => {
         (after.out["runs"] as ReadonlyArray<Record<string, unknown>>).find((r) => r["run_id"] === id)!
       )
       expect(run13!["previous_hash"]).toBe(run12!["content_hash"])
+    }).pipe(Effect.provide(NodeContext.layer)))
+  it.scoped("keeps the file when its copy would not be smaller, and notes its size so the next run does not copy again", () =>
+    Effect.gen(function*() {
+      const dir = yield* tempDir
+      const path = join(dir, "audit.duckdb")
+      yield* Effect.provide(
+        snapshotAt({ members: [member("m1", "admin"), member("m2", "viewer")] }, "2026-03-01T06:00:00Z"),
+        storeLayer({ path, views: allViews })
+      )
+      // A new database of one small run: its copy (the views and a first note included) is no smaller.
+      const before = yield* dump(path)
+      const inode = statSync(path).ino
+      expect(yield* compactIfGrown(path, allViews, { minimumSize: 0 })).toBeNull()
+      // Not replaced (the same file, not a renamed copy), everything in it as it was, and the copy gone.
+      expect(statSync(path).ino).toBe(inode)
+      expect(yield* dump(path)).toEqual(before)
+      expect(existsSync(`${path}.compacting`)).toBe(false)
+      // The next try finds the noted size and stops before copying: the file is not touched at all.
+      const bytes = readFileSync(path)
+      expect(yield* compactIfGrown(path, allViews, { minimumSize: 0 })).toBeNull()
+      expect(readFileSync(path).equals(bytes)).toBe(true)
     }).pipe(Effect.provide(NodeContext.layer)))
 })
