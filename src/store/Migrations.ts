@@ -46,6 +46,10 @@ export const tooNew = (db: { readonly path: string }, version: number) =>
       `${db.path} was written by a newer ptolemy-audit (schema ${version}, this one knows ${latestVersion}); upgrade ptolemy-audit.`
   })
 
+/** What `schema_views` holds once these scripts are installed over the latest schema. */
+const viewsHash = (viewScripts: ReadonlyArray<string>) =>
+  createHash("sha256").update(JSON.stringify([latestVersion, viewScripts])).digest("hex")
+
 /**
  * Brings a writable database up to date: pending migrations, then the views of every installed SQL file. The views
  * are installed again only when their text changed or a migration ran (hundreds of statements: a third of a second
@@ -59,7 +63,7 @@ export const migrate = (db: DatabaseService, viewScripts: ReadonlyArray<string>)
     yield* db.execute("CREATE TABLE IF NOT EXISTS schema_views (hash VARCHAR NOT NULL, installed_at TIMESTAMPTZ)")
     const current = yield* appliedVersion(db)
     if (current > latestVersion) return yield* tooNew(db, current)
-    const hash = createHash("sha256").update(JSON.stringify([latestVersion, viewScripts])).digest("hex")
+    const hash = viewsHash(viewScripts)
     const installed = yield* db.query("SELECT hash FROM schema_views")
     const upToDate = current === latestVersion && installed.length === 1 && installed[0]?.["hash"] === hash
     for (const migration of migrations.filter((m) => m.version > current)) {
@@ -96,5 +100,55 @@ export const checkReadable = (db: DatabaseService): Effect.Effect<void, StoreErr
       : version > latestVersion
       ? Effect.fail(tooNew(db, version))
       : Effect.void)
+
+/**
+ * A read-only open of a file whose views are not this version's (an older ptolemy-audit installed them, and no run
+ * has upgraded the file since): this version's views are created as temporary ones, in memory only, which DuckDB's
+ * search path puts ahead of the stored ones, so a command reads the views it was written for and the file is left
+ * as it is. When they cannot be created over the file's older tables, the stored views stay, with a warning.
+ */
+export const currentViewsInMemory = (
+  db: DatabaseService,
+  viewScripts: ReadonlyArray<string>
+): Effect.Effect<void, StoreError> =>
+  Effect.gen(function*() {
+    const installed = yield* db.query(
+      "SELECT count(*) AS n FROM duckdb_tables() WHERE table_name = 'schema_views' AND database_name = current_database()"
+    ).pipe(
+      Effect.flatMap((rows) =>
+        Number(rows[0]?.["n"] ?? 0) === 0 ? Effect.succeed([]) : db.query("SELECT hash FROM schema_views")
+      )
+    )
+    if (installed.length === 1 && installed[0]?.["hash"] === viewsHash(viewScripts)) return
+    yield* Effect.forEach(
+      viewScripts,
+      (script) => db.execute(script.replace(/\bCREATE OR REPLACE (VIEW|MACRO)\b/gi, "CREATE OR REPLACE TEMP $1")),
+      { discard: true }
+    ).pipe(
+      Effect.catchAll((error) =>
+        Effect.zipRight(
+          dropTemporaryViews(db),
+          Effect.logWarning(
+            `${db.path} was written by an older ptolemy-audit and this version's views do not fit it, so its own are used until the next run upgrades it (${
+              error.message.split("\n")[0]
+            })`
+          )
+        )
+      )
+    )
+  })
+
+/** Every temporary view and macro, so that none of a half-installed set shadows the stored ones. */
+const dropTemporaryViews = (db: DatabaseService) =>
+  Effect.gen(function*() {
+    const made = yield* db.query(
+      `SELECT 'DROP VIEW temp.main.' || view_name AS sql FROM duckdb_views() WHERE database_name = 'temp'
+       UNION ALL
+       SELECT DISTINCT 'DROP MACRO ' || CASE WHEN function_type = 'table_macro' THEN 'TABLE ' ELSE '' END ||
+              'temp.main.' || function_name
+       FROM duckdb_functions() WHERE database_name = 'temp' AND function_type IN ('macro', 'table_macro')`
+    )
+    for (const row of made) yield* db.execute(String(row["sql"]))
+  })
 
 export const storeViews: string = viewsSql

@@ -8,14 +8,17 @@ import { Effect, Layer, type Scope } from "effect"
 import { AuditStore, make as makeAuditStore } from "./AuditStore.js"
 import { Database, fileError, openDatabase, StoreError } from "./Database.js"
 import { fileAccess, type FileAccessOptions } from "./HistoryAccess.js"
-import { checkReadable, migrate, storeViews } from "./Migrations.js"
+import { checkReadable, currentViewsInMemory, migrate, storeViews } from "./Migrations.js"
 
 export interface StoreOptions {
   readonly path: string
   readonly readOnly?: boolean
   /** No file or network access from SQL (for running a user's query). */
   readonly sandboxed?: boolean
-  /** SQL scripts of views to install on top of the store's own (the analyses). */
+  /**
+   * SQL scripts of views to install on top of the store's own (the analyses). A read-only open whose file holds
+   * other views (an older version's) creates these in memory instead.
+   */
   readonly views?: ReadonlyArray<string>
 }
 
@@ -48,7 +51,13 @@ export function databaseLayer(
   const ready = Layer.effectDiscard(
     Effect.flatMap(
       Database,
-      (db) => options.readOnly ? checkReadable(db) : migrate(db, [storeViews, ...(options.views ?? [])])
+      (db) =>
+        options.readOnly
+          ? Effect.zipRight(
+            checkReadable(db),
+            options.views === undefined ? Effect.void : currentViewsInMemory(db, [storeViews, ...options.views])
+          )
+          : migrate(db, [storeViews, ...(options.views ?? [])])
     )
   )
   const withFolder = options.readOnly ? opened : Layer.provide(opened, Layer.effectDiscard(prepareFolder(options.path)))

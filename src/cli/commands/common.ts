@@ -135,7 +135,7 @@ export const requireDatabase = (path: string): Effect.Effect<void, CommandExit, 
 export const readableStore = (
   path: string
 ): Layer.Layer<Database | AuditStore, StoreError | CommandExit, FileSystem.FileSystem | Path.Path> =>
-  Layer.unwrapEffect(Effect.as(requireDatabase(path), storeLayer({ path, readOnly: true })))
+  Layer.unwrapEffect(Effect.as(requireDatabase(path), storeLayer({ path, readOnly: true, views: allViews })))
 
 /** Findings at or above --fail-on end the command with exit code 1, printed as a list (and annotations in CI). */
 export const findingsExit = (

@@ -5,6 +5,7 @@
 import { FileSystem } from "@effect/platform"
 import { Console, Effect } from "effect"
 import { exportHistory, importHistory } from "../../history/Parquet.js"
+import { allViews } from "../../job/Views.js"
 import { Database } from "../../store/Database.js"
 import { storeLayer } from "../../store/StoreLayer.js"
 import { runFailed, usageError } from "../ExitCode.js"
@@ -20,7 +21,7 @@ export const exportRuns = (input: { readonly db: string; readonly to: string }) 
       return yield* Effect.fail(usageError(`No audit database at ${input.db}: nothing to export.`))
     }
     const result = yield* Effect.flatMap(Database, (db) => exportHistory(db, input.to)).pipe(
-      Effect.provide(storeLayer({ path: input.db, readOnly: true })),
+      Effect.provide(storeLayer({ path: input.db, readOnly: true, views: allViews })),
       Effect.catchTag("StoreError", (error) => Effect.fail(runFailed(error.message)))
     )
     const entries = result.entries.length === 0 ? "" : ` and ${plural(result.entries.length, "ledger entry")}`

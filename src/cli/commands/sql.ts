@@ -7,6 +7,7 @@
  * statements return more than one result is refused there.
  */
 import { Console, Effect } from "effect"
+import { allViews } from "../../job/Views.js"
 import { Database, type StatementResult, type StoreError } from "../../store/Database.js"
 import { databaseLayer } from "../../store/StoreLayer.js"
 import { type CommandExit, runFailed, usageError } from "../ExitCode.js"
@@ -43,7 +44,7 @@ export const sql = (input: { readonly query: string; readonly db: string; readon
   Effect.gen(function*() {
     yield* requireDatabase(input.db)
     const results = yield* Effect.flatMap(Database, (db) => db.statements(input.query)).pipe(
-      Effect.provide(databaseLayer({ path: input.db, readOnly: true, sandboxed: true })),
+      Effect.provide(databaseLayer({ path: input.db, readOnly: true, sandboxed: true, views: allViews })),
       Effect.mapError(asCommandExit)
     )
     if (results.length === 0) {
