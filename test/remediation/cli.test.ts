@@ -14,7 +14,7 @@ import { startPtolemySimulator } from "../../src/simulator/ptolemy/index.js"
 import { Database } from "../../src/store/Database.js"
 import { storeLayer } from "../../src/store/StoreLayer.js"
 import { auditLayer } from "../support/Audit.js"
-import { runCli } from "../support/Cli.js"
+import { runCli, runCliOnTerminal, terminalRunner } from "../support/Cli.js"
 import { tempDir } from "../support/TempDir.js"
 import { audit, decide, type Json, plan } from "./support.js"
 
@@ -95,6 +95,20 @@ describe("remediate apply on the command line", () => {
           /4 actions to carry out, more than --max-actions 3: nothing was sent/
         )
         refusedWith(yield* applyCli([]), /stdin is not a terminal/)
+        // At a terminal it shows the plan and asks; any answer but "yes" sends nothing.
+        if (terminalRunner === null) {
+          console.warn("skipped: the confirmation at a terminal needs util-linux's `script` for a pseudo-terminal")
+        } else {
+          const asked = yield* Effect.promise(() =>
+            runCliOnTerminal(["remediate", "apply", planPath, "--db", db], { env, input: "no\n" })
+          )
+          expect(asked.output).toContain(file.plan_id)
+          for (const h of humans) expect(asked.output).toContain(h.id)
+          expect(asked.output).toMatch(/Apply plan .* Type yes:/)
+          expect(asked.output).toMatch(/Not applied \(the answer was not "yes"\)\. Nothing was sent\./)
+          expect(asked.code).toBe(2)
+          expect(sim.stats.requests).toEqual([])
+        }
         // The token never appears in what the CLI printed.
         const shown = yield* applyCli([])
         expect(`${shown.stdout}${shown.stderr}`).not.toContain(sim.tokens.write)

@@ -3,6 +3,7 @@
  * which vitest's globalSetup (BuildOnce.ts) builds from the current sources before any test runs.
  */
 import { execFile } from "node:child_process"
+import { existsSync } from "node:fs"
 import { fileURLToPath } from "node:url"
 
 export const cliPath = fileURLToPath(new URL("../../bin/ptolemy-audit.js", import.meta.url))
@@ -105,3 +106,28 @@ export const startCli = (
     done
   }
 }
+
+/**
+ * `script` (util-linux) gives the command a pseudo-terminal, as a person at a shell has; null where it is missing.
+ * Its stdin (`input`) is typed into the terminal; stdout and stderr arrive together, as a terminal shows them.
+ */
+export const terminalRunner: string | null = ["/usr/bin/script", "/bin/script"].find((p) => existsSync(p)) ?? null
+
+const shellQuote = (s: string) => `'${s.replace(/'/g, "'\\''")}'`
+
+export const runCliOnTerminal = (
+  args: ReadonlyArray<string>,
+  options: { readonly env?: Record<string, string>; readonly input: string; readonly timeoutMs?: number }
+): Promise<{ readonly code: number | null; readonly output: string }> =>
+  new Promise((resolve, reject) => {
+    if (terminalRunner === null) return reject(new Error("no `script` program for a pseudo-terminal"))
+    const command = [process.execPath, cliPath, ...args].map(shellQuote).join(" ")
+    const child = execFile(
+      terminalRunner,
+      ["--quiet", "--return", "--command", command, "/dev/null"],
+      { env: { ...cleanEnv(), ...options.env }, timeout: options.timeoutMs ?? 120_000, maxBuffer: 64 << 20 },
+      (error, stdout) =>
+        resolve({ code: error === null ? 0 : typeof error.code === "number" ? error.code : null, output: stdout })
+    )
+    child.stdin?.end(options.input)
+  })
