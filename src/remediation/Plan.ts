@@ -595,8 +595,12 @@ export const buildPlan = (db: DatabaseService, input: PlanInput): Effect.Effect<
     } satisfies PlanContent
   })
 
-/** The plan as a Terraform-style table: one line per action, then what was left out and why. */
-export const planTable = (plan: PlanContent, planId: string): string => {
+/**
+ * The plan as a Terraform-style table: one line per action, then what was left out and why. Every string that came
+ * from the API (names, e-mails, roles, ids) goes through `shown`: the command line makes control characters visible
+ * there, so that a display name cannot move the cursor or forge a line of the plan.
+ */
+export const planTable = (plan: PlanContent, planId: string, shown: (text: string) => string): string => {
   const sign: Record<ActionKind, string> = {
     remove_member: "-",
     remove_workspace_member: "-",
@@ -608,29 +612,31 @@ export const planTable = (plan: PlanContent, planId: string): string => {
   }
   const lines = [
     `Remediation plan ${planId}: ${plan.source} workspace ${
-      plan.workspace.slug ?? plan.workspace.name ?? plan.workspace.id
+      shown(plan.workspace.slug ?? plan.workspace.name ?? plan.workspace.id)
     }, targets as of run ${plan.run_id}${plan.campaign_id ? `, review campaign ${plan.campaign_id}` : ""}${
       plan.policy ? `, policy (${plan.policy.rules.length} rule${plan.policy.rules.length === 1 ? "" : "s"})` : ""
     }`,
     ""
   ]
   for (const a of plan.actions) {
-    const change = a.new_role === null ? "" : `  ${a.precondition.role ?? "?"} -> ${a.new_role}`
+    const change = a.new_role === null ? "" : `  ${shown(a.precondition.role ?? "?")} -> ${shown(a.new_role)}`
     lines.push(
-      `  ${sign[a.kind]} ${a.id.padEnd(4)} ${a.kind.padEnd(23)} ${a.target.label}${
-        a.target.email && a.target.email !== a.target.label ? ` <${a.target.email}>` : ""
+      `  ${sign[a.kind]} ${a.id.padEnd(4)} ${a.kind.padEnd(23)} ${shown(a.target.label)}${
+        a.target.email && a.target.email !== a.target.label ? ` <${shown(a.target.email)}>` : ""
       }${change}`
     )
-    lines.push(`         ${a.call.method} ${a.call.path}${a.call.body ? ` ${JSON.stringify(a.call.body)}` : ""}`)
-    lines.push(`         why: ${a.reason.text}`)
+    lines.push(
+      `         ${a.call.method} ${shown(a.call.path)}${a.call.body ? ` ${shown(JSON.stringify(a.call.body))}` : ""}`
+    )
+    lines.push(`         why: ${shown(a.reason.text)}`)
   }
   if (plan.actions.length === 0) lines.push("  No changes.")
   if (plan.excluded.length > 0) {
     lines.push("", "Left out:")
     for (const x of plan.excluded) {
       lines.push(
-        `  ! ${(x.kind ?? "").padEnd(23)} ${x.label ?? x.target_id ?? ""}: ${x.why}`,
-        `         wanted: ${x.reason}`
+        `  ! ${(x.kind ?? "").padEnd(23)} ${shown(x.label ?? x.target_id ?? "")}: ${shown(x.why)}`,
+        `         wanted: ${shown(x.reason)}`
       )
     }
   }

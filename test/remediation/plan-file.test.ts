@@ -2,7 +2,10 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Either } from "effect"
 import { readFileSync } from "node:fs"
+import { printable } from "../../src/cli/Output.js"
+import { planTable } from "../../src/remediation/Plan.js"
 import { canonicalJson, planJsonSchema, planText, readPlan, sealPlan } from "../../src/remediation/PlanFile.js"
+import { HOSTILE, RAW_CONTROL } from "../reports/Hostile.js"
 
 const content = {
   created_at: "2026-04-05T09:00:00.000Z",
@@ -83,5 +86,32 @@ describe("the remediation plan file", () => {
     )
     // An unknown field is refused too (it would not be covered by the schema).
     expect(Either.isLeft(readPlan(text.replace("\"run_id\": 7,", "\"run_id\": 7, \"force\": true,"), "p"))).toBe(true)
+  })
+
+  it("the table remediate plan and apply print shows a hostile name's control characters instead of sending them", () => {
+    const action = content.actions[0]!
+    const hostile = {
+      ...content,
+      workspace: { ...content.workspace, slug: HOSTILE.bidi },
+      actions: [{
+        ...action,
+        target: { ...action.target, label: HOSTILE.terminal, email: `${HOSTILE.carriageReturn}@acme.example` },
+        reason: { ...action.reason, text: `Remove: ${HOSTILE.workspace}` }
+      }],
+      excluded: [{
+        kind: "remove_member" as const,
+        target_id: "m-2",
+        label: `Mallory\n  - a9   remove_member           forged line`,
+        why: HOSTILE.terminal,
+        reason: HOSTILE.bidi
+      }]
+    }
+    const table = planTable(hostile as unknown as Parameters<typeof planTable>[0], "p-1", printable)
+    expect(table).not.toMatch(RAW_CONTROL)
+    // Each action and each left-out target stays on its own lines: a newline in a name is shown, not obeyed.
+    expect(table.split("\n").filter((line) => line.includes("forged line"))).toEqual([
+      expect.stringMatching(/^ {2}! remove_member {11}Mallory\\x0a/)
+    ])
+    expect(table).toContain("\\x1b]0;pwned")
   })
 })

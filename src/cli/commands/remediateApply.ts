@@ -107,7 +107,7 @@ export const remediateApply = (input: RemediateApplyInput) =>
       const db = yield* Database
       const file = yield* checkPlan(db, { planText: text, planName: input.plan, maxPlanAgeDays: input.maxPlanAge, now })
       if (!input.yes) {
-        yield* Console.error(planTable(file.plan, file.plan_id))
+        yield* Console.error(planTable(file.plan, file.plan_id, printable))
         yield* confirm(
           `\nApply plan ${file.plan_id} to ${file.plan.source} workspace ${
             file.plan.workspace.slug ?? file.plan.workspace.id

@@ -9,6 +9,7 @@ import { recordPlan } from "../../remediation/Records.js"
 import { Database } from "../../store/Database.js"
 import { loadConfigFile } from "../ConfigFile.js"
 import { runFailed, usageError } from "../ExitCode.js"
+import { printable } from "../Output.js"
 import { resolveWorkspace } from "../Resolve.js"
 import { writableStore } from "./common.js"
 import { now } from "./reviewCommon.js"
@@ -79,7 +80,7 @@ export const remediatePlan = (input: RemediatePlanInput) =>
       try: () => writeFileSync(input.out, planText(plan)),
       catch: (cause) => runFailed(`Cannot write the plan ${input.out}: ${(cause as Error).message}`)
     })
-    yield* Console.log(planTable(plan.plan, plan.plan_id))
+    yield* Console.log(planTable(plan.plan, plan.plan_id, printable))
     yield* Console.log(
       `\nPlan ${plan.plan_id} written to ${input.out} (${plan.hash}).\nApply it with: ptolemy-audit remediate apply ${input.out} --db ${input.db}`
     )
