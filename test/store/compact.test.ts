@@ -8,7 +8,7 @@ import { allViews } from "../../src/job/Views.js"
 import { compactIfGrown } from "../../src/store/Compact.js"
 import { Database } from "../../src/store/Database.js"
 import { storeLayer } from "../../src/store/StoreLayer.js"
-import { snapshotAt } from "../support/Pipeline.js"
+import { oneRunDatabase, snapshotAt } from "../support/Pipeline.js"
 import { member, token } from "../support/Records.js"
 import { tempDir } from "../support/TempDir.js"
 
@@ -94,12 +94,7 @@ describe("compaction", () => {
     }).pipe(Effect.provide(NodeContext.layer)))
   it.scoped("keeps the file when its copy would not be smaller, and notes its size so the next run does not copy again", () =>
     Effect.gen(function*() {
-      const dir = yield* tempDir
-      const path = join(dir, "audit.duckdb")
-      yield* Effect.provide(
-        snapshotAt({ members: [member("m1", "admin"), member("m2", "viewer")] }, "2026-03-01T06:00:00Z"),
-        storeLayer({ path, views: allViews })
-      )
+      const path = yield* oneRunDatabase
       // A new database of one small run: its copy (the views and a first note included) is no smaller.
       const before = yield* dump(path)
       const inode = statSync(path).ino

@@ -7,24 +7,16 @@ import * as NodeContext from "@effect/platform-node/NodeContext"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { readFileSync } from "node:fs"
-import { join } from "node:path"
 import { allViews } from "../../src/job/Views.js"
 import { Database, openDatabase } from "../../src/store/Database.js"
 import { storeLayer } from "../../src/store/StoreLayer.js"
 import { runCli } from "../support/Cli.js"
-import { snapshotAt } from "../support/Pipeline.js"
-import { member } from "../support/Records.js"
-import { tempDir } from "../support/TempDir.js"
+import { oneRunDatabase } from "../support/Pipeline.js"
 
 /** A database of one run of two members, whose stored `members` view is then made an "older version's". */
 const olderFile = (alter: ReadonlyArray<string>) =>
   Effect.gen(function*() {
-    const dir = yield* tempDir
-    const path = join(dir, "audit.duckdb")
-    yield* Effect.provide(
-      snapshotAt({ members: [member("m1", "admin"), member("m2", "viewer")] }, "2026-03-01T06:00:00Z"),
-      storeLayer({ path, views: allViews })
-    )
+    const path = yield* oneRunDatabase
     // Written as an older version would have: its own view text, and the hash of its own scripts.
     yield* Effect.scoped(
       Effect.flatMap(openDatabase({ path }), (db) =>
